@@ -1,0 +1,136 @@
+package api
+
+import (
+	"context"
+	"time"
+)
+
+// Release states.
+const (
+	StateDraft     = "draft"
+	StatePublished = "published"
+)
+
+// Release is an album, EP or single.
+type Release struct {
+	ID             int64      `json:"id"`
+	Title          string     `json:"title"`
+	ArtistID       int64      `json:"artist_id"`
+	ArtistName     string     `json:"artist_name"`
+	Description    string     `json:"description"`
+	ReleaseDate    string     `json:"release_date"`
+	State          string     `json:"state"`
+	PriceCents     int64      `json:"price_cents"`
+	Currency       string     `json:"currency"`
+	PayWhatYouWant bool       `json:"pay_what_you_want"`
+	MinCents       int64      `json:"min_cents"`
+	CoverSHA256    string     `json:"cover_sha256,omitempty"`
+	Tracks         []Track    `json:"tracks"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	PublishedAt    *time.Time `json:"published_at,omitempty"`
+}
+
+// Track is one audio file of a release.
+type Track struct {
+	ID          int64  `json:"id"`
+	Position    int    `json:"position"`
+	Title       string `json:"title"`
+	DurationMS  int64  `json:"duration_ms"`
+	AudioSHA256 string `json:"audio_sha256"`
+	Size        int64  `json:"size"`
+}
+
+// Manifest is what a creator sends to create or replace a release.
+type Manifest struct {
+	Title          string          `json:"title"`
+	ArtistName     string          `json:"artist_name"`
+	Description    string          `json:"description"`
+	ReleaseDate    string          `json:"release_date"`
+	PriceCents     int64           `json:"price_cents"`
+	Currency       string          `json:"currency"`
+	PayWhatYouWant bool            `json:"pay_what_you_want"`
+	MinCents       int64           `json:"min_cents"`
+	CoverSHA256    string          `json:"cover_sha256"`
+	Tracks         []ManifestTrack `json:"tracks"`
+}
+
+// ManifestTrack places one uploaded audio blob in a release.
+type ManifestTrack struct {
+	Position    int    `json:"position"`
+	Title       string `json:"title"`
+	AudioSHA256 string `json:"audio_sha256"`
+}
+
+// Artist is the public face of a creator account.
+type Artist struct {
+	ID       int64     `json:"id"`
+	Name     string    `json:"name"`
+	Releases []Release `json:"releases"`
+}
+
+// ReleaseFilter selects published releases in the catalog.
+type ReleaseFilter struct {
+	Query    string // words matched against title and artist name
+	ArtistID int64
+	Limit    int
+	Cursor   string
+}
+
+// ReleasePage is one page of a listing; NextCursor is empty on the last.
+type ReleasePage struct {
+	Items      []Release `json:"items"`
+	NextCursor string    `json:"next_cursor"`
+}
+
+// Listing limits.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// ReleaseService manages releases. Drafts are visible only to their
+// creator: to anyone else they do not exist (ENOTFOUND).
+type ReleaseService interface {
+	// CreateRelease stores a new draft. EINVALID names the field at fault;
+	// EFORBIDDEN for non-creators.
+	CreateRelease(ctx context.Context, m Manifest) (*Release, error)
+	// UpdateRelease replaces a release's manifest. ECONFLICT when the change
+	// would take audio away from buyers.
+	UpdateRelease(ctx context.Context, id int64, m Manifest) (*Release, error)
+	// DeleteRelease removes a release that has never been sold. ECONFLICT
+	// once it has sales.
+	DeleteRelease(ctx context.Context, id int64) error
+	// PublishRelease makes a draft public. ECONFLICT when it has no tracks.
+	PublishRelease(ctx context.Context, id int64) (*Release, error)
+	// UnpublishRelease takes a release out of the catalog; buyers keep it.
+	UnpublishRelease(ctx context.Context, id int64) (*Release, error)
+	// FindRelease returns a published release, or the caller's own draft.
+	FindRelease(ctx context.Context, id int64) (*Release, error)
+	// MyReleases lists the caller's releases, drafts included, newest first.
+	MyReleases(ctx context.Context, limit int, cursor string) (*ReleasePage, error)
+	// SearchReleases lists published releases, newest first.
+	SearchReleases(ctx context.Context, f ReleaseFilter) (*ReleasePage, error)
+	// FindArtist returns a creator with their published releases.
+	FindArtist(ctx context.Context, id int64) (*Artist, error)
+}
+
+// TrackFile locates the audio of a track for download.
+type TrackFile struct {
+	TrackID     int64
+	ReleaseID   int64
+	Position    int
+	Title       string
+	AudioSHA256 string
+	Size        int64
+}
+
+// DownloadService decides who may fetch a track's audio.
+type DownloadService interface {
+	// AuthorizeTrack returns a track's file if the caller may download it:
+	// the release's creator, a buyer, or anyone signed in for a free
+	// published release. EUNAUTHORIZED for anonymous callers, ENOTFOUND
+	// when the track is not visible to the caller, EFORBIDDEN when it is
+	// visible but not theirs.
+	AuthorizeTrack(ctx context.Context, trackID int64) (*TrackFile, error)
+}

@@ -1,0 +1,228 @@
+// Package disk is a blob.Bucket on the local file system.
+//
+// A blob with digest abcdef… lives at ROOT/ab/cd/abcdef…; writes go to
+// ROOT/tmp, are fsynced, verified, renamed into place and the directory is
+// fsynced, so a crash leaves either the whole blob or none of it.
+package disk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/blob"
+)
+
+// Bucket implements blob.Bucket in a directory.
+type Bucket struct {
+	root string
+}
+
+var _ blob.Bucket = (*Bucket)(nil)
+
+// Open prepares a bucket rooted at dir, creating it if needed, and clears
+// temporary files a crash may have left.
+func Open(dir string) (*Bucket, error) {
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("clear bucket tmp: %w", err)
+	}
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil, fmt.Errorf("create bucket: %w", err)
+	}
+	return &Bucket{root: dir}, nil
+}
+
+// Dir returns the directory staging files should be created in so that
+// PutFile can rename them instead of copying.
+func (b *Bucket) Dir() string { return b.root }
+
+func (b *Bucket) path(sha string) (string, error) {
+	if !api.ValidSHA256(sha) {
+		return "", api.Errorf(api.EINVALID, "blob name must be a lowercase hex sha256")
+	}
+	return filepath.Join(b.root, sha[0:2], sha[2:4], sha), nil
+}
+
+// Put implements blob.Bucket.
+func (b *Bucket) Put(ctx context.Context, sha string, r io.Reader) (int64, error) {
+	dst, err := b.path(sha)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.CreateTemp(filepath.Join(b.root, "tmp"), "put-*")
+	if err != nil {
+		return 0, fmt.Errorf("create temp blob: %w", err)
+	}
+	defer os.Remove(f.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), contextReader{ctx, r})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("write blob: %w", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		return 0, api.Errorf(api.ECHECKSUM, "content hashes to %s, not %s", got, sha)
+	}
+	return n, b.install(f.Name(), dst)
+}
+
+// PutFile implements blob.Bucket.
+func (b *Bucket) PutFile(ctx context.Context, sha, path string) (int64, error) {
+	dst, err := b.path(sha)
+	if err != nil {
+		return 0, err
+	}
+	n, err := verifyFile(ctx, sha, path)
+	if err != nil {
+		return 0, err
+	}
+	err = b.install(path, dst)
+	if errors.Is(err, syscall.EXDEV) {
+		return b.copyIn(ctx, sha, path)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// copyIn is PutFile for a file on another file system.
+func (b *Bucket) copyIn(ctx context.Context, sha, path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n, err := b.Put(ctx, sha, f)
+	if err != nil {
+		return 0, err
+	}
+	return n, os.Remove(path)
+}
+
+// verifyFile hashes a file and fsyncs it, so the rename that follows
+// publishes durable bytes.
+func verifyFile(ctx context.Context, sha, path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return 0, fmt.Errorf("open staged blob: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, contextReader{ctx, f}, make([]byte, 1<<20))
+	if err != nil {
+		return 0, fmt.Errorf("hash staged blob: %w", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		return 0, api.Errorf(api.ECHECKSUM, "content hashes to %s, not %s", got, sha)
+	}
+	if err := f.Sync(); err != nil {
+		return 0, fmt.Errorf("sync staged blob: %w", err)
+	}
+	return n, nil
+}
+
+// install renames a verified file to its final name, or drops it when an
+// identical blob is already there.
+func (b *Bucket) install(src, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return os.Remove(src)
+	}
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create blob dir: %w", err)
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return fmt.Errorf("install blob: %w", err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Open implements blob.Bucket.
+func (b *Bucket) Open(ctx context.Context, sha string) (blob.Object, error) {
+	p, err := b.path(sha)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, api.Errorf(api.ENOTFOUND, "blob %s not found", sha)
+	} else if err != nil {
+		return nil, fmt.Errorf("open blob: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &object{File: f, size: fi.Size()}, nil
+}
+
+// Stat implements blob.Bucket.
+func (b *Bucket) Stat(ctx context.Context, sha string) (int64, error) {
+	p, err := b.path(sha)
+	if err != nil {
+		return 0, err
+	}
+	fi, err := os.Stat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, api.Errorf(api.ENOTFOUND, "blob %s not found", sha)
+	} else if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// Delete implements blob.Bucket.
+func (b *Bucket) Delete(ctx context.Context, sha string) error {
+	p, err := b.path(sha)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+type object struct {
+	*os.File
+	size int64
+}
+
+func (o *object) Size() int64 { return o.size }
+
+// contextReader stops a long copy when its context ends.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -1,0 +1,104 @@
+// Command megaboxd is the Megabox platform server. With no configuration it
+// keeps everything (SQLite database and uploaded files) in the user's data
+// directory and listens on 127.0.0.1:8080.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/platform"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := (&Main{Stdout: os.Stdout, Stderr: os.Stderr}).Run(ctx, os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "megaboxd:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program, separated from process globals so tests can run it.
+type Main struct {
+	Stdout, Stderr io.Writer
+	// Ready, if set, receives the listening address once serving.
+	Ready chan<- string
+}
+
+type options struct {
+	data, addr, logFormat string
+	cfg                   platform.Config
+}
+
+func (m *Main) parse(args []string) (*options, error) {
+	o := &options{cfg: platform.DefaultConfig}
+	fs := flag.NewFlagSet("megaboxd", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&o.data, "data", envOr("MEGABOX_DATA", platform.DefaultDataDir()), "data directory (env MEGABOX_DATA)")
+	fs.StringVar(&o.addr, "addr", envOr("MEGABOX_ADDR", "127.0.0.1:8080"), "listen address (env MEGABOX_ADDR)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.Int64Var(&o.cfg.MaxUploadSize, "max-upload", o.cfg.MaxUploadSize, "largest accepted upload, bytes")
+	fs.Int64Var(&o.cfg.Quota, "quota", o.cfg.Quota, "storage per account, bytes (0: unlimited)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return nil, fmt.Errorf("--log-format must be text or json")
+	}
+	if o.cfg.MaxUploadSize <= 0 || o.cfg.Quota < 0 {
+		return nil, fmt.Errorf("--max-upload must be positive and --quota not negative")
+	}
+	return o, nil
+}
+
+// Run serves until ctx ends.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	o, err := m.parse(args)
+	if err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(m.Stderr, nil)
+	if o.logFormat == "json" {
+		h = slog.NewJSONHandler(m.Stderr, nil)
+	}
+	log := slog.New(h)
+	p, err := platform.Open(ctx, o.data, o.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	l, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + l.Addr().String()
+	log.Info("megaboxd listening", "url", url, "data", o.data)
+	fmt.Fprintf(m.Stdout, "Megabox platform running at %s (data in %s). Press Ctrl+C to stop.\n", url, o.data)
+	if m.Ready != nil {
+		m.Ready <- l.Addr().String()
+	}
+	err = mhttp.Serve(ctx, l, p.Handler, 30*time.Second)
+	log.Info("megaboxd stopped")
+	return err
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

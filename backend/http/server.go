@@ -1,0 +1,196 @@
+// Package http serves the Megabox API v1 over HTTP and provides the Go
+// client that implements the same api services against a remote server.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/blob"
+)
+
+// Services are what the server serves; a store package provides them.
+type Services struct {
+	Accounts  api.AccountService
+	Auth      api.Authenticator
+	Releases  api.ReleaseService
+	Downloads api.DownloadService
+	Blobs     api.BlobService
+	Uploads   api.UploadService
+	Bucket    blob.Bucket
+}
+
+// Config holds the server's limits.
+type Config struct {
+	MaxUploadSize int64  // bytes in one upload
+	Quota         int64  // bytes stored per account; 0 for no limit
+	UploadDir     string // tus staging, on the same file system as the bucket
+}
+
+// Server is the platform's HTTP front.
+type Server struct {
+	svc      Services
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	throttle *loginThrottle
+}
+
+// NewServer wires the API routes.
+func NewServer(svc Services, cfg Config, log *slog.Logger) (*Server, error) {
+	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), throttle: newLoginThrottle()}
+	tus, err := s.tusHandler()
+	if err != nil {
+		return nil, err
+	}
+	s.routes(tus)
+	return s, nil
+}
+
+func (s *Server) routes(tus http.Handler) {
+	m := s.mux
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	m.Handle("POST /api/v1/accounts", s.handle(s.createAccount))
+	m.Handle("POST /api/v1/sessions", s.handle(s.createSession))
+	m.Handle("DELETE /api/v1/sessions/current", s.handle(s.deleteSession))
+	m.Handle("GET /api/v1/me", s.handle(s.me))
+	m.Handle("GET /api/v1/me/releases", s.handle(s.myReleases))
+	m.Handle("POST /api/v1/releases", s.handle(s.createRelease))
+	m.Handle("GET /api/v1/releases", s.handle(s.searchReleases))
+	m.Handle("GET /api/v1/releases/{id}", s.handle(s.findRelease))
+	m.Handle("PUT /api/v1/releases/{id}", s.handle(s.updateRelease))
+	m.Handle("DELETE /api/v1/releases/{id}", s.handle(s.deleteRelease))
+	m.Handle("POST /api/v1/releases/{id}/publish", s.handle(s.publishRelease))
+	m.Handle("POST /api/v1/releases/{id}/unpublish", s.handle(s.unpublishRelease))
+	m.Handle("GET /api/v1/releases/{id}/cover", s.handle(s.releaseCover))
+	m.Handle("GET /api/v1/artists/{id}", s.handle(s.findArtist))
+	m.Handle("HEAD /api/v1/blobs/{sha256}", s.handle(s.headBlob))
+	m.Handle("GET /api/v1/tracks/{id}/audio", s.handle(s.trackAudio))
+	m.Handle("/api/v1/uploads/", s.authenticate(tus))
+	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
+	}))
+}
+
+// ServeHTTP implements http.Handler: recovery and access logs around the
+// routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+			if !rec.wrote {
+				writeError(rec, r, s.log, api.Errorf(api.EINTERNAL, "internal error"))
+			}
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+// handle adapts an error-returning handler and resolves the caller.
+func (s *Server) handle(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, err := s.withCaller(r)
+		if err == nil {
+			err = fn(w, r)
+		}
+		if err != nil {
+			writeError(w, r, s.log, err)
+		}
+	})
+}
+
+// authenticate requires a valid session before next runs.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := api.RequireCaller(r.Context()); err != nil {
+			return err
+		}
+		next.ServeHTTP(w, r)
+		return nil
+	})
+}
+
+// withCaller resolves a bearer token. No token is an anonymous request; a
+// bad token is an error even where anonymous access is allowed, so clients
+// learn their session ended.
+func (s *Server) withCaller(r *http.Request) (*http.Request, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return r, nil
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" || len(token) > 200 {
+		return r, api.Errorf(api.EUNAUTHORIZED, "Authorization must be \"Bearer <token>\"")
+	}
+	c, err := s.svc.Auth.Authenticate(r.Context(), token)
+	if err != nil {
+		return r, err
+	}
+	return r.WithContext(api.NewContextWithCaller(r.Context(), c)), nil
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (tus sets read
+// deadlines through it).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Serve runs srv on l until ctx ends, then shuts down gracefully, letting
+// in-flight requests finish for up to grace.
+func Serve(ctx context.Context, l net.Listener, h http.Handler, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}

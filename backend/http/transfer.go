@@ -1,0 +1,190 @@
+package http
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// DefaultChunkSize is how much one tus PATCH carries: after a cut
+// connection at most this much is sent again.
+const DefaultChunkSize = 8 << 20
+
+// Upload describes one tus upload. URL is empty for a new upload; set it to
+// resume one a previous run began.
+type Upload struct {
+	SHA256    string
+	Size      int64
+	Filename  string
+	URL       string
+	ChunkSize int64
+	// OnCreate is called with the upload's URL as soon as the server
+	// assigns it, so a caller can persist it before any byte is sent.
+	OnCreate func(url string) error
+	// OnProgress is called with each offset the server has confirmed.
+	OnProgress func(offset int64)
+}
+
+// UploadFile sends src through tus 1.0, resuming at the offset the server
+// confirms when u.URL is set. It returns the number of bytes actually sent.
+func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (sent int64, err error) {
+	if u.ChunkSize <= 0 {
+		u.ChunkSize = DefaultChunkSize
+	}
+	offset := int64(0)
+	if u.URL != "" {
+		offset, err = c.tusOffset(ctx, u.URL)
+		if api.ErrorCode(err) == api.ENOTFOUND {
+			u.URL = "" // expired or discarded on the server: start again
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	if u.URL == "" {
+		if u.URL, err = c.tusCreate(ctx, u); err != nil {
+			return 0, err
+		}
+		offset = 0
+		if u.OnCreate != nil {
+			if err := u.OnCreate(u.URL); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for offset < u.Size {
+		n := min(u.ChunkSize, u.Size-offset)
+		next, err := c.tusPatch(ctx, u.URL, offset, io.NewSectionReader(src, offset, n), n)
+		sent += n
+		if err != nil {
+			return sent, err
+		}
+		offset = next
+		if u.OnProgress != nil {
+			u.OnProgress(offset)
+		}
+	}
+	return sent, nil
+}
+
+func tusRequest(req *http.Request) *http.Request {
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	return req
+}
+
+func (c *Client) tusCreate(ctx context.Context, u *Upload) (string, error) {
+	req, err := c.newRequest(ctx, http.MethodPost, UploadsPath, nil)
+	if err != nil {
+		return "", err
+	}
+	tusRequest(req)
+	req.Header.Set("Upload-Length", strconv.FormatInt(u.Size, 10))
+	meta := "sha256 " + base64.StdEncoding.EncodeToString([]byte(u.SHA256))
+	if u.Filename != "" {
+		meta += ",filename " + base64.StdEncoding.EncodeToString([]byte(u.Filename))
+	}
+	req.Header.Set("Upload-Metadata", meta)
+	resp, err := c.do(req)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		return "", fmt.Errorf("tus create: no upload location: %w", err)
+	}
+	return loc.String(), nil
+}
+
+// checkUploadURL keeps a stored upload URL from sending our token to
+// another host.
+func (c *Client) checkUploadURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.HasPrefix(u.Path, UploadsPath) {
+		return "", api.Errorf(api.EINVALID, "not an upload URL: %q", raw)
+	}
+	return u.Path, nil
+}
+
+func (c *Client) tusOffset(ctx context.Context, uploadURL string) (int64, error) {
+	path, err := c.checkUploadURL(uploadURL)
+	if err != nil {
+		return 0, err
+	}
+	req, err := c.newRequest(ctx, http.MethodHead, path, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := c.do(tusRequest(req))
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+}
+
+func (c *Client) tusPatch(ctx context.Context, uploadURL string, offset int64, body io.Reader, n int64) (int64, error) {
+	path, err := c.checkUploadURL(uploadURL)
+	if err != nil {
+		return 0, err
+	}
+	req, err := c.newRequest(ctx, http.MethodPatch, path, body)
+	if err != nil {
+		return 0, err
+	}
+	tusRequest(req)
+	req.ContentLength = n
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
+	resp, err := c.do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+}
+
+// CancelUpload terminates an unfinished upload on the server.
+func (c *Client) CancelUpload(ctx context.Context, uploadURL string) error {
+	path, err := c.checkUploadURL(uploadURL)
+	if err != nil {
+		return err
+	}
+	req, err := c.newRequest(ctx, http.MethodDelete, path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(tusRequest(req))
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// DownloadTrack writes a track's audio from byte offset on to w, returning
+// the bytes written; pass the length of a partial file to resume it.
+func (c *Client) DownloadTrack(ctx context.Context, trackID, offset int64, w io.Writer) (int64, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/api/v1/tracks/"+strconv.FormatInt(trackID, 10)+"/audio", nil)
+	if err != nil {
+		return 0, err
+	}
+	if offset > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if offset > 0 && resp.StatusCode != http.StatusPartialContent {
+		return 0, fmt.Errorf("server ignored the range request (status %d)", resp.StatusCode)
+	}
+	return io.Copy(w, resp.Body)
+}

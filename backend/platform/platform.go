@@ -1,0 +1,91 @@
+// Package platform assembles a complete Megabox platform from its embedded
+// defaults (SQLite and a disk bucket under one data directory). megaboxd,
+// the desktop app's local platform and the tests all start it this way.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/megabox-fm/megabox/backend/auth"
+	"github.com/megabox-fm/megabox/backend/blob/disk"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/store/sqlite"
+)
+
+// Config sets the platform's limits.
+type Config struct {
+	MaxUploadSize int64
+	Quota         int64
+}
+
+// Defaults: a 2 GiB file, 50 GiB per account.
+var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30}
+
+// Platform is an open platform.
+type Platform struct {
+	DB      *sqlite.DB
+	Handler *mhttp.Server
+}
+
+// Open opens or creates the platform in dir.
+func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platform, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "megabox.db"))
+	if err != nil {
+		return nil, err
+	}
+	bucket, err := disk.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	accounts := sqlite.NewAccountService(db, auth.DefaultParams)
+	blobs := sqlite.NewBlobService(db)
+	svc := mhttp.Services{
+		Accounts:  accounts,
+		Auth:      accounts,
+		Releases:  sqlite.NewReleaseService(db),
+		Downloads: sqlite.NewDownloadService(db),
+		Blobs:     blobs,
+		Uploads:   blobs,
+		Bucket:    bucket,
+	}
+	srv, err := mhttp.NewServer(svc, mhttp.Config{
+		MaxUploadSize: cfg.MaxUploadSize,
+		Quota:         cfg.Quota,
+		UploadDir:     filepath.Join(dir, "blobs", "uploads"),
+	}, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Platform{DB: db, Handler: srv}, nil
+}
+
+// Close closes the database.
+func (p *Platform) Close() error { return p.DB.Close() }
+
+// DefaultDataDir is where the platform keeps its data when not told:
+// the user's data directory, following each OS's convention.
+func DefaultDataDir() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Megabox", "platform")
+		}
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "Megabox", "platform")
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "megabox", "platform")
+	}
+	return filepath.Join(home, ".local", "share", "megabox", "platform")
+}

@@ -1,0 +1,134 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// BlobService implements api.BlobService and api.UploadService.
+type BlobService struct {
+	db *DB
+}
+
+var (
+	_ api.BlobService   = (*BlobService)(nil)
+	_ api.UploadService = (*BlobService)(nil)
+)
+
+// NewBlobService returns the blob service over db.
+func NewBlobService(db *DB) *BlobService { return &BlobService{db: db} }
+
+// HasBlob implements api.BlobService.
+func (s *BlobService) HasBlob(ctx context.Context, sha256 string) (bool, error) {
+	c, err := api.RequireCaller(ctx)
+	if err != nil {
+		return false, err
+	}
+	var one int
+	err = s.db.read.QueryRowContext(ctx, `SELECT 1 FROM account_blobs WHERE account_id = ? AND sha256 = ?`, c.Account.ID, sha256).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// BeginUpload implements api.UploadService.
+func (s *BlobService) BeginUpload(ctx context.Context, u api.Upload, quota int64) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		used, err := usedBytes(ctx, tx, u.AccountID)
+		if err != nil {
+			return err
+		}
+		if quota > 0 && used+u.Size > quota {
+			return api.Errorf(api.EQUOTA, "storage quota exceeded: %d of %d bytes used, upload needs %d", used, quota, u.Size)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO uploads (id, account_id, sha256, size, filename, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.ID, u.AccountID, u.SHA256, u.Size, u.Filename, millis(s.db.now()))
+		return err
+	})
+}
+
+// usedBytes counts what an account stores plus what it is uploading.
+func usedBytes(ctx context.Context, tx *sql.Tx, accountID int64) (int64, error) {
+	var used int64
+	err := tx.QueryRowContext(ctx, `
+		SELECT COALESCE((SELECT SUM(b.size) FROM account_blobs ab JOIN blobs b ON b.sha256 = ab.sha256 WHERE ab.account_id = ?1), 0)
+		     + COALESCE((SELECT SUM(size) FROM uploads WHERE account_id = ?1), 0)`, accountID).Scan(&used)
+	if err != nil {
+		return 0, fmt.Errorf("quota: %w", err)
+	}
+	return used, nil
+}
+
+// FindUpload implements api.UploadService.
+func (s *BlobService) FindUpload(ctx context.Context, id string) (*api.Upload, error) {
+	var u api.Upload
+	var created int64
+	err := s.db.read.QueryRowContext(ctx, `SELECT id, account_id, sha256, size, filename, created_at FROM uploads WHERE id = ?`, id).
+		Scan(&u.ID, &u.AccountID, &u.SHA256, &u.Size, &u.Filename, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, api.Errorf(api.ENOTFOUND, "upload not found")
+	} else if err != nil {
+		return nil, fmt.Errorf("find upload: %w", err)
+	}
+	u.CreatedAt = fromMillis(created)
+	return &u, nil
+}
+
+// FinishUpload implements api.UploadService.
+func (s *BlobService) FinishUpload(ctx context.Context, uploadID string, b api.Blob) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var accountID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM uploads WHERE id = ? RETURNING account_id`, uploadID).Scan(&accountID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return api.Errorf(api.ENOTFOUND, "upload not found")
+		} else if err != nil {
+			return fmt.Errorf("finish upload: %w", err)
+		}
+		now := millis(s.db.now())
+		_, err = tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+			b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, now)
+		if err != nil {
+			return fmt.Errorf("insert blob: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO account_blobs (account_id, sha256, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			accountID, b.SHA256, now)
+		return err
+	})
+}
+
+// AbortUpload implements api.UploadService.
+func (s *BlobService) AbortUpload(ctx context.Context, uploadID string) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, uploadID)
+		return err
+	})
+}
+
+// FindBlob implements api.UploadService.
+func (s *BlobService) FindBlob(ctx context.Context, sha256 string) (*api.Blob, error) {
+	return findBlob(ctx, s.db.read, sha256)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func findBlob(ctx context.Context, q queryer, sha256 string) (*api.Blob, error) {
+	var b api.Blob
+	var created int64
+	err := q.QueryRowContext(ctx, `SELECT sha256, size, media_type, duration_ms, width, height, created_at FROM blobs WHERE sha256 = ?`, sha256).
+		Scan(&b.SHA256, &b.Size, &b.MediaType, &b.DurationMS, &b.Width, &b.Height, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, api.Errorf(api.ENOTFOUND, "blob %s not found", sha256)
+	} else if err != nil {
+		return nil, fmt.Errorf("find blob: %w", err)
+	}
+	b.CreatedAt = fromMillis(created)
+	return &b, nil
+}

@@ -1,0 +1,35 @@
+// Megabox desktop app: the Wails entry point.
+package main
+
+import (
+	"embed"
+	"log"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+
+	"github.com/megabox-fm/megabox/app"
+)
+
+//go:embed all:frontend/dist
+var assets embed.FS
+
+func main() {
+	a := app.New(app.Config{})
+	err := wails.Run(&options.App{
+		Title:            "Megabox",
+		Width:            1200,
+		Height:           800,
+		MinWidth:         900,
+		MinHeight:        600,
+		AssetServer:      &assetserver.Options{Assets: assets},
+		OnStartup:        a.Startup,
+		OnShutdown:       a.Shutdown,
+		Bind:             a.Bindings(),
+		BackgroundColour: &options.RGBA{R: 18, G: 18, B: 24, A: 255},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
