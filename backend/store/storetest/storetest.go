@@ -1,0 +1,194 @@
+// Package storetest is the conformance suite every store must pass: the
+// same behaviour from SQLite today and PostgreSQL tomorrow.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// Services is what a store provides.
+type Services struct {
+	Accounts  api.AccountService
+	Auth      api.Authenticator
+	Releases  api.ReleaseService
+	Downloads api.DownloadService
+	Blobs     api.BlobService
+	Uploads   api.UploadService
+}
+
+// Run runs the suite; open returns services over a fresh, empty store.
+func Run(t *testing.T, open func(t *testing.T) Services) {
+	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
+	t.Run("Uploads", func(t *testing.T) { testUploads(t, open(t)) })
+	t.Run("Releases", func(t *testing.T) { testReleases(t, open(t)) })
+}
+
+func signUp(t *testing.T, s Services, name string, creator bool) context.Context {
+	t.Helper()
+	ctx := context.Background()
+	email := name + "@example.com"
+	if _, err := s.Accounts.CreateAccount(ctx, api.AccountCreate{Email: email, Password: "password " + name, DisplayName: name, Creator: creator}); err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	sess, err := s.Accounts.CreateSession(ctx, api.Credentials{Email: email, Password: "password " + name})
+	if err != nil {
+		t.Fatalf("session %s: %v", name, err)
+	}
+	c, err := s.Auth.Authenticate(ctx, sess.Token)
+	if err != nil {
+		t.Fatalf("authenticate %s: %v", name, err)
+	}
+	return api.NewContextWithCaller(ctx, c)
+}
+
+func code(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := api.ErrorCode(err); got != want {
+		t.Fatalf("err = %v, want code %q", err, want)
+	}
+}
+
+func testAccounts(t *testing.T, s Services) {
+	ctx := context.Background()
+	a, err := s.Accounts.CreateAccount(ctx, api.AccountCreate{Email: "ann@example.com", Password: "password1", DisplayName: "Ann", Creator: true})
+	if err != nil || a.ID == 0 || !a.Creator {
+		t.Fatalf("CreateAccount = %+v, %v", a, err)
+	}
+	_, err = s.Accounts.CreateAccount(ctx, api.AccountCreate{Email: "Ann@Example.com", Password: "password1", DisplayName: "Ann"})
+	code(t, err, api.ECONFLICT)
+	_, err = s.Accounts.CreateSession(ctx, api.Credentials{Email: "ann@example.com", Password: "password2"})
+	code(t, err, api.EUNAUTHORIZED)
+	sess, err := s.Accounts.CreateSession(ctx, api.Credentials{Email: "ann@example.com", Password: "password1"})
+	if err != nil || sess.Account.ID != a.ID {
+		t.Fatalf("CreateSession = %+v, %v", sess, err)
+	}
+	c, err := s.Auth.Authenticate(ctx, sess.Token)
+	if err != nil || c.Account.ID != a.ID {
+		t.Fatalf("Authenticate = %+v, %v", c, err)
+	}
+	_, err = s.Auth.Authenticate(ctx, sess.Token+"x")
+	code(t, err, api.EUNAUTHORIZED)
+	cctx := api.NewContextWithCaller(ctx, c)
+	if me, err := s.Accounts.Me(cctx); err != nil || me.Email != "ann@example.com" {
+		t.Fatalf("Me = %+v, %v", me, err)
+	}
+	if err := s.Accounts.DeleteSession(cctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Auth.Authenticate(ctx, sess.Token)
+	code(t, err, api.EUNAUTHORIZED)
+	_, err = s.Accounts.Me(ctx)
+	code(t, err, api.EUNAUTHORIZED)
+}
+
+func testUploads(t *testing.T, s Services) {
+	ctx := signUp(t, s, "ann", true)
+	acct := api.AccountIDFromContext(ctx)
+	sha := fmt.Sprintf("%064x", 1)
+	if err := s.Uploads.BeginUpload(ctx, api.Upload{ID: "u1", AccountID: acct, SHA256: sha, Size: 600}, 1000); err != nil {
+		t.Fatal(err)
+	}
+	// Reserved bytes count against the quota before the upload finishes.
+	err := s.Uploads.BeginUpload(ctx, api.Upload{ID: "u2", AccountID: acct, SHA256: sha, Size: 500}, 1000)
+	code(t, err, api.EQUOTA)
+	u, err := s.Uploads.FindUpload(ctx, "u1")
+	if err != nil || u.AccountID != acct || u.Size != 600 {
+		t.Fatalf("FindUpload = %+v, %v", u, err)
+	}
+	if ok, _ := s.Blobs.HasBlob(ctx, sha); ok {
+		t.Fatal("HasBlob before finish")
+	}
+	if err := s.Uploads.FinishUpload(ctx, "u1", api.Blob{SHA256: sha, Size: 600, MediaType: api.MediaMP3, DurationMS: 1234}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.Blobs.HasBlob(ctx, sha); !ok {
+		t.Fatal("HasBlob after finish = false")
+	}
+	b, err := s.Uploads.FindBlob(ctx, sha)
+	if err != nil || b.DurationMS != 1234 || b.MediaType != api.MediaMP3 {
+		t.Fatalf("FindBlob = %+v, %v", b, err)
+	}
+	_, err = s.Uploads.FindUpload(ctx, "u1")
+	code(t, err, api.ENOTFOUND)
+	// Stored bytes still count.
+	err = s.Uploads.BeginUpload(ctx, api.Upload{ID: "u3", AccountID: acct, SHA256: sha, Size: 401}, 1000)
+	code(t, err, api.EQUOTA)
+	if err := s.Uploads.BeginUpload(ctx, api.Upload{ID: "u4", AccountID: acct, SHA256: sha, Size: 400}, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Uploads.AbortUpload(ctx, "u4"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Uploads.FindUpload(ctx, "u4")
+	code(t, err, api.ENOTFOUND)
+}
+
+// blob registers a finished upload for the caller.
+func blob(t *testing.T, s Services, ctx context.Context, n int, mediaType string) string {
+	t.Helper()
+	sha := fmt.Sprintf("%064x", n)
+	id := fmt.Sprintf("up%d-%d", n, api.AccountIDFromContext(ctx))
+	if err := s.Uploads.BeginUpload(ctx, api.Upload{ID: id, AccountID: api.AccountIDFromContext(ctx), SHA256: sha, Size: 100}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Uploads.FinishUpload(ctx, id, api.Blob{SHA256: sha, Size: 100, MediaType: mediaType, DurationMS: 60_000}); err != nil {
+		t.Fatal(err)
+	}
+	return sha
+}
+
+func testReleases(t *testing.T, s Services) {
+	ann := signUp(t, s, "ann", true)
+	bob := signUp(t, s, "bob", true)
+	fan := signUp(t, s, "fan", false)
+	anon := context.Background()
+	m := api.Manifest{Title: "First Light", PriceCents: 700, Currency: "eur", CoverSHA256: blob(t, s, ann, 10, api.MediaJPEG),
+		Tracks: []api.ManifestTrack{{Position: 1, Title: "One", AudioSHA256: blob(t, s, ann, 11, api.MediaMP3)}}}
+	rel, err := s.Releases.CreateRelease(ann, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel.Currency != "EUR" || rel.ArtistName != "ann" || rel.Tracks[0].DurationMS != 60_000 || rel.State != api.StateDraft {
+		t.Fatalf("release = %+v", rel)
+	}
+	_, err = s.Releases.CreateRelease(fan, m)
+	code(t, err, api.EFORBIDDEN)
+	_, err = s.Releases.CreateRelease(bob, m) // Ann's blobs
+	code(t, err, api.EINVALID)
+	for _, ctx := range []context.Context{anon, fan, bob} {
+		_, err = s.Releases.FindRelease(ctx, rel.ID)
+		code(t, err, api.ENOTFOUND)
+	}
+	_, err = s.Releases.PublishRelease(bob, rel.ID)
+	code(t, err, api.ENOTFOUND)
+	if _, err := s.Releases.PublishRelease(ann, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Releases.FindRelease(fan, rel.ID); err != nil || got.Title != "First Light" {
+		t.Fatalf("published release for a fan = %+v, %v", got, err)
+	}
+	page, err := s.Releases.SearchReleases(anon, api.ReleaseFilter{Query: "light"})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("search = %+v, %v", page, err)
+	}
+	// Downloads: creator yes, fan no (paid release), anonymous never.
+	if f, err := s.Downloads.AuthorizeTrack(ann, rel.Tracks[0].ID); err != nil || f.AudioSHA256 != m.Tracks[0].AudioSHA256 {
+		t.Fatalf("creator download = %+v, %v", f, err)
+	}
+	_, err = s.Downloads.AuthorizeTrack(fan, rel.Tracks[0].ID)
+	code(t, err, api.EFORBIDDEN)
+	_, err = s.Downloads.AuthorizeTrack(anon, rel.Tracks[0].ID)
+	code(t, err, api.EUNAUTHORIZED)
+
+	err = s.Releases.DeleteRelease(bob, rel.ID)
+	code(t, err, api.ENOTFOUND)
+	if err := s.Releases.DeleteRelease(ann, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Releases.FindRelease(ann, rel.ID)
+	code(t, err, api.ENOTFOUND)
+}
