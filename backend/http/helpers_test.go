@@ -2,9 +2,9 @@ package http_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
