@@ -19,6 +19,7 @@ const (
 	ERATELIMIT    = "rate_limited" // too many attempts; retry later
 	EUNSUPPORTED  = "unsupported"  // media type or format not accepted
 	EPAYMENT      = "payment"      // the payment provider declined
+	EIDEMPOTENCY  = "idempotency"  // an idempotency key reused for another request
 	EINTERNAL     = "internal"     // our fault; details are logged, not returned
 	EUNAVAILABLE  = "unavailable"  // the platform cannot be reached
 )

@@ -95,6 +95,11 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 
 // call sends a JSON request and decodes a JSON response into out (if not nil).
 func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
+	return c.callWith(ctx, method, path, in, out)
+}
+
+// callWith is call with extra request headers, given as name, value pairs.
+func (c *Client) callWith(ctx context.Context, method, path string, in, out any, headers ...string) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -109,6 +114,9 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := c.do(req)
 	if err != nil {

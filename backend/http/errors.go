@@ -34,6 +34,7 @@ var codeStatus = map[string]int{
 	api.ERATELIMIT:    http.StatusTooManyRequests,
 	api.EUNSUPPORTED:  http.StatusUnprocessableEntity,
 	api.EPAYMENT:      http.StatusPaymentRequired,
+	api.EIDEMPOTENCY:  http.StatusUnprocessableEntity,
 	api.EINTERNAL:     http.StatusInternalServerError,
 	api.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }

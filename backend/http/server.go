@@ -12,6 +12,7 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/blob"
+	"github.com/megabox-fm/megabox/backend/receipt"
 )
 
 // Services are what the server serves; a store package provides them.
@@ -23,6 +24,12 @@ type Services struct {
 	Blobs     api.BlobService
 	Uploads   api.UploadService
 	Bucket    blob.Bucket
+	Purchases api.PurchaseService
+	Earnings  api.EarningsService
+	// ReceiptKeys publishes the keys receipts are signed with.
+	ReceiptKeys interface {
+		ReceiptKeySet(ctx context.Context) (receipt.KeySet, error)
+	}
 }
 
 // Config holds the server's limits.
@@ -72,6 +79,18 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("HEAD /api/v1/blobs/{sha256}", s.handle(s.headBlob))
 	m.Handle("GET /api/v1/tracks/{id}/audio", s.handle(s.trackAudio))
 	m.Handle("/api/v1/uploads/", s.authenticate(tus))
+	m.Handle("POST /api/v1/purchases", s.handle(s.createPurchase))
+	m.Handle("POST /api/v1/purchases/{id}/refunds", s.handle(s.createRefund))
+	m.Handle("GET /api/v1/me/library", s.handle(s.library))
+	m.Handle("GET /api/v1/me/earnings", s.handle(s.earnings))
+	m.Handle("GET /api/v1/me/earnings.csv", s.handle(s.earningsCSV))
+	m.Handle("GET /api/v1/me/fans", s.handle(s.fans))
+	m.Handle("GET /api/v1/me/fans.csv", s.handle(s.fansCSV))
+	m.Handle("POST /api/v1/me/payouts", s.handle(s.requestPayout))
+	m.Handle("GET /api/v1/me/payouts", s.handle(s.payouts))
+	m.Handle("POST /api/v1/artists/{id}/follow", s.handle(s.follow))
+	m.Handle("DELETE /api/v1/artists/{id}/follow", s.handle(s.follow))
+	m.Handle("GET /api/v1/receipts/keys", s.handle(s.receiptKeys))
 	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))

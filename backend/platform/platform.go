@@ -14,6 +14,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/auth"
 	"github.com/megabox-fm/megabox/backend/blob/disk"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
@@ -28,8 +29,10 @@ var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30}
 
 // Platform is an open platform.
 type Platform struct {
-	DB      *sqlite.DB
-	Handler *mhttp.Server
+	DB        *sqlite.DB
+	Handler   *mhttp.Server
+	Purchases *sqlite.PurchaseService
+	Earnings  *sqlite.EarningsService
 }
 
 // Open opens or creates the platform in dir.
@@ -48,14 +51,20 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 	}
 	accounts := sqlite.NewAccountService(db, auth.DefaultParams)
 	blobs := sqlite.NewBlobService(db)
+	provider := payment.NewSandbox()
+	purchases := sqlite.NewPurchaseService(db, provider)
+	earnings := sqlite.NewEarningsService(db, provider.Name())
 	svc := mhttp.Services{
-		Accounts:  accounts,
-		Auth:      accounts,
-		Releases:  sqlite.NewReleaseService(db),
-		Downloads: sqlite.NewDownloadService(db),
-		Blobs:     blobs,
-		Uploads:   blobs,
-		Bucket:    bucket,
+		Accounts:    accounts,
+		Auth:        accounts,
+		Releases:    sqlite.NewReleaseService(db),
+		Downloads:   sqlite.NewDownloadService(db),
+		Blobs:       blobs,
+		Uploads:     blobs,
+		Bucket:      bucket,
+		Purchases:   purchases,
+		Earnings:    earnings,
+		ReceiptKeys: db,
 	}
 	srv, err := mhttp.NewServer(svc, mhttp.Config{
 		MaxUploadSize: cfg.MaxUploadSize,
@@ -66,7 +75,7 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		db.Close()
 		return nil, err
 	}
-	return &Platform{DB: db, Handler: srv}, nil
+	return &Platform{DB: db, Handler: srv, Purchases: purchases, Earnings: earnings}, nil
 }
 
 // Close closes the database.

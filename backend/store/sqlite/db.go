@@ -113,3 +113,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// ReadDB exposes the read-only pool for checks and reports.
+func (db *DB) ReadDB() *sql.DB { return db.read }

@@ -155,9 +155,13 @@ func (s *ReleaseService) setState(ctx context.Context, id int64, state string) (
 	return s.FindRelease(ctx, id)
 }
 
-// FindRelease implements api.ReleaseService.
+// FindRelease implements api.ReleaseService. Buyers keep seeing what they
+// own after it is unpublished.
 func (s *ReleaseService) FindRelease(ctx context.Context, id int64) (*api.Release, error) {
-	rels, err := s.query(ctx, `WHERE r.id = ? AND (r.state = 'published' OR r.artist_id = ?)`, id, api.AccountIDFromContext(ctx))
+	caller := api.AccountIDFromContext(ctx)
+	rels, err := s.query(ctx, `WHERE r.id = ?1 AND (r.state = 'published' OR r.artist_id = ?2 OR EXISTS (
+		SELECT 1 FROM purchases p WHERE p.release_id = r.id AND p.fan_id = ?2 AND (p.gross_cents = 0 OR
+		p.gross_cents > (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id))))`, id, caller)
 	if err != nil {
 		return nil, err
 	}
