@@ -19,23 +19,23 @@ import (
 
 // Payload is what a receipt states.
 type Payload struct {
-	Issuer         string  `json:"iss"`
-	IssuedAt       int64   `json:"iat"`
-	PurchaseID     int64   `json:"purchase_id"`
-	FanID          int64   `json:"fan_id"`
-	FanName        string  `json:"fan_name"`
-	ReleaseID      int64   `json:"release_id"`
-	ReleaseTitle   string  `json:"release_title"`
-	ArtistID       int64   `json:"artist_id"`
-	ArtistName     string  `json:"artist_name"`
-	Tracks         []Track `json:"tracks"`
-	GrossCents     int64   `json:"gross_cents"`
-	CreatorCents   int64   `json:"creator_cents"`
-	PlatformCents  int64   `json:"platform_cents"`
-	RateBps        int64   `json:"rate_bps"`
-	Currency       string  `json:"currency"`
-	Split          string  `json:"split"` // the split in words
-	PurchasedAt    string  `json:"purchased_at"`
+	Issuer        string  `json:"iss"`
+	IssuedAt      int64   `json:"iat"`
+	PurchaseID    int64   `json:"purchase_id"`
+	FanID         int64   `json:"fan_id"`
+	FanName       string  `json:"fan_name"`
+	ReleaseID     int64   `json:"release_id"`
+	ReleaseTitle  string  `json:"release_title"`
+	ArtistID      int64   `json:"artist_id"`
+	ArtistName    string  `json:"artist_name"`
+	Tracks        []Track `json:"tracks"`
+	GrossCents    int64   `json:"gross_cents"`
+	CreatorCents  int64   `json:"creator_cents"`
+	PlatformCents int64   `json:"platform_cents"`
+	RateBps       int64   `json:"rate_bps"`
+	Currency      string  `json:"currency"`
+	Split         string  `json:"split"` // the split in words
+	PurchasedAt   string  `json:"purchased_at"`
 }
 
 // Track names one owned file by its content hash.

@@ -279,4 +279,3 @@ func (s *EarningsService) Unfollow(ctx context.Context, artistID int64) error {
 		return err
 	})
 }
-

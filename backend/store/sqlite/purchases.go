@@ -66,6 +66,11 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 	}
 	sc, err := s.prepare(ctx, c.Account, in)
 	if err != nil {
+		// A twin request with this key may have completed meanwhile
+		// ("already owned"): its result is the answer.
+		if p, rerr, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
+			return p, rerr
+		}
 		return nil, err
 	}
 	sc.hash, sc.key = hash, key
