@@ -67,6 +67,9 @@ func (m *Main) parse(args []string) (*options, error) {
 
 // Run serves until ctx ends.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "admin" {
+		return m.admin(ctx, args[1:])
+	}
 	o, err := m.parse(args)
 	if err != nil {
 		return err

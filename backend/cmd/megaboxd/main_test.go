@@ -90,3 +90,23 @@ func sum(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+func TestAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := (&Main{Stdout: &out, Stderr: io.Discard}).Run(context.Background(), append([]string{"admin", "--data", dir}, args...))
+		return out.String(), err
+	}
+	if out, err := run("check"); err != nil || !strings.Contains(out, "database: ok") {
+		t.Fatalf("check on a new platform: %q, %v", out, err)
+	}
+	if out, err := run("rotate-receipt-key"); err != nil || !strings.Contains(out, "mbx-") {
+		t.Fatalf("rotate: %q, %v", out, err)
+	}
+	for _, bad := range [][]string{{"refund", "1"}, {"refund", "x", "5"}, {"pay-payout", "7"}, {"refund", "9", "100"}, {"nope"}, {}} {
+		if _, err := run(bad...); err == nil {
+			t.Errorf("admin %v succeeded", bad)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/platform"
+)
+
+const adminUsage = `usage: megaboxd admin [--data DIR] COMMAND
+commands:
+  refund PURCHASE_ID AMOUNT_CENTS   refund part or all of any purchase
+  pay-payout PAYOUT_ID              mark a pending payout as paid
+  rotate-receipt-key                sign new receipts with a fresh key
+  check                             verify the database and that the ledger balances`
+
+// admin runs an operator command against the data directory. It works
+// while the server runs: SQLite serialises the writes.
+func (m *Main) admin(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("megaboxd admin", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprintln(m.Stderr, adminUsage) }
+	data := fs.String("data", envOr("MEGABOX_DATA", platform.DefaultDataDir()), "data directory (env MEGABOX_DATA)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return fmt.Errorf("admin: name a command")
+	}
+	p, err := platform.Open(ctx, *data, platform.DefaultConfig, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	ids, err := parseIDs(rest)
+	if err != nil {
+		return err
+	}
+	switch {
+	case cmd == "refund" && len(ids) == 2:
+		r, err := p.Purchases.AdminRefund(ctx, ids[0], ids[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "refund %d: %s back to the fan (%s from the artist, %s from Megabox)\n", r.ID,
+			api.FormatCents(r.AmountCents, r.Currency), api.FormatCents(r.CreatorCents, r.Currency), api.FormatCents(r.PlatformCents, r.Currency))
+	case cmd == "pay-payout" && len(ids) == 1:
+		if err := p.Earnings.MarkPayoutPaid(ctx, ids[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "payout %d marked paid\n", ids[0])
+	case cmd == "rotate-receipt-key" && len(ids) == 0:
+		kid, err := p.DB.RotateReceiptKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "new receipts are signed with %s; earlier keys stay published\n", kid)
+	case cmd == "check" && len(ids) == 0:
+		return m.check(ctx, p, m.Stdout)
+	default:
+		fs.Usage()
+		return fmt.Errorf("admin: bad command %q with %d arguments", cmd, len(rest))
+	}
+	return nil
+}
+
+func (m *Main) check(ctx context.Context, p *platform.Platform, w io.Writer) error {
+	res, err := p.DB.IntegrityCheck(ctx)
+	if err != nil {
+		return err
+	}
+	sums, unbalanced, err := p.DB.LedgerCheck(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "database: %s\nledger: %d unbalanced transactions, sums by currency %v\n", res, unbalanced, sums)
+	for _, s := range sums {
+		if s != 0 {
+			unbalanced++
+		}
+	}
+	if res != "ok" || unbalanced != 0 {
+		return fmt.Errorf("check failed")
+	}
+	return nil
+}
+
+func parseIDs(args []string) ([]int64, error) {
+	var out []int64
+	for _, a := range args {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("admin: %q is not a positive number", a)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
