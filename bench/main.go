@@ -54,6 +54,8 @@ var benchmarks = []struct {
 	run  func(dir string, runs int) ([]Result, error)
 }{
 	{"upload", benchUpload},
+	{"earnings", benchEarnings},
+	{"purchases", benchPurchases},
 }
 
 func render(results []Result, runs int) string {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
-	"github.com/megabox-fm/megabox/backend/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/backend/platform"
 )
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 func TestReleaseCreatePublishSearch(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/backend/media"
 )
 
