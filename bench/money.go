@@ -317,4 +317,3 @@ func medianF(v []float64) float64 {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
-

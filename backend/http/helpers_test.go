@@ -17,8 +17,8 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
-	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/backend/platform"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 // env is a real megaboxd (SQLite + disk bucket in a temp dir) over loopback.

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/backend/media"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 func TestProbeMP3Duration(t *testing.T) {
