@@ -1,0 +1,134 @@
+// Package cache is the desktop app's local SQLite database: watched roots,
+// every local file with its hash and sync state, release folders and the
+// platform releases they map to, resumable uploads and settings. It is a
+// cache: losing it costs a rescan, never a re-upload of what the platform
+// already has.
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Cache is an open local database.
+type Cache struct {
+	db *sql.DB
+}
+
+// Open opens the cache at path. A file that is not a readable database is
+// moved aside and a fresh cache created: everything in it can be rebuilt.
+func Open(ctx context.Context, path string) (*Cache, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("cache dir: %w", err)
+	}
+	c, err := open(ctx, path)
+	if err == nil {
+		return c, nil
+	}
+	aside := fmt.Sprintf("%s.damaged-%d", path, time.Now().Unix())
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Rename(path+suffix, aside+suffix)
+	}
+	return open(ctx, path)
+}
+
+func open(ctx context.Context, path string) (*Cache, error) {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(4)
+	var res string
+	if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&res); err != nil || res != "ok" {
+		db.Close()
+		return nil, fmt.Errorf("cache damaged: %v %s", err, res)
+	}
+	sub, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err == nil {
+		_, err = p.Up(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate cache: %w", err)
+	}
+	return &Cache{db: db}, nil
+}
+
+// Close closes the database.
+func (c *Cache) Close() error { return c.db.Close() }
+
+// Home is the desktop app's data directory: MEGABOX_HOME, else the user's
+// config directory.
+func Home() string {
+	if h := os.Getenv("MEGABOX_HOME"); h != "" {
+		return h
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	name := "megabox"
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		name = "Megabox"
+	}
+	return filepath.Join(dir, name)
+}
+
+// DefaultPath is where the cache lives in Home.
+func DefaultPath() string { return filepath.Join(Home(), "cache.db") }
+
+func (c *Cache) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func now() int64 { return time.Now().UnixMilli() }
+
+// Setting returns a setting, or def when unset.
+func (c *Cache) Setting(ctx context.Context, key, def string) string {
+	var v string
+	if err := c.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+		return def
+	}
+	return v
+}
+
+// SetSetting stores a setting.
+func (c *Cache) SetSetting(ctx context.Context, key, value string) error {
+	_, err := c.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+var errNotFound = errors.New("not found")
+
+// IsNotFound reports whether err means a lookup found nothing.
+func IsNotFound(err error) bool { return errors.Is(err, errNotFound) || errors.Is(err, sql.ErrNoRows) }

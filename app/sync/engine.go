@@ -1,0 +1,351 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
+)
+
+// Platform is what the engine needs from the platform; *http.Client has it.
+type Platform interface {
+	HasBlob(ctx context.Context, sha256 string) (bool, error)
+	UploadFile(ctx context.Context, src io.ReaderAt, u *mhttp.Upload) (int64, error)
+	CreateRelease(ctx context.Context, m api.Manifest) (*api.Release, error)
+	UpdateRelease(ctx context.Context, id int64, m api.Manifest) (*api.Release, error)
+	FindRelease(ctx context.Context, id int64) (*api.Release, error)
+	PublishRelease(ctx context.Context, id int64) (*api.Release, error)
+}
+
+// Options tune the engine; zero values take the defaults.
+type Options struct {
+	Parallel  int           // uploads at once (2)
+	ChunkSize int64         // bytes per tus PATCH (8 MiB)
+	Quiet     time.Duration // act after a folder is quiet this long (1 s)
+	MaxWait   time.Duration // act at the latest after this much continuous change (10 s)
+	Rescan    time.Duration // full rescan as a safety net (10 min)
+	Settle    time.Duration // a file must be unmodified this long before it is read (Quiet)
+	RateLimit int64         // upload bytes per second, 0 for no limit
+	Defaults  Defaults      // price when the sidecar names none
+}
+
+func (o *Options) fill() {
+	if o.Parallel <= 0 {
+		o.Parallel = 2
+	}
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = mhttp.DefaultChunkSize
+	}
+	if o.Quiet <= 0 {
+		o.Quiet = time.Second
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = 10 * time.Second
+	}
+	if o.Rescan <= 0 {
+		o.Rescan = 10 * time.Minute
+	}
+	if o.Settle <= 0 {
+		o.Settle = o.Quiet
+	}
+	if o.Defaults.Currency == "" {
+		o.Defaults = Defaults{PriceCents: 1000, Currency: "EUR"}
+	}
+}
+
+// Engine syncs watched folders to the platform.
+type Engine struct {
+	cache    *cache.Cache
+	platform Platform
+	emit     Emitter
+	opts     Options
+	limiter  *rate.Limiter
+	events   *throttle
+
+	bytesRead atomic.Int64 // from disk: hashing and uploading
+	bytesSent atomic.Int64 // over the network
+	online    atomic.Bool
+
+	mu        gosync.Mutex
+	paused    bool
+	pauseCtx  context.Context
+	cancelRun context.CancelFunc
+	kick      chan struct{}
+}
+
+// New returns an engine; call Serve or SyncOnce to run it.
+func New(c *cache.Cache, p Platform, emit Emitter, opts Options) *Engine {
+	opts.fill()
+	if emit == nil {
+		emit = NopEmitter{}
+	}
+	e := &Engine{cache: c, platform: p, emit: emit, opts: opts, events: newThrottle(250 * time.Millisecond), kick: make(chan struct{}, 1)}
+	if opts.RateLimit > 0 {
+		e.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), int(min(opts.RateLimit, 1<<20)))
+	}
+	e.online.Store(true)
+	e.pauseCtx, e.cancelRun = context.WithCancel(context.Background())
+	return e
+}
+
+// BytesRead is how many bytes the engine has read from disk.
+func (e *Engine) BytesRead() int64 { return e.bytesRead.Load() }
+
+// BytesSent is how many bytes the engine has uploaded.
+func (e *Engine) BytesSent() int64 { return e.bytesSent.Load() }
+
+// Pause stops uploads at once (their offsets are kept) until Resume.
+func (e *Engine) Pause() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.paused {
+		e.paused = true
+		e.cancelRun()
+	}
+}
+
+// Resume restarts paused uploads.
+func (e *Engine) Resume() {
+	e.mu.Lock()
+	if e.paused {
+		e.paused = false
+		e.pauseCtx, e.cancelRun = context.WithCancel(context.Background())
+	}
+	e.mu.Unlock()
+	e.Kick()
+}
+
+// Paused reports whether uploads are paused.
+func (e *Engine) Paused() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.paused
+}
+
+// Kick asks a running Serve loop for a full rescan.
+func (e *Engine) Kick() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Online reports whether the platform answered last time it was asked.
+func (e *Engine) Online() bool { return e.online.Load() }
+
+// SetRateLimit changes the upload bandwidth limit; 0 removes it.
+func (e *Engine) SetRateLimit(bps int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if bps <= 0 {
+		e.limiter = nil
+		return
+	}
+	e.limiter = rate.NewLimiter(rate.Limit(bps), int(min(bps, 1<<20)))
+}
+
+// runCtx ties an operation to ctx and to pausing.
+func (e *Engine) runCtx(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	e.mu.Lock()
+	paused, pctx := e.paused, e.pauseCtx
+	e.mu.Unlock()
+	if paused {
+		return nil, nil, errPaused
+	}
+	c, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(pctx, cancel)
+	return c, func() { stop(); cancel() }, nil
+}
+
+var (
+	errPaused = errors.New("paused")
+	// errRetry means some files are not ready yet; try again soon.
+	errRetry = errors.New("files still being written")
+)
+
+// Report sums up one pass over the watched folders.
+type Report struct {
+	Releases   int
+	Files      int
+	Waiting    int
+	FileErrors []FileEvent
+	Errors     []error // release-level failures
+}
+
+// Failed reports whether anything needs the creator's attention.
+func (r *Report) Failed() bool { return len(r.FileErrors) > 0 || len(r.Errors) > 0 }
+
+// SyncOnce scans every watched folder and syncs every release folder.
+func (e *Engine) SyncOnce(ctx context.Context) (*Report, error) {
+	roots, err := e.cache.Roots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{}
+	for _, root := range roots {
+		dirs, ok := e.checkRoot(ctx, root)
+		if !ok {
+			rep.Errors = append(rep.Errors, fmt.Errorf("%s: watched folder is missing (unmounted or renamed?)", root.Path))
+			continue
+		}
+		for _, dir := range dirs {
+			if err := e.SyncDir(ctx, root, dir, rep); err != nil && !errors.Is(err, errRetry) {
+				if ctx.Err() != nil {
+					return rep, ctx.Err()
+				}
+				rep.Errors = append(rep.Errors, fmt.Errorf("%s: %w", dir, err))
+			}
+		}
+	}
+	return rep, nil
+}
+
+// checkRoot lists a root's release folders (including ones the cache
+// knows but that are gone), marking the root missing if it is.
+func (e *Engine) checkRoot(ctx context.Context, root cache.Root) ([]string, bool) {
+	dirs, err := listRoot(root.Path)
+	if err != nil {
+		if root.State != cache.RootMissing {
+			e.cache.SetRootState(ctx, root.ID, cache.RootMissing)
+		}
+		e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, State: StateRootMissing, Error: err.Error()})
+		return nil, false
+	}
+	if root.State != cache.RootOK {
+		e.cache.SetRootState(ctx, root.ID, cache.RootOK)
+	}
+	known, _ := e.cache.Releases(ctx, root.ID)
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		seen[d] = true
+	}
+	for _, r := range known {
+		if !seen[r.Dir] {
+			dirs = append(dirs, r.Dir)
+		}
+	}
+	return dirs, true
+}
+
+// SyncDir brings one release folder to the platform. It returns errRetry
+// when files are still being written.
+func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *Report) error {
+	rep.Releases++
+	files, err := listRelease(root.Path, dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return e.folderMissing(ctx, root, dir)
+	} else if err != nil {
+		return err
+	}
+	rec, err := e.cache.Release(ctx, root.ID, dir)
+	if err != nil {
+		return err
+	}
+	if rec.State == "" {
+		rec.State = StateQueued
+		e.cache.PutRelease(ctx, *rec)
+	}
+	e.forgetVanished(ctx, root, dir, files)
+	st, err := e.prepareFiles(ctx, root, files, rep)
+	if err != nil {
+		return err
+	}
+	if st.waiting > 0 {
+		rep.Waiting += st.waiting
+		e.releaseEvent(root, dir, StateWaiting, rec.ReleaseID, len(st.tracks), "")
+		return errRetry
+	}
+	if err := e.uploadAll(ctx, root, st); err != nil {
+		return e.releaseFailed(ctx, root, rec, err)
+	}
+	side, err := ReadSidecar(filepath.Join(root.Path, filepath.FromSlash(dir)))
+	if err != nil {
+		rep.FileErrors = append(rep.FileErrors, FileEvent{Root: root.Path, Path: dir + "/" + SidecarName, State: StateError, Error: err.Error()})
+		return e.releaseFailed(ctx, root, rec, err)
+	}
+	m := buildManifest(dir, st.tracks, st.coverSHA, side, e.opts.Defaults)
+	return e.reconcile(ctx, root, rec, m, len(st.errors))
+}
+
+// folderMissing records a vanished release folder; the platform keeps
+// everything.
+func (e *Engine) folderMissing(ctx context.Context, root cache.Root, dir string) error {
+	rec, err := e.cache.Release(ctx, root.ID, dir)
+	if err != nil {
+		return err
+	}
+	if rec.ReleaseID == 0 && rec.State == "" {
+		return nil
+	}
+	rec.State, rec.Error = StateMissing, "the folder is gone from disk; the release on Megabox is unchanged"
+	e.cache.PutRelease(ctx, *rec)
+	e.releaseEvent(root, dir, StateMissing, rec.ReleaseID, 0, rec.Error)
+	return nil
+}
+
+func (e *Engine) forgetVanished(ctx context.Context, root cache.Root, dir string, files []localFile) {
+	cached, err := e.cache.FilesIn(ctx, root.ID, dir)
+	if err != nil {
+		return
+	}
+	present := map[string]bool{}
+	for _, f := range files {
+		present[f.rel] = true
+	}
+	var gone []string
+	for _, f := range cached {
+		if !present[f.Rel] {
+			gone = append(gone, f.Rel)
+		}
+	}
+	e.cache.DeleteFiles(ctx, root.ID, gone)
+}
+
+func (e *Engine) releaseFailed(ctx context.Context, root cache.Root, rec *cache.Release, err error) error {
+	if errors.Is(err, errPaused) || ctx.Err() != nil {
+		return err
+	}
+	if api.ErrorCode(err) == api.EUNAVAILABLE {
+		e.online.Store(false)
+	}
+	rec.State, rec.Error = StateError, err.Error()
+	e.cache.PutRelease(ctx, *rec)
+	e.releaseEvent(root, rec.Dir, StateError, rec.ReleaseID, 0, err.Error())
+	return err
+}
+
+func (e *Engine) releaseEvent(root cache.Root, dir, state string, id int64, tracks int, msg string) {
+	e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, Dir: dir, State: state, ReleaseID: id, Tracks: tracks, Error: msg})
+}
+
+func (e *Engine) fileEvent(root cache.Root, rel, state string, done, total int64, msg string) {
+	final := state != StateUploading && state != StateHashing
+	if e.events.allow(root.Path+"\x00"+rel, final) {
+		e.emit.Emit(EventFile, FileEvent{Root: root.Path, Path: rel, State: state, Done: done, Total: total, Error: msg})
+	}
+}
+
+// tagsJSON stores tags in the cache.
+func tagsJSON(t Tags) string {
+	b, _ := json.Marshal(t)
+	return string(b)
+}
+
+func tagsFrom(s string) Tags {
+	var t Tags
+	json.Unmarshal([]byte(s), &t)
+	return t
+}
+

@@ -1,0 +1,118 @@
+package sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+
+	"github.com/megabox-fm/megabox/backend/media"
+)
+
+// Limits on what is read into memory from a file's tags.
+const (
+	maxTagBytes = 16 << 20
+	tailBytes   = 128 // an ID3v1 tag
+)
+
+// errChanged means a file changed while it was being read: it is still
+// being written and will be looked at again.
+var errChanged = errors.New("changed while being read")
+
+// hashed is what one read of a file yields.
+type hashed struct {
+	sha        string
+	durationMS int64
+	frames     int64
+	truncated  bool
+	head, tail []byte // the bytes tags live in
+	size       int64
+}
+
+// hashFile reads a file once: sha256, MP3 frame walk and the bytes its tags
+// live in, with a stat before and after so a file being written is caught.
+func hashFile(ctx context.Context, f localFile, audio bool, counter *atomic.Int64) (*hashed, error) {
+	fh, err := os.Open(f.abs)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	before, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	w := []io.Writer{h}
+	var fc *media.FrameCounter
+	head := &headCapture{limit: maxTagBytes}
+	if audio {
+		fc = media.NewFrameCounter()
+		w = append(w, fc, head)
+	}
+	buf := make([]byte, 1<<20)
+	n, err := io.CopyBuffer(io.MultiWriter(w...), &countingReader{ctx: ctx, r: fh, n: counter}, buf)
+	if err != nil {
+		return nil, err
+	}
+	after, err := os.Stat(f.abs)
+	if err != nil {
+		return nil, err
+	}
+	if n != before.Size() || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || inodeOf(after) != inodeOf(before) {
+		return nil, errChanged
+	}
+	out := &hashed{sha: hex.EncodeToString(h.Sum(nil)), size: n}
+	if audio {
+		out.durationMS, out.frames, out.truncated = fc.DurationMS(), fc.Frames(), fc.Truncated()
+		out.head = head.bytes(fc.TagBytes())
+		if n >= tailBytes {
+			out.tail = make([]byte, tailBytes)
+			if _, err := fh.ReadAt(out.tail, n-tailBytes); err != nil {
+				return nil, fmt.Errorf("read tail: %w", err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// headCapture keeps the first bytes of a stream, up to limit.
+type headCapture struct {
+	buf   []byte
+	limit int
+}
+
+func (c *headCapture) Write(p []byte) (int, error) {
+	if room := c.limit - len(c.buf); room > 0 {
+		c.buf = append(c.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// bytes returns the head up to the end of an ID3v2 tag (at least 10
+// bytes, so a file without a tag still shows it has none).
+func (c *headCapture) bytes(tagBytes int64) []byte {
+	n := min(int64(len(c.buf)), max(tagBytes, 10))
+	return c.buf[:n]
+}
+
+// countingReader counts bytes read from disk and stops when ctx ends.
+type countingReader struct {
+	ctx context.Context
+	r   io.Reader
+	n   *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if c.n != nil {
+		c.n.Add(int64(n))
+	}
+	return n, err
+}

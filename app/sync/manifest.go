@@ -1,0 +1,128 @@
+package sync
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"path"
+	"sort"
+	"strconv"
+
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// track is an audio file ready for the manifest.
+type track struct {
+	rel        string
+	sha        string
+	tags       Tags
+	durationMS int64
+}
+
+// Defaults for a release whose sidecar sets no price.
+type Defaults struct {
+	PriceCents int64
+	Currency   string
+}
+
+// buildManifest orders tracks by disc, track number, then file name and
+// fills what tags and the folder do not say from the sidecar.
+func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, def Defaults) api.Manifest {
+	sort.SliceStable(tracks, func(i, j int) bool {
+		a, b := tracks[i], tracks[j]
+		if a.tags.Disc != b.tags.Disc {
+			return a.tags.Disc < b.tags.Disc
+		}
+		an, bn := trackNumber(a), trackNumber(b)
+		if an != bn {
+			return an < bn
+		}
+		return naturalLess(a.rel, b.rel)
+	})
+	m := api.Manifest{
+		Title: side.Title, ArtistName: side.ArtistName, Description: side.Description, ReleaseDate: side.ReleaseDate,
+		Currency: side.Currency, PayWhatYouWant: side.PayWhatYouWant, MinCents: side.MinCents, CoverSHA256: coverSHA,
+		PriceCents: def.PriceCents,
+	}
+	if side.PriceCents != nil {
+		m.PriceCents = *side.PriceCents
+	}
+	if m.Currency == "" {
+		m.Currency = def.Currency
+	}
+	for i, t := range tracks {
+		title := t.tags.Title
+		if title == "" {
+			title = titleFromName(t.rel)
+		}
+		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: title, AudioSHA256: t.sha})
+		if m.Title == "" {
+			m.Title = t.tags.Album
+		}
+		if m.ArtistName == "" {
+			m.ArtistName = firstNonEmpty(t.tags.AlbumArtist, t.tags.Artist)
+		}
+		if m.ReleaseDate == "" && t.tags.Year > 0 {
+			m.ReleaseDate = strconv.Itoa(t.tags.Year)
+		}
+	}
+	if m.Title == "" {
+		m.Title = clean(path.Base(dir))
+	}
+	return m
+}
+
+func trackNumber(t track) int {
+	if t.tags.Track > 0 {
+		return t.tags.Track
+	}
+	if n := leadingNumber(t.rel); n > 0 {
+		return n
+	}
+	return 1 << 30 // unnumbered files go last, by name
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// naturalLess orders "track 2" before "track 10".
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digitsPrefix(a), digitsPrefix(b)
+		if da != "" && db != "" {
+			na, _ := strconv.Atoi(da)
+			nb, _ := strconv.Atoi(db)
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[len(da):], b[len(db):]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digitsPrefix(s string) string {
+	i := 0
+	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+// manifestHash fingerprints a manifest to skip updates that change nothing.
+func manifestHash(m api.Manifest) string {
+	b, _ := json.Marshal(m)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,192 @@
+package sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/megabox-fm/megabox/app/cache"
+)
+
+// blobJob is one file (or embedded picture) the platform must hold.
+type blobJob struct {
+	sha  string
+	size int64
+	rel  string
+	abs  string // read from disk, or
+	data []byte // from memory
+}
+
+// prepared is a release folder read and checked.
+type prepared struct {
+	tracks   []track
+	coverSHA string
+	jobs     []blobJob
+	errors   []FileEvent
+	waiting  int
+}
+
+// damagedAfter is how long a file that ends mid-frame may still be
+// growing before it is called damaged.
+const damagedAfter = time.Minute
+
+func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []localFile, rep *Report) (*prepared, error) {
+	st := &prepared{}
+	var cover *localFile
+	var coverRec *cache.File
+	for i := range files {
+		f := files[i]
+		switch f.kind {
+		case kindOther, kindSidecar:
+			continue
+		case kindUnsupported:
+			e.fileError(ctx, root, f, st, fmt.Sprintf("%s files are not accepted yet: export this track as MP3", strings.ToUpper(strings.TrimPrefix(path.Ext(f.rel), "."))))
+			continue
+		}
+		rep.Files++
+		rec, err := e.examine(ctx, root, f, st)
+		if err != nil {
+			return nil, err
+		}
+		if rec == nil {
+			continue
+		}
+		if f.kind == kindCover {
+			if cover == nil || coverRank(f.rel) < coverRank(cover.rel) {
+				cover, coverRec = &files[i], rec
+			}
+			continue
+		}
+		st.tracks = append(st.tracks, track{rel: f.rel, sha: rec.SHA256, tags: tagsFrom(rec.Tags), durationMS: rec.DurationMS})
+		st.jobs = append(st.jobs, blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs})
+	}
+	if cover != nil {
+		st.coverSHA = coverRec.SHA256
+		st.jobs = append(st.jobs, blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs})
+	} else if st.waiting == 0 {
+		e.embeddedCover(ctx, files, st)
+	}
+	rep.FileErrors = append(rep.FileErrors, st.errors...)
+	return st, nil
+}
+
+// examine returns a file's up-to-date cache record, reading the file only
+// if it changed. A nil record means the file is not usable now (waiting or
+// in error, as recorded in st).
+func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *prepared) (*cache.File, error) {
+	rec, err := e.cache.File(ctx, root.ID, f.rel)
+	if err == nil && rec.Unchanged(f.size, f.mtimeNS, f.inode) {
+		if rec.State == StateError {
+			st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Error: rec.Error})
+			return nil, nil
+		}
+		if rec.SHA256 != "" {
+			return rec, nil
+		}
+	}
+	if moved, err := e.cache.FileByStat(ctx, root.ID, f.size, f.mtimeNS, f.inode); err == nil && moved.State != StateError {
+		moved.Rel, moved.Dir, moved.RootID = f.rel, releaseDir(f.rel), root.ID
+		return moved, e.cache.PutFile(ctx, *moved) // renamed: no new hash, no new upload
+	}
+	if age := time.Since(time.Unix(0, f.mtimeNS)); age < e.opts.Settle {
+		return nil, e.waiting(ctx, root, f, st, "modified moments ago")
+	}
+	e.fileEvent(root, f.rel, StateHashing, 0, f.size, "")
+	h, err := hashFile(ctx, f, f.kind == kindAudio, &e.bytesRead)
+	switch {
+	case errors.Is(err, errChanged) || errors.Is(err, os.ErrNotExist):
+		return nil, e.waiting(ctx, root, f, st, "changed while being read")
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil:
+		e.fileError(ctx, root, f, st, "cannot read: "+err.Error())
+		return nil, nil
+	}
+	rec = &cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, SHA256: h.sha, State: StateQueued}
+	if f.kind == kindAudio {
+		if msg := e.checkAudio(h, f); msg == errRetry.Error() {
+			return nil, e.waiting(ctx, root, f, st, "ends in the middle of an audio frame: still being copied?")
+		} else if msg != "" {
+			e.fileError(ctx, root, f, st, msg)
+			return nil, nil
+		}
+		tags, _ := readTags(h.head, h.tail, h.size) // unreadable tags fall back to the file name
+		tags.PictureMIME = pictureKey(tags)
+		rec.DurationMS, rec.Tags = h.durationMS, tagsJSON(tags)
+	}
+	return rec, e.cache.PutFile(ctx, *rec)
+}
+
+// checkAudio says what is wrong with an MP3, errRetry's text if it may
+// still be growing, or "" if it is fine.
+func (e *Engine) checkAudio(h *hashed, f localFile) string {
+	switch {
+	case h.frames == 0:
+		return "not an MP3 file: no audio frames found"
+	case h.truncated && time.Since(time.Unix(0, f.mtimeNS)) < damagedAfter:
+		return errRetry.Error()
+	case h.truncated:
+		return "damaged MP3: the file ends in the middle of an audio frame"
+	}
+	return ""
+}
+
+// pictureKey records the embedded picture's hash in the cache so the
+// picture can be found again without reading every track.
+func pictureKey(t Tags) string {
+	if len(t.Picture) == 0 {
+		return ""
+	}
+	s := sha256.Sum256(t.Picture)
+	return hex.EncodeToString(s[:])
+}
+
+// embeddedCover uses the first track's embedded picture when the folder
+// has no cover file.
+func (e *Engine) embeddedCover(ctx context.Context, files []localFile, st *prepared) {
+	for _, t := range st.tracks {
+		if t.tags.PictureMIME == "" {
+			continue
+		}
+		for _, f := range files {
+			if f.rel != t.rel {
+				continue
+			}
+			h, err := hashFile(ctx, f, true, &e.bytesRead)
+			if err != nil {
+				return
+			}
+			tags, err := readTags(h.head, h.tail, h.size)
+			if err != nil || len(tags.Picture) == 0 {
+				return
+			}
+			sum := pictureKey(tags)
+			st.coverSHA = sum
+			st.jobs = append(st.jobs, blobJob{sha: sum, size: int64(len(tags.Picture)), rel: f.rel + "#picture", data: tags.Picture})
+			return
+		}
+	}
+}
+
+func coverRank(rel string) int {
+	base := strings.ToLower(strings.TrimSuffix(path.Base(rel), path.Ext(rel)))
+	return map[string]int{"cover": 0, "folder": 1, "front": 2}[base]
+}
+
+func (e *Engine) waiting(ctx context.Context, root cache.Root, f localFile, st *prepared, why string) error {
+	st.waiting++
+	e.fileEvent(root, f.rel, StateWaiting, 0, f.size, why)
+	return nil
+}
+
+func (e *Engine) fileError(ctx context.Context, root cache.Root, f localFile, st *prepared, msg string) {
+	st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Error: msg})
+	e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, State: StateError, Error: msg})
+	e.fileEvent(root, f.rel, StateError, 0, f.size, msg)
+}

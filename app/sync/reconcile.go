@@ -1,0 +1,113 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// reconcile makes the platform draft match the folder. It never removes
+// anything on its own: a published release, or a change that would drop
+// tracks, waits for the creator's confirmation.
+func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int) error {
+	h := manifestHash(m)
+	done := func(state, msg string) error {
+		if fileErrors > 0 && state == StateSynced {
+			state, msg = StateBlocked, fmt.Sprintf("%d file(s) need attention before this release can be published", fileErrors)
+		}
+		rec.State, rec.Error = state, msg
+		if err := e.cache.PutRelease(ctx, *rec); err != nil {
+			return err
+		}
+		e.releaseEvent(root, rec.Dir, state, rec.ReleaseID, len(m.Tracks), msg)
+		return nil
+	}
+	if rec.ReleaseID != 0 && rec.ManifestHash == h && rec.Pending == "" {
+		return done(StateSynced, "")
+	}
+	if len(m.Tracks) == 0 && rec.ReleaseID == 0 {
+		return done(StateSynced, "no MP3 files yet")
+	}
+	if rec.ReleaseID != 0 {
+		cur, err := e.platform.FindRelease(ctx, rec.ReleaseID)
+		if api.ErrorCode(err) == api.ENOTFOUND {
+			rec.ReleaseID = 0 // deleted on the platform: the folder makes it again
+		} else if err != nil {
+			return e.releaseFailed(ctx, root, rec, err)
+		} else if cur.State == api.StatePublished || len(m.Tracks) < len(cur.Tracks) {
+			b, _ := json.Marshal(m)
+			rec.Pending = string(b)
+			why := "changes to a published release wait for your confirmation"
+			if cur.State != api.StatePublished {
+				why = fmt.Sprintf("the folder has %d track(s), the release %d: confirm to remove tracks", len(m.Tracks), len(cur.Tracks))
+			}
+			return done(StateConfirm, why)
+		}
+	}
+	rel, err := e.push(ctx, rec.ReleaseID, m)
+	if err != nil {
+		return e.releaseFailed(ctx, root, rec, err)
+	}
+	rec.ReleaseID, rec.ManifestHash, rec.Pending = rel.ID, h, ""
+	return done(StateSynced, "")
+}
+
+func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Release, error) {
+	if id == 0 {
+		return e.platform.CreateRelease(ctx, m)
+	}
+	return e.platform.UpdateRelease(ctx, id, m)
+}
+
+// Confirm applies a change that waits for the creator (to a published
+// release, or one removing tracks).
+func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Release, error) {
+	rec, err := e.cache.Release(ctx, rootID, dir)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Pending == "" {
+		return nil, errors.New("nothing waits for confirmation in " + dir)
+	}
+	var m api.Manifest
+	if err := json.Unmarshal([]byte(rec.Pending), &m); err != nil {
+		return nil, err
+	}
+	rel, err := e.platform.UpdateRelease(ctx, rec.ReleaseID, m)
+	if err != nil {
+		return nil, err
+	}
+	rec.ManifestHash, rec.Pending, rec.State, rec.Error = manifestHash(m), "", StateSynced, ""
+	return rel, e.cache.PutRelease(ctx, *rec)
+}
+
+// Publish syncs a release folder and publishes it. It refuses while files
+// are waiting or in error.
+func (e *Engine) Publish(ctx context.Context, root cache.Root, dir string) (*api.Release, error) {
+	rep := &Report{}
+	if err := e.SyncDir(ctx, root, dir, rep); errors.Is(err, errRetry) {
+		return nil, fmt.Errorf("%d file(s) are still being written: try again in a moment", rep.Waiting)
+	} else if err != nil {
+		return nil, err
+	}
+	if len(rep.FileErrors) > 0 {
+		return nil, fmt.Errorf("%s: %s", rep.FileErrors[0].Path, rep.FileErrors[0].Error)
+	}
+	rec, err := e.cache.Release(ctx, root.ID, dir)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Pending != "" {
+		if _, err := e.Confirm(ctx, root.ID, dir); err != nil {
+			return nil, err
+		}
+	}
+	if rec.ReleaseID == 0 {
+		return nil, errors.New(dir + " has no MP3 files to publish")
+	}
+	return e.platform.PublishRelease(ctx, rec.ReleaseID)
+}

@@ -1,0 +1,147 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
+)
+
+// uploadAll makes sure the platform holds every blob of a release folder,
+// Parallel at a time.
+func (e *Engine) uploadAll(ctx context.Context, root cache.Root, st *prepared) error {
+	rctx, done, err := e.runCtx(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	g, gctx := errgroup.WithContext(rctx)
+	g.SetLimit(e.opts.Parallel)
+	seen := map[string]bool{}
+	for _, job := range st.jobs {
+		if seen[job.sha] {
+			continue
+		}
+		seen[job.sha] = true
+		g.Go(func() error { return e.ensureBlob(gctx, root, job) })
+	}
+	err = g.Wait()
+	if err != nil && ctx.Err() == nil && e.Paused() {
+		return errPaused
+	}
+	return err
+}
+
+// ensureBlob uploads one blob unless the platform already has it,
+// resuming an upload a previous run began.
+func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) error {
+	if e.cache.KnownRemote(ctx, job.sha) {
+		e.markSynced(ctx, root, job)
+		return nil
+	}
+	has, err := e.platform.HasBlob(ctx, job.sha)
+	if err != nil {
+		return e.offline(err)
+	}
+	e.online.Store(true)
+	if !has {
+		if err := e.upload(ctx, root, job); err != nil {
+			return e.offline(err)
+		}
+	}
+	if err := e.cache.FinishUpload(ctx, job.sha); err != nil {
+		return err
+	}
+	e.markSynced(ctx, root, job)
+	return nil
+}
+
+func (e *Engine) markSynced(ctx context.Context, root cache.Root, job blobJob) {
+	if job.data == nil {
+		e.cache.SetFileState(ctx, root.ID, job.rel, StateSynced, "")
+	}
+	e.fileEvent(root, job.rel, StateSynced, job.size, job.size, "")
+}
+
+func (e *Engine) offline(err error) error {
+	if api.ErrorCode(err) == api.EUNAVAILABLE {
+		e.online.Store(false)
+	}
+	return err
+}
+
+func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) error {
+	src, closer, err := e.open(job)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	u := &mhttp.Upload{SHA256: job.sha, Size: job.size, Filename: job.rel, ChunkSize: e.opts.ChunkSize}
+	if prev, err := e.cache.UploadFor(ctx, job.sha); err == nil && prev.Size == job.size {
+		u.URL = prev.URL
+	}
+	u.OnCreate = func(url string) error {
+		return e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: url, Size: job.size})
+	}
+	u.OnProgress = func(off int64) {
+		e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: u.URL, Offset: off, Size: job.size})
+		e.fileEvent(root, job.rel, StateUploading, off, job.size, "")
+	}
+	e.fileEvent(root, job.rel, StateUploading, 0, job.size, "")
+	e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, "")
+	sent, err := e.platform.UploadFile(ctx, src, u)
+	e.bytesSent.Add(sent)
+	if api.ErrorCode(err) == api.ECHECKSUM {
+		// The file changed under the upload: hash it again next pass.
+		e.cache.ForgetUpload(ctx, job.sha)
+		e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: job.rel, Dir: releaseDir(job.rel), State: StateQueued})
+		return errRetry
+	}
+	return err
+}
+
+// open returns the job's bytes as a ReaderAt that counts disk reads and
+// honours the bandwidth limit.
+func (e *Engine) open(job blobJob) (io.ReaderAt, io.Closer, error) {
+	if job.data != nil {
+		return &limitedReaderAt{e: e, r: bytes.NewReader(job.data)}, io.NopCloser(nil), nil
+	}
+	f, err := os.Open(job.abs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &limitedReaderAt{e: e, r: f, disk: true}, f, nil
+}
+
+type limitedReaderAt struct {
+	e    *Engine
+	r    io.ReaderAt
+	disk bool
+}
+
+func (l *limitedReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	l.e.mu.Lock()
+	lim := l.e.limiter
+	l.e.mu.Unlock()
+	if lim != nil {
+		p = p[:min(len(p), lim.Burst())]
+		if err := lim.WaitN(context.Background(), len(p)); err != nil {
+			return 0, err
+		}
+	}
+	n, err := l.r.ReadAt(p, off)
+	if l.disk {
+		l.e.bytesRead.Add(int64(n))
+	}
+	if errors.Is(err, io.EOF) && n == len(p) {
+		err = nil
+	}
+	return n, err
+}

@@ -1,0 +1,125 @@
+package media
+
+import "bytes"
+
+// FrameCounter measures an MP3 stream written through it, so a file can be
+// hashed and measured in one pass. It skips a leading ID3v2 tag, walks the
+// layer III frame headers, and tells whether the stream ends on a frame
+// boundary: a file cut mid-copy almost always ends inside a frame.
+type FrameCounter struct {
+	pos      int64 // bytes seen
+	next     int64 // where the next frame header starts; -1 until known
+	hdr      []byte
+	frames   int64
+	samples  int64
+	rate     int
+	junk     int64
+	overrun  bool // the last frame claims bytes past the end so far
+	lastEnd  int64
+	tagBytes int64
+}
+
+// NewFrameCounter returns a counter for a stream starting at byte 0.
+func NewFrameCounter() *FrameCounter { return &FrameCounter{next: -1} }
+
+// Write implements io.Writer; it never fails.
+func (c *FrameCounter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		p = c.step(p)
+	}
+	return n, nil
+}
+
+// step consumes what it can of p and returns the rest.
+func (c *FrameCounter) step(p []byte) []byte {
+	if c.next < 0 { // need the first 10 bytes to look for an ID3v2 tag
+		need := 10 - len(c.hdr)
+		take := min(need, len(p))
+		c.hdr = append(c.hdr, p[:take]...)
+		c.pos += int64(take)
+		if len(c.hdr) < 10 {
+			return p[take:]
+		}
+		c.next = 0
+		if bytes.HasPrefix(c.hdr, []byte("ID3")) {
+			h := c.hdr
+			c.tagBytes = 10 + int64(h[6]&0x7f)<<21 | int64(h[7]&0x7f)<<14 | int64(h[8]&0x7f)<<7 | int64(h[9]&0x7f)
+			c.next = c.tagBytes
+		}
+		buffered := c.hdr
+		c.hdr = nil
+		c.pos = 0
+		for len(buffered) > 0 { // replay the bytes against the frame walker
+			buffered = c.walk(buffered)
+		}
+		return p[take:]
+	}
+	return c.walk(p)
+}
+
+// walk advances through frame bodies and parses headers.
+func (c *FrameCounter) walk(p []byte) []byte {
+	if c.pos < c.next { // inside a tag or frame body: skip
+		skip := min(int64(len(p)), c.next-c.pos)
+		c.pos += skip
+		return p[skip:]
+	}
+	need := 4 - len(c.hdr)
+	take := min(need, len(p))
+	c.hdr = append(c.hdr, p[:take]...)
+	c.pos += int64(take)
+	p = p[take:]
+	if len(c.hdr) < 4 {
+		return p
+	}
+	if n, ok := frameLen(c.hdr); ok {
+		c.frames++
+		c.samples += samplesPerFrame(c.hdr)
+		c.rate = sampleRate(c.hdr)
+		c.next = c.pos - 4 + int64(n)
+		c.lastEnd = c.next
+		c.hdr = c.hdr[:0]
+		return p
+	}
+	// Not a header: slide one byte and look again.
+	c.junk++
+	c.hdr = append(c.hdr[:0], c.hdr[1:]...)
+	c.next = c.pos
+	return p
+}
+
+// DurationMS is the playing time of the frames seen.
+func (c *FrameCounter) DurationMS() int64 {
+	if c.rate == 0 {
+		return 0
+	}
+	return c.samples * 1000 / int64(c.rate)
+}
+
+// Frames is the number of audio frames seen.
+func (c *FrameCounter) Frames() int64 { return c.frames }
+
+// Truncated reports whether the stream stops inside its last frame.
+func (c *FrameCounter) Truncated() bool { return c.frames > 0 && c.lastEnd > c.pos }
+
+// TagBytes is the size of the leading ID3v2 tag, 0 if none.
+func (c *FrameCounter) TagBytes() int64 { return c.tagBytes }
+
+func sampleRate(h []byte) int {
+	rate := sampleRatesV1[(h[2]>>2)&3]
+	switch (h[1] >> 3) & 3 {
+	case 2:
+		return rate / 2
+	case 0:
+		return rate / 4
+	}
+	return rate
+}
+
+func samplesPerFrame(h []byte) int64 {
+	if (h[1]>>3)&3 == 3 {
+		return 1152
+	}
+	return 576
+}
