@@ -27,6 +27,7 @@ type Platform interface {
 	UpdateRelease(ctx context.Context, id int64, m api.Manifest) (*api.Release, error)
 	FindRelease(ctx context.Context, id int64) (*api.Release, error)
 	PublishRelease(ctx context.Context, id int64) (*api.Release, error)
+	MyReleases(ctx context.Context, limit int, cursor string) (*api.ReleasePage, error)
 }
 
 // Options tune the engine; zero values take the defaults.
@@ -83,6 +84,7 @@ type Engine struct {
 	pauseCtx  context.Context
 	cancelRun context.CancelFunc
 	kick      chan struct{}
+	w         *watcher // while serving
 }
 
 // New returns an engine; call Serve or SyncOnce to run it.
@@ -257,11 +259,11 @@ func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *
 		rec.State = StateQueued
 		e.cache.PutRelease(ctx, *rec)
 	}
-	e.forgetVanished(ctx, root, dir, files)
 	st, err := e.prepareFiles(ctx, root, files, rep)
 	if err != nil {
 		return err
 	}
+	e.forgetVanished(ctx, root, dir, files) // after: a renamed file's old record saved a hash
 	if st.waiting > 0 {
 		rep.Waiting += st.waiting
 		e.releaseEvent(root, dir, StateWaiting, rec.ReleaseID, len(st.tracks), "")
@@ -348,4 +350,3 @@ func tagsFrom(s string) Tags {
 	json.Unmarshal([]byte(s), &t)
 	return t
 }
-

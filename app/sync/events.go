@@ -21,9 +21,9 @@ const (
 	StateWaiting   = "waiting" // still being written; looked at again later
 	StateError     = "error"
 	// Release-only states.
-	StateMissing     = "folder missing"      // gone locally; nothing changed remotely
-	StateConfirm     = "needs confirmation"  // published or shrinking: the creator decides
-	StateBlocked     = "blocked"             // draft synced, but file errors block publishing
+	StateMissing     = "folder missing"     // gone locally; nothing changed remotely
+	StateConfirm     = "needs confirmation" // published or shrinking: the creator decides
+	StateBlocked     = "blocked"            // draft synced, but file errors block publishing
 	StateRootMissing = "root missing"
 )
 

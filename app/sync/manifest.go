@@ -62,7 +62,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		if m.ArtistName == "" {
 			m.ArtistName = firstNonEmpty(t.tags.AlbumArtist, t.tags.Artist)
 		}
-		if m.ReleaseDate == "" && t.tags.Year > 0 {
+		if m.ReleaseDate == "" && t.tags.Year >= 1000 {
 			m.ReleaseDate = strconv.Itoa(t.tags.Year)
 		}
 	}

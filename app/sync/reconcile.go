@@ -32,6 +32,15 @@ func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Rele
 	if len(m.Tracks) == 0 && rec.ReleaseID == 0 {
 		return done(StateSynced, "no MP3 files yet")
 	}
+	if rec.ReleaseID == 0 {
+		// A lost cache must not duplicate releases: adopt the one these
+		// files already make up.
+		id, err := e.findExisting(ctx, m)
+		if err != nil {
+			return e.releaseFailed(ctx, root, rec, err)
+		}
+		rec.ReleaseID = id
+	}
 	if rec.ReleaseID != 0 {
 		cur, err := e.platform.FindRelease(ctx, rec.ReleaseID)
 		if api.ErrorCode(err) == api.ENOTFOUND {
@@ -110,4 +119,42 @@ func (e *Engine) Publish(ctx context.Context, root cache.Root, dir string) (*api
 		return nil, errors.New(dir + " has no MP3 files to publish")
 	}
 	return e.platform.PublishRelease(ctx, rec.ReleaseID)
+}
+
+// findExisting returns the id of the creator's release whose tracks are
+// exactly these files, or 0.
+func (e *Engine) findExisting(ctx context.Context, m api.Manifest) (int64, error) {
+	want := map[string]bool{}
+	for _, t := range m.Tracks {
+		want[t.AudioSHA256] = true
+	}
+	cursor := ""
+	for range 50 { // up to 5000 releases
+		page, err := e.platform.MyReleases(ctx, api.MaxPageSize, cursor)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range page.Items {
+			if sameAudio(r.Tracks, want) {
+				return r.ID, nil
+			}
+		}
+		if page.NextCursor == "" {
+			return 0, nil
+		}
+		cursor = page.NextCursor
+	}
+	return 0, nil
+}
+
+func sameAudio(tracks []api.Track, want map[string]bool) bool {
+	if len(tracks) != len(want) {
+		return false
+	}
+	for _, t := range tracks {
+		if !want[t.AudioSHA256] {
+			return false
+		}
+	}
+	return true
 }

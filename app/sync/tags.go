@@ -145,4 +145,3 @@ func (s *sparseFile) Seek(offset int64, whence int) (int64, error) {
 	s.off = offset
 	return offset, nil
 }
-

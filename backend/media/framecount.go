@@ -44,7 +44,7 @@ func (c *FrameCounter) step(p []byte) []byte {
 		c.next = 0
 		if bytes.HasPrefix(c.hdr, []byte("ID3")) {
 			h := c.hdr
-			c.tagBytes = 10 + int64(h[6]&0x7f)<<21 | int64(h[7]&0x7f)<<14 | int64(h[8]&0x7f)<<7 | int64(h[9]&0x7f)
+			c.tagBytes = 10 + (int64(h[6]&0x7f)<<21 | int64(h[7]&0x7f)<<14 | int64(h[8]&0x7f)<<7 | int64(h[9]&0x7f))
 			c.next = c.tagBytes
 		}
 		buffered := c.hdr
