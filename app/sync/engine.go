@@ -75,6 +75,7 @@ type Engine struct {
 	limiter  *rate.Limiter
 	events   *throttle
 
+	meter     meter
 	bytesRead atomic.Int64 // from disk: hashing and uploading
 	bytesSent atomic.Int64 // over the network
 	online    atomic.Bool
@@ -141,6 +142,19 @@ func (e *Engine) Kick() {
 	select {
 	case e.kick <- struct{}{}:
 	default:
+	}
+}
+
+// Progress returns the upload totals so far.
+func (e *Engine) Progress() Progress {
+	p := e.meter.snapshot()
+	p.Paused, p.Online = e.Paused(), e.Online()
+	return p
+}
+
+func (e *Engine) emitProgress(final bool) {
+	if e.events.allow(EventProgress, final) {
+		e.emit.Emit(EventProgress, e.Progress())
 	}
 }
 
@@ -211,6 +225,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (*Report, error) {
 			}
 		}
 	}
+	e.emitProgress(true)
 	return rep, nil
 }
 

@@ -97,3 +97,47 @@ func (t *throttle) allow(key string, final bool) bool {
 	t.last[key] = now
 	return true
 }
+
+// meter totals upload work and measures the rate over the last seconds.
+type meter struct {
+	mu                    gosync.Mutex
+	files, filesDone      int64
+	bytes, bytesDone      int64
+	windowStart           time.Time
+	windowBytes, lastRate float64
+}
+
+func (m *meter) add(files, bytes int64) {
+	m.mu.Lock()
+	m.files += files
+	m.bytes += bytes
+	m.mu.Unlock()
+}
+
+func (m *meter) advance(bytes int64, fileDone bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bytesDone += bytes
+	if fileDone {
+		m.filesDone++
+	}
+	now := time.Now()
+	if m.windowStart.IsZero() {
+		m.windowStart = now
+	}
+	m.windowBytes += float64(bytes)
+	if d := now.Sub(m.windowStart); d >= time.Second {
+		m.lastRate = m.windowBytes / d.Seconds()
+		m.windowStart, m.windowBytes = now, 0
+	}
+}
+
+func (m *meter) snapshot() Progress {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := Progress{FilesTotal: m.files, FilesDone: m.filesDone, BytesTotal: m.bytes, BytesDone: m.bytesDone, RateBps: m.lastRate}
+	if m.lastRate > 0 {
+		p.ETASeconds = float64(m.bytes-m.bytesDone) / m.lastRate
+	}
+	return p
+}

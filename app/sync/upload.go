@@ -25,11 +25,17 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, st *prepared) e
 	g, gctx := errgroup.WithContext(rctx)
 	g.SetLimit(e.opts.Parallel)
 	seen := map[string]bool{}
+	var todo []blobJob
 	for _, job := range st.jobs {
-		if seen[job.sha] {
-			continue
+		if !seen[job.sha] {
+			seen[job.sha] = true
+			todo = append(todo, job)
+			if !e.cache.KnownRemote(ctx, job.sha) {
+				e.meter.add(1, job.size) // counted up front so totals do not creep
+			}
 		}
-		seen[job.sha] = true
+	}
+	for _, job := range todo {
 		g.Go(func() error { return e.ensureBlob(gctx, root, job) })
 	}
 	err = g.Wait()
@@ -51,10 +57,11 @@ func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) e
 		return e.offline(err)
 	}
 	e.online.Store(true)
-	if !has {
-		if err := e.upload(ctx, root, job); err != nil {
-			return e.offline(err)
-		}
+	if has {
+		e.meter.advance(job.size, true) // nothing to send
+		e.emitProgress(false)
+	} else if err := e.upload(ctx, root, job); err != nil {
+		return e.offline(err)
 	}
 	if err := e.cache.FinishUpload(ctx, job.sha); err != nil {
 		return err
@@ -90,9 +97,13 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) error
 	u.OnCreate = func(url string) error {
 		return e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: url, Size: job.size})
 	}
+	var last int64
 	u.OnProgress = func(off int64) {
 		e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: u.URL, Offset: off, Size: job.size})
+		e.meter.advance(off-last, off == job.size)
+		last = off
 		e.fileEvent(root, job.rel, StateUploading, off, job.size, "")
+		e.emitProgress(off == job.size)
 	}
 	e.fileEvent(root, job.rel, StateUploading, 0, job.size, "")
 	e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, "")
