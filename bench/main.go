@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,17 @@ type Result struct {
 func main() {
 	out := flag.String("out", "BENCHMARKS.md", "report file")
 	runs := flag.Int("runs", 3, "runs per figure (the median is kept)")
+	only := flag.String("only", "", "run only the benchmark with this name")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	dir, err := os.MkdirTemp("", "megabox-bench-")
 	if err != nil {
 		fail(err)
@@ -35,6 +46,9 @@ func main() {
 
 	var results []Result
 	for _, b := range benchmarks {
+		if *only != "" && b.name != *only {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "running %s…\n", b.name)
 		r, err := b.run(dir, *runs)
 		if err != nil {
@@ -47,6 +61,7 @@ func main() {
 	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
 		fail(err)
 	}
+	pprof.StopCPUProfile()
 }
 
 var benchmarks = []struct {
@@ -56,6 +71,9 @@ var benchmarks = []struct {
 	{"upload", benchUpload},
 	{"earnings", benchEarnings},
 	{"purchases", benchPurchases},
+	{"sync", benchSync},
+	{"rescan", benchRescan},
+	{"latency", benchLatency},
 }
 
 func render(results []Result, runs int) string {

@@ -12,9 +12,12 @@ import (
 )
 
 // encodeMP3 writes a few seconds of tone as an MP3 with the lame encoder.
-func encodeMP3(path string) ([]byte, error) {
-	cmd := exec.Command("lame", "--quiet", "-r", "-s", "44.1", "--bitwidth", "16", "--signed", "--little-endian", "-m", "j", "-b", "128", "-", path)
-	cmd.Stdin = bytes.NewReader(testmedia.Tone(3, 440))
+func encodeMP3(path string) ([]byte, error) { return encodeMP3At(path, 3, 128) }
+
+// encodeMP3At encodes seconds of tone at kbps.
+func encodeMP3At(path string, seconds float64, kbps int) ([]byte, error) {
+	cmd := exec.Command("lame", "--quiet", "-r", "-s", "44.1", "--bitwidth", "16", "--signed", "--little-endian", "-m", "j", "-b", fmt.Sprint(kbps), "-", path)
+	cmd.Stdin = bytes.NewReader(testmedia.Tone(seconds, 440))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("lame: %v: %s", err, out)
 	}

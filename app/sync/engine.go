@@ -274,18 +274,26 @@ func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *
 		rec.State = StateQueued
 		e.cache.PutRelease(ctx, *rec)
 	}
-	st, err := e.prepareFiles(ctx, root, files, rep)
-	if err != nil {
-		return err
+	// Files upload as soon as they are hashed, while the rest are read.
+	jobs := make(chan blobJob, 16)
+	var st *prepared
+	var perr error
+	go func() {
+		defer close(jobs)
+		st, perr = e.prepareFiles(ctx, root, files, rep, jobs)
+	}()
+	uerr := e.uploadAll(ctx, root, jobs)
+	if perr != nil {
+		return perr
 	}
 	e.forgetVanished(ctx, root, dir, files) // after: a renamed file's old record saved a hash
+	if uerr != nil {
+		return e.releaseFailed(ctx, root, rec, uerr)
+	}
 	if st.waiting > 0 {
 		rep.Waiting += st.waiting
 		e.releaseEvent(root, dir, StateWaiting, rec.ReleaseID, len(st.tracks), "")
 		return errRetry
-	}
-	if err := e.uploadAll(ctx, root, st); err != nil {
-		return e.releaseFailed(ctx, root, rec, err)
 	}
 	side, err := ReadSidecar(filepath.Join(root.Path, filepath.FromSlash(dir)))
 	if err != nil {

@@ -68,7 +68,7 @@ func hashFile(ctx context.Context, f localFile, audio bool, counter *atomic.Int6
 	out := &hashed{sha: hex.EncodeToString(h.Sum(nil)), size: n}
 	if audio {
 		out.durationMS, out.frames, out.truncated = fc.DurationMS(), fc.Frames(), fc.Truncated()
-		out.head = head.bytes(fc.TagBytes())
+		out.head = head.bytes()
 		if n >= tailBytes {
 			out.tail = make([]byte, tailBytes)
 			if _, err := fh.ReadAt(out.tail, n-tailBytes); err != nil {
@@ -79,25 +79,42 @@ func hashFile(ctx context.Context, f localFile, audio bool, counter *atomic.Int6
 	return out, nil
 }
 
-// headCapture keeps the first bytes of a stream, up to limit.
+// headCapture keeps the first bytes of a stream: the ID3v2 tag if the
+// stream starts with one (up to limit), else just its first 10 bytes.
 type headCapture struct {
 	buf   []byte
 	limit int
+	want  int // known once 10 bytes are in; 0 before
 }
 
 func (c *headCapture) Write(p []byte) (int, error) {
-	if room := c.limit - len(c.buf); room > 0 {
-		c.buf = append(c.buf, p[:min(room, len(p))]...)
+	n := len(p)
+	for len(p) > 0 {
+		need := 10
+		if c.want > 0 {
+			need = c.want
+		}
+		room := need - len(c.buf)
+		if room <= 0 {
+			break
+		}
+		take := min(room, len(p))
+		c.buf = append(c.buf, p[:take]...)
+		p = p[take:]
+		if c.want == 0 && len(c.buf) >= 10 {
+			c.want = 10
+			if string(c.buf[:3]) == "ID3" {
+				h := c.buf
+				size := int(h[6]&0x7f)<<21 | int(h[7]&0x7f)<<14 | int(h[8]&0x7f)<<7 | int(h[9]&0x7f)
+				c.want = min(10+size, c.limit)
+			}
+		}
 	}
-	return len(p), nil
+	return n, nil
 }
 
-// bytes returns the head up to the end of an ID3v2 tag (at least 10
-// bytes, so a file without a tag still shows it has none).
-func (c *headCapture) bytes(tagBytes int64) []byte {
-	n := min(int64(len(c.buf)), max(tagBytes, 10))
-	return c.buf[:n]
-}
+// bytes returns the captured head.
+func (c *headCapture) bytes() []byte { return c.buf }
 
 // countingReader counts bytes read from disk and stops when ctx ends.
 type countingReader struct {

@@ -27,7 +27,6 @@ type blobJob struct {
 type prepared struct {
 	tracks   []track
 	coverSHA string
-	jobs     []blobJob
 	errors   []FileEvent
 	waiting  int
 }
@@ -36,7 +35,9 @@ type prepared struct {
 // growing before it is called damaged.
 const damagedAfter = time.Minute
 
-func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []localFile, rep *Report) (*prepared, error) {
+// prepareFiles examines a release folder's files and sends each blob the
+// platform must hold to jobs as soon as it is known.
+func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []localFile, rep *Report, jobs chan<- blobJob) (*prepared, error) {
 	st := &prepared{}
 	var cover *localFile
 	var coverRec *cache.File
@@ -64,13 +65,15 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []loca
 			continue
 		}
 		st.tracks = append(st.tracks, track{rel: f.rel, sha: rec.SHA256, tags: tagsFrom(rec.Tags), durationMS: rec.DurationMS})
-		st.jobs = append(st.jobs, blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs})
+		jobs <- blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs}
 	}
 	if cover != nil {
 		st.coverSHA = coverRec.SHA256
-		st.jobs = append(st.jobs, blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs})
+		jobs <- blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs}
 	} else if st.waiting == 0 {
-		e.embeddedCover(ctx, files, st)
+		if job, ok := e.embeddedCover(ctx, files, st); ok {
+			jobs <- job
+		}
 	}
 	rep.FileErrors = append(rep.FileErrors, st.errors...)
 	return st, nil
@@ -149,7 +152,7 @@ func pictureKey(t Tags) string {
 
 // embeddedCover uses the first track's embedded picture when the folder
 // has no cover file.
-func (e *Engine) embeddedCover(ctx context.Context, files []localFile, st *prepared) {
+func (e *Engine) embeddedCover(ctx context.Context, files []localFile, st *prepared) (blobJob, bool) {
 	for _, t := range st.tracks {
 		if t.tags.PictureMIME == "" {
 			continue
@@ -160,18 +163,17 @@ func (e *Engine) embeddedCover(ctx context.Context, files []localFile, st *prepa
 			}
 			h, err := hashFile(ctx, f, true, &e.bytesRead)
 			if err != nil {
-				return
+				return blobJob{}, false
 			}
 			tags, err := readTags(h.head, h.tail, h.size)
 			if err != nil || len(tags.Picture) == 0 {
-				return
+				return blobJob{}, false
 			}
-			sum := pictureKey(tags)
-			st.coverSHA = sum
-			st.jobs = append(st.jobs, blobJob{sha: sum, size: int64(len(tags.Picture)), rel: f.rel + "#picture", data: tags.Picture})
-			return
+			st.coverSHA = pictureKey(tags)
+			return blobJob{sha: st.coverSHA, size: int64(len(tags.Picture)), rel: f.rel + "#picture", data: tags.Picture}, true
 		}
 	}
+	return blobJob{}, false
 }
 
 func coverRank(rel string) int {

@@ -14,28 +14,28 @@ import (
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 )
 
-// uploadAll makes sure the platform holds every blob of a release folder,
-// Parallel at a time.
-func (e *Engine) uploadAll(ctx context.Context, root cache.Root, st *prepared) error {
+// uploadAll makes sure the platform holds every blob sent on jobs,
+// Parallel at a time. It drains jobs even after a failure so the sender
+// never blocks.
+func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blobJob) error {
 	rctx, done, err := e.runCtx(ctx)
 	if err != nil {
+		for range jobs {
+		}
 		return err
 	}
 	defer done()
 	g, gctx := errgroup.WithContext(rctx)
 	g.SetLimit(e.opts.Parallel)
 	seen := map[string]bool{}
-	var todo []blobJob
-	for _, job := range st.jobs {
-		if !seen[job.sha] {
-			seen[job.sha] = true
-			todo = append(todo, job)
-			if !e.cache.KnownRemote(ctx, job.sha) {
-				e.meter.add(1, job.size) // counted up front so totals do not creep
-			}
+	for job := range jobs {
+		if seen[job.sha] || gctx.Err() != nil {
+			continue
 		}
-	}
-	for _, job := range todo {
+		seen[job.sha] = true
+		if !e.cache.KnownRemote(ctx, job.sha) {
+			e.meter.add(1, job.size)
+		}
 		g.Go(func() error { return e.ensureBlob(gctx, root, job) })
 	}
 	err = g.Wait()

@@ -25,6 +25,9 @@ type Bucket interface {
 	// it first. The file is consumed on success (moved or removed as a
 	// duplicate) and left in place on error.
 	PutFile(ctx context.Context, sha256, path string) (int64, error)
+	// AdoptFile is PutFile for a file whose digest the caller computed
+	// while receiving it: it is moved in without being read again.
+	AdoptFile(ctx context.Context, sha256, path string) (int64, error)
 	// Open opens a blob for reading. api.ENOTFOUND if it is absent.
 	Open(ctx context.Context, sha256 string) (Object, error)
 	// Stat returns a blob's size. api.ENOTFOUND if it is absent.

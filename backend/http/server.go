@@ -46,6 +46,7 @@ type Server struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	throttle *loginThrottle
+	staging  *hashingStore
 }
 
 // NewServer wires the API routes.

@@ -34,9 +34,10 @@ func (s *Server) tusHandler() (http.Handler, error) {
 	if err := os.MkdirAll(s.cfg.UploadDir, 0o750); err != nil {
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
-	store := filestore.New(s.cfg.UploadDir)
+	store := newHashingStore(s.cfg.UploadDir)
+	s.staging = store
 	composer := tus.NewStoreComposer()
-	store.UseIn(composer)
+	store.useIn(composer)
 	memorylocker.New().UseIn(composer)
 	h, err := tus.NewHandler(tus.Config{
 		BasePath:                  UploadsPath,
@@ -118,7 +119,7 @@ func noChange(err error) (tus.HTTPResponse, tus.FileInfoChanges, error) {
 func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 	ctx := context.WithoutCancel(hook.Context)
 	id, sha := hook.Upload.ID, hook.Upload.MetaData["sha256"]
-	_, err := s.svc.Bucket.PutFile(ctx, sha, hook.Upload.Storage["Path"])
+	err := s.storeUpload(ctx, hook.Upload)
 	if err != nil {
 		s.discardUpload(ctx, hook.Upload)
 		if api.ErrorCode(err) == api.ECHECKSUM {
@@ -135,6 +136,24 @@ func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 		return tus.HTTPResponse{}, tusError(err)
 	}
 	return tus.HTTPResponse{Header: tus.HTTPHeader{"Megabox-Blob-Sha256": sha, "Megabox-Media-Type": b.MediaType}}, nil
+}
+
+// storeUpload moves a finished upload into the bucket, verified against its
+// declared sha256: from the hash computed as the bytes arrived when there
+// is one, else by reading the file.
+func (s *Server) storeUpload(ctx context.Context, up tus.FileInfo) error {
+	sha, path := up.MetaData["sha256"], up.Storage[filestore.StorageKeyPath]
+	digest, ok := s.staging.digest(up.ID, up.Size)
+	s.staging.forget(up.ID)
+	if !ok {
+		_, err := s.svc.Bucket.PutFile(ctx, sha, path)
+		return err
+	}
+	if digest != sha {
+		return api.Errorf(api.ECHECKSUM, "content hashes to %s, not %s", digest, sha)
+	}
+	_, err := s.svc.Bucket.AdoptFile(ctx, sha, path)
+	return err
 }
 
 // describeBlob probes a stored blob. A damaged file is still stored (the

@@ -103,9 +103,6 @@ func (c *FrameCounter) Frames() int64 { return c.frames }
 // Truncated reports whether the stream stops inside its last frame.
 func (c *FrameCounter) Truncated() bool { return c.frames > 0 && c.lastEnd > c.pos }
 
-// TagBytes is the size of the leading ID3v2 tag, 0 if none.
-func (c *FrameCounter) TagBytes() int64 { return c.tagBytes }
-
 func sampleRate(h []byte) int {
 	rate := sampleRatesV1[(h[2]>>2)&3]
 	switch (h[1] >> 3) & 3 {

@@ -47,14 +47,7 @@ func Probe(r io.ReadSeeker) (Info, error) {
 	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")), bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return probeImage(bytes.NewReader(head))
 	case LooksLikeMP3(head):
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return Info{}, err
-		}
-		ms, err := MP3Duration(r)
-		if err != nil {
-			return Info{}, err
-		}
-		return Info{MediaType: api.MediaMP3, DurationMS: ms}, nil
+		return probeMP3(r, head)
 	}
 	return Info{MediaType: api.MediaUnknown}, nil
 }
@@ -74,6 +67,20 @@ func probeImage(r io.Reader) (info Info, err error) {
 		mt = api.MediaPNG
 	}
 	return Info{MediaType: mt, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+// probeMP3 walks the frame headers of the whole stream; head is what was
+// already read from its start.
+func probeMP3(r io.Reader, head []byte) (Info, error) {
+	c := NewFrameCounter()
+	c.Write(head)
+	if _, err := io.CopyBuffer(c, r, make([]byte, 1<<20)); err != nil {
+		return Info{}, err
+	}
+	if c.Frames() == 0 || c.DurationMS() == 0 {
+		return Info{}, errors.New("MP3 has no audio frames")
+	}
+	return Info{MediaType: api.MediaMP3, DurationMS: c.DurationMS()}, nil
 }
 
 // MP3Duration returns the playing time of an MP3 stream by walking its

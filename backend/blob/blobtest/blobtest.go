@@ -105,6 +105,25 @@ func Run(t *testing.T, open func(t *testing.T) (b blob.Bucket, staging string)) 
 			t.Fatal("blob content differs from the staged file")
 		}
 	})
+	t.Run("AdoptFileMovesWithoutVerifying", func(t *testing.T) {
+		b, staging := open(t)
+		p := filepath.Join(staging, "adopted")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.AdoptFile(ctx, sum, p); err != nil || n != int64(len(data)) {
+			t.Fatalf("AdoptFile = %d, %v", n, err)
+		}
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Fatalf("adopted file still staged: %v", err)
+		}
+		if !bytes.Equal(readAll(t, b, sum), data) {
+			t.Fatal("adopted blob differs")
+		}
+		if _, err := b.AdoptFile(ctx, "../"+sum[3:], p); api.ErrorCode(err) != api.EINVALID {
+			t.Fatalf("AdoptFile with a bad name: %v", err)
+		}
+	})
 	t.Run("ConcurrentPutsOfOneBlob", func(t *testing.T) {
 		b, _ := open(t)
 		var wg sync.WaitGroup

@@ -99,6 +99,31 @@ func (b *Bucket) PutFile(ctx context.Context, sha, path string) (int64, error) {
 	return n, nil
 }
 
+// AdoptFile implements blob.Bucket.
+func (b *Bucket) AdoptFile(ctx context.Context, sha, path string) (int64, error) {
+	dst, err := b.path(sha)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return 0, fmt.Errorf("open staged blob: %w", err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = f.Sync()
+	}
+	f.Close()
+	if err != nil {
+		return 0, fmt.Errorf("sync staged blob: %w", err)
+	}
+	err = b.install(path, dst)
+	if errors.Is(err, syscall.EXDEV) {
+		return b.copyIn(ctx, sha, path)
+	}
+	return fi.Size(), err
+}
+
 // copyIn is PutFile for a file on another file system.
 func (b *Bucket) copyIn(ctx context.Context, sha, path string) (int64, error) {
 	f, err := os.Open(path)

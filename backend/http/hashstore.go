@@ -1,0 +1,124 @@
+package http
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"io"
+	gosync "sync"
+
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tus "github.com/tus/tusd/v2/pkg/handler"
+)
+
+// hashingStore is tus's file store that also hashes each upload as its
+// bytes arrive, so a finished upload is verified without reading it back.
+// The running hashes live in memory: after a restart, or if chunks arrive
+// out of order, the finish step falls back to reading the file.
+type hashingStore struct {
+	filestore.FileStore
+	mu     gosync.Mutex
+	hashes map[string]*runningHash
+}
+
+type runningHash struct {
+	h      hash.Hash
+	offset int64
+}
+
+func newHashingStore(dir string) *hashingStore {
+	return &hashingStore{FileStore: filestore.New(dir), hashes: map[string]*runningHash{}}
+}
+
+func (s *hashingStore) useIn(c *tus.StoreComposer) {
+	c.UseCore(s)
+	c.UseTerminater(s)
+}
+
+// NewUpload implements tus.DataStore.
+func (s *hashingStore) NewUpload(ctx context.Context, info tus.FileInfo) (tus.Upload, error) {
+	u, err := s.FileStore.NewUpload(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	id := info.ID
+	s.mu.Lock()
+	s.hashes[id] = &runningHash{h: sha256.New()}
+	s.mu.Unlock()
+	return &hashingUpload{Upload: u, s: s, id: id}, nil
+}
+
+// GetUpload implements tus.DataStore.
+func (s *hashingStore) GetUpload(ctx context.Context, id string) (tus.Upload, error) {
+	u, err := s.FileStore.GetUpload(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &hashingUpload{Upload: u, s: s, id: id}, nil
+}
+
+// AsTerminatableUpload implements tus.TerminaterDataStore.
+func (s *hashingStore) AsTerminatableUpload(u tus.Upload) tus.TerminatableUpload {
+	s.forget(u.(*hashingUpload).id)
+	return s.FileStore.AsTerminatableUpload(u.(*hashingUpload).Upload)
+}
+
+// digest returns the hex sha256 of an upload's bytes if every byte of it
+// passed through the running hash.
+func (s *hashingStore) digest(id string, size int64) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.hashes[id]
+	if r == nil || r.offset != size {
+		return "", false
+	}
+	return hex.EncodeToString(r.h.Sum(nil)), true
+}
+
+func (s *hashingStore) forget(id string) {
+	s.mu.Lock()
+	delete(s.hashes, id)
+	s.mu.Unlock()
+}
+
+type hashingUpload struct {
+	tus.Upload
+	s  *hashingStore
+	id string
+}
+
+// WriteChunk implements tus.Upload: bytes that continue the running hash
+// feed it; anything else invalidates it.
+func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	u.s.mu.Lock()
+	r := u.s.hashes[u.id]
+	u.s.mu.Unlock()
+	if r == nil || r.offset != offset {
+		u.s.forget(u.id)
+		return u.Upload.WriteChunk(ctx, offset, src)
+	}
+	fed := &countingWriter{w: r.h}
+	n, err := u.Upload.WriteChunk(ctx, offset, io.TeeReader(src, fed))
+	// The hash must have seen exactly the bytes that landed on disk.
+	info, ierr := u.Upload.GetInfo(ctx)
+	u.s.mu.Lock()
+	if ierr != nil || info.Offset != offset+n || fed.n != n {
+		delete(u.s.hashes, u.id)
+	} else {
+		r.offset = offset + n
+	}
+	u.s.mu.Unlock()
+	return n, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
