@@ -109,7 +109,9 @@ func (m *Main) client() (*mhttp.Client, error) {
 	return c, nil
 }
 
-func openCache(ctx context.Context) (*cache.Cache, error) { return cache.Open(ctx, cache.DefaultPath()) }
+func openCache(ctx context.Context) (*cache.Cache, error) {
+	return cache.Open(ctx, cache.DefaultPath())
+}
 
 func (m *Main) sync(ctx context.Context, args []string) error {
 	fs := m.flags("sync")
