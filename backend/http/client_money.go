@@ -116,3 +116,19 @@ func (c *Client) download(ctx context.Context, path string, w io.Writer) error {
 	_, err = io.Copy(w, resp.Body)
 	return err
 }
+
+// DownloadCover writes a release's cover image to w and returns its media
+// type.
+func (c *Client) DownloadCover(ctx context.Context, releaseID int64, w io.Writer) (string, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/api/v1/releases/"+strconv.FormatInt(releaseID, 10)+"/cover", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, io.LimitReader(resp.Body, 64<<20))
+	return resp.Header.Get("Content-Type"), err
+}

@@ -1,0 +1,253 @@
+// Package library mirrors what a fan bought into an open folder of ordinary
+// tagged MP3s (Artist/Album/NN - Title.mp3, cover.jpg, receipts/), verified
+// byte for byte, and keeps it usable with the platform gone.
+package library
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/receipt"
+)
+
+// Platform is what the library needs from the platform; *http.Client has it.
+type Platform interface {
+	Library(ctx context.Context) (*api.Library, error)
+	ReceiptKeys(ctx context.Context) (receipt.KeySet, error)
+	DownloadTrack(ctx context.Context, trackID, offset int64, w io.Writer) (int64, error)
+	DownloadCover(ctx context.Context, releaseID int64, w io.Writer) (string, error)
+}
+
+// File states.
+const (
+	StatePending = "pending" // not downloaded yet
+	StateOK      = "ok"
+	StateCorrupt = "corrupt" // bytes no longer match the purchase
+	StateMissing = "missing" // deleted from disk
+)
+
+// Settings keys in the cache.
+const (
+	settingKeys         = "receipt_jwks"
+	settingOfflineSince = "library_offline_since"
+)
+
+// Library is the fan's local library.
+type Library struct {
+	cache    *cache.Cache
+	dir      string
+	platform Platform
+
+	bytesDownloaded atomic.Int64
+}
+
+// New returns the library kept in dir.
+func New(c *cache.Cache, dir string, p Platform) *Library {
+	return &Library{cache: c, dir: dir, platform: p}
+}
+
+// DefaultDir is ~/Music/Megabox.
+func DefaultDir() string {
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, "Music", "Megabox")
+}
+
+// Dir is the library folder.
+func (l *Library) Dir() string { return l.dir }
+
+// BytesDownloaded counts bytes fetched from the platform.
+func (l *Library) BytesDownloaded() int64 { return l.bytesDownloaded.Load() }
+
+// Problem is something wrong with one file or receipt.
+type Problem struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Report sums up a sync or a check.
+type Report struct {
+	Releases   int       `json:"releases"`
+	Tracks     int       `json:"tracks"`
+	Downloaded int       `json:"downloaded"`
+	Problems   []Problem `json:"problems"`
+}
+
+// ErrOffline means the platform could not be reached; the local library
+// still works.
+var ErrOffline = errors.New("the platform is unreachable: working offline")
+
+// OfflineSince returns when the platform stopped answering, or zero.
+func (l *Library) OfflineSince(ctx context.Context) time.Time {
+	ms, err := strconv.ParseInt(l.cache.Setting(ctx, settingOfflineSince, ""), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func (l *Library) setOffline(ctx context.Context, offline bool) {
+	if !offline {
+		l.cache.SetSetting(ctx, settingOfflineSince, "")
+		return
+	}
+	if l.OfflineSince(ctx).IsZero() {
+		l.cache.SetSetting(ctx, settingOfflineSince, strconv.FormatInt(time.Now().UnixMilli(), 10))
+	}
+}
+
+// Sync mirrors the fan's purchases: new or changed files are downloaded
+// (resuming partial ones), every file verified by sha256, receipts
+// verified and written beside the music.
+func (l *Library) Sync(ctx context.Context) (*Report, error) {
+	lib, err := l.platform.Library(ctx)
+	if api.ErrorCode(err) == api.EUNAVAILABLE {
+		l.setOffline(ctx, true)
+		return nil, ErrOffline
+	} else if err != nil {
+		return nil, err
+	}
+	l.setOffline(ctx, false)
+	keys, err := l.platform.ReceiptKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kb, _ := json.Marshal(keys)
+	l.cache.SetSetting(ctx, settingKeys, string(kb))
+	rep := &Report{}
+	owned := map[int64]bool{}
+	for _, it := range lib.Items {
+		owned[it.PurchaseID] = true
+		if err := l.syncItem(ctx, it, keys, rep); err != nil {
+			return rep, err
+		}
+	}
+	l.forgetRefunded(ctx, owned)
+	return rep, nil
+}
+
+func (l *Library) forgetRefunded(ctx context.Context, owned map[int64]bool) {
+	items, _ := l.cache.LibraryItems(ctx)
+	for _, it := range items {
+		if !owned[it.PurchaseID] {
+			l.cache.DeleteLibraryItem(ctx, it.PurchaseID)
+		}
+	}
+}
+
+// releaseDir is where a release's files go, below the library folder.
+func releaseDir(r api.Release) string {
+	return filepath.Join(SafeName(r.ArtistName, "Unknown Artist"), SafeName(r.Title, "Untitled")+" ["+strconv.FormatInt(r.ID, 10)+"]")
+}
+
+func trackName(t api.Track) string {
+	return fmt.Sprintf("%02d - %s.mp3", t.Position, SafeName(t.Title, "Track"))
+}
+
+func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt.KeySet, rep *Report) error {
+	rep.Releases++
+	rel := it.Release
+	dir := releaseDir(rel)
+	ok, rerr := checkReceipt(it.Receipt, it.PurchaseID, keys)
+	if !ok {
+		rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Error: rerr})
+	}
+	if err := l.writeReceipt(it, keys); err != nil {
+		return err
+	}
+	relJSON, _ := json.Marshal(rel)
+	item := cache.LibraryItem{PurchaseID: it.PurchaseID, ReleaseID: rel.ID, Artist: rel.ArtistName, Title: rel.Title,
+		ReleaseJSON: string(relJSON), Receipt: it.Receipt, ReceiptOK: ok, ReceiptErr: rerr, PurchasedAt: it.PurchasedAt}
+	if rel.CoverSHA256 != "" {
+		if p, err := l.syncCover(ctx, rel, dir); err != nil {
+			rep.Problems = append(rep.Problems, Problem{Path: filepath.ToSlash(filepath.Join(dir, "cover")), Error: err.Error()})
+		} else {
+			item.CoverPath = p
+		}
+	}
+	if err := l.cache.PutLibraryItem(ctx, item); err != nil {
+		return err
+	}
+	for _, t := range rel.Tracks {
+		rep.Tracks++
+		if err := l.syncTrack(ctx, it.PurchaseID, rel.ID, dir, t, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkReceipt verifies a receipt and that it is the one for purchaseID.
+func checkReceipt(jws string, purchaseID int64, keys receipt.KeySet) (bool, string) {
+	p, err := receipt.Verify(jws, keys)
+	if err != nil {
+		return false, err.Error()
+	}
+	if p.PurchaseID != purchaseID {
+		return false, "receipt is for another purchase"
+	}
+	return true, ""
+}
+
+// ReceiptFile is receipts/<purchase>.json: the signed receipt and the keys
+// that verify it, so it stands on its own.
+type ReceiptFile struct {
+	PurchaseID int64          `json:"purchase_id"`
+	ReleaseID  int64          `json:"release_id"`
+	Receipt    string         `json:"receipt"`
+	Keys       receipt.KeySet `json:"keys"`
+}
+
+func (l *Library) writeReceipt(it api.LibraryItem, keys receipt.KeySet) error {
+	b, err := json.MarshalIndent(ReceiptFile{PurchaseID: it.PurchaseID, ReleaseID: it.Release.ID, Receipt: it.Receipt, Keys: keys}, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(l.dir, "receipts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, strconv.FormatInt(it.PurchaseID, 10)+".json"), b)
+}
+
+func (l *Library) syncCover(ctx context.Context, rel api.Release, dir string) (string, error) {
+	name := filepath.Join(dir, "cover.jpg")
+	abs := filepath.Join(l.dir, name)
+	if sum, err := fileSHA(abs); err == nil && sum == rel.CoverSHA256 {
+		return filepath.ToSlash(name), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return "", err
+	}
+	tmp := abs + ".part"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp)
+	h := sha256.New()
+	mt, err := l.platform.DownloadCover(ctx, rel.ID, io.MultiWriter(f, h))
+	f.Close()
+	if err != nil {
+		return "", err
+	}
+	if hex.EncodeToString(h.Sum(nil)) != rel.CoverSHA256 {
+		return "", errors.New("cover download does not match its sha256")
+	}
+	if mt == api.MediaPNG {
+		name = filepath.Join(dir, "cover.png")
+		abs = filepath.Join(l.dir, name)
+	}
+	return filepath.ToSlash(name), renameSynced(tmp, abs)
+}

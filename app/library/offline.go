@@ -1,0 +1,151 @@
+package library
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/receipt"
+)
+
+// Track is an owned track as the library shows it, from local state only.
+type Track struct {
+	ID         int64  `json:"id"`
+	Position   int    `json:"position"`
+	Title      string `json:"title"`
+	DurationMS int64  `json:"duration_ms"`
+	Path       string `json:"path"` // absolute
+	State      string `json:"state"`
+}
+
+// Release is an owned release as the library shows it.
+type Release struct {
+	PurchaseID int64   `json:"purchase_id"`
+	ReleaseID  int64   `json:"release_id"`
+	Artist     string  `json:"artist"`
+	Title      string  `json:"title"`
+	CoverPath  string  `json:"cover_path"`
+	ReceiptOK  bool    `json:"receipt_ok"`
+	Offline    bool    `json:"offline"` // every track is on disk and verified
+	Tracks     []Track `json:"tracks"`
+}
+
+// Releases lists the library from the cache and the disk: no network.
+func (l *Library) Releases(ctx context.Context) ([]Release, error) {
+	items, err := l.cache.LibraryItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Release, 0, len(items))
+	for _, it := range items {
+		r := Release{PurchaseID: it.PurchaseID, ReleaseID: it.ReleaseID, Artist: it.Artist, Title: it.Title, ReceiptOK: it.ReceiptOK, Offline: true}
+		if it.CoverPath != "" {
+			r.CoverPath = filepath.Join(l.dir, filepath.FromSlash(it.CoverPath))
+		}
+		files, err := l.cache.LibraryFiles(ctx, it.ReleaseID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			t := Track{ID: f.TrackID, Position: f.Position, Title: f.Title, DurationMS: f.DurationMS,
+				Path: filepath.Join(l.dir, filepath.FromSlash(f.Path)), State: f.State}
+			if f.State != StateOK {
+				r.Offline = false
+			}
+			r.Tracks = append(r.Tracks, t)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Check verifies the library offline: every file's bytes against its
+// purchase, every receipt file against the cached platform keys. Damaged or
+// missing files are marked so the next Sync fetches them again.
+func (l *Library) Check(ctx context.Context) (*Report, error) {
+	rep := &Report{}
+	keys := l.cachedKeys(ctx)
+	items, err := l.cache.LibraryItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		rep.Releases++
+		if msg := l.checkReceiptFile(it.PurchaseID, it.Receipt, keys); msg != "" {
+			rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Error: msg})
+		}
+	}
+	files, err := l.cache.LibraryFiles(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		rep.Tracks++
+		abs := filepath.Join(l.dir, filepath.FromSlash(f.Path))
+		state := StateOK
+		if _, err := os.Stat(abs); err != nil {
+			state = StateMissing
+		} else if sum, err := fileSHA(abs); err != nil || sum != f.SHA256 {
+			state = StateCorrupt
+		}
+		if state != StateOK {
+			rep.Problems = append(rep.Problems, Problem{Path: f.Path, Error: map[string]string{
+				StateMissing: "file is missing; it will be downloaded again when online",
+				StateCorrupt: "file no longer matches what was bought; it will be downloaded again when online"}[state]})
+		}
+		if state != f.State {
+			f.State = state
+			if fi, err := os.Stat(abs); err == nil {
+				f.MtimeNS = fi.ModTime().UnixNano()
+			}
+			l.cache.PutLibraryFile(ctx, f)
+		}
+	}
+	return rep, nil
+}
+
+func (l *Library) cachedKeys(ctx context.Context) receipt.KeySet {
+	var keys receipt.KeySet
+	json.Unmarshal([]byte(l.cache.Setting(ctx, settingKeys, "{}")), &keys)
+	return keys
+}
+
+// checkReceiptFile verifies the receipt file on disk, which is what a fan
+// would show, and that it says what the cache says.
+func (l *Library) checkReceiptFile(purchaseID int64, want string, keys receipt.KeySet) string {
+	b, err := os.ReadFile(filepath.Join(l.dir, "receipts", strconv.FormatInt(purchaseID, 10)+".json"))
+	if err != nil {
+		return "receipt file is missing"
+	}
+	var rf ReceiptFile
+	if err := json.Unmarshal(b, &rf); err != nil {
+		return "receipt file is damaged"
+	}
+	if ok, msg := checkReceipt(rf.Receipt, purchaseID, keys); !ok {
+		return "receipt does not verify: " + msg
+	}
+	if rf.Receipt != want {
+		return "receipt differs from the one the platform issued"
+	}
+	return ""
+}
+
+// VerifyReceiptFile checks a receipts/<purchase>.json on its own: with the
+// keys it carries, or with keys given. It needs no platform.
+func VerifyReceiptFile(path string, keys *receipt.KeySet) (*receipt.Payload, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rf ReceiptFile
+	if err := json.Unmarshal(b, &rf); err != nil {
+		return nil, api.Errorf(api.EINVALID, "not a receipt file: %v", err)
+	}
+	if keys == nil {
+		keys = &rf.Keys
+	}
+	return receipt.Verify(rf.Receipt, *keys)
+}
