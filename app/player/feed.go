@@ -1,0 +1,191 @@
+package player
+
+import (
+	"errors"
+	"io"
+	gosync "sync"
+)
+
+// feed is the one endless PCM stream the output plays: the current track,
+// then the next one, back to back, so consecutive tracks play with no
+// inserted silence. The next track is opened ahead of time.
+type feed struct {
+	mu       gosync.Mutex
+	rate     int
+	queue    []Item // a snapshot the player keeps current
+	order    []int  // play order of queue indexes (shuffled or not)
+	repeat   string
+	errs     chan trackError
+	cur      *source
+	curIdx   int
+	pre      *prefetch
+	read     int64      // bytes handed to the output since the last seek
+	marks    []boundary // where each track began, in read bytes
+	target   int        // the track a Seek goes to
+	targetOf Item
+}
+
+type boundary struct {
+	at  int64
+	idx int
+}
+
+type prefetch struct {
+	idx  int
+	item Item
+	done chan struct{}
+	src  *source
+	err  error
+}
+
+type trackError struct {
+	idx  int
+	item Item
+	err  error
+}
+
+// onError reports a track that could not be played; it never blocks.
+func (f *feed) onError(idx int, item Item, err error) {
+	select {
+	case f.errs <- trackError{idx, item, err}:
+	default:
+	}
+}
+
+// setQueue replaces the snapshot of the queue.
+func (f *feed) setQueue(queue []Item, order []int, repeat string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queue, f.order, f.repeat = queue, order, repeat
+	if f.cur != nil {
+		f.pre = nil
+		f.prefetchAfter(f.curIdx)
+	}
+}
+
+// next returns the queue entry that follows idx in play order.
+func (f *feed) next(idx int) (int, Item, bool) {
+	if len(f.order) == 0 {
+		return 0, Item{}, false
+	}
+	if f.repeat == RepeatOne && idx >= 0 && idx < len(f.queue) {
+		return idx, f.queue[idx], true
+	}
+	pos := -1
+	for i, q := range f.order {
+		if q == idx {
+			pos = i
+		}
+	}
+	pos++
+	if pos >= len(f.order) {
+		if f.repeat != RepeatAll {
+			return 0, Item{}, false
+		}
+		pos = 0
+	}
+	n := f.order[pos]
+	return n, f.queue[n], true
+}
+
+func (f *feed) prefetchAfter(idx int) {
+	n, item, ok := f.next(idx)
+	if !ok {
+		f.pre = nil
+		return
+	}
+	if f.pre != nil && f.pre.idx == n && f.pre.item.Path == item.Path {
+		return
+	}
+	pf := &prefetch{idx: n, item: item, done: make(chan struct{})}
+	f.pre = pf
+	go func() {
+		pf.src, pf.err = open(item.Path, f.rate)
+		close(pf.done)
+	}()
+}
+
+// Read implements io.Reader for the output.
+func (f *feed) Read(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for f.cur != nil {
+		n, err := f.cur.Read(p)
+		f.read += int64(n)
+		if n > 0 {
+			return n, nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			f.onError(f.curIdx, f.targetOf, err)
+		}
+		f.advance()
+	}
+	return 0, io.EOF
+}
+
+// advance moves to the prefetched next track, skipping ones that fail.
+func (f *feed) advance() {
+	for f.pre != nil {
+		pf := f.pre
+		<-pf.done
+		f.pre = nil
+		if pf.err != nil {
+			f.onError(pf.idx, pf.item, pf.err)
+			f.prefetchAfter(pf.idx)
+			continue
+		}
+		f.cur, f.curIdx, f.targetOf = pf.src, pf.idx, pf.item
+		f.marks = append(f.marks, boundary{at: f.read, idx: pf.idx})
+		f.prefetchAfter(pf.idx)
+		return
+	}
+	f.cur = nil
+}
+
+// Seek implements io.Seeker for the output: it (re)starts the target track
+// at byte offset, forgetting read-ahead. Only the player calls it, through
+// the output's Seek, which drops buffered audio first.
+func (f *feed) Seek(offset int64, whence int) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.read, f.marks, f.cur, f.pre = 0, nil, nil, nil
+	for idx, item := f.target, f.targetOf; ; {
+		src, err := open(item.Path, f.rate)
+		if err == nil {
+			err = src.seek(offset)
+		}
+		if err == nil {
+			f.cur, f.curIdx, f.targetOf = src, idx, item
+			f.marks = []boundary{{at: -offset, idx: idx}}
+			f.prefetchAfter(idx)
+			return offset, nil
+		}
+		f.onError(idx, item, err)
+		n, next, ok := f.next(idx)
+		if !ok {
+			return 0, nil // nothing playable: the output reads EOF
+		}
+		idx, item, offset = n, next, 0
+	}
+}
+
+// playing returns the track being heard and the byte offset into it, given
+// how much the output holds unplayed.
+func (f *feed) playing(unplayed int) (idx int, offset int64, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	heard := f.read - int64(unplayed)
+	for i := len(f.marks) - 1; i >= 0; i-- {
+		if heard >= f.marks[i].at || i == 0 {
+			return f.marks[i].idx, max(heard-f.marks[i].at, 0), true
+		}
+	}
+	return 0, 0, false
+}
+
+// finished reports whether the queue ran out.
+func (f *feed) finished() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cur == nil && f.pre == nil
+}

@@ -1,0 +1,535 @@
+// Package player plays MP3 files through one audio output: a queue with
+// shuffle and repeat, seeking, volume, and gapless transitions between
+// tracks. Its state leaves as throttled events and survives restarts.
+package player
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	gosync "sync"
+	"time"
+)
+
+// Event names.
+const (
+	EventStatus = "player:status"
+	EventError  = "player:error"
+)
+
+// States.
+const (
+	StateStopped = "stopped"
+	StatePlaying = "playing"
+	StatePaused  = "paused"
+	StateError   = "error"
+)
+
+// Repeat modes.
+const (
+	RepeatOff = "off"
+	RepeatAll = "all"
+	RepeatOne = "one"
+)
+
+// Item is one queued track.
+type Item struct {
+	Key        string `json:"key"`
+	Path       string `json:"path"`
+	Title      string `json:"title"`
+	Artist     string `json:"artist"`
+	Album      string `json:"album"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Status is what the player reports.
+type Status struct {
+	State      string  `json:"state"`
+	Index      int     `json:"index"`
+	Track      *Item   `json:"track,omitempty"`
+	PositionMS int64   `json:"position_ms"`
+	DurationMS int64   `json:"duration_ms"`
+	Volume     float64 `json:"volume"`
+	Repeat     string  `json:"repeat"`
+	Shuffle    bool    `json:"shuffle"`
+	Queue      []Item  `json:"queue"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// TrackError reports a track that could not be played.
+type TrackError struct {
+	Index int    `json:"index"`
+	Track Item   `json:"track"`
+	Error string `json:"error"`
+}
+
+// Emitter receives player events.
+type Emitter interface {
+	Emit(event string, payload any)
+}
+
+// StateStore keeps the queue and position across restarts.
+type StateStore interface {
+	LoadPlayerState(ctx context.Context) []byte
+	SavePlayerState(ctx context.Context, b []byte) error
+}
+
+// Player is the music player. Its methods are safe for concurrent use.
+type Player struct {
+	out   Output
+	emit  Emitter
+	store StateStore
+
+	mu      gosync.Mutex
+	queue   []Item
+	order   []int
+	index   int
+	state   string
+	volume  float64
+	repeat  string
+	shuffle bool
+	lastErr string
+	resume  int64 // position to start from when the queue was restored
+	feed    *feed
+	stream  Stream
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// New returns a player on out, restoring the saved queue (paused).
+func New(out Output, emit Emitter, store StateStore) *Player {
+	p := &Player{out: out, emit: emit, store: store, state: StateStopped, volume: 1, repeat: RepeatOff,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	p.feed = &feed{rate: out.SampleRate(), errs: make(chan trackError, 16)}
+	p.stream = out.NewStream(p.feed)
+	p.restore()
+	go p.monitor()
+	return p
+}
+
+// Close stops playback and saves the queue.
+func (p *Player) Close() error {
+	p.save()
+	close(p.stop)
+	<-p.done
+	return p.stream.Close()
+}
+
+// PlayQueue replaces the queue and starts at index start.
+func (p *Player) PlayQueue(items []Item, start int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if start < 0 || start >= len(items) {
+		return errors.New("no such track in the queue")
+	}
+	p.queue = append([]Item(nil), items...)
+	p.reorder(start)
+	return p.startAt(start, 0)
+}
+
+// Enqueue adds tracks at the end of the queue.
+func (p *Player) Enqueue(items ...Item) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, it := range items {
+		p.order = append(p.order, len(p.queue))
+		p.queue = append(p.queue, it)
+	}
+	p.syncFeed()
+	p.statusLocked(true)
+}
+
+// Move moves queue entry from to position to.
+func (p *Player) Move(from, to int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if from < 0 || from >= len(p.queue) || to < 0 || to >= len(p.queue) {
+		return errors.New("no such queue position")
+	}
+	item := p.queue[from]
+	q := append(p.queue[:from:from], p.queue[from+1:]...)
+	q = append(q[:to], append([]Item{item}, q[to:]...)...)
+	cur := p.currentKey()
+	p.queue = q
+	p.relink(cur)
+	return nil
+}
+
+// Remove drops queue entry i; removing the playing track skips to the next.
+func (p *Player) Remove(i int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < 0 || i >= len(p.queue) {
+		return errors.New("no such queue position")
+	}
+	playing := i == p.index
+	cur := p.currentKey()
+	p.queue = append(p.queue[:i:i], p.queue[i+1:]...)
+	if len(p.queue) == 0 {
+		return p.clearLocked()
+	}
+	if playing {
+		p.index = min(i, len(p.queue)-1)
+		p.reorder(p.index)
+		if p.state == StatePlaying || p.state == StatePaused {
+			return p.startAt(p.index, 0)
+		}
+		return nil
+	}
+	p.relink(cur)
+	return nil
+}
+
+// Clear empties the queue and stops.
+func (p *Player) Clear() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.clearLocked()
+}
+
+func (p *Player) clearLocked() error {
+	p.stream.Pause()
+	p.queue, p.order, p.index, p.state = nil, nil, 0, StateStopped
+	p.syncFeed()
+	p.statusLocked(true)
+	return nil
+}
+
+// Play resumes, or starts the queue.
+func (p *Player) Play() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.queue) == 0 {
+		return errors.New("the queue is empty")
+	}
+	if err := p.deviceErr(); err != nil {
+		return err
+	}
+	switch p.state {
+	case StatePaused:
+		p.stream.Play()
+		p.state = StatePlaying
+		p.statusLocked(true)
+		return nil
+	case StatePlaying:
+		return nil
+	}
+	return p.startAt(p.index, p.resume)
+}
+
+// Pause pauses.
+func (p *Player) Pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == StatePlaying {
+		p.stream.Pause()
+		p.state = StatePaused
+		p.statusLocked(true)
+	}
+	go p.save()
+}
+
+// Stop stops and rewinds the current track.
+func (p *Player) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stream.Pause()
+	p.state, p.resume = StateStopped, 0
+	p.statusLocked(true)
+}
+
+// Seek jumps within the current track.
+func (p *Player) Seek(pos time.Duration) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.queue) == 0 {
+		return errors.New("nothing to seek in")
+	}
+	idx, _ := p.positionLocked()
+	wasPlaying := p.state == StatePlaying
+	if err := p.startAt(idx, p.bytesAt(pos)); err != nil {
+		return err
+	}
+	if !wasPlaying {
+		p.stream.Pause()
+		p.state = StatePaused
+		p.statusLocked(true)
+	}
+	return nil
+}
+
+// Next skips to the next track in play order.
+func (p *Player) Next() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	idx, _ := p.positionLocked()
+	p.feed.mu.Lock()
+	repeat := p.feed.repeat
+	if repeat == RepeatOne {
+		p.feed.repeat = RepeatAll // a manual skip leaves the track
+	}
+	n, _, ok := p.feed.next(idx)
+	p.feed.repeat = repeat
+	p.feed.mu.Unlock()
+	if !ok {
+		p.stream.Pause()
+		p.state = StateStopped
+		p.statusLocked(true)
+		return nil
+	}
+	return p.startAt(n, 0)
+}
+
+// Previous restarts the track, or goes back one if it just began.
+func (p *Player) Previous() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	idx, pos := p.positionLocked()
+	if pos > 3*time.Second || len(p.order) == 0 {
+		return p.startAt(idx, 0)
+	}
+	for i, q := range p.order {
+		if q == idx && i > 0 {
+			return p.startAt(p.order[i-1], 0)
+		}
+	}
+	return p.startAt(idx, 0)
+}
+
+// JumpTo plays queue entry i.
+func (p *Player) JumpTo(i int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < 0 || i >= len(p.queue) {
+		return errors.New("no such queue position")
+	}
+	if p.shuffle {
+		p.reorder(i) // a chosen track starts a fresh shuffle
+	}
+	return p.startAt(i, 0)
+}
+
+// SetVolume sets the volume, 0 to 1.
+func (p *Player) SetVolume(v float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.volume = min(max(v, 0), 1)
+	p.stream.SetVolume(p.volume)
+	p.statusLocked(true)
+}
+
+// SetRepeat sets off, all or one.
+func (p *Player) SetRepeat(mode string) error {
+	if mode != RepeatOff && mode != RepeatAll && mode != RepeatOne {
+		return errors.New("repeat must be off, all or one")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.repeat = mode
+	p.syncFeed()
+	p.statusLocked(true)
+	return nil
+}
+
+// SetShuffle turns shuffle on or off; the playing track stays.
+func (p *Player) SetShuffle(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.shuffle = on
+	idx, _ := p.positionLocked()
+	p.reorder(idx)
+	p.statusLocked(true)
+}
+
+// Status returns the current state.
+func (p *Player) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.statusValue()
+}
+
+// reorder rebuilds the play order with start first when shuffling.
+func (p *Player) reorder(start int) {
+	p.order = make([]int, len(p.queue))
+	for i := range p.order {
+		p.order[i] = i
+	}
+	if p.shuffle && len(p.order) > 1 {
+		rand.Shuffle(len(p.order), func(i, j int) { p.order[i], p.order[j] = p.order[j], p.order[i] })
+		for i, q := range p.order {
+			if q == start {
+				p.order[0], p.order[i] = p.order[i], p.order[0]
+			}
+		}
+	}
+	p.syncFeed()
+}
+
+// relink keeps the playing track current after the queue changed shape.
+func (p *Player) relink(curKey string) {
+	for i, it := range p.queue {
+		if it.Key == curKey {
+			p.index = i
+		}
+	}
+	p.reorder(p.index)
+	p.statusLocked(true)
+}
+
+func (p *Player) currentKey() string {
+	if idx, _ := p.positionLocked(); idx < len(p.queue) {
+		return p.queue[idx].Key
+	}
+	return ""
+}
+
+func (p *Player) syncFeed() {
+	p.feed.setQueue(append([]Item(nil), p.queue...), append([]int(nil), p.order...), p.repeat)
+}
+
+// startAt plays queue entry idx from byte offset.
+func (p *Player) startAt(idx int, offset int64) error {
+	if err := p.deviceErr(); err != nil {
+		return err
+	}
+	p.feed.mu.Lock()
+	p.feed.target, p.feed.targetOf = idx, p.queue[idx]
+	p.feed.mu.Unlock()
+	if _, err := p.stream.Seek(offset, io.SeekStart); err != nil {
+		return err
+	}
+	p.index, p.resume, p.lastErr = idx, 0, ""
+	p.stream.SetVolume(p.volume)
+	p.stream.Play()
+	p.state = StatePlaying
+	p.statusLocked(true)
+	return nil
+}
+
+func (p *Player) deviceErr() error {
+	if err := p.out.Err(); err != nil {
+		p.state, p.lastErr = StateError, "no audio output: "+err.Error()
+		p.statusLocked(true)
+		return errors.New(p.lastErr)
+	}
+	return nil
+}
+
+// positionLocked returns the track being heard and the position in it.
+func (p *Player) positionLocked() (int, time.Duration) {
+	if p.state == StateStopped || p.state == StateError {
+		return p.index, p.durationOf(p.resume)
+	}
+	idx, off, ok := p.feed.playing(p.stream.UnplayedBufferSize())
+	if !ok {
+		return p.index, 0
+	}
+	return idx, p.durationOf(off)
+}
+
+func (p *Player) bytesAt(d time.Duration) int64 {
+	return int64(d.Seconds()*float64(p.out.SampleRate())) * bytesPerFrame
+}
+
+func (p *Player) durationOf(b int64) time.Duration {
+	return time.Duration(float64(b/bytesPerFrame) / float64(p.out.SampleRate()) * float64(time.Second))
+}
+
+func (p *Player) statusValue() Status {
+	idx, pos := p.positionLocked()
+	s := Status{State: p.state, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat,
+		Shuffle: p.shuffle, Queue: append([]Item(nil), p.queue...), Error: p.lastErr}
+	if idx < len(p.queue) {
+		t := p.queue[idx]
+		s.Track, s.DurationMS = &t, t.DurationMS
+	}
+	return s
+}
+
+func (p *Player) statusLocked(final bool) {
+	if p.emit != nil {
+		p.emit.Emit(EventStatus, p.statusValue())
+	}
+}
+
+// monitor emits position four times a second while playing, notices the
+// end of the queue, reports unplayable tracks and saves the state.
+func (p *Player) monitor() {
+	defer close(p.done)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	lastSave := time.Now()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case te := <-p.feed.errs:
+			if p.emit != nil {
+				p.emit.Emit(EventError, TrackError{Index: te.idx, Track: te.item, Error: te.err.Error()})
+			}
+			p.mu.Lock()
+			p.lastErr = te.item.Title + ": " + te.err.Error()
+			p.mu.Unlock()
+		case <-tick.C:
+			p.mu.Lock()
+			if p.state == StatePlaying {
+				if err := p.out.Err(); err != nil {
+					p.state, p.lastErr = StateError, "audio output failed: "+err.Error()
+				} else if p.feed.finished() && !p.stream.IsPlaying() {
+					p.state = StateStopped
+				} else if idx, _ := p.positionLocked(); idx != p.index {
+					p.index = idx
+				}
+				p.statusLocked(false)
+			}
+			p.mu.Unlock()
+			if time.Since(lastSave) > 5*time.Second {
+				p.save()
+				lastSave = time.Now()
+			}
+		}
+	}
+}
+
+type savedState struct {
+	Queue      []Item  `json:"queue"`
+	Index      int     `json:"index"`
+	PositionMS int64   `json:"position_ms"`
+	Volume     float64 `json:"volume"`
+	Repeat     string  `json:"repeat"`
+	Shuffle    bool    `json:"shuffle"`
+}
+
+func (p *Player) save() {
+	if p.store == nil {
+		return
+	}
+	p.mu.Lock()
+	idx, pos := p.positionLocked()
+	st := savedState{Queue: p.queue, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat, Shuffle: p.shuffle}
+	p.mu.Unlock()
+	b, _ := json.Marshal(st)
+	p.store.SavePlayerState(context.Background(), b)
+}
+
+func (p *Player) restore() {
+	if p.store == nil {
+		return
+	}
+	var st savedState
+	if json.Unmarshal(p.store.LoadPlayerState(context.Background()), &st) != nil || len(st.Queue) == 0 {
+		return
+	}
+	p.queue, p.volume, p.repeat, p.shuffle = st.Queue, st.Volume, st.Repeat, st.Shuffle
+	if p.repeat == "" {
+		p.repeat = RepeatOff
+	}
+	p.index = min(max(st.Index, 0), len(p.queue)-1)
+	p.resume = p.bytesAt(time.Duration(st.PositionMS) * time.Millisecond)
+	p.state = StatePaused
+	p.reorder(p.index)
+	p.state = StateStopped // nothing is loaded in the output yet; Play resumes at resume
+}
