@@ -116,3 +116,13 @@ func (c *Cache) LibraryFileByTrack(ctx context.Context, trackID int64) (*Library
 	}
 	return &f, nil
 }
+
+// LoadPlayerState returns the player's saved queue and position.
+func (c *Cache) LoadPlayerState(ctx context.Context) []byte {
+	return []byte(c.Setting(ctx, "player_state", ""))
+}
+
+// SavePlayerState stores the player's queue and position.
+func (c *Cache) SavePlayerState(ctx context.Context, b []byte) error {
+	return c.SetSetting(ctx, "player_state", string(b))
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	gosync "sync"
+	"sync/atomic"
 )
 
 // feed is the one endless PCM stream the output plays: the current track,
@@ -19,9 +20,10 @@ type feed struct {
 	cur      *source
 	curIdx   int
 	pre      *prefetch
-	read     int64      // bytes handed to the output since the last seek
-	marks    []boundary // where each track began, in read bytes
-	target   int        // the track a Seek goes to
+	read     int64        // bytes handed to the output since the last seek
+	total    atomic.Int64 // bytes handed to the output ever
+	marks    []boundary   // where each track began, in read bytes
+	target   int          // the track a Seek goes to
 	targetOf Item
 }
 
@@ -112,6 +114,7 @@ func (f *feed) Read(p []byte) (int, error) {
 	for f.cur != nil {
 		n, err := f.cur.Read(p)
 		f.read += int64(n)
+		f.total.Add(int64(n))
 		if n > 0 {
 			return n, nil
 		}

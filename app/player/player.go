@@ -344,6 +344,9 @@ func (p *Player) SetShuffle(on bool) {
 	p.statusLocked(true)
 }
 
+// BytesOut is how much PCM the output has taken from the player in all.
+func (p *Player) BytesOut() int64 { return p.feed.total.Load() }
+
 // Status returns the current state.
 func (p *Player) Status() Status {
 	p.mu.Lock()

@@ -22,6 +22,8 @@ usage:
                                                   watch folders, each subfolder a release
   megabox-cli status                              watched folders, releases, files needing attention
   megabox-cli publish FOLDER                      publish a release folder
+  megabox-cli library sync|ls|check [--dir DIR]   mirror, list or verify what you bought (ls, check: offline)
+  megabox-cli play ARTIST/ALBUM[/TRACK]           play from your library, offline too
 
 Local state lives in MEGABOX_HOME (default: the user's config dir).`
 
@@ -74,6 +76,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.status(ctx)
 	case "publish":
 		return m.publish(ctx, rest)
+	case "library":
+		return m.library(ctx, rest)
+	case "play":
+		return m.play(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil

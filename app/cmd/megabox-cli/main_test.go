@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"fmt"
 	"log/slog"
@@ -81,4 +83,60 @@ func TestLoginSyncStatusPublish(t *testing.T) {
 	if _, err := run("", "sync", "--once", music); err == nil {
 		t.Fatal("sync without a session succeeded")
 	}
+}
+
+func TestLibraryCommandsWorkOffline(t *testing.T) {
+	p, err := platform.Open(context.Background(), t.TempDir(), platform.DefaultConfig, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(p.Handler)
+	defer p.Close()
+	ctx := context.Background()
+	ann, _ := mhttp.NewClient(srv.URL, nil)
+	ann.CreateAccount(ctx, api.AccountCreate{Email: "ann@example.com", Password: "password1", DisplayName: "Ann", Creator: true})
+	ann.CreateSession(ctx, api.Credentials{Email: "ann@example.com", Password: "password1"})
+	data := testmedia.MP3(t, filepath.Join(t.TempDir(), "a.mp3"), 1, 440, testmedia.Tags{})
+	sum := sha256hex(data)
+	ann.UploadFile(ctx, bytes.NewReader(data), &mhttp.Upload{SHA256: sum, Size: int64(len(data))})
+	rel, _ := ann.CreateRelease(ctx, api.Manifest{Title: "Owned", PriceCents: 0, Currency: "EUR", Tracks: []api.ManifestTrack{{Position: 1, Title: "Only", AudioSHA256: sum}}})
+	ann.PublishRelease(ctx, rel.ID)
+	fan, _ := mhttp.NewClient(srv.URL, nil)
+	fan.CreateAccount(ctx, api.AccountCreate{Email: "fan@example.com", Password: "password1", DisplayName: "Fan"})
+	fan.CreateSession(ctx, api.Credentials{Email: "fan@example.com", Password: "password1"})
+	if _, err := fan.CreatePurchase(ctx, "free", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 0, Currency: "EUR", Payment: api.PaymentDetails{Method: "sandbox"}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MEGABOX_HOME", t.TempDir())
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		no := false
+		err := (&Main{Stdin: strings.NewReader("password1\n"), Stdout: &out, Stderr: &out, IsTerminal: &no}).Run(ctx, args)
+		return out.String(), err
+	}
+	run("login", "--server", srv.URL, "--email", "fan@example.com")
+	music := filepath.Join(t.TempDir(), "Music")
+	if out, err := run("library", "sync", "--dir", music); err != nil || !strings.Contains(out, "1 downloaded") {
+		t.Fatalf("library sync: %v\n%s", err, out)
+	}
+	srv.Close() // the platform is gone
+	out, err := run("library", "sync")
+	if err == nil || !strings.Contains(out, "Offline since") {
+		t.Fatalf("offline sync: %v\n%s", err, out)
+	}
+	out, err = run("library", "ls")
+	if err != nil || !strings.Contains(out, "Ann / Owned") || !strings.Contains(out, "available offline") {
+		t.Fatalf("offline ls: %v\n%s", err, out)
+	}
+	if out, err := run("library", "check"); err != nil || !strings.Contains(out, "Checked 1 track") {
+		t.Fatalf("offline check: %v\n%s", err, out)
+	}
+	if _, err := run("play", "nobody/nothing"); err == nil {
+		t.Fatal("play of something not owned succeeded")
+	}
+}
+
+func sha256hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
