@@ -74,6 +74,8 @@ var benchmarks = []struct {
 	{"sync", benchSync},
 	{"rescan", benchRescan},
 	{"latency", benchLatency},
+	{"library", benchLibrary},
+	{"play", benchPlay},
 }
 
 func render(results []Result, runs int) string {

@@ -245,3 +245,5 @@ func mp3Times(mp3 []byte, n int) []byte {
 	}
 	return out
 }
+
+func newEngine(e *syncEnv) *sync.Engine { return sync.New(e.cache, e.client, nil, sync.Options{}) }

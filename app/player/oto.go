@@ -29,7 +29,7 @@ var device struct {
 func NewOtoOutput(rate int) (*OtoOutput, error) {
 	device.once.Do(func() {
 		ctx, ready, err := oto.NewContextWithOptions(&oto.NewContextOptions{
-			SampleRate: rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: 100 * time.Millisecond})
+			SampleRate: rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: 250 * time.Millisecond})
 		if err != nil {
 			device.err = err
 			return
