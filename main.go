@@ -4,6 +4,7 @@ package main
 import (
 	"embed"
 	"log"
+	"os"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -16,14 +17,14 @@ import (
 var assets embed.FS
 
 func main() {
-	a := app.New(app.Config{})
+	a := app.New(app.Config{PlatformURL: os.Getenv("MEGABOX_PLATFORM"), Keyring: os.Getenv("MEGABOX_NO_KEYRING") == ""})
 	err := wails.Run(&options.App{
 		Title:            "Megabox",
 		Width:            1200,
 		Height:           800,
 		MinWidth:         900,
 		MinHeight:        600,
-		AssetServer:      &assetserver.Options{Assets: assets},
+		AssetServer:      &assetserver.Options{Assets: assets, Handler: a.AssetHandler()},
 		OnStartup:        a.Startup,
 		OnShutdown:       a.Shutdown,
 		Bind:             a.Bindings(),

@@ -1,27 +1,195 @@
 // Package app is the desktop side of Megabox. Its root files are the only
-// code that touches the Wails runtime; everything else lives in
-// sub-packages that know nothing of the UI.
+// code that touches the Wails runtime: they wire the packages below to the
+// window and expose thin façades (bind_*.go) to the UI.
 package app
 
-import "context"
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	gosync "sync"
+	"time"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/app/credentials"
+	"github.com/megabox-fm/megabox/app/demo"
+	"github.com/megabox-fm/megabox/app/library"
+	"github.com/megabox-fm/megabox/app/player"
+	"github.com/megabox-fm/megabox/app/sync"
+	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/platform"
+)
 
 // Config configures the desktop app.
-type Config struct{}
+type Config struct {
+	Home        string // local state; cache.Home() when empty
+	PlatformURL string // a remote platform; empty runs a local one
+	Keyring     bool   // keep the session token in the OS keyring
+}
 
 // App owns the desktop app's lifecycle.
 type App struct {
-	cfg Config
-	ctx context.Context
+	cfg    Config
+	ctx    context.Context
+	events *Events
+
+	cache   *cache.Cache
+	creds   *credentials.Store
+	client  *mhttp.Client
+	local   *localPlatform
+	engine  *sync.Engine
+	library *library.Library
+	player  *player.Player
+
+	mu      gosync.Mutex
+	account *api.Account
+	cancel  context.CancelFunc
 }
 
 // New returns an app that starts when Wails calls Startup.
-func New(cfg Config) *App { return &App{cfg: cfg} }
+func New(cfg Config) *App {
+	if cfg.Home == "" {
+		cfg.Home = cache.Home()
+	}
+	a := &App{cfg: cfg}
+	a.events = &Events{app: a}
+	return a
+}
 
 // Startup is called by Wails once the window exists.
-func (a *App) Startup(ctx context.Context) { a.ctx = ctx }
+func (a *App) Startup(ctx context.Context) {
+	a.ctx = ctx
+	if err := a.start(ctx); err != nil {
+		slog.Error("start", "err", err)
+		a.events.Emit(EventFatal, err.Error())
+	}
+}
+
+// start opens local state, the platform, and the engines.
+func (a *App) start(ctx context.Context) error {
+	var err error
+	if a.cache, err = cache.Open(ctx, filepath.Join(a.cfg.Home, "cache.db")); err != nil {
+		return err
+	}
+	a.creds = credentials.New(a.cfg.Home, a.cfg.Keyring)
+	url := a.cfg.PlatformURL
+	if url == "" {
+		if a.local, err = startLocal(ctx, filepath.Join(a.cfg.Home, "platform")); err != nil {
+			return err
+		}
+		url = a.local.url
+	}
+	if a.client, err = mhttp.NewClient(url, nil); err != nil {
+		return err
+	}
+	a.restoreSession(ctx)
+	a.library = library.New(a.cache, a.cache.Setting(ctx, "library_dir", library.DefaultDir()), a.client)
+	a.player = player.New(openOutput(), a.events, a.cache)
+	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
+	run, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	go a.engine.Serve(run)
+	go a.library.Sync(run)
+	return nil
+}
 
 // Shutdown is called by Wails when the window closes.
-func (a *App) Shutdown(ctx context.Context) {}
+func (a *App) Shutdown(ctx context.Context) {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	if a.player != nil {
+		a.player.Close()
+	}
+	if a.local != nil {
+		a.local.close()
+	}
+	if a.cache != nil {
+		a.cache.Close()
+	}
+}
 
 // Bindings lists the façades bound to the UI.
-func (a *App) Bindings() []any { return []any{} }
+func (a *App) Bindings() []any {
+	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}}
+}
+
+func (a *App) restoreSession(ctx context.Context) {
+	sess, err := a.creds.Load()
+	if err != nil || sess.Server != a.client.BaseURL() {
+		return
+	}
+	a.client.SetToken(sess.Token)
+	me, err := a.client.Me(ctx)
+	if api.ErrorCode(err) == api.EUNAUTHORIZED {
+		a.client.SetToken("")
+		a.creds.Clear()
+		return
+	}
+	if err != nil { // offline: keep the session, know the account later
+		me = &api.Account{Email: sess.Email}
+	}
+	a.setAccount(me)
+}
+
+func (a *App) setAccount(acc *api.Account) {
+	a.mu.Lock()
+	a.account = acc
+	a.mu.Unlock()
+}
+
+func (a *App) currentAccount() *api.Account {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.account
+}
+
+// localPlatform is megaboxd running inside the app, on loopback.
+type localPlatform struct {
+	p   *platform.Platform
+	srv *http.Server
+	url string
+}
+
+// startLocal runs the embedded platform and seeds the demo on first run.
+func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
+	p, err := platform.Open(ctx, dir, platform.DefaultConfig, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	lp := &localPlatform{p: p, srv: &http.Server{Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}, url: "http://" + l.Addr().String()}
+	go lp.srv.Serve(l)
+	if err := demo.Seed(ctx, lp.url, p.DB); err != nil {
+		slog.Warn("demo content", "err", err)
+	}
+	return lp, nil
+}
+
+func (lp *localPlatform) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	lp.srv.Shutdown(ctx)
+	lp.p.Close()
+}
+
+// openOutput opens the sound device, or an output that says why there is
+// none (the player then reports it instead of pretending to play).
+func openOutput() player.Output {
+	out, err := player.NewOtoOutput(44100)
+	if err != nil {
+		return noOutput{err}
+	}
+	return out
+}
+
+var errNoAccount = errors.New("sign in first")

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"strings"
+
+	"github.com/megabox-fm/megabox/app/credentials"
+	"github.com/megabox-fm/megabox/app/demo"
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// AccountAPI signs people in and out.
+type AccountAPI struct{ a *App }
+
+// PlatformInfo says which platform the app talks to.
+type PlatformInfo struct {
+	URL          string `json:"url"`
+	Local        bool   `json:"local"`
+	DemoCreator  string `json:"demo_creator,omitempty"`
+	DemoFan      string `json:"demo_fan,omitempty"`
+	DemoPassword string `json:"demo_password,omitempty"`
+}
+
+// Platform describes the platform in use; a local one shows its demo logins.
+func (x *AccountAPI) Platform() PlatformInfo {
+	if x.a.local == nil {
+		return PlatformInfo{URL: x.a.client.BaseURL()}
+	}
+	return PlatformInfo{URL: x.a.client.BaseURL(), Local: true, DemoCreator: demo.CreatorEmail, DemoFan: demo.FanEmail, DemoPassword: demo.Password}
+}
+
+// Me returns the signed-in account, or an unauthorized error.
+func (x *AccountAPI) Me() (*api.Account, error) {
+	if acc := x.a.currentAccount(); acc != nil {
+		return acc, nil
+	}
+	return nil, uiError(api.Errorf(api.EUNAUTHORIZED, "sign in first"))
+}
+
+// SignIn starts a session and remembers it.
+func (x *AccountAPI) SignIn(email, password string) (*api.Account, error) {
+	if strings.TrimSpace(email) == "" || password == "" || len(password) > 1024 {
+		return nil, invalid("email", "enter your email and password")
+	}
+	return x.a.signIn(email, password)
+}
+
+// SignUp creates an account and signs in.
+func (x *AccountAPI) SignUp(email, password, name string, creator bool) (*api.Account, error) {
+	if _, err := x.a.client.CreateAccount(x.a.ctx, api.AccountCreate{Email: email, Password: password, DisplayName: name, Creator: creator}); err != nil {
+		return nil, uiError(err)
+	}
+	return x.a.signIn(email, password)
+}
+
+// SignOut ends the session here and on the platform.
+func (x *AccountAPI) SignOut() error {
+	x.a.client.DeleteSession(x.a.ctx) // the local session ends even offline
+	x.a.client.SetToken("")
+	x.a.setAccount(nil)
+	return uiError(x.a.creds.Clear())
+}
+
+func (a *App) signIn(email, password string) (*api.Account, error) {
+	sess, err := a.client.CreateSession(a.ctx, api.Credentials{Email: email, Password: password})
+	if err != nil {
+		return nil, uiError(err)
+	}
+	if err := a.creds.Save(credentials.Session{Server: a.client.BaseURL(), Email: sess.Account.Email, Token: sess.Token}); err != nil {
+		return nil, uiError(err)
+	}
+	a.cache.ClearRemote(a.ctx) // blobs known remotely were another account's
+	a.setAccount(&sess.Account)
+	go a.library.Sync(a.ctx)
+	return &sess.Account, nil
+}

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"os"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// EarningsAPI is the creator's money and fans.
+type EarningsAPI struct{ a *App }
+
+// Earnings returns totals and rows grouped by month, release or track,
+// falling back to the last snapshot (with its time) when offline.
+func (x *EarningsAPI) Earnings(group string) (*EarningsView, error) {
+	if group != api.GroupMonth && group != api.GroupDay && group != api.GroupRelease && group != api.GroupTrack {
+		return nil, invalid("group", "group by day, month, release or track")
+	}
+	v, err := x.a.earnings(group)
+	return v, uiError(err)
+}
+
+// Fans returns supporters, or the last snapshot when offline.
+func (x *EarningsAPI) Fans() (*FansView, error) {
+	v, err := x.a.fans()
+	return v, uiError(err)
+}
+
+// Payouts lists payouts.
+func (x *EarningsAPI) Payouts() ([]api.Payout, error) {
+	p, err := x.a.client.Payouts(x.a.ctx)
+	return p, uiError(err)
+}
+
+// RequestPayout asks for a payout of the available balance.
+func (x *EarningsAPI) RequestPayout(amountCents int64, currency string) (*api.Payout, error) {
+	if amountCents <= 0 {
+		return nil, invalid("amount_cents", "enter an amount")
+	}
+	p, err := x.a.client.RequestPayout(x.a.ctx, amountCents, currency)
+	return p, uiError(err)
+}
+
+// ExportEarningsCSV saves the earnings statement where the creator
+// chooses; it returns the path, or "" if cancelled.
+func (x *EarningsAPI) ExportEarningsCSV() (string, error) {
+	return x.export("megabox-earnings.csv", func(f *os.File) error { return x.a.client.EarningsCSV(x.a.ctx, api.EarningsFilter{}, f) })
+}
+
+// ExportFansCSV saves the fans list as CSV.
+func (x *EarningsAPI) ExportFansCSV() (string, error) {
+	return x.export("megabox-fans.csv", func(f *os.File) error { return x.a.client.FansCSV(x.a.ctx, f) })
+}
+
+func (x *EarningsAPI) export(name string, write func(*os.File) error) (string, error) {
+	path, err := runtime.SaveFileDialog(x.a.ctx, runtime.SaveDialogOptions{DefaultFilename: name,
+		Filters: []runtime.FileFilter{{DisplayName: "CSV", Pattern: "*.csv"}}})
+	if err != nil || path == "" {
+		return "", uiError(err)
+	}
+	return path, uiError(writeFileWith(path, write))
+}

@@ -1,0 +1,46 @@
+package app
+
+import (
+	"time"
+
+	"github.com/megabox-fm/megabox/app/library"
+)
+
+// LibraryAPI is what the fan owns, on disk.
+type LibraryAPI struct{ a *App }
+
+// LibraryStatus says where the library is and whether it is online.
+type LibraryStatus struct {
+	Dir          string     `json:"dir"`
+	OfflineSince *time.Time `json:"offline_since,omitempty"`
+}
+
+// Releases lists owned releases from local state only.
+func (x *LibraryAPI) Releases() ([]library.Release, error) {
+	r, err := x.a.library.Releases(x.a.ctx)
+	return r, uiError(err)
+}
+
+// Sync mirrors new purchases; offline is not an error here.
+func (x *LibraryAPI) Sync() (*library.Report, error) {
+	rep, err := x.a.library.Sync(x.a.ctx)
+	if err == library.ErrOffline {
+		return &library.Report{}, nil
+	}
+	return rep, uiError(err)
+}
+
+// Check verifies every file and receipt offline.
+func (x *LibraryAPI) Check() (*library.Report, error) {
+	r, err := x.a.library.Check(x.a.ctx)
+	return r, uiError(err)
+}
+
+// Status reports the library folder and offline state.
+func (x *LibraryAPI) Status() LibraryStatus {
+	s := LibraryStatus{Dir: x.a.library.Dir()}
+	if t := x.a.library.OfflineSince(x.a.ctx); !t.IsZero() {
+		s.OfflineSince = &t
+	}
+	return s
+}

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/megabox-fm/megabox/app/library"
+	"github.com/megabox-fm/megabox/app/player"
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// PlayerAPI controls playback of the local library.
+type PlayerAPI struct{ a *App }
+
+// PlayRelease queues an owned release and plays it from track index start.
+func (x *PlayerAPI) PlayRelease(purchaseID int64, start int) error {
+	rels, err := x.a.library.Releases(x.a.ctx)
+	if err != nil {
+		return uiError(err)
+	}
+	for _, r := range rels {
+		if r.PurchaseID == purchaseID {
+			return uiError(x.a.player.PlayQueue(queueOf(r), start))
+		}
+	}
+	return uiError(api.Errorf(api.ENOTFOUND, "that release is not in your library"))
+}
+
+func queueOf(r library.Release) []player.Item {
+	var items []player.Item
+	for _, t := range r.Tracks {
+		items = append(items, player.Item{Key: strconv.FormatInt(t.ID, 10), Path: t.Path, Title: t.Title, Artist: r.Artist, Album: r.Title, DurationMS: t.DurationMS})
+	}
+	return items
+}
+
+// Status returns the player's state.
+func (x *PlayerAPI) Status() player.Status { return x.a.player.Status() }
+
+// Play plays or resumes.
+func (x *PlayerAPI) Play() error { return uiError(x.a.player.Play()) }
+
+// Pause pauses.
+func (x *PlayerAPI) Pause() { x.a.player.Pause() }
+
+// Next skips forward.
+func (x *PlayerAPI) Next() error { return uiError(x.a.player.Next()) }
+
+// Previous restarts or goes back.
+func (x *PlayerAPI) Previous() error { return uiError(x.a.player.Previous()) }
+
+// SeekTo jumps to ms into the track.
+func (x *PlayerAPI) SeekTo(ms int64) error {
+	if ms < 0 {
+		return invalid("ms", "position must not be negative")
+	}
+	return uiError(x.a.player.Seek(time.Duration(ms) * time.Millisecond))
+}
+
+// SetVolume sets 0..1.
+func (x *PlayerAPI) SetVolume(v float64) { x.a.player.SetVolume(v) }
+
+// SetRepeat sets off, all or one.
+func (x *PlayerAPI) SetRepeat(mode string) error { return uiError(x.a.player.SetRepeat(mode)) }
+
+// SetShuffle turns shuffle on or off.
+func (x *PlayerAPI) SetShuffle(on bool) { x.a.player.SetShuffle(on) }
+
+// JumpTo plays queue entry i.
+func (x *PlayerAPI) JumpTo(i int) error { return uiError(x.a.player.JumpTo(i)) }
+
+// Remove drops queue entry i.
+func (x *PlayerAPI) Remove(i int) error { return uiError(x.a.player.Remove(i)) }
+
+// Move reorders the queue.
+func (x *PlayerAPI) Move(from, to int) error { return uiError(x.a.player.Move(from, to)) }
+
+// Clear empties the queue.
+func (x *PlayerAPI) Clear() error { return uiError(x.a.player.Clear()) }

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/payment"
+)
+
+// StoreAPI is the catalog and checkout.
+type StoreAPI struct{ a *App }
+
+// Search lists published releases matching q.
+func (x *StoreAPI) Search(q, cursor string) (*api.ReleasePage, error) {
+	if len(q) > 200 || len(cursor) > 100 {
+		return nil, invalid("q", "search text is too long")
+	}
+	p, err := x.a.client.SearchReleases(x.a.ctx, api.ReleaseFilter{Query: q, Cursor: cursor, Limit: 24})
+	return p, uiError(err)
+}
+
+// Release returns one release.
+func (x *StoreAPI) Release(id int64) (*api.Release, error) {
+	r, err := x.a.client.FindRelease(x.a.ctx, id)
+	return r, uiError(err)
+}
+
+// Artist returns an artist and their releases.
+func (x *StoreAPI) Artist(id int64) (*api.Artist, error) {
+	r, err := x.a.client.FindArtist(x.a.ctx, id)
+	return r, uiError(err)
+}
+
+// Buy pays for a release with the sandbox card. key makes retries of one
+// checkout one purchase.
+func (x *StoreAPI) Buy(key string, releaseID, amountCents int64, currency, card string, shareEmail bool) (*api.Purchase, error) {
+	if len(key) < 8 || len(key) > 64 || amountCents < 0 || len(card) > 19 {
+		return nil, invalid("amount_cents", "check the amount and card number")
+	}
+	p, err := x.a.client.CreatePurchase(x.a.ctx, key, api.PurchaseCreate{ReleaseID: releaseID, AmountCents: amountCents, Currency: currency,
+		ShareEmail: shareEmail, Payment: api.PaymentDetails{Method: "sandbox", CardNumber: card}})
+	if err == nil {
+		go x.a.library.Sync(x.a.ctx)
+	}
+	return p, uiError(err)
+}
+
+// TestCard is the sandbox card that always succeeds.
+func (x *StoreAPI) TestCard() string { return payment.CardSuccess }
+
+// Follow follows an artist.
+func (x *StoreAPI) Follow(artistID int64) error { return uiError(x.a.client.Follow(x.a.ctx, artistID)) }
+
+// Unfollow stops following an artist.
+func (x *StoreAPI) Unfollow(artistID int64) error {
+	return uiError(x.a.client.Unfollow(x.a.ctx, artistID))
+}

@@ -1,0 +1,137 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/app/sync"
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// FolderView is a watched folder as the Sync view shows it.
+type FolderView struct {
+	ID       int64         `json:"id"`
+	Path     string        `json:"path"`
+	State    string        `json:"state"`
+	Releases []ReleaseView `json:"releases"`
+}
+
+// ReleaseView is one release folder.
+type ReleaseView struct {
+	Dir            string     `json:"dir"`
+	State          string     `json:"state"`
+	Error          string     `json:"error"`
+	ReleaseID      int64      `json:"release_id"`
+	PriceCents     int64      `json:"price_cents"`
+	Currency       string     `json:"currency"`
+	PayWhatYouWant bool       `json:"pay_what_you_want"`
+	MinCents       int64      `json:"min_cents"`
+	Files          []FileView `json:"files"`
+}
+
+// FileView is one file of a release folder.
+type FileView struct {
+	Path  string `json:"path"`
+	State string `json:"state"`
+	Error string `json:"error"`
+	Size  int64  `json:"size"`
+}
+
+func (a *App) folders() ([]FolderView, error) {
+	roots, err := a.cache.Roots(a.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []FolderView{}
+	for _, r := range roots {
+		fv := FolderView{ID: r.ID, Path: r.Path, State: r.State, Releases: []ReleaseView{}}
+		rels, err := a.cache.Releases(a.ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range rels {
+			fv.Releases = append(fv.Releases, a.releaseView(r, rel))
+		}
+		out = append(out, fv)
+	}
+	return out, nil
+}
+
+func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
+	v := ReleaseView{Dir: rel.Dir, State: rel.State, Error: rel.Error, ReleaseID: rel.ReleaseID, Files: []FileView{}, PriceCents: 1000, Currency: "EUR"}
+	if side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir)); err == nil {
+		if side.PriceCents != nil {
+			v.PriceCents = *side.PriceCents
+		}
+		if side.Currency != "" {
+			v.Currency = side.Currency
+		}
+		v.PayWhatYouWant, v.MinCents = side.PayWhatYouWant, side.MinCents
+	}
+	files, _ := a.cache.FilesIn(a.ctx, r.ID, rel.Dir)
+	for _, f := range files {
+		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Error: f.Error, Size: f.Size})
+	}
+	return v
+}
+
+func (a *App) root(id int64) (cache.Root, error) {
+	roots, err := a.cache.Roots(a.ctx)
+	if err != nil {
+		return cache.Root{}, err
+	}
+	for _, r := range roots {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return cache.Root{}, api.Errorf(api.ENOTFOUND, "no watched folder %d", id)
+}
+
+// releaseFolder resolves a release folder by name, refusing names that
+// would leave the watched folder.
+func (a *App) releaseFolder(rootID int64, dir string) (string, error) {
+	root, err := a.root(rootID)
+	if err != nil {
+		return "", err
+	}
+	if dir == "" || dir != filepath.Base(dir) || dir == "." || dir == ".." {
+		return "", &api.Error{Code: api.EINVALID, Field: "dir", Message: "not a release folder name"}
+	}
+	p := filepath.Join(root.Path, dir)
+	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+		return "", api.Errorf(api.ENOTFOUND, "release folder %q is not there", dir)
+	}
+	return p, nil
+}
+
+func checkPrice(priceCents int64, currency string, pwyw bool, minCents int64) error {
+	switch {
+	case priceCents < 0 || priceCents > api.MaxPriceCents:
+		return invalid("price_cents", "enter a price between 0 and 1,000,000")
+	case !api.ValidCurrency(currency):
+		return invalid("currency", fmt.Sprintf("choose one of %s", strings.Join(api.Currencies, ", ")))
+	case pwyw && (minCents < 0 || minCents > priceCents):
+		return invalid("min_cents", "the minimum must be between 0 and the suggested price")
+	}
+	return nil
+}
+
+func (a *App) writePrice(folder string, priceCents int64, currency string, pwyw bool, minCents int64) error {
+	side, err := sync.ReadSidecar(folder)
+	if err != nil {
+		side = sync.Sidecar{} // a broken sidecar is replaced by the creator's choice
+	}
+	side.PriceCents, side.Currency, side.PayWhatYouWant, side.MinCents = &priceCents, currency, pwyw, minCents
+	if !pwyw {
+		side.MinCents = 0
+	}
+	if err := sync.WriteSidecar(folder, side); err != nil {
+		return err
+	}
+	a.engine.Kick()
+	return nil
+}
