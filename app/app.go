@@ -35,7 +35,8 @@ type Config struct {
 // App owns the desktop app's lifecycle.
 type App struct {
 	cfg    Config
-	ctx    context.Context
+	ctx    context.Context // for the app's own work; lives until Shutdown
+	wails  context.Context // the window's, for dialogs and events
 	events *Events
 
 	cache   *cache.Cache
@@ -61,17 +62,11 @@ func New(cfg Config) *App {
 	return a
 }
 
-// Startup is called by Wails once the window exists.
-func (a *App) Startup(ctx context.Context) {
-	a.ctx = ctx
-	if err := a.start(ctx); err != nil {
-		slog.Error("start", "err", err)
-		a.events.Emit(EventFatal, err.Error())
-	}
-}
-
-// start opens local state, the platform, and the engines.
-func (a *App) start(ctx context.Context) error {
+// Open opens local state, the platform and the engines. It runs before
+// the window, so no bound method ever sees a half-started app.
+func (a *App) Open() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.ctx, a.cancel = ctx, cancel
 	var err error
 	if a.cache, err = cache.Open(ctx, filepath.Join(a.cfg.Home, "cache.db")); err != nil {
 		return err
@@ -91,11 +86,22 @@ func (a *App) start(ctx context.Context) error {
 	a.library = library.New(a.cache, a.cache.Setting(ctx, "library_dir", library.DefaultDir()), a.client)
 	a.player = player.New(openOutput(), a.events, a.cache)
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
-	run, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
-	go a.engine.Serve(run)
-	go a.library.Sync(run)
+	go a.engine.Serve(ctx)
+	go a.library.Sync(ctx)
 	return nil
+}
+
+// Startup is called by Wails once the window exists.
+func (a *App) Startup(ctx context.Context) {
+	a.mu.Lock()
+	a.wails = ctx
+	a.mu.Unlock()
+}
+
+func (a *App) window() context.Context {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.wails
 }
 
 // Shutdown is called by Wails when the window closes.

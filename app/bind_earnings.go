@@ -54,7 +54,7 @@ func (x *EarningsAPI) ExportFansCSV() (string, error) {
 }
 
 func (x *EarningsAPI) export(name string, write func(*os.File) error) (string, error) {
-	path, err := runtime.SaveFileDialog(x.a.ctx, runtime.SaveDialogOptions{DefaultFilename: name,
+	path, err := runtime.SaveFileDialog(x.a.window(), runtime.SaveDialogOptions{DefaultFilename: name,
 		Filters: []runtime.FileFilter{{DisplayName: "CSV", Pattern: "*.csv"}}})
 	if err != nil || path == "" {
 		return "", uiError(err)

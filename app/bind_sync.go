@@ -21,7 +21,7 @@ func (x *SyncAPI) Folders() ([]FolderView, error) {
 
 // ChooseFolder opens the native folder dialog and watches the choice.
 func (x *SyncAPI) ChooseFolder() (string, error) {
-	path, err := runtime.OpenDirectoryDialog(x.a.ctx, runtime.OpenDialogOptions{Title: "Choose a folder of releases"})
+	path, err := runtime.OpenDirectoryDialog(x.a.window(), runtime.OpenDialogOptions{Title: "Choose a folder of releases"})
 	if err != nil || path == "" {
 		return "", uiError(err)
 	}

@@ -13,15 +13,15 @@ const (
 )
 
 // Events is the only caller of the Wails event runtime; the engines see it
-// as a plain Emitter.
+// as a plain Emitter. Event names and payloads belong to the emitting
+// packages (sync.EventFile with sync.FileEvent, player.EventStatus, …).
 type Events struct {
 	app *App
 }
 
 // Emit implements sync.Emitter and player.Emitter.
 func (e *Events) Emit(name string, payload any) {
-	if e.app.ctx == nil {
-		return
+	if w := e.app.window(); w != nil {
+		runtime.EventsEmit(w, name, payload)
 	}
-	runtime.EventsEmit(e.app.ctx, name, payload)
 }

@@ -1,0 +1,44 @@
+// The only module that calls the generated Wails bindings. Every call goes
+// through `call`, which turns a rejected promise into an ApiError.
+import * as Account from '../../wailsjs/go/app/AccountAPI'
+import * as Sync from '../../wailsjs/go/app/SyncAPI'
+import * as Store from '../../wailsjs/go/app/StoreAPI'
+import * as Library from '../../wailsjs/go/app/LibraryAPI'
+import * as Player from '../../wailsjs/go/app/PlayerAPI'
+import * as Earnings from '../../wailsjs/go/app/EarningsAPI'
+import { EventsOn } from '../../wailsjs/runtime/runtime'
+
+export class ApiError extends Error {
+  constructor(public code: string, message: string, public field = '') {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+// toApiError reads the JSON the Go side rejects with; anything else is an
+// internal error carrying its text.
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e
+  const text = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e)
+  try {
+    const p = JSON.parse(text)
+    if (p && typeof p.code === 'string') return new ApiError(p.code, p.message || p.code, p.field || '')
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError('internal', text)
+}
+
+export async function call<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (e) {
+    throw toApiError(e)
+  }
+}
+
+export const api = { Account, Sync, Store, Library, Player, Earnings }
+
+export function on(event: string, fn: (payload: any) => void): () => void {
+  return EventsOn(event, fn)
+}

@@ -1,0 +1,7 @@
+import { createI18n } from 'vue-i18n'
+import en from './en'
+import fr from './fr'
+
+export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
+  return createI18n({ legacy: false, locale, fallbackLocale: 'en', messages: { en, fr } })
+}

@@ -1,0 +1,40 @@
+import { defineStore } from 'pinia'
+import { api, call, on } from '../api'
+import type { player } from '../../wailsjs/go/models'
+
+export const usePlayer = defineStore('player', {
+  state: () => ({ status: null as player.Status | null, lastError: '' }),
+  getters: {
+    playing: (s) => s.status?.state === 'playing',
+    track: (s) => s.status?.track || null,
+  },
+  actions: {
+    listen() {
+      on('player:status', (s: player.Status) => (this.status = s))
+      on('player:error', (e: any) => (this.lastError = `${e.track?.title}: ${e.error}`))
+    },
+    async refresh() {
+      this.status = await call(api.Player.Status())
+    },
+    async playRelease(purchaseId: number, start = 0) {
+      await call(api.Player.PlayRelease(purchaseId, start))
+    },
+    async toggle() {
+      if (this.playing) await call(api.Player.Pause())
+      else await call(api.Player.Play())
+    },
+    next: () => call(api.Player.Next()),
+    previous: () => call(api.Player.Previous()),
+    seek: (ms: number) => call(api.Player.SeekTo(Math.round(ms))),
+    volume: (v: number) => call(api.Player.SetVolume(v)),
+    shuffle(on: boolean) {
+      return call(api.Player.SetShuffle(on))
+    },
+    repeat(mode: string) {
+      return call(api.Player.SetRepeat(mode))
+    },
+    jump: (i: number) => call(api.Player.JumpTo(i)),
+    remove: (i: number) => call(api.Player.Remove(i)),
+    clear: () => call(api.Player.Clear()),
+  },
+})

@@ -1,0 +1,73 @@
+import { defineStore } from 'pinia'
+import { api, call, on } from '../api'
+import type { app, sync } from '../../wailsjs/go/models'
+
+export interface FileProgress { state: string; done: number; total: number; error?: string }
+
+export const useSync = defineStore('sync', {
+  state: () => ({
+    folders: [] as app.FolderView[],
+    progress: null as sync.Progress | null,
+    live: {} as Record<string, FileProgress>, // root + '/' + path → progress
+    paused: false,
+  }),
+  actions: {
+    async load() {
+      this.folders = await call(api.Sync.Folders())
+      this.progress = await call(api.Sync.Progress())
+      this.paused = !!this.progress?.paused
+    },
+    listen() {
+      let timer: number | undefined
+      const reload = () => {
+        clearTimeout(timer)
+        timer = window.setTimeout(() => this.load(), 150)
+      }
+      on('sync:file', (e: any) => {
+        this.live[e.root + '/' + e.path] = { state: e.state, done: e.done, total: e.total, error: e.error }
+        if (e.state === 'synced' || e.state === 'error') reload()
+      })
+      on('sync:release', reload)
+      on('sync:progress', (p: sync.Progress) => (this.progress = p))
+    },
+    fileProgress(root: string, dir: string, path: string): FileProgress | undefined {
+      return this.live[root + '/' + dir + '/' + path]
+    },
+    async choose() {
+      await call(api.Sync.ChooseFolder())
+      await this.load()
+    },
+    async add(path: string) {
+      await call(api.Sync.AddFolder(path))
+      await this.load()
+    },
+    async remove(id: number) {
+      await call(api.Sync.RemoveFolder(id))
+      await this.load()
+    },
+    async togglePause() {
+      if (this.paused) await call(api.Sync.Resume())
+      else await call(api.Sync.Pause())
+      this.paused = !this.paused
+    },
+    async setBandwidth(kbps: number) {
+      await call(api.Sync.SetBandwidth(kbps))
+    },
+    async setPrice(root: number, dir: string, cents: number, currency: string, pwyw: boolean, min: number) {
+      await call(api.Sync.SetPrice(root, dir, cents, currency, pwyw, min))
+    },
+    async publish(root: number, dir: string) {
+      const r = await call(api.Sync.Publish(root, dir))
+      await this.load()
+      return r
+    },
+    async unpublish(id: number) {
+      await call(api.Sync.Unpublish(id))
+      await this.load()
+    },
+    async confirm(root: number, dir: string) {
+      await call(api.Sync.Confirm(root, dir))
+      await this.load()
+    },
+  },
+})
