@@ -1,34 +1,50 @@
 # Megabox — see README.md. `make run` and `make test` work from a fresh clone.
 SHELL := /bin/bash
 GO    ?= go
+WAILS := $(shell $(GO) env GOPATH)/bin/wails
 DESKTOP_TAGS := desktop,production,webkit2_41
 
-.PHONY: run test bench build megaboxd frontend deps-run deps-test go-test frontend-test clean
+.PHONY: run server test bench build app app-dev bindings frontend deps-run deps-test go-test frontend-test ui-test clean
 
-## run: start the platform server on the embedded default and print its URL
-run: deps-run
+## run: build the desktop app and open it on a local platform with demo content
+run: deps-run app
+	./build/bin/megabox
+
+## server: run the platform server alone (megaboxd) and print its URL
+server:
 	$(GO) run ./backend/cmd/megaboxd
 
 ## test: everything CI checks
-test: deps-test frontend go-test frontend-test
+test: deps-test frontend go-test frontend-test ui-test
 
 go-test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
 frontend-test:
-	cd frontend && npm test --silent
+	cd frontend && npx vitest run
+
+# The real window under Xvfb, and the browser end-to-end run on the dev build.
+ui-test: app
+	scripts/screenshots.sh
+	scripts/e2e.sh
 
 ## bench: benchmarks, each as a ratio to a baseline measured in the same run
-bench: deps-run
+bench: deps-test
 	$(GO) run ./bench
 
-## build: the desktop app and the server binaries in build/bin
-build: frontend
-	$(GO) build -tags $(DESKTOP_TAGS) -o build/bin/megabox .
+## build: the desktop app, the CLI and the server in build/bin
+build: app
+	$(GO) build -o build/bin/megabox-cli ./app/cmd/megabox-cli
 	$(GO) build -o build/bin/megaboxd ./backend/cmd/megaboxd
 
-frontend:
+app: frontend
+	$(GO) build -tags $(DESKTOP_TAGS) -o build/bin/megabox .
+
+bindings:
+	$(WAILS) generate module >/dev/null
+
+frontend: bindings
 	cd frontend && npm run build --silent
 
 deps-run:
@@ -38,4 +54,4 @@ deps-test:
 	@.ci/deps test
 
 clean:
-	rm -rf build/bin frontend/dist/assets frontend/dist/index.html .bench
+	rm -rf build/bin build/e2e build/screenshots frontend/dist/assets frontend/dist/index.html frontend/wailsjs

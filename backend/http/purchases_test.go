@@ -456,7 +456,7 @@ func TestFansAndFollows(t *testing.T) {
 		t.Fatalf("fans = %+v, %v", fans, err)
 	}
 	top := fans.Items[0]
-	if top.AccountID != sharerAcct.ID || top.TotalCents != 1500 || top.Purchases != 1 || !top.Follower || !strings.HasPrefix(top.Email, "Sharer") || top.FirstPurchaseAt == nil {
+	if top.AccountID != sharerAcct.ID || top.TotalCents != 1500 || top.Currency != "EUR" || top.Purchases != 1 || !top.Follower || !strings.HasPrefix(top.Email, "Sharer") || top.FirstPurchaseAt == nil {
 		t.Fatalf("top fan = %+v", top)
 	}
 	if fans.Items[1].Email != "" || fans.Items[1].Follower || fans.Items[2].Purchases != 0 || !fans.Items[2].Follower {

@@ -216,7 +216,7 @@ func (s *EarningsService) Fans(ctx context.Context) (*api.FanList, error) {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT a.id, a.display_name, CASE WHEN MAX(x.share) = 1 THEN a.email ELSE '' END,
-		COALESCE(x.currency, ''), COALESCE(SUM(x.net), 0), COALESCE(SUM(x.bought), 0), MIN(x.at), MAX(x.at), MAX(x.follower)
+		COALESCE(MAX(x.currency), ''), COALESCE(SUM(x.net), 0), COALESCE(SUM(x.bought), 0), MIN(x.at), MAX(x.at), MAX(x.follower)
 		FROM (
 			SELECT p.fan_id AS fan, p.currency, p.gross_cents - (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id) AS net,
 				1 AS bought, p.created_at AS at, p.share_email AS share, 0 AS follower
