@@ -8,7 +8,9 @@ tmp=$(mktemp -d)
 shots=build/e2e
 mkdir -p "$shots"
 cleanup() {
-  [ -n "${app:-}" ] && kill "$app" 2>/dev/null; wait "${app:-}" 2>/dev/null || true
+  [ -n "${app:-}" ] && kill "$app" 2>/dev/null
+  [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
+  wait 2>/dev/null || true
   scripts/null-audio.sh stop "$tmp/audio"
   rm -rf "$tmp"
 }
@@ -24,9 +26,14 @@ for i in 1 2 3; do
 done
 touch -d '10 seconds ago' "$album"/*.mp3
 eval "$(scripts/null-audio.sh start "$tmp/audio")"
-port=34115
-MEGABOX_HOME="$tmp/home" HOME="$tmp/home" MEGABOX_NO_KEYRING=1 \
-  xvfb-run -a -s "-screen 0 1280x900x24" build/bin/megabox-dev -devserver 127.0.0.1:$port -assetdir frontend/dist >"$tmp/app.log" 2>&1 &
+port=$((34115 + RANDOM % 2000))
+while ss -ltn | grep -q ":$port "; do port=$((port + 1)); done
+display=:$((100 + RANDOM % 100))
+Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+sleep 0.5
+DISPLAY=$display MEGABOX_HOME="$tmp/home" HOME="$tmp/home" MEGABOX_NO_KEYRING=1 \
+  build/bin/megabox-dev -devserver 127.0.0.1:$port -assetdir frontend/dist >"$tmp/app.log" 2>&1 &
 app=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port" >/dev/null && break; sleep 0.2; done
 node frontend/e2e/app.e2e.mjs "http://127.0.0.1:$port" "$tmp/music" "$shots" || { tail -30 "$tmp/app.log"; exit 1; }
