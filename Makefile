@@ -30,7 +30,7 @@ ui-test: app
 	scripts/e2e.sh
 
 ## bench: benchmarks, each as a ratio to a baseline measured in the same run
-bench: deps-test
+bench: deps-test app
 	$(GO) run ./bench
 
 ## build: the desktop app, the CLI and the server in build/bin

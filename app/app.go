@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	gosync "sync"
 	"time"
 
@@ -88,6 +89,7 @@ func (a *App) Open() error {
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
 	go a.engine.Serve(ctx)
 	go a.library.Sync(ctx)
+	debug.FreeOSMemory() // hand back what opening and seeding used
 	return nil
 }
 

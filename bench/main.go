@@ -76,6 +76,7 @@ var benchmarks = []struct {
 	{"latency", benchLatency},
 	{"library", benchLibrary},
 	{"play", benchPlay},
+	{"desktop", benchDesktop},
 }
 
 func render(results []Result, runs int) string {

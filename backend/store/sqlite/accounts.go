@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	gosync "sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -29,9 +30,10 @@ const (
 
 // AccountService implements api.AccountService and api.Authenticator.
 type AccountService struct {
-	db     *DB
-	params auth.Params
-	dummy  string // a hash to verify against for unknown emails
+	db        *DB
+	params    auth.Params
+	dummyOnce gosync.Once
+	dummy     string // a hash to verify against for unknown emails
 }
 
 var (
@@ -41,8 +43,14 @@ var (
 
 // NewAccountService returns the account service over db.
 func NewAccountService(db *DB, params auth.Params) *AccountService {
-	dummy, _ := auth.HashPassword("not a real password", params)
-	return &AccountService{db: db, params: params, dummy: dummy}
+	return &AccountService{db: db, params: params}
+}
+
+// dummyHash is verified against when an email is unknown, so both cases
+// cost the same; it is made on first use to keep start-up light.
+func (s *AccountService) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = auth.HashPassword("not a real password", s.params) })
+	return s.dummy
 }
 
 // CreateAccount implements api.AccountService.
@@ -111,7 +119,7 @@ func (s *AccountService) CreateSession(ctx context.Context, in api.Credentials) 
 	}
 	a, hash, err := s.findByEmail(ctx, strings.TrimSpace(in.Email))
 	if errors.Is(err, sql.ErrNoRows) {
-		auth.VerifyPassword(in.Password, s.dummy) // same cost as a real check
+		auth.VerifyPassword(in.Password, s.dummyHash()) // same cost as a real check
 		return nil, denied
 	} else if err != nil {
 		return nil, err
