@@ -4,7 +4,10 @@ GO    ?= go
 WAILS := $(shell $(GO) env GOPATH)/bin/wails
 DESKTOP_TAGS := desktop,production,webkit2_41
 
-.PHONY: run server test bench build app app-dev bindings frontend deps-run deps-test go-test frontend-test ui-test clean
+.PHONY: run server test bench fuzz fuzz-short build app bindings frontend deps-run deps-test go-test frontend-test ui-test clean
+
+# Fuzz targets: package and function.
+FUZZ := ./backend/media:FuzzProbe ./app/sync:FuzzReadTags ./app/sync:FuzzSidecar ./backend/receipt:FuzzVerify ./backend/http:FuzzRequestBodies
 
 ## run: build the desktop app and open it on a local platform with demo content
 run: deps-run app
@@ -15,7 +18,7 @@ server:
 	$(GO) run ./backend/cmd/megaboxd
 
 ## test: everything CI checks
-test: deps-test frontend go-test frontend-test ui-test
+test: deps-test frontend go-test fuzz-short frontend-test ui-test
 
 go-test:
 	$(GO) vet ./...
@@ -28,6 +31,13 @@ frontend-test:
 ui-test: app
 	scripts/screenshots.sh
 	scripts/e2e.sh
+
+fuzz-short:
+	@for t in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime 3s $${t%%:*} || exit 1; done
+
+## fuzz: each fuzz target for FUZZTIME (default 2m)
+fuzz:
+	@for t in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $${FUZZTIME:-2m} $${t%%:*} || exit 1; done
 
 ## bench: benchmarks, each as a ratio to a baseline measured in the same run
 bench: deps-test app

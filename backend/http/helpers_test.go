@@ -127,3 +127,5 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func encodeStd(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
