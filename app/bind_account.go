@@ -68,7 +68,7 @@ func (a *App) signIn(email, password string) (*api.Account, error) {
 	if err := a.creds.Save(credentials.Session{Server: a.client.BaseURL(), Email: sess.Account.Email, Token: sess.Token}); err != nil {
 		return nil, uiError(err)
 	}
-	a.cache.ClearRemote(a.ctx) // blobs known remotely were another account's
+	a.engine.ForgetRemote(a.ctx) // blobs known remotely were another account's
 	a.setAccount(&sess.Account)
 	go a.library.Sync(a.ctx)
 	return &sess.Account, nil

@@ -16,9 +16,10 @@ import (
 
 // blobJob is one file (or embedded picture) the platform must hold.
 type blobJob struct {
-	sha  string
-	size int64
-	rel  string
+	sha   string
+	size  int64
+	rel   string
+	state string // the file's cached state
 	abs  string // read from disk, or
 	data []byte // from memory
 }
@@ -29,6 +30,7 @@ type prepared struct {
 	coverSHA string
 	errors   []FileEvent
 	waiting  int
+	known    map[string]*cache.File // the folder's cache records, read once
 }
 
 // damagedAfter is how long a file that ends mid-frame may still be
@@ -38,7 +40,16 @@ const damagedAfter = time.Minute
 // prepareFiles examines a release folder's files and sends each blob the
 // platform must hold to jobs as soon as it is known.
 func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []localFile, rep *Report, jobs chan<- blobJob) (*prepared, error) {
-	st := &prepared{}
+	st := &prepared{known: map[string]*cache.File{}}
+	if len(files) > 0 {
+		cached, err := e.cache.FilesIn(ctx, root.ID, releaseDir(files[0].rel))
+		if err != nil {
+			return nil, err
+		}
+		for i := range cached {
+			st.known[cached[i].Rel] = &cached[i]
+		}
+	}
 	var cover *localFile
 	var coverRec *cache.File
 	for i := range files {
@@ -65,11 +76,11 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []loca
 			continue
 		}
 		st.tracks = append(st.tracks, track{rel: f.rel, sha: rec.SHA256, tags: tagsFrom(rec.Tags), durationMS: rec.DurationMS})
-		jobs <- blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs}
+		jobs <- blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs, state: rec.State}
 	}
 	if cover != nil {
 		st.coverSHA = coverRec.SHA256
-		jobs <- blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs}
+		jobs <- blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs, state: coverRec.State}
 	} else if st.waiting == 0 {
 		if job, ok := e.embeddedCover(ctx, files, st); ok {
 			jobs <- job
@@ -83,8 +94,8 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []loca
 // if it changed. A nil record means the file is not usable now (waiting or
 // in error, as recorded in st).
 func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *prepared) (*cache.File, error) {
-	rec, err := e.cache.File(ctx, root.ID, f.rel)
-	if err == nil && rec.Unchanged(f.size, f.mtimeNS, f.inode) {
+	rec, ok := st.known[f.rel]
+	if ok && rec.Unchanged(f.size, f.mtimeNS, f.inode) {
 		if rec.State == StateError {
 			st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Error: rec.Error})
 			return nil, nil

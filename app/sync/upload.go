@@ -33,7 +33,7 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 			continue
 		}
 		seen[job.sha] = true
-		if !e.cache.KnownRemote(ctx, job.sha) {
+		if !e.knownRemote(ctx, job.sha) {
 			e.meter.add(1, job.size)
 		}
 		g.Go(func() error { return e.ensureBlob(gctx, root, job) })
@@ -48,7 +48,7 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 // ensureBlob uploads one blob unless the platform already has it,
 // resuming an upload a previous run began.
 func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) error {
-	if e.cache.KnownRemote(ctx, job.sha) {
+	if e.knownRemote(ctx, job.sha) {
 		e.markSynced(ctx, root, job)
 		return nil
 	}
@@ -66,12 +66,25 @@ func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) e
 	if err := e.cache.FinishUpload(ctx, job.sha); err != nil {
 		return err
 	}
+	e.remote.Store(job.sha, true)
 	e.markSynced(ctx, root, job)
 	return nil
 }
 
+// knownRemote asks memory, then the cache, whether the platform has a blob.
+func (e *Engine) knownRemote(ctx context.Context, sha string) bool {
+	if _, ok := e.remote.Load(sha); ok {
+		return true
+	}
+	if e.cache.KnownRemote(ctx, sha) {
+		e.remote.Store(sha, true)
+		return true
+	}
+	return false
+}
+
 func (e *Engine) markSynced(ctx context.Context, root cache.Root, job blobJob) {
-	if job.data == nil {
+	if job.data == nil && job.state != StateSynced {
 		e.cache.SetFileState(ctx, root.ID, job.rel, StateSynced, "")
 	}
 	e.fileEvent(root, job.rel, StateSynced, job.size, job.size, "")
@@ -155,4 +168,11 @@ func (l *limitedReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		err = nil
 	}
 	return n, err
+}
+
+// ForgetRemote forgets which blobs the platform holds: after signing in
+// as another account, ownership must be asked again.
+func (e *Engine) ForgetRemote(ctx context.Context) error {
+	e.remote.Clear()
+	return e.cache.ClearRemote(ctx)
 }
