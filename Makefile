@@ -4,7 +4,7 @@ GO    ?= go
 WAILS := $(shell $(GO) env GOPATH)/bin/wails
 DESKTOP_TAGS := desktop,production,webkit2_41
 
-.PHONY: run server test bench fuzz fuzz-short build app bindings frontend deps-run deps-test go-test frontend-test ui-test clean
+.PHONY: run server test bench drills fuzz fuzz-short build app bindings frontend deps-run deps-test go-test frontend-test ui-test clean
 
 # Fuzz targets: package and function.
 FUZZ := ./backend/media:FuzzProbe ./app/sync:FuzzReadTags ./app/sync:FuzzSidecar ./backend/receipt:FuzzVerify ./backend/http:FuzzRequestBodies
@@ -38,6 +38,10 @@ fuzz-short:
 ## fuzz: each fuzz target for FUZZTIME (default 2m)
 fuzz:
 	@for t in $(FUZZ); do $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $${FUZZTIME:-2m} $${t%%:*} || exit 1; done
+
+## drills: the long fault drills (kill -9 of the sync CLI 500 times, of megaboxd 40 times, cut connections)
+drills:
+	MEGABOX_DRILLS=long $(GO) test -count=1 -v -timeout 60m ./internal/drills/
 
 ## bench: benchmarks, each as a ratio to a baseline measured in the same run
 bench: deps-test app
