@@ -124,7 +124,6 @@ func blobsIntact(t *testing.T, data string) map[string]bool {
 	return out
 }
 
-
 func login(t *testing.T, url, email string) *mhttp.Client {
 	t.Helper()
 	c, _ := mhttp.NewClient(url, nil)
