@@ -42,6 +42,7 @@ fuzz:
 ## drills: the long fault drills (kill -9 of the sync CLI 500 times, of megaboxd 40 times, cut connections)
 drills:
 	MEGABOX_DRILLS=long $(GO) test -count=1 -v -timeout 60m ./internal/drills/
+	MEGABOX_DRILLS=long $(GO) test -count=1 -v -run TestGrowingFile ./app/sync/
 
 ## bench: benchmarks, each as a ratio to a baseline measured in the same run
 bench: deps-test app

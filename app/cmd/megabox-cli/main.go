@@ -24,6 +24,8 @@ usage:
   megabox-cli publish FOLDER                      publish a release folder
   megabox-cli library sync|ls|check [--dir DIR]   mirror, list or verify what you bought (ls, check: offline)
   megabox-cli play ARTIST/ALBUM[/TRACK]           play from your library, offline too
+  megabox-cli earnings [--csv FILE]               your 90/10 totals, or every line as CSV
+  megabox-cli fans --csv FILE                     your fans as CSV
 
 Local state lives in MEGABOX_HOME (default: the user's config dir).`
 
@@ -80,6 +82,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.library(ctx, rest)
 	case "play":
 		return m.play(ctx, rest)
+	case "earnings":
+		return m.earnings(ctx, rest)
+	case "fans":
+		return m.fans(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil
