@@ -76,7 +76,7 @@ type Engine struct {
 	events   *throttle
 
 	meter     meter
-	remote    gosync.Map // blob sha256 → true: known to be on the platform
+	remote    gosync.Map   // blob sha256 → true: known to be on the platform
 	bytesRead atomic.Int64 // from disk: hashing and uploading
 	bytesSent atomic.Int64 // over the network
 	online    atomic.Bool

@@ -20,8 +20,8 @@ type blobJob struct {
 	size  int64
 	rel   string
 	state string // the file's cached state
-	abs  string // read from disk, or
-	data []byte // from memory
+	abs   string // read from disk, or
+	data  []byte // from memory
 }
 
 // prepared is a release folder read and checked.
