@@ -88,9 +88,26 @@ func (a *App) Open() error {
 	a.player = player.New(openOutput(), a.events, a.cache)
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
 	go a.engine.Serve(ctx)
-	go a.library.Sync(ctx)
+	go a.keepLibrary(ctx)
 	debug.FreeOSMemory() // hand back what opening and seeding used
 	return nil
+}
+
+// keepLibrary mirrors purchases now and every minute, so work left while
+// offline resumes when the platform returns.
+func (a *App) keepLibrary(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if a.currentAccount() != nil {
+			a.library.Sync(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // Startup is called by Wails once the window exists.

@@ -127,7 +127,8 @@ func (l *Library) Sync(ctx context.Context) (*Report, error) {
 	l.cache.SetSetting(ctx, settingKeys, string(kb))
 	rep := &Report{}
 	owned := map[int64]bool{}
-	for _, it := range lib.Items {
+	for i := len(lib.Items) - 1; i >= 0; i-- { // oldest first: earlier purchases keep the plain names
+		it := lib.Items[i]
 		owned[it.PurchaseID] = true
 		if err := l.syncItem(ctx, it, keys, rep); err != nil {
 			return rep, err
@@ -146,9 +147,24 @@ func (l *Library) forgetRefunded(ctx context.Context, owned map[int64]bool) {
 	}
 }
 
-// releaseDir is where a release's files go, below the library folder.
-func releaseDir(r api.Release) string {
-	return filepath.Join(SafeName(r.ArtistName, "Unknown Artist"), SafeName(r.Title, "Untitled")+" ["+strconv.FormatInt(r.ID, 10)+"]")
+// releaseDir is where a release's files go, below the library folder:
+// Artist/Album, or Artist/Album (2) when another owned release already
+// has that name.
+func (l *Library) releaseDir(ctx context.Context, r api.Release) string {
+	artist, album := SafeName(r.ArtistName, "Unknown Artist"), SafeName(r.Title, "Untitled")
+	files, _ := l.cache.LibraryFiles(ctx, 0)
+	taken := map[string]bool{}
+	for _, f := range files {
+		if f.ReleaseID == r.ID {
+			return filepath.Dir(filepath.FromSlash(f.Path)) // keep where it already is
+		}
+		taken[filepath.Dir(filepath.FromSlash(f.Path))] = true
+	}
+	dir := filepath.Join(artist, album)
+	for n := 2; taken[dir]; n++ {
+		dir = filepath.Join(artist, album+" ("+strconv.Itoa(n)+")")
+	}
+	return dir
 }
 
 func trackName(t api.Track) string {
@@ -158,7 +174,7 @@ func trackName(t api.Track) string {
 func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt.KeySet, rep *Report) error {
 	rep.Releases++
 	rel := it.Release
-	dir := releaseDir(rel)
+	dir := l.releaseDir(ctx, rel)
 	ok, rerr := checkReceipt(it.Receipt, it.PurchaseID, keys)
 	if !ok {
 		rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Error: rerr})

@@ -97,7 +97,7 @@ func TestSyncMirrorsPurchasesAndWorksOffline(t *testing.T) {
 	if err != nil || rep.Downloaded != 3 || len(rep.Problems) != 0 {
 		t.Fatalf("first sync: %+v, %v", rep, err)
 	}
-	dir := filepath.Join(e.lib.Dir(), "Ann _ The Band", fmt.Sprintf("Night_ Drive_ [%d]", e.rel.ID))
+	dir := filepath.Join(e.lib.Dir(), "Ann _ The Band", "Night_ Drive_")
 	for i, name := range []string{"01 - Intro.mp3", "02 - _.._etc_passwd.mp3", "03 - _CON.mp3"} {
 		sum, err := fileSHA(filepath.Join(dir, name))
 		if err != nil || sum != e.rel.Tracks[i].AudioSHA256 {
@@ -190,7 +190,7 @@ func TestDownloadResumesPartialFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	half := full.String()[:full.Len()/2]
-	dir := filepath.Join(e.lib.Dir(), "Ann _ The Band", fmt.Sprintf("Night_ Drive_ [%d]", e.rel.ID))
+	dir := filepath.Join(e.lib.Dir(), "Ann _ The Band", "Night_ Drive_")
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, ".01 - Intro.mp3.part"), []byte(half), 0o644)
 	if _, err := e.lib.Sync(ctx); err != nil {
@@ -202,5 +202,34 @@ func TestDownloadResumesPartialFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".01 - Intro.mp3.part")); !os.IsNotExist(err) {
 		t.Fatal("partial file left behind")
+	}
+}
+
+func TestSameTitleGetsItsOwnFolder(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	data := testmedia.MP3(t, filepath.Join(t.TempDir(), "x.mp3"), 1, 777, testmedia.Tags{})
+	rel, err := e.creator.CreateRelease(ctx, api.Manifest{Title: "Night: Drive?", PriceCents: 100, Currency: "EUR",
+		Tracks: []api.ManifestTrack{{Position: 1, Title: "Reprise", AudioSHA256: e.upload(data)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.creator.PublishRelease(ctx, rel.ID)
+	if _, err := e.fan.CreatePurchase(ctx, "second", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 100, Currency: "EUR",
+		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.lib.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	artist := filepath.Join(e.lib.Dir(), "Ann _ The Band")
+	a, _ := os.ReadDir(filepath.Join(artist, "Night_ Drive_"))
+	b, _ := os.ReadDir(filepath.Join(artist, "Night_ Drive_ (2)"))
+	if len(a) < 3 || len(b) != 1 || b[0].Name() != "01 - Reprise.mp3" {
+		t.Fatalf("folders: %d and %d entries", len(a), len(b))
+	}
+	// A second sync keeps both where they are.
+	if rep, _ := e.lib.Sync(ctx); rep.Downloaded != 0 {
+		t.Fatalf("second sync moved files: %+v", rep)
 	}
 }
