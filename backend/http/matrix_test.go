@@ -40,7 +40,9 @@ func TestEveryEndpointEveryCaller(t *testing.T) {
 	all := func(code int) want {
 		return want{"anon": code, "fan": code, "otherFan": code, "creator": code, "other": code}
 	}
-	signedIn := func(code int) want { return want{"anon": 401, "fan": code, "otherFan": code, "creator": code, "other": code} }
+	signedIn := func(code int) want {
+		return want{"anon": 401, "fan": code, "otherFan": code, "creator": code, "other": code}
+	}
 	creatorsOnly := func(own, foreign int) want {
 		return want{"anon": 401, "fan": 403, "otherFan": 403, "creator": own, "other": foreign}
 	}

@@ -18,8 +18,8 @@ func FuzzProbe(f *testing.F) {
 	f.Add(mp3[:len(mp3)/3])
 	f.Add(testmedia.PNG(8, 8))
 	f.Add(testmedia.JPEG(8, 8))
-	f.Add([]byte("ID3\x04\x00\x00\x7f\x7f\x7f\x7f"))                  // a tag claiming 256 MB
-	f.Add([]byte("\xff\xfb\x90\x64\xff\xfb\x90\x64"))                  // two headers, no bodies
+	f.Add([]byte("ID3\x04\x00\x00\x7f\x7f\x7f\x7f"))                     // a tag claiming 256 MB
+	f.Add([]byte("\xff\xfb\x90\x64\xff\xfb\x90\x64"))                    // two headers, no bodies
 	f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xff\xff\xff")) // huge dimensions
 	f.Fuzz(func(t *testing.T, b []byte) {
 		start := time.Now()
