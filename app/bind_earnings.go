@@ -6,6 +6,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 // EarningsAPI is the creator's money and fans.
@@ -59,5 +60,5 @@ func (x *EarningsAPI) export(name string, write func(*os.File) error) (string, e
 	if err != nil || path == "" {
 		return "", uiError(err)
 	}
-	return path, uiError(writeFileWith(path, write))
+	return path, uiError(atomicfile.WriteWith(path, 0o644, write))
 }

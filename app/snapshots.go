@@ -2,8 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -60,24 +58,4 @@ func (a *App) snapshot(key string, fetchErr error, fresh any, out any, asOf *tim
 	}
 	*asOf, *offline = s.AsOf, true
 	return json.Unmarshal(s.Data, out)
-}
-
-// writeFileWith writes a file through a temp file and a rename.
-func writeFileWith(path string, write func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".megabox-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	f.Close()
-	os.Chmod(f.Name(), 0o644)
-	return os.Rename(f.Name(), path)
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 const service = "megabox"
@@ -50,11 +52,7 @@ func (s *Store) Save(sess Session) error {
 	if err != nil {
 		return err
 	}
-	tmp := s.path() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.path())
+	return atomicfile.Write(s.path(), b, 0o600)
 }
 
 // Load returns the stored session, or ErrNone.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 // syncTrack makes one owned track present and verified on disk.
@@ -96,7 +97,7 @@ func (l *Library) download(ctx context.Context, t api.Track, abs string) error {
 		return err
 	}
 	f.Close()
-	return renameSynced(part, abs)
+	return atomicfile.Rename(part, abs)
 }
 
 func fileSHA(p string) (string, error) {
@@ -110,37 +111,4 @@ func fileSHA(p string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// renameSynced renames a synced file into place and syncs the directory.
-func renameSynced(from, to string) error {
-	if err := os.Rename(from, to); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(to))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// writeAtomic writes a file via a synced temp file and a rename.
-func writeAtomic(p string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	os.Chmod(tmp.Name(), 0o644)
-	return renameSynced(tmp.Name(), p)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/receipt"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 // Platform is what the library needs from the platform; *http.Client has it.
@@ -234,7 +235,7 @@ func (l *Library) writeReceipt(it api.LibraryItem, keys receipt.KeySet) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, strconv.FormatInt(it.PurchaseID, 10)+".json"), b)
+	return atomicfile.Write(filepath.Join(dir, strconv.FormatInt(it.PurchaseID, 10)+".json"), b, 0o644)
 }
 
 func (l *Library) syncCover(ctx context.Context, rel api.Release, dir string) (string, error) {
@@ -265,5 +266,5 @@ func (l *Library) syncCover(ctx context.Context, rel api.Release, dir string) (s
 		name = filepath.Join(dir, "cover.png")
 		abs = filepath.Join(l.dir, name)
 	}
-	return filepath.ToSlash(name), renameSynced(tmp, abs)
+	return filepath.ToSlash(name), atomicfile.Rename(tmp, abs)
 }

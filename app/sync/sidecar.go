@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 // Sidecar is megabox.json: what tags cannot say about a release. The app
@@ -58,37 +60,5 @@ func WriteSidecar(dir string, s Sidecar) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, SidecarName), append(b, '\n'), 0o644)
-}
-
-// writeFileAtomic writes a temp file in the same directory, syncs it,
-// renames it over the target and syncs the directory.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".megabox-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), perm)
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.Write(filepath.Join(dir, SidecarName), append(b, '\n'), 0o644)
 }

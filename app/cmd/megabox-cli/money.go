@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 // earnings prints the creator's totals, or saves the full statement as CSV.
@@ -22,7 +22,7 @@ func (m *Main) earnings(ctx context.Context, args []string) error {
 		return err
 	}
 	if *csvPath != "" {
-		return saveCSV(*csvPath, func(f *os.File) error { return c.EarningsCSV(ctx, api.EarningsFilter{}, f) })
+		return atomicfile.WriteWith(*csvPath, 0o644, func(f *os.File) error { return c.EarningsCSV(ctx, api.EarningsFilter{}, f) })
 	}
 	e, err := c.Earnings(ctx, api.EarningsFilter{Group: api.GroupRelease})
 	if err != nil {
@@ -53,26 +53,5 @@ func (m *Main) fans(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return saveCSV(*csvPath, func(f *os.File) error { return c.FansCSV(ctx, f) })
-}
-
-// saveCSV writes through a temp file and a rename, so a failed download
-// never leaves half a file under the name.
-func saveCSV(path string, write func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".megabox-*.csv")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	f.Close()
-	os.Chmod(f.Name(), 0o644)
-	return os.Rename(f.Name(), path)
+	return atomicfile.WriteWith(*csvPath, 0o644, func(f *os.File) error { return c.FansCSV(ctx, f) })
 }
