@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -216,5 +215,3 @@ func openOutput() player.Output {
 	}
 	return out
 }
-
-var errNoAccount = errors.New("sign in first")
