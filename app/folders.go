@@ -25,6 +25,7 @@ type ReleaseView struct {
 	State          string     `json:"state"`
 	Error          string     `json:"error"`
 	ReleaseID      int64      `json:"release_id"`
+	Published      bool       `json:"published"`
 	PriceCents     int64      `json:"price_cents"`
 	Currency       string     `json:"currency"`
 	PayWhatYouWant bool       `json:"pay_what_you_want"`
@@ -45,6 +46,7 @@ func (a *App) folders() ([]FolderView, error) {
 	if err != nil {
 		return nil, err
 	}
+	published := a.publishedReleases()
 	out := []FolderView{}
 	for _, r := range roots {
 		fv := FolderView{ID: r.ID, Path: r.Path, State: r.State, Releases: []ReleaseView{}}
@@ -53,11 +55,27 @@ func (a *App) folders() ([]FolderView, error) {
 			return nil, err
 		}
 		for _, rel := range rels {
-			fv.Releases = append(fv.Releases, a.releaseView(r, rel))
+			v := a.releaseView(r, rel)
+			v.Published = published[rel.ReleaseID]
+			fv.Releases = append(fv.Releases, v)
 		}
 		out = append(out, fv)
 	}
 	return out, nil
+}
+
+// publishedReleases asks the platform which of the creator's releases are
+// public; offline, none are shown as such.
+func (a *App) publishedReleases() map[int64]bool {
+	out := map[int64]bool{}
+	page, err := a.client.MyReleases(a.ctx, api.MaxPageSize, "")
+	if err != nil {
+		return out
+	}
+	for _, r := range page.Items {
+		out[r.ID] = r.State == api.StatePublished
+	}
+	return out
 }
 
 func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {

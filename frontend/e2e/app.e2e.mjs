@@ -54,7 +54,8 @@ try {
   await page.waitForTimeout(2500) // the sidecar change syncs
   await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
   await card.locator('button', { hasText: /^Publish$/ }).click()
-  await page.waitForTimeout(500)
+  await card.locator('[data-testid=release-public]', { hasText: 'published' }).waitFor()
+  await page.screenshot({ path: join(shots, 'e2e-1b-published.png') })
 
   step('fan buys it')
   await signIn('fan@demo.megabox.local')

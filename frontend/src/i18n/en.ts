@@ -12,7 +12,7 @@ export default {
     bandwidth: 'Upload limit (KB/s, 0 = none)', tracks: 'Files', publish: 'Publish', unpublish: 'Unpublish', confirm: 'Apply changes',
     confirmPublish: 'Publish “{title}”? Fans will be able to buy it.', confirmUnpublish: 'Take “{title}” out of the store? Buyers keep it.',
     retry: 'Retry', rate: '{rate}/s, {eta} left', price: 'Price', currency: 'Currency', pwyw: 'Pay what you want', minimum: 'Minimum',
-    save: 'Save price', preview: 'Fan pays {gross} → you get {creator}, Megabox {platform}', missing: 'folder missing',
+    save: 'Save price', published: 'published', draft: 'draft', preview: 'Fan pays {gross} → you get {creator}, Megabox {platform}', missing: 'folder missing',
   },
   store: {
     search: 'Search releases and artists', buy: 'Buy', follow: 'Follow', unfollow: 'Unfollow', tracks: 'Tracks', by: 'by {artist}',
