@@ -24,13 +24,21 @@ func benchDesktop(dir string, runs int) ([]Result, error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("build the app first (make app): %w", err)
 	}
-	display := ":" + strconv.Itoa(150+os.Getpid()%50)
-	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp")
+	// Xvfb picks a free display and writes its number once ready.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x900x24", "-nolisten", "tcp")
+	xvfb.ExtraFiles = []*os.File{pw}
 	if err := xvfb.Start(); err != nil {
 		return nil, err
 	}
 	defer xvfb.Process.Kill()
-	time.Sleep(500 * time.Millisecond)
+	pw.Close()
+	buf := make([]byte, 16)
+	n, _ := pr.Read(buf)
+	display := ":" + strings.TrimSpace(string(buf[:n]))
 	home := filepath.Join(dir, "desktop-home")
 	if err := warmHome(bin, display, home); err != nil {
 		return nil, err

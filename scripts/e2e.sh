@@ -28,10 +28,11 @@ touch -d '10 seconds ago' "$album"/*.mp3
 eval "$(scripts/null-audio.sh start "$tmp/audio")"
 port=$((34115 + RANDOM % 2000))
 while ss -ltn | grep -q ":$port "; do port=$((port + 1)); done
-display=:$((100 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a free display and says which once it is ready.
+Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$tmp/display" >/dev/null 2>&1 &
 xvfb=$!
-sleep 0.5
+for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
+display=":$(head -1 "$tmp/display")"
 DISPLAY=$display MEGABOX_HOME="$tmp/home" HOME="$tmp/home" MEGABOX_NO_KEYRING=1 \
   build/bin/megabox-dev -devserver 127.0.0.1:$port -assetdir frontend/dist >"$tmp/app.log" 2>&1 &
 app=$!

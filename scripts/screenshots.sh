@@ -8,17 +8,17 @@ out=build/screenshots
 mkdir -p "$out"
 rm -f "$out"/*.png
 tmp=$(mktemp -d)
-display=:$((90 + RANDOM % 9))
 cleanup() {
   [ -n "${app:-}" ] && kill "$app" 2>/dev/null
   [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a free display and says which once it is ready.
+Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$tmp/display" >/dev/null 2>&1 &
 xvfb=$!
-export DISPLAY=$display
-sleep 1
+for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
+export DISPLAY=":$(head -1 "$tmp/display")"
 MEGABOX_HOME="$tmp" HOME="$tmp" MEGABOX_NO_KEYRING=1 build/bin/megabox >"$tmp/app.log" 2>&1 &
 app=$!
 wid=""
