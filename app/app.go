@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -211,7 +212,8 @@ func (lp *localPlatform) close() {
 func openOutput() player.Output {
 	out, err := player.NewOtoOutput(44100)
 	if err != nil {
-		return noOutput{err}
+		slog.Warn("no sound device", "err", err)
+		return noOutput{errors.New("no sound device could be opened; connect one and restart Megabox")}
 	}
 	return out
 }
