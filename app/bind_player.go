@@ -26,6 +26,30 @@ func (x *PlayerAPI) PlayRelease(purchaseID int64, start int) error {
 	return uiError(api.Errorf(api.ENOTFOUND, "that release is not in your library"))
 }
 
+// Enqueue adds a track of an owned release (index i; -1 for all of it) to
+// the end of the queue.
+func (x *PlayerAPI) Enqueue(purchaseID int64, i int) error {
+	rels, err := x.a.library.Releases(x.a.ctx)
+	if err != nil {
+		return uiError(err)
+	}
+	for _, r := range rels {
+		if r.PurchaseID != purchaseID {
+			continue
+		}
+		items := queueOf(r)
+		if i >= len(items) || i < -1 {
+			return invalid("index", "no such track")
+		}
+		if i >= 0 {
+			items = items[i : i+1]
+		}
+		x.a.player.Enqueue(items...)
+		return nil
+	}
+	return uiError(api.Errorf(api.ENOTFOUND, "that release is not in your library"))
+}
+
 func queueOf(r library.Release) []player.Item {
 	var items []player.Item
 	for _, t := range r.Tracks {

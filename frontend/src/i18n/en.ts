@@ -22,7 +22,7 @@ export default {
   },
   library: {
     title: 'Your library', offline: 'Available offline', incomplete: 'Downloading…', empty: 'Nothing here yet: buy music in the Store.',
-    offlineSince: 'Offline since {time} — your music still plays.', sync: 'Sync now', check: 'Verify files', play: 'Play', folder: 'Folder: {dir}',
+    offlineSince: 'Offline since {time} — your music still plays.', sync: 'Sync now', check: 'Verify files', play: 'Play', enqueue: 'Add to queue', folder: 'Folder: {dir}',
     problems: '{n} problem(s)', allGood: 'Every file and receipt verified.',
   },
   player: {

@@ -19,6 +19,9 @@ export const usePlayer = defineStore('player', {
     async playRelease(purchaseId: number, start = 0) {
       await call(api.Player.PlayRelease(purchaseId, start))
     },
+    async enqueue(purchaseId: number, index: number) {
+      await call(api.Player.Enqueue(purchaseId, index))
+    },
     async toggle() {
       if (this.playing) await call(api.Player.Pause())
       else await call(api.Player.Play())
