@@ -2,28 +2,32 @@ package app
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 // AssetHandler serves what the window shows that is not in the bundle:
 // cover images, fetched here so the window itself never loads remote
-// content. Paths: /covers/release/ID and /covers/library/PURCHASE.
+// content. Paths: /covers/release/ID/SHA256 (cached by content, so a new
+// cover is a new file) and /covers/library/PURCHASE.
 func (a *App) AssetHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		kind, idText, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/covers/"), "/")
-		id, err := strconv.ParseInt(idText, 10, 64)
-		if err != nil || id <= 0 || a.client == nil {
+		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/covers/"), "/")
+		id, err := strconv.ParseInt(parts[min(1, len(parts)-1)], 10, 64)
+		switch {
+		case err != nil || id <= 0 || a.client == nil:
 			http.NotFound(w, r)
-			return
-		}
-		switch kind {
-		case "release":
-			a.serveReleaseCover(w, r, id)
-		case "library":
+		case parts[0] == "release" && len(parts) == 3 && api.ValidSHA256(parts[2]):
+			a.serveReleaseCover(w, r, id, parts[2])
+		case parts[0] == "library" && len(parts) == 2:
 			a.serveLibraryCover(w, r, id)
 		default:
 			http.NotFound(w, r)
@@ -31,22 +35,24 @@ func (a *App) AssetHandler() http.Handler {
 	})
 }
 
-func (a *App) serveReleaseCover(w http.ResponseWriter, r *http.Request, id int64) {
-	dir := filepath.Join(a.cfg.Home, "covers")
-	p := filepath.Join(dir, strconv.FormatInt(id, 10))
-	if b, err := os.ReadFile(p); err == nil {
-		w.Header().Set("Cache-Control", "max-age=3600")
-		w.Write(b)
-		return
+func (a *App) serveReleaseCover(w http.ResponseWriter, r *http.Request, id int64, sha string) {
+	p := filepath.Join(a.cfg.Home, "covers", sha)
+	if _, err := os.Stat(p); err != nil {
+		var buf bytes.Buffer
+		if _, err := a.client.DownloadCover(r.Context(), id, &buf); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		if hex.EncodeToString(sum[:]) != sha { // the release changed meanwhile: show it, keep nothing
+			w.Write(buf.Bytes())
+			return
+		}
+		os.MkdirAll(filepath.Dir(p), 0o700)
+		atomicfile.Write(p, buf.Bytes(), 0o600)
 	}
-	var buf bytes.Buffer
-	if _, err := a.client.DownloadCover(r.Context(), id, &buf); err != nil {
-		http.NotFound(w, r)
-		return
-	}
-	os.MkdirAll(dir, 0o700)
-	os.WriteFile(p, buf.Bytes(), 0o600)
-	w.Write(buf.Bytes())
+	w.Header().Set("Cache-Control", "max-age=31536000, immutable")
+	http.ServeFile(w, r, p)
 }
 
 func (a *App) serveLibraryCover(w http.ResponseWriter, r *http.Request, purchaseID int64) {

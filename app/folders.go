@@ -26,6 +26,7 @@ type ReleaseView struct {
 	Error          string     `json:"error"`
 	ReleaseID      int64      `json:"release_id"`
 	Published      bool       `json:"published"`
+	CoverSHA256    string     `json:"cover_sha256"`
 	PriceCents     int64      `json:"price_cents"`
 	Currency       string     `json:"currency"`
 	PayWhatYouWant bool       `json:"pay_what_you_want"`
@@ -46,7 +47,7 @@ func (a *App) folders() ([]FolderView, error) {
 	if err != nil {
 		return nil, err
 	}
-	published := a.publishedReleases()
+	remote := a.remoteReleases()
 	out := []FolderView{}
 	for _, r := range roots {
 		fv := FolderView{ID: r.ID, Path: r.Path, State: r.State, Releases: []ReleaseView{}}
@@ -56,7 +57,9 @@ func (a *App) folders() ([]FolderView, error) {
 		}
 		for _, rel := range rels {
 			v := a.releaseView(r, rel)
-			v.Published = published[rel.ReleaseID]
+			if pr, ok := remote[rel.ReleaseID]; ok {
+				v.Published, v.CoverSHA256 = pr.State == api.StatePublished, pr.CoverSHA256
+			}
 			fv.Releases = append(fv.Releases, v)
 		}
 		out = append(out, fv)
@@ -64,16 +67,16 @@ func (a *App) folders() ([]FolderView, error) {
 	return out, nil
 }
 
-// publishedReleases asks the platform which of the creator's releases are
-// public; offline, none are shown as such.
-func (a *App) publishedReleases() map[int64]bool {
-	out := map[int64]bool{}
+// remoteReleases asks the platform for the creator's releases (state and
+// cover); offline the map is empty and the view says less.
+func (a *App) remoteReleases() map[int64]api.Release {
+	out := map[int64]api.Release{}
 	page, err := a.client.MyReleases(a.ctx, api.MaxPageSize, "")
 	if err != nil {
 		return out
 	}
 	for _, r := range page.Items {
-		out[r.ID] = r.State == api.StatePublished
+		out[r.ID] = r
 	}
 	return out
 }
