@@ -194,6 +194,7 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 	}
 	lp := &localPlatform{p: p, srv: &http.Server{Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}, url: "http://" + l.Addr().String()}
 	go lp.srv.Serve(l)
+	go p.Handler.Janitor(ctx)
 	if err := demo.Seed(ctx, lp.url, p.DB); err != nil {
 		slog.Warn("demo content", "err", err)
 	}

@@ -57,6 +57,8 @@ type UploadService interface {
 	AbortUpload(ctx context.Context, uploadID string) error
 	// FindBlob returns a stored blob's metadata. ENOTFOUND if unknown.
 	FindBlob(ctx context.Context, sha256 string) (*Blob, error)
+	// StaleUploads lists uploads begun before a time and never finished.
+	StaleUploads(ctx context.Context, before time.Time) ([]Upload, error)
 }
 
 var sha256Pattern = regexp.MustCompile(`^[0-9a-f]{64}$`)

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
@@ -197,5 +199,48 @@ func tusError(err error) tus.Error {
 			Body:       string(body),
 			Header:     tus.HTTPHeader{"Content-Type": "application/problem+json"},
 		},
+	}
+}
+
+// UploadLifetime is how long an unfinished upload keeps its staging bytes
+// and its share of the quota.
+const UploadLifetime = 7 * 24 * time.Hour
+
+// ExpireUploads forgets uploads begun more than UploadLifetime ago and
+// deletes their staging files; it returns how many it removed.
+func (s *Server) ExpireUploads(ctx context.Context, now time.Time) (int, error) {
+	stale, err := s.svc.Uploads.StaleUploads(ctx, now.Add(-UploadLifetime))
+	if err != nil {
+		return 0, err
+	}
+	for _, u := range stale {
+		if !uploadIDPattern.MatchString(u.ID) {
+			continue // never a path we did not make
+		}
+		os.Remove(filepath.Join(s.cfg.UploadDir, u.ID))
+		os.Remove(filepath.Join(s.cfg.UploadDir, u.ID+".info"))
+		s.staging.forget(u.ID)
+		if err := s.svc.Uploads.AbortUpload(ctx, u.ID); err != nil {
+			return 0, err
+		}
+	}
+	return len(stale), nil
+}
+
+// Janitor expires abandoned uploads every hour until ctx ends.
+func (s *Server) Janitor(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.ExpireUploads(ctx, time.Now()); err != nil {
+			s.log.Error("expire uploads", "err", err)
+		} else if n > 0 {
+			s.log.Info("expired abandoned uploads", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }

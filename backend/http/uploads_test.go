@@ -279,3 +279,33 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 		}
 	}
 }
+
+// TestAbandonedUploadsExpire checks a week-old unfinished upload is
+// removed with its staging bytes and gives its quota back.
+func TestAbandonedUploadsExpire(t *testing.T) {
+	e := newEnv(t, platform.Config{MaxUploadSize: 1 << 20, Quota: 1 << 20})
+	ctx := context.Background()
+	c, _ := e.signUp("ann", true)
+	data := randomBytes(900_000)
+	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 300_000}
+	c.UploadFile(ctx, &failingReader{data: data, limit: 300_000}, u)
+	// The quota is taken by the unfinished upload.
+	_, err := c.UploadFile(ctx, bytes.NewReader(data[:200_000]), &mhttp.Upload{SHA256: hexSHA(data[:200_000]), Size: 200_000})
+	wantCode(t, err, api.EQUOTA)
+	if n, _ := e.p.Handler.ExpireUploads(ctx, time.Now()); n != 0 {
+		t.Fatalf("a fresh upload expired (%d)", n)
+	}
+	n, err := e.p.Handler.ExpireUploads(ctx, time.Now().Add(mhttp.UploadLifetime+time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("ExpireUploads = %d, %v; want 1", n, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads")); len(entries) != 0 {
+		t.Fatalf("%d staging files left", len(entries))
+	}
+	if status, _, _ := e.raw("HEAD", strings.TrimPrefix(u.URL, e.srv.URL), c.Token(), nil, "Tus-Resumable", "1.0.0"); status != 404 {
+		t.Fatalf("expired upload answers %d", status)
+	}
+	if _, err := c.UploadFile(ctx, bytes.NewReader(data[:200_000]), &mhttp.Upload{SHA256: hexSHA(data[:200_000]), Size: 200_000}); err != nil {
+		t.Fatalf("quota not given back: %v", err)
+	}
+}

@@ -94,6 +94,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if m.Ready != nil {
 		m.Ready <- l.Addr().String()
 	}
+	go p.Handler.Janitor(ctx)
 	err = mhttp.Serve(ctx, l, p.Handler, 30*time.Second)
 	log.Info("megaboxd stopped")
 	return err

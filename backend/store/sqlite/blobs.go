@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 )
@@ -108,6 +109,26 @@ func (s *BlobService) AbortUpload(ctx context.Context, uploadID string) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, uploadID)
 		return err
 	})
+}
+
+// StaleUploads implements api.UploadService.
+func (s *BlobService) StaleUploads(ctx context.Context, before time.Time) ([]api.Upload, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, account_id, sha256, size, filename, created_at FROM uploads WHERE created_at < ? ORDER BY created_at`, millis(before))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []api.Upload
+	for rows.Next() {
+		var u api.Upload
+		var created int64
+		if err := rows.Scan(&u.ID, &u.AccountID, &u.SHA256, &u.Size, &u.Filename, &created); err != nil {
+			return nil, err
+		}
+		u.CreatedAt = fromMillis(created)
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }
 
 // FindBlob implements api.UploadService.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 )
@@ -119,6 +120,13 @@ func testUploads(t *testing.T, s Services) {
 	code(t, err, api.EQUOTA)
 	if err := s.Uploads.BeginUpload(ctx, api.Upload{ID: "u4", AccountID: acct, SHA256: sha, Size: 400}, 1000); err != nil {
 		t.Fatal(err)
+	}
+	stale, err := s.Uploads.StaleUploads(ctx, time.Now().Add(time.Hour))
+	if err != nil || len(stale) != 1 || stale[0].ID != "u4" {
+		t.Fatalf("StaleUploads = %+v, %v; want u4", stale, err)
+	}
+	if old, _ := s.Uploads.StaleUploads(ctx, time.Now().Add(-time.Hour)); len(old) != 0 {
+		t.Fatalf("fresh uploads listed as stale: %+v", old)
 	}
 	if err := s.Uploads.AbortUpload(ctx, "u4"); err != nil {
 		t.Fatal(err)
