@@ -68,6 +68,12 @@ try {
   await page.screenshot({ path: join(shots, 'e2e-2-store.png') })
   await page.click('button:has-text("Pay €7.77")')
   await page.waitForSelector('text=Bought! It is in your library.')
+  step('fan visits the artist page')
+  await page.click('button.link:has-text("by Nova Harbor")')
+  await page.locator('h1', { hasText: 'Nova Harbor' }).waitFor()
+  const tiles = await page.locator('.tile').count()
+  if (tiles !== 3) throw new Error(`artist page shows ${tiles} releases, want 3`)
+  await page.screenshot({ path: join(shots, 'e2e-2b-artist.png') })
 
   step('fan plays it from the library')
   await page.click('nav [data-view=library]')

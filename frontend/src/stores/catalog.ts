@@ -3,7 +3,7 @@ import { api, call } from '../api'
 import type { api as models } from '../../wailsjs/go/models'
 
 export const useCatalog = defineStore('catalog', {
-  state: () => ({ query: '', items: [] as models.Release[], next: '', selected: null as models.Release | null, loading: false }),
+  state: () => ({ query: '', items: [] as models.Release[], next: '', selected: null as models.Release | null, artist: null as models.Artist | null, loading: false }),
   actions: {
     async search(q?: string) {
       if (q !== undefined) this.query = q
@@ -24,6 +24,10 @@ export const useCatalog = defineStore('catalog', {
     },
     async open(id: number) {
       this.selected = await call(api.Store.Release(id))
+    },
+    async openArtist(id: number) {
+      this.artist = await call(api.Store.Artist(id))
+      this.selected = null
     },
     async buy(key: string, r: models.Release, cents: number, card: string, share: boolean) {
       return call(api.Store.Buy(key, r.id, cents, r.currency, card, share))
