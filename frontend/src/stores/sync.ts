@@ -45,6 +45,9 @@ export const useSync = defineStore('sync', {
       await call(api.Sync.RemoveFolder(id))
       await this.load()
     },
+    async retry() {
+      await call(api.Sync.Retry())
+    },
     async togglePause() {
       if (this.paused) await call(api.Sync.Resume())
       else await call(api.Sync.Pause())
