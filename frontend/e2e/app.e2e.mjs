@@ -75,6 +75,9 @@ try {
   if (tiles !== 3) throw new Error(`artist page shows ${tiles} releases, want 3`)
   await page.screenshot({ path: join(shots, 'e2e-2b-artist.png') })
 
+  step('keyboard: Ctrl+3 opens the library')
+  await page.keyboard.press('Control+3')
+  await page.locator('h1', { hasText: 'Your library' }).waitFor()
   step('fan plays it from the library')
   await page.click('nav [data-view=library]')
   const owned = page.locator('[data-library-release="E2E Album"]')
@@ -87,6 +90,9 @@ try {
   }, null, { timeout: 15000 })
   const pos = await page.locator('[data-testid=position]').textContent()
   await page.screenshot({ path: join(shots, 'e2e-3-playing.png') })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: join(shots, 'e2e-3-playing-dark.png') })
+  await page.emulateMedia({ colorScheme: 'light' })
   step('position advanced to ' + pos)
   await page.click('[data-testid=play-toggle]')
 
