@@ -7,9 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
+
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/internal/nullaudio"
 )
 
 // nullAudio starts the repository's null sound card unless ALSA is
@@ -29,16 +29,12 @@ func nullAudio(dir string) (func(), error) {
 	if os.Getenv("ALSA_CONFIG_PATH") != "" {
 		return func() {}, nil
 	}
-	d := filepath.Join(dir, "audio")
-	out, err := exec.Command("scripts/null-audio.sh", "start", d).CombinedOutput()
+	sound, err := nullaudio.Start(filepath.Join(dir, "audio"))
 	if err != nil {
-		return nil, fmt.Errorf("null audio: %v: %s", err, out)
+		return nil, err
 	}
-	for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(string(out)), "export ")) {
-		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
-	}
-	return func() { exec.Command("scripts/null-audio.sh", "stop", d).Run() }, nil
+	os.Setenv("ALSA_CONFIG_PATH", sound.Config)
+	return sound.Stop, nil
 }
 
 // benchPlay: time from play to the first sample taken by the audio

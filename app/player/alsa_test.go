@@ -5,10 +5,10 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/megabox-fm/megabox/internal/nullaudio"
 )
 
 // TestRealALSAPlayback plays two tracks through oto and ALSA into a
@@ -19,16 +19,12 @@ func TestRealALSAPlayback(t *testing.T) {
 	if _, err := exec.LookPath("pulseaudio"); err != nil {
 		t.Fatal("pulseaudio is not installed: run .ci/deps test")
 	}
-	dir := t.TempDir()
-	out, err := exec.Command("../../scripts/null-audio.sh", "start", dir).CombinedOutput()
+	sound, err := nullaudio.Start(t.TempDir())
 	if err != nil {
-		t.Fatalf("null audio: %v: %s", err, out)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { exec.Command("../../scripts/null-audio.sh", "stop", dir).Run() })
-	for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(string(out)), "export ")) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	t.Cleanup(sound.Stop)
+	t.Setenv("ALSA_CONFIG_PATH", sound.Config)
 	dev, err := NewOtoOutput(44100)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +43,7 @@ func TestRealALSAPlayback(t *testing.T) {
 	if st := p.Status(); st.State != StateStopped {
 		t.Fatalf("after playback: %+v", st)
 	}
-	captured := readFloat32(t, filepath.Join(dir, "out.raw"))
+	captured := readFloat32(t, sound.Capture)
 	want := toFloat(append(append([]byte(nil), pcm[0]...), pcm[1]...))
 	off := align(captured, want)
 	if off < 0 {

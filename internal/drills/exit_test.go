@@ -14,6 +14,7 @@ import (
 	"github.com/megabox-fm/megabox/app/library"
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/internal/nullaudio"
 	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
@@ -96,18 +97,17 @@ func TestExitRights(t *testing.T) {
 	if err != nil || p.GrossCents != 1234 || p.CreatorCents != 1111 || len(p.Tracks) != 2 || p.Tracks[0].SHA256 != shas[0] {
 		t.Fatalf("receipt offline: %+v, %v", p, err)
 	}
-	audio := filepath.Join(dir, "audio")
-	out, err := exec.Command("../../scripts/null-audio.sh", "start", audio).CombinedOutput()
+	sound, err := nullaudio.Start(filepath.Join(dir, "audio"))
 	if err != nil {
-		t.Fatalf("null audio: %v %s", err, out)
+		t.Fatal(err)
 	}
-	defer exec.Command("../../scripts/null-audio.sh", "stop", audio).Run()
+	defer sound.Stop()
 	cmd := exec.Command(cli, "play", "ann/last light/2")
-	cmd.Env = append(os.Environ(), "MEGABOX_HOME="+filepath.Join(dir, "fan"), "ALSA_CONFIG_PATH="+filepath.Join(audio, "asound.conf"))
+	cmd.Env = append(os.Environ(), "MEGABOX_HOME="+filepath.Join(dir, "fan"), "ALSA_CONFIG_PATH="+sound.Config)
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Ember 2") {
 		t.Fatalf("play without a platform: %v\n%s", err, out)
 	}
-	if fi, err := os.Stat(filepath.Join(audio, "out.raw")); err != nil || fi.Size() < 44100*8 {
+	if fi, err := os.Stat(sound.Capture); err != nil || fi.Size() < 44100*8 {
 		t.Fatalf("no audio reached the device: %v", err)
 	}
 
