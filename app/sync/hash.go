@@ -29,6 +29,7 @@ type hashed struct {
 	durationMS int64
 	frames     int64
 	truncated  bool
+	unplayable error // audio the player cannot play
 	head, tail []byte // the bytes tags live in
 	size       int64
 }
@@ -68,6 +69,7 @@ func hashFile(ctx context.Context, f localFile, audio bool, counter *atomic.Int6
 	out := &hashed{sha: hex.EncodeToString(h.Sum(nil)), size: n}
 	if audio {
 		out.durationMS, out.frames, out.truncated = fc.DurationMS(), fc.Frames(), fc.Truncated()
+		out.unplayable = fc.Problem()
 		out.head = head.bytes()
 		if n >= tailBytes {
 			out.tail = make([]byte, tailBytes)

@@ -147,6 +147,8 @@ func (e *Engine) checkAudio(h *hashed, f localFile) string {
 		return errRetry.Error()
 	case h.truncated:
 		return "damaged MP3: the file ends in the middle of an audio frame"
+	case h.unplayable != nil:
+		return h.unplayable.Error()
 	}
 	return ""
 }

@@ -1,6 +1,9 @@
 package media
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // FrameCounter measures an MP3 stream written through it, so a file can be
 // hashed and measured in one pass. It skips a leading ID3v2 tag, walks the
@@ -11,8 +14,9 @@ type FrameCounter struct {
 	next     int64 // where the next frame header starts; -1 until known
 	hdr      []byte
 	frames   int64
-	samples  int64
-	rate     int
+	samples  [4][3]int64 // by MPEG version and sample-rate index: a rate change must not rescale what came before
+	first    []byte      // the first frame's header
+	problem  error
 	junk     int64
 	overrun  bool // the last frame claims bytes past the end so far
 	lastEnd  int64
@@ -75,8 +79,8 @@ func (c *FrameCounter) walk(p []byte) []byte {
 	}
 	if n, ok := frameLen(c.hdr); ok {
 		c.frames++
-		c.samples += samplesPerFrame(c.hdr)
-		c.rate = sampleRate(c.hdr)
+		c.samples[version(c.hdr)][rateIndex(c.hdr)] += samplesPerFrame(c.hdr)
+		c.check(c.hdr)
 		c.next = c.pos - 4 + int64(n)
 		c.lastEnd = c.next
 		c.hdr = c.hdr[:0]
@@ -91,10 +95,40 @@ func (c *FrameCounter) walk(p []byte) []byte {
 
 // DurationMS is the playing time of the frames seen.
 func (c *FrameCounter) DurationMS() int64 {
-	if c.rate == 0 {
-		return 0
+	var us int64
+	for v := range c.samples {
+		for si, n := range c.samples[v] {
+			if n > 0 {
+				us += n * 1_000_000 / int64(rateOf(byte(v), byte(si)))
+			}
+		}
 	}
-	return c.samples * 1000 / int64(c.rate)
+	return us / 1000
+}
+
+// Problem says why the app's player (go-mp3) could not play the stream, or
+// returns nil. It decodes only MPEG-1 and MPEG-2 layer III, takes the
+// sample rate of the first frame for the whole file, and seeks by the size
+// of one frame: MPEG-2.5, or frames whose version or sample rate change
+// mid-stream, would stop playback, play at the wrong speed or crash a seek.
+func (c *FrameCounter) Problem() error { return c.problem }
+
+func (c *FrameCounter) check(h []byte) {
+	if c.problem != nil {
+		return
+	}
+	if version(h) == mpeg25 {
+		c.problem = fmt.Errorf("MPEG-2.5 audio (%d Hz) cannot be played: export it again as a standard MP3 (44.1 or 48 kHz)", sampleRate(h))
+		return
+	}
+	if c.first == nil {
+		c.first = []byte{h[0], h[1], h[2], h[3]}
+		return
+	}
+	if version(h) != version(c.first) || rateIndex(h) != rateIndex(c.first) {
+		c.problem = fmt.Errorf("the audio changes from %s at %d Hz to %s at %d Hz at frame %d: export it again as one MP3 stream",
+			versionName(c.first), sampleRate(c.first), versionName(h), sampleRate(h), c.frames)
+	}
 }
 
 // Frames is the number of audio frames seen.
@@ -103,12 +137,28 @@ func (c *FrameCounter) Frames() int64 { return c.frames }
 // Truncated reports whether the stream stops inside its last frame.
 func (c *FrameCounter) Truncated() bool { return c.frames > 0 && c.lastEnd > c.pos }
 
-func sampleRate(h []byte) int {
-	rate := sampleRatesV1[(h[2]>>2)&3]
-	switch (h[1] >> 3) & 3 {
-	case 2:
+// MPEG version field values.
+const (
+	mpeg25 = 0
+	mpeg2  = 2
+	mpeg1  = 3
+)
+
+func version(h []byte) byte   { return (h[1] >> 3) & 3 }
+func rateIndex(h []byte) byte { return (h[2] >> 2) & 3 }
+
+func versionName(h []byte) string {
+	return map[byte]string{mpeg25: "MPEG-2.5", mpeg2: "MPEG-2", mpeg1: "MPEG-1"}[version(h)]
+}
+
+func sampleRate(h []byte) int { return rateOf(version(h), rateIndex(h)) }
+
+func rateOf(version, index byte) int {
+	rate := sampleRatesV1[index]
+	switch version {
+	case mpeg2:
 		return rate / 2
-	case 0:
+	case mpeg25:
 		return rate / 4
 	}
 	return rate

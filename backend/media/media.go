@@ -32,7 +32,8 @@ type Info struct {
 
 // Probe identifies r. Files that are neither MP3 nor a JPEG/PNG image come
 // back as api.MediaUnknown; an error means the file claims a known type but
-// is damaged.
+// is damaged, or is MP3 audio the app's player cannot play (EUNSUPPORTED,
+// with a message saying what to do).
 func Probe(r io.ReadSeeker) (Info, error) {
 	head := make([]byte, 64<<10)
 	n, err := io.ReadFull(r, head)
@@ -76,6 +77,9 @@ func probeMP3(r io.Reader, head []byte) (Info, error) {
 	}
 	if c.Frames() == 0 || c.DurationMS() == 0 {
 		return Info{}, errors.New("MP3 has no audio frames")
+	}
+	if err := c.Problem(); err != nil {
+		return Info{}, api.Errorf(api.EUNSUPPORTED, "%s", err)
 	}
 	return Info{MediaType: api.MediaMP3, DurationMS: c.DurationMS()}, nil
 }
