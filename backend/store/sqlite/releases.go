@@ -353,32 +353,24 @@ func ownedBlob(ctx context.Context, tx *sql.Tx, accountID int64, sha, field stri
 	return findBlob(ctx, tx, sha)
 }
 
-// replaceTracks makes a release's track list equal to tracks, keeping the
-// ids of tracks whose audio is unchanged.
+// replaceTracks makes a release's track list exactly tracks, keeping the
+// ids of tracks whose audio is unchanged. The same audio may fill several
+// positions (two identical files in one folder are two tracks): each kept
+// id is used once.
 func replaceTracks(ctx context.Context, tx *sql.Tx, releaseID int64, tracks []api.ManifestTrack) error {
-	existing := map[string]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, audio_sha256 FROM tracks WHERE release_id = ?`, releaseID)
+	existing, err := trackIDsByAudio(ctx, tx, releaseID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var sha string
-		if err := rows.Scan(&id, &sha); err != nil {
-			rows.Close()
-			return err
-		}
-		existing[sha] = id
-	}
-	rows.Close()
-	// Move kept tracks out of the way so positions can be swapped.
+	// Move every track out of the way so positions can be swapped; what is
+	// still there at the end is no longer in the release.
 	if _, err := tx.ExecContext(ctx, `UPDATE tracks SET position = -id WHERE release_id = ?`, releaseID); err != nil {
 		return err
 	}
 	for _, t := range tracks {
-		if id, ok := existing[t.AudioSHA256]; ok {
-			delete(existing, t.AudioSHA256)
-			_, err = tx.ExecContext(ctx, `UPDATE tracks SET position = ?, title = ? WHERE id = ?`, t.Position, t.Title, id)
+		if ids := existing[t.AudioSHA256]; len(ids) > 0 {
+			existing[t.AudioSHA256] = ids[1:]
+			_, err = tx.ExecContext(ctx, `UPDATE tracks SET position = ?, title = ? WHERE id = ?`, t.Position, t.Title, ids[0])
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO tracks (release_id, position, title, audio_sha256) VALUES (?, ?, ?, ?)`,
 				releaseID, t.Position, t.Title, t.AudioSHA256)
@@ -387,12 +379,28 @@ func replaceTracks(ctx context.Context, tx *sql.Tx, releaseID int64, tracks []ap
 			return fmt.Errorf("write track %d: %w", t.Position, err)
 		}
 	}
-	for _, id := range existing {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tracks WHERE id = ?`, id); err != nil {
-			return err
-		}
+	_, err = tx.ExecContext(ctx, `DELETE FROM tracks WHERE release_id = ? AND position < 1`, releaseID)
+	return err
+}
+
+// trackIDsByAudio lists a release's track ids per audio blob, in track
+// order.
+func trackIDsByAudio(ctx context.Context, tx *sql.Tx, releaseID int64) (map[string][]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, audio_sha256 FROM tracks WHERE release_id = ? ORDER BY position, id`, releaseID)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer rows.Close()
+	ids := map[string][]int64{}
+	for rows.Next() {
+		var id int64
+		var sha string
+		if err := rows.Scan(&id, &sha); err != nil {
+			return nil, err
+		}
+		ids[sha] = append(ids[sha], id)
+	}
+	return ids, rows.Err()
 }
 
 func searchText(m api.Manifest) string { return strings.ToLower(m.Title + " " + m.ArtistName) }

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open(t)) })
 	t.Run("Releases", func(t *testing.T) { testReleases(t, open(t)) })
+	t.Run("TracksAreTheManifest", func(t *testing.T) { testTracksAreTheManifest(t, open(t)) })
 }
 
 func signUp(t *testing.T, s Services, name string, creator bool) context.Context {
@@ -199,4 +200,59 @@ func testReleases(t *testing.T, s Services) {
 	}
 	_, err = s.Releases.FindRelease(ann, rel.ID)
 	code(t, err, api.ENOTFOUND)
+}
+
+// testTracksAreTheManifest: after any update a release's tracks are exactly
+// the manifest's, positions 1..n, even when the same audio fills several
+// positions (two identical files in one folder).
+func testTracksAreTheManifest(t *testing.T, s Services) {
+	ann := signUp(t, s, "ann", true)
+	a, b, c := blob(t, s, ann, 21, api.MediaMP3), blob(t, s, ann, 22, api.MediaMP3), blob(t, s, ann, 23, api.MediaMP3)
+	manifest := func(shas ...string) api.Manifest {
+		m := api.Manifest{Title: "Twice", PriceCents: 500, Currency: "EUR"}
+		for i, sha := range shas {
+			m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: fmt.Sprintf("Song %d", i+1), AudioSHA256: sha})
+		}
+		return m
+	}
+	check := func(rel *api.Release, want api.Manifest) {
+		t.Helper()
+		if len(rel.Tracks) != len(want.Tracks) {
+			t.Fatalf("release has %d tracks %+v, manifest %d", len(rel.Tracks), rel.Tracks, len(want.Tracks))
+		}
+		for i, tr := range rel.Tracks {
+			w := want.Tracks[i]
+			if tr.Position != i+1 || tr.Title != w.Title || tr.AudioSHA256 != w.AudioSHA256 {
+				t.Fatalf("track %d = %d %q %.8s, want %d %q %.8s", i, tr.Position, tr.Title, tr.AudioSHA256, i+1, w.Title, w.AudioSHA256)
+			}
+		}
+	}
+	m := manifest(a, a, b)
+	rel, err := s.Releases.CreateRelease(ann, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(rel, m)
+	for _, shas := range [][]string{{a, a, b}, {a, a, b}, {b, a, a}, {a, b, a, a}, {a, a, a}, {c, a}, {a, a, b}, {a}} {
+		m := manifest(shas...)
+		rel, err = s.Releases.UpdateRelease(ann, rel.ID, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(rel, m)
+		got, err := s.Releases.FindRelease(ann, rel.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(got, m)
+		if page, err := s.Releases.MyReleases(ann, 10, ""); err != nil || len(page.Items) != 1 {
+			t.Fatalf("MyReleases = %+v, %v", page, err)
+		} else {
+			check(&page.Items[0], m)
+		}
+	}
+	// The one track left is downloadable; the replaced ones are gone.
+	if _, err := s.Downloads.AuthorizeTrack(ann, rel.Tracks[0].ID); err != nil {
+		t.Fatalf("download the remaining track: %v", err)
+	}
 }
