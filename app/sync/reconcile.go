@@ -27,19 +27,24 @@ func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Rele
 		return nil
 	}
 	if rec.ReleaseID != 0 && rec.ManifestHash == h && rec.Pending == "" {
-		return done(StateSynced, "")
+		note := ""
+		if rec.State == StateSynced {
+			note = rec.Error // what adoption had to say stays until the folder changes
+		}
+		return done(StateSynced, note)
 	}
 	if len(m.Tracks) == 0 && rec.ReleaseID == 0 {
 		return done(StateSynced, "no MP3 files yet")
 	}
+	note := ""
 	if rec.ReleaseID == 0 {
 		// A lost cache must not duplicate releases: adopt the one these
-		// files already make up.
-		id, err := e.findExisting(ctx, m)
+		// files already make up, if no other folder has it.
+		id, why, err := e.adoptable(ctx, root, rec.Dir, m)
 		if err != nil {
 			return e.releaseFailed(ctx, root, rec, err)
 		}
-		rec.ReleaseID = id
+		rec.ReleaseID, note = id, why
 	}
 	if rec.ReleaseID != 0 {
 		cur, err := e.platform.FindRelease(ctx, rec.ReleaseID)
@@ -62,7 +67,7 @@ func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Rele
 		return e.releaseFailed(ctx, root, rec, err)
 	}
 	rec.ReleaseID, rec.ManifestHash, rec.Pending = rel.ID, h, ""
-	return done(StateSynced, "")
+	return done(StateSynced, note)
 }
 
 func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Release, error) {
@@ -119,42 +124,4 @@ func (e *Engine) Publish(ctx context.Context, root cache.Root, dir string) (*api
 		return nil, errors.New(dir + " has no MP3 files to publish")
 	}
 	return e.platform.PublishRelease(ctx, rec.ReleaseID)
-}
-
-// findExisting returns the id of the creator's release whose tracks are
-// exactly these files, or 0.
-func (e *Engine) findExisting(ctx context.Context, m api.Manifest) (int64, error) {
-	want := map[string]bool{}
-	for _, t := range m.Tracks {
-		want[t.AudioSHA256] = true
-	}
-	cursor := ""
-	for range 50 { // up to 5000 releases
-		page, err := e.platform.MyReleases(ctx, api.MaxPageSize, cursor)
-		if err != nil {
-			return 0, err
-		}
-		for _, r := range page.Items {
-			if sameAudio(r.Tracks, want) {
-				return r.ID, nil
-			}
-		}
-		if page.NextCursor == "" {
-			return 0, nil
-		}
-		cursor = page.NextCursor
-	}
-	return 0, nil
-}
-
-func sameAudio(tracks []api.Track, want map[string]bool) bool {
-	if len(tracks) != len(want) {
-		return false
-	}
-	for _, t := range tracks {
-		if !want[t.AudioSHA256] {
-			return false
-		}
-	}
-	return true
 }

@@ -28,8 +28,13 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 	g, gctx := errgroup.WithContext(rctx)
 	g.SetLimit(e.opts.Parallel)
 	seen := map[string]bool{}
+	var copies []blobJob // files whose bytes another file of the folder uploads
 	for job := range jobs {
-		if seen[job.sha] || gctx.Err() != nil {
+		if seen[job.sha] {
+			copies = append(copies, job)
+			continue
+		}
+		if gctx.Err() != nil {
 			continue
 		}
 		seen[job.sha] = true
@@ -41,6 +46,11 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 	err = g.Wait()
 	if err != nil && ctx.Err() == nil && e.Paused() {
 		return errPaused
+	}
+	if err == nil {
+		for _, job := range copies {
+			e.markSynced(ctx, root, job)
+		}
 	}
 	return err
 }
