@@ -67,7 +67,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		}
 	}
 	if m.Title == "" {
-		m.Title = clean(path.Base(dir))
+		m.Title = clean(readable(path.Base(dir)))
 	}
 	return m
 }

@@ -81,7 +81,7 @@ func clean(s string) string {
 // titleFromName makes a title from a file name: "03 - Night Drive.mp3" →
 // "Night Drive".
 func titleFromName(rel string) string {
-	name := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+	name := readable(strings.TrimSuffix(path.Base(rel), path.Ext(rel)))
 	trimmed := strings.TrimLeft(name, "0123456789")
 	if trimmed != name {
 		trimmed = strings.TrimLeft(trimmed, " .-_")

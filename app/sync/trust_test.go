@@ -242,3 +242,56 @@ func TestSameAudioNeverTakesOverAnotherFolder(t *testing.T) {
 		t.Errorf("%d releases on the platform, want 3", len(page.Items))
 	}
 }
+
+// TestNonUTF8NamesSync: a folder and files named in Latin-1 bytes sync,
+// with readable titles; the files keep their real names on disk.
+func TestNonUTF8NamesSync(t *testing.T) {
+	e := newEnv(t)
+	dirName := "caf\xe9"
+	dir := filepath.Join(e.rootPath, dirName)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testmedia.MP3(t, filepath.Join(dir, "01 - Ni\xf1a.mp3"), 1, 300, testmedia.Tags{})
+	testmedia.MP3(t, filepath.Join(dir, "\xff.mp3"), 1, 500, testmedia.Tags{})
+	rep := e.syncOnce(e.engine(Options{}))
+	if rep.Failed() {
+		t.Fatalf("sync failed: %+v", rep)
+	}
+	rel := e.release(dirName)
+	if rel.Title != "café" {
+		t.Errorf("release title = %q, want %q", rel.Title, "café")
+	}
+	want := []string{"Niña", "ÿ"}
+	if len(rel.Tracks) != len(want) {
+		t.Fatalf("tracks = %+v, want %q", rel.Tracks, want)
+	}
+	for i, tr := range rel.Tracks {
+		if tr.Title != want[i] {
+			t.Errorf("track %d title = %q, want %q", i+1, tr.Title, want[i])
+		}
+	}
+	files, err := e.cache.FilesIn(context.Background(), e.root.ID, dirName)
+	if err != nil || len(files) != 2 {
+		t.Fatalf("cached files = %+v, %v", files, err)
+	}
+	for _, f := range files {
+		if f.State != StateSynced || !strings.HasPrefix(f.Rel, dirName+"/") {
+			t.Errorf("%q is %q, want synced under its real name", f.Rel, f.State)
+		}
+	}
+}
+
+func TestReadable(t *testing.T) {
+	for in, want := range map[string]string{
+		"Night Drive":      "Night Drive",
+		"caf\xe9":          "café",
+		"\xff":             "ÿ",
+		"\x93quoted\x94":   "\u201cquoted\u201d",
+		"mixed é and \xe9": "mixed é and é",
+	} {
+		if got := readable(in); got != want {
+			t.Errorf("readable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

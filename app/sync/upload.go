@@ -113,7 +113,7 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) error
 		return err
 	}
 	defer closer.Close()
-	u := &mhttp.Upload{SHA256: job.sha, Size: job.size, Filename: job.rel, ChunkSize: e.opts.ChunkSize}
+	u := &mhttp.Upload{SHA256: job.sha, Size: job.size, Filename: readable(job.rel), ChunkSize: e.opts.ChunkSize}
 	if prev, err := e.cache.UploadFor(ctx, job.sha); err == nil && prev.Size == job.size {
 		u.URL = prev.URL
 	}
