@@ -1,0 +1,77 @@
+// End-to-end: a creator publishes a folder, a fan buys and plays it, the
+// creator sees the exact 90/10 split.
+import { test, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { startApp, openBrowser, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+
+let app, br
+before(async () => {
+  app = await startApp()
+  br = await openBrowser(app.url)
+})
+after(async () => {
+  await br?.close()
+  await app?.stop()
+})
+
+test('creator publishes, fan buys and plays, creator sees the exact split', async () => {
+  const { page, pageErrors } = br
+  const music = tempDir('mbx-music-')
+  makeAlbum(music, 'E2E Album')
+  await page.waitForSelector('text=Demo accounts')
+
+  await signIn(page, creator)
+  await page.click('nav [data-view=sync]')
+  await page.fill('input[name=folder-path]', music)
+  await page.click('text=Add >> nth=-1')
+  const card = page.locator('article[data-release="E2E Album"]')
+  await card.waitFor()
+  await card.locator('[data-testid=release-pct]', { hasText: '100%' }).waitFor({ timeout: 60000 })
+  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
+  await shot(page, 'e2e-1-synced')
+
+  await card.locator('input[name=price]').fill('7.77')
+  assert.equal(await card.locator('[data-testid=split-preview]').textContent(), 'Fan pays €7.77 → you get €7.00, Megabox €0.77')
+  await card.locator('text=Save price').click()
+  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
+  await card.locator('button', { hasText: /^Publish$/ }).click()
+  await card.locator('[data-testid=release-public]', { hasText: 'published' }).waitFor()
+  await shot(page, 'e2e-1b-published')
+
+  await signIn(page, fan)
+  await page.click('nav [data-view=store]')
+  await page.fill('input[name=q]', 'E2E')
+  await page.press('input[name=q]', 'Enter')
+  await page.click('.tile:has-text("E2E Album")')
+  const split = await page.locator('[data-testid=store-split]').textContent()
+  assert.ok(split.includes('€7.00 goes to the artist and €0.77 to Megabox'), 'store split: ' + split)
+  await shot(page, 'e2e-2-store')
+  await page.click('button:has-text("Pay €7.77")')
+  await page.waitForSelector('text=Bought! It is in your library.')
+  await page.click('button.link:has-text("by Nova Harbor")')
+  await page.locator('h1', { hasText: 'Nova Harbor' }).waitFor()
+  assert.equal(await page.locator('.tile').count(), 3, 'artist page releases')
+  await shot(page, 'e2e-2b-artist')
+
+  await page.keyboard.press('Control+3')
+  await page.locator('h1', { hasText: 'Your library' }).waitFor()
+  await page.click('nav [data-view=library]')
+  const owned = page.locator('[data-library-release="E2E Album"]')
+  await owned.locator('text=Available offline').waitFor({ timeout: 60000 })
+  await owned.locator('button', { hasText: /^Play$/ }).click()
+  await page.locator('[data-testid=now-title]', { hasText: 'Opening' }).waitFor()
+  await page.waitForFunction(() => (document.querySelector('[data-testid=position]')?.textContent || '0:00') !== '0:00', null, { timeout: 15000 })
+  await shot(page, 'e2e-3-playing')
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await shot(page, 'e2e-3-playing-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.click('[data-testid=play-toggle]')
+
+  await signIn(page, creator)
+  await page.click('nav [data-view=earnings]')
+  await page.locator('[data-testid=total-gross]', { hasText: '€97.77' }).waitFor()
+  await shot(page, 'e2e-4-earnings')
+  assert.equal(await page.locator('[data-testid=total-creator]').textContent(), '€88.00')
+  assert.equal(await page.locator('[data-testid=total-platform]').textContent(), '€9.77')
+  assert.deepEqual(pageErrors, [])
+})
