@@ -24,7 +24,10 @@ func post(ctx context.Context, tx *sql.Tx, kind string, refs txnRefs, t ledger.T
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	id, _ := res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
 	for _, p := range t {
 		if p.Amount == 0 {
 			continue
@@ -47,22 +50,38 @@ func creatorBalance(ctx context.Context, q queryer, creatorID int64, currency st
 }
 
 // LedgerCheck sums every posting per currency and per transaction; a
-// healthy journal returns no unbalanced transactions and all-zero sums.
+// healthy journal returns no unbalanced transactions and all-zero sums. Any
+// error reading the journal is returned: a check that could not read every
+// posting must never report a balanced ledger.
 func (db *DB) LedgerCheck(ctx context.Context) (sums map[string]int64, unbalanced int, err error) {
-	sums = map[string]int64{}
-	rows, err := db.read.QueryContext(ctx, `SELECT currency, SUM(amount_cents) FROM postings GROUP BY currency`)
+	sums, err = currencySums(ctx, db.read)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("ledger check: %w", err)
 	}
+	err = db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT txn_id FROM postings GROUP BY txn_id, currency HAVING SUM(amount_cents) != 0)`).Scan(&unbalanced)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ledger check: %w", err)
+	}
+	return sums, unbalanced, nil
+}
+
+// currencySums is the sum of all postings per currency.
+func currencySums(ctx context.Context, q *sql.DB) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT currency, SUM(amount_cents) FROM postings GROUP BY currency`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sums := map[string]int64{}
 	for rows.Next() {
 		var c string
 		var s int64
-		rows.Scan(&c, &s)
+		if err := rows.Scan(&c, &s); err != nil {
+			return nil, err
+		}
 		sums[c] = s
 	}
-	rows.Close()
-	err = db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT txn_id FROM postings GROUP BY txn_id, currency HAVING SUM(amount_cents) != 0)`).Scan(&unbalanced)
-	return sums, unbalanced, err
+	return sums, rows.Err()
 }
 
 func nullID(id int64) any {

@@ -40,7 +40,9 @@ func (s *EarningsService) RequestPayout(ctx context.Context, amount int64, curre
 		if err != nil {
 			return err
 		}
-		id, _ = res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
 		if err := settleSales(ctx, tx, id, c.Account.ID, amount, currency); err != nil {
 			return err
 		}
@@ -77,6 +79,10 @@ func settleSales(ctx context.Context, tx *sql.Tx, payoutID, artist, amount int64
 			left -= take
 		}
 	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
 	rows.Close()
 	if left > 0 {
 		return fmt.Errorf("payout of %d exceeds unsettled sales by %d", amount, left)
@@ -99,13 +105,10 @@ func (s *EarningsService) Payouts(ctx context.Context) ([]api.Payout, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
 	out := []api.Payout{}
 	for _, id := range ids {
 		p, err := s.findPayout(ctx, c.Account.ID, id)
@@ -167,4 +170,19 @@ func (s *EarningsService) MarkPayoutPaid(ctx context.Context, id int64) error {
 		}
 		return post(ctx, tx, "payout_paid", txnRefs{payout: id}, ledger.PayoutPaid(s.provider, amount, currency), now)
 	})
+}
+
+// scanIDs reads a single integer column and closes rows; an error part way
+// through is returned, never a shorter list.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -106,7 +106,7 @@ func validKey(key string) error {
 
 // requestHash fingerprints a checkout so a reused key can be told apart.
 func requestHash(in api.PurchaseCreate) []byte {
-	b, _ := json.Marshal(in)
+	b, _ := json.Marshal(in) // plain strings, numbers and bools always marshal
 	h := sha256.Sum256(b)
 	return h[:]
 }
@@ -219,7 +219,9 @@ func (s *PurchaseService) record(ctx context.Context, sc *saleContext, charge *p
 		if err != nil {
 			return fmt.Errorf("insert purchase: %w", err)
 		}
-		id, _ = res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert purchase: %w", err)
+		}
 		if err := s.writeReceipt(ctx, tx, key, id, sc, now); err != nil {
 			return err
 		}

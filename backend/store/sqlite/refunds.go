@@ -60,7 +60,9 @@ func (s *PurchaseService) refund(ctx context.Context, purchaseID, amount, by int
 		if err != nil {
 			return err
 		}
-		r.ID, _ = res.LastInsertId()
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
 		if err := post(ctx, tx, "refund", txnRefs{purchase: purchaseID, refund: r.ID}, ledger.Refund(provider, artistID, split, r.Currency), millis(now)); err != nil {
 			return err
 		}
@@ -96,6 +98,10 @@ func (s *PurchaseService) Library(ctx context.Context) (*api.Library, error) {
 		}
 		it.PurchasedAt = fromMillis(created)
 		lib.Items = append(lib.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, err
 	}
 	rows.Close()
 	rels := NewReleaseService(s.db)
