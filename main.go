@@ -18,8 +18,10 @@ var assets embed.FS
 
 func main() {
 	a := app.New(app.Config{PlatformURL: os.Getenv("MEGABOX_PLATFORM"), Keyring: os.Getenv("MEGABOX_NO_KEYRING") == ""})
-	if err := a.Open(); err != nil {
-		log.Fatalf("megabox: %v", err)
+	if !generatingBindings {
+		if err := a.Open(); err != nil {
+			log.Fatalf("megabox: %v", err)
+		}
 	}
 	err := wails.Run(&options.App{
 		Title:            "Megabox",

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -146,8 +145,16 @@ func (a *App) Bindings() []any {
 
 func (a *App) restoreSession(ctx context.Context) {
 	sess, err := a.creds.Load()
-	if err != nil || sess.Server != a.client.BaseURL() {
+	if err != nil {
 		return
+	}
+	if sess.Server != a.client.BaseURL() {
+		if a.local == nil || sess.Server != a.local.previousURL {
+			return
+		}
+		// This home's own platform, moved to a new port: same accounts.
+		sess.Server = a.client.BaseURL()
+		a.creds.Save(sess)
 	}
 	a.client.SetToken(sess.Token)
 	me, err := a.client.Me(ctx)
@@ -176,9 +183,11 @@ func (a *App) currentAccount() *api.Account {
 
 // localPlatform is megaboxd running inside the app, on loopback.
 type localPlatform struct {
-	p   *platform.Platform
-	srv *http.Server
-	url string
+	p            *platform.Platform
+	srv          *http.Server
+	url          string
+	previousURL  string // where it answered before, when its port had to change
+	demoPassword string
 }
 
 // startLocal runs the embedded platform and seeds the demo on first run.
@@ -187,15 +196,23 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	pw, err := demo.Password(dir)
 	if err != nil {
 		p.Close()
 		return nil, err
 	}
-	lp := &localPlatform{p: p, srv: &http.Server{Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}, url: "http://" + l.Addr().String()}
+	l, previous, err := listenLocal(dir)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	lp := &localPlatform{p: p, srv: &http.Server{Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}, url: "http://" + l.Addr().String(), demoPassword: pw}
+	if previous != "" {
+		lp.previousURL = "http://" + previous
+	}
 	go lp.srv.Serve(l)
 	go p.Handler.Janitor(ctx)
-	if err := demo.Seed(ctx, lp.url, p.DB); err != nil {
+	if err := demo.Seed(ctx, lp.url, pw, p.DB); err != nil {
 		slog.Warn("demo content", "err", err)
 	}
 	return lp, nil

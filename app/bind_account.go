@@ -25,7 +25,7 @@ func (x *AccountAPI) Platform() PlatformInfo {
 	if x.a.local == nil {
 		return PlatformInfo{URL: x.a.client.BaseURL()}
 	}
-	return PlatformInfo{URL: x.a.client.BaseURL(), Local: true, DemoCreator: demo.CreatorEmail, DemoFan: demo.FanEmail, DemoPassword: demo.Password}
+	return PlatformInfo{URL: x.a.client.BaseURL(), Local: true, DemoCreator: demo.CreatorEmail, DemoFan: demo.FanEmail, DemoPassword: x.a.local.demoPassword}
 }
 
 // Me returns the signed-in account, or an unauthorized error.
@@ -70,6 +70,7 @@ func (a *App) signIn(email, password string) (*api.Account, error) {
 	}
 	a.engine.ForgetRemote(a.ctx) // blobs known remotely were another account's
 	a.setAccount(&sess.Account)
+	a.engine.SignedIn() // what the old session could not send goes now
 	go a.library.Sync(a.ctx)
 	return &sess.Account, nil
 }

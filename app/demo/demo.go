@@ -6,31 +6,57 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 //go:embed assets/*.mp3
 var assets embed.FS
 
-// The demo accounts' credentials, shown on the sign-in screen of a local
-// platform.
+// The demo accounts, listed on the sign-in screen of a local platform.
 const (
 	CreatorEmail = "nova@demo.megabox.local"
 	FanEmail     = "fan@demo.megabox.local"
-	Password     = "megabox-demo"
 )
+
+// PasswordFile holds the demo accounts' password in the local platform's
+// directory. Each install draws its own: the platform listens on loopback,
+// where any web page in the user's browser could try a well-known password.
+const PasswordFile = "demo-password"
+
+// Password returns the demo password kept in dir, drawing and saving a new
+// random one (readable by the user only) the first time.
+func Password(dir string) (string, error) {
+	path := filepath.Join(dir, PasswordFile)
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("demo password: %w", err)
+	}
+	pw := rand.Text()
+	if err := atomicfile.Write(path, []byte(pw+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("demo password: %w", err)
+	}
+	return pw, nil
+}
 
 // Clock lets the seeder date past sales, so earnings have history.
 type Clock interface {
@@ -49,16 +75,18 @@ var releases = []release{
 	{title: "Copper Hours", file: "Copper_Hours", description: "Morning music. Name your price.", price: 600, min: 300, pwyw: true, hue: 0.08},
 }
 
-// Seed creates the demo content unless it exists. clock may be nil.
-func Seed(ctx context.Context, baseURL string, clock Clock) error {
+// Seed creates the demo content, its accounts signing in with password,
+// unless it exists. clock may be nil.
+func Seed(ctx context.Context, baseURL, password string, clock Clock) error {
 	c, err := mhttp.NewClient(baseURL, nil)
 	if err != nil {
 		return err
 	}
-	if _, err := c.CreateSession(ctx, api.Credentials{Email: CreatorEmail, Password: Password}); err == nil {
+	if _, err := c.CreateSession(ctx, api.Credentials{Email: CreatorEmail, Password: password}); err == nil {
 		return nil // already seeded
 	}
-	nova, err := account(ctx, baseURL, CreatorEmail, "Nova Harbor", true)
+	s := seeder{baseURL: baseURL, password: password}
+	nova, err := s.account(ctx, CreatorEmail, "Nova Harbor", true)
 	if err != nil {
 		return err
 	}
@@ -70,7 +98,7 @@ func Seed(ctx context.Context, baseURL string, clock Clock) error {
 		}
 		ids = append(ids, id)
 	}
-	fan, err := account(ctx, baseURL, FanEmail, "Demo Fan", false)
+	fan, err := s.account(ctx, FanEmail, "Demo Fan", false)
 	if err != nil {
 		return err
 	}
@@ -78,7 +106,11 @@ func Seed(ctx context.Context, baseURL string, clock Clock) error {
 		return err
 	}
 	fan.Follow(ctx, nova.accountID)
-	return history(ctx, baseURL, ids, clock)
+	return s.history(ctx, ids, clock)
+}
+
+type seeder struct {
+	baseURL, password string
 }
 
 type client struct {
@@ -86,13 +118,13 @@ type client struct {
 	accountID int64
 }
 
-func account(ctx context.Context, baseURL, email, name string, creator bool) (*client, error) {
-	c, _ := mhttp.NewClient(baseURL, nil)
-	a, err := c.CreateAccount(ctx, api.AccountCreate{Email: email, Password: Password, DisplayName: name, Creator: creator})
+func (s seeder) account(ctx context.Context, email, name string, creator bool) (*client, error) {
+	c, _ := mhttp.NewClient(s.baseURL, nil)
+	a, err := c.CreateAccount(ctx, api.AccountCreate{Email: email, Password: s.password, DisplayName: name, Creator: creator})
 	if err != nil {
 		return nil, fmt.Errorf("demo account %s: %w", email, err)
 	}
-	if _, err := c.CreateSession(ctx, api.Credentials{Email: email, Password: Password}); err != nil {
+	if _, err := c.CreateSession(ctx, api.Credentials{Email: email, Password: s.password}); err != nil {
 		return nil, err
 	}
 	return &client{Client: c, accountID: a.ID}, nil
@@ -140,7 +172,7 @@ func buy(ctx context.Context, c *client, releaseID, amount int64, key string, sh
 }
 
 // history adds supporters over the last months, dated in the past.
-func history(ctx context.Context, baseURL string, ids []int64, clock Clock) error {
+func (s seeder) history(ctx context.Context, ids []int64, clock Clock) error {
 	names := []string{"Ada", "Bruno", "Chiara", "Dmitri", "Esi", "Farid", "Greta", "Hiro"}
 	now := time.Now()
 	for i, name := range names {
@@ -148,7 +180,7 @@ func history(ctx context.Context, baseURL string, ids []int64, clock Clock) erro
 			when := now.AddDate(0, -(len(names)-i)/2, -i)
 			clock.SetClock(func() time.Time { return when })
 		}
-		f, err := account(ctx, baseURL, fmt.Sprintf("%s@demo.megabox.local", name), name, false)
+		f, err := s.account(ctx, fmt.Sprintf("%s@demo.megabox.local", name), name, false)
 		if err != nil {
 			return err
 		}

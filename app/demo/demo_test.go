@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -20,13 +22,17 @@ func TestSeedOnceWithHistory(t *testing.T) {
 	srv := httptest.NewServer(p.Handler)
 	defer srv.Close()
 	ctx := context.Background()
+	pw, err := Password(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 { // the second run finds the demo and does nothing
-		if err := Seed(ctx, srv.URL, p.DB); err != nil {
+		if err := Seed(ctx, srv.URL, pw, p.DB); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c, _ := mhttp.NewClient(srv.URL, nil)
-	if _, err := c.CreateSession(ctx, api.Credentials{Email: CreatorEmail, Password: Password}); err != nil {
+	if _, err := c.CreateSession(ctx, api.Credentials{Email: CreatorEmail, Password: pw}); err != nil {
 		t.Fatal(err)
 	}
 	e, err := c.Earnings(ctx, api.EarningsFilter{Group: api.GroupMonth})
@@ -40,9 +46,41 @@ func TestSeedOnceWithHistory(t *testing.T) {
 	if len(page.Items) != 2 || len(page.Items[0].Tracks) != 3 || page.Items[0].CoverSHA256 == "" {
 		t.Fatalf("demo catalog: %+v", page.Items)
 	}
+	for _, email := range []string{CreatorEmail, FanEmail} {
+		_, err := c.CreateSession(ctx, api.Credentials{Email: email, Password: "megabox-demo"})
+		if got, want := api.ErrorCode(err), api.EUNAUTHORIZED; got != want {
+			t.Fatalf("%s with the old fixed password: got %q (%v), want %q", email, got, err, want)
+		}
+	}
 	f, _ := mhttp.NewClient(srv.URL, nil)
-	f.CreateSession(ctx, api.Credentials{Email: FanEmail, Password: Password})
+	f.CreateSession(ctx, api.Credentials{Email: FanEmail, Password: pw})
 	if lib, _ := f.Library(ctx); len(lib.Items) != 1 {
 		t.Fatal("the demo fan owns nothing")
+	}
+}
+
+func TestPasswordPerInstall(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	pa, err := Password(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Password(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pa == pb || len(pa) < 16 || pa == "megabox-demo" {
+		t.Fatalf("two installs drew %q and %q", pa, pb)
+	}
+	again, err := Password(a)
+	if err != nil || again != pa {
+		t.Fatalf("second read: got %q, %v; want %q", again, err, pa)
+	}
+	fi, err := os.Stat(filepath.Join(a, PasswordFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o600 {
+		t.Fatalf("password file mode: got %o, want 600", got)
 	}
 }

@@ -86,6 +86,7 @@ type Engine struct {
 	pauseCtx  context.Context
 	cancelRun context.CancelFunc
 	kick      chan struct{}
+	signedIn  chan struct{}
 	w         *watcher // while serving
 }
 
@@ -95,7 +96,7 @@ func New(c *cache.Cache, p Platform, emit Emitter, opts Options) *Engine {
 	if emit == nil {
 		emit = NopEmitter{}
 	}
-	e := &Engine{cache: c, platform: p, emit: emit, opts: opts, events: newThrottle(250 * time.Millisecond), kick: make(chan struct{}, 1)}
+	e := &Engine{cache: c, platform: p, emit: emit, opts: opts, events: newThrottle(250 * time.Millisecond), kick: make(chan struct{}, 1), signedIn: make(chan struct{}, 1)}
 	if opts.RateLimit > 0 {
 		e.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), int(min(opts.RateLimit, 1<<20)))
 	}
@@ -142,6 +143,15 @@ func (e *Engine) Paused() bool {
 func (e *Engine) Kick() {
 	select {
 	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// SignedIn tells a running Serve loop that the platform has a new session:
+// folders refused for want of one are retried at once, not after backoff.
+func (e *Engine) SignedIn() {
+	select {
+	case e.signedIn <- struct{}{}:
 	default:
 	}
 }

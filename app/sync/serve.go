@@ -14,6 +14,7 @@ type pending struct {
 	first, last time.Time // first and latest change since the last sync
 	notBefore   time.Time // retry backoff
 	backoff     time.Duration
+	signedOut   bool // the last attempt was refused for want of a valid session
 }
 
 type dirKey struct {
@@ -96,6 +97,13 @@ func (e *Engine) Serve(ctx context.Context) error {
 		case <-e.kick:
 			roots = e.watchNewRoots(ctx, w, roots, byPath)
 			rescan()
+		case <-e.signedIn:
+			for _, p := range dirty {
+				if p.signedOut {
+					p.notBefore, p.backoff, p.signedOut = time.Time{}, 0, false
+				}
+			}
+			e.runReady(ctx, roots, dirty)
 		case <-full.C:
 			rescan()
 		case <-tick.C:
@@ -126,6 +134,7 @@ func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty map[dir
 		case errors.Is(err, errPaused):
 			p.notBefore = now.Add(e.opts.Quiet)
 		default:
+			p.signedOut = api.ErrorCode(err) == api.EUNAUTHORIZED
 			p.backoff = min(max(2*p.backoff, time.Second), maxBackoff)
 			if api.ErrorCode(err) != api.EUNAVAILABLE && api.ErrorCode(err) != api.EINTERNAL {
 				p.backoff = maxBackoff // the creator must fix something; keep trying slowly
