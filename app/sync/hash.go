@@ -29,7 +29,7 @@ type hashed struct {
 	durationMS int64
 	frames     int64
 	truncated  bool
-	unplayable error // audio the player cannot play
+	unplayable error  // audio the player cannot play
 	head, tail []byte // the bytes tags live in
 	size       int64
 }

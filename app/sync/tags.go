@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dhowden/tag"
+
+	"github.com/megabox-fm/megabox/backend/api"
 )
 
 // Tags is what a track's ID3 tags say, cleaned up. Tags are untrusted:
@@ -61,12 +63,16 @@ func readTags(head, tail []byte, size int64) (t Tags, err error) {
 	return t, nil
 }
 
-// clean makes a tag string safe to show and send: valid UTF-8, no control
-// characters, at most 200 characters.
+// clean makes a tag or file name safe to show and send: valid UTF-8, no
+// control or invisible characters (api.CheckName's rule), at most 200
+// characters. Tags often carry stray byte-order marks and direction marks
+// the creator never sees; dropping them beats blocking the release on a
+// character nobody can see. A title typed into megabox.json is the
+// creator's own and is sent as written: the platform's refusal names it.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || api.Invisible(r) {
 			return -1
 		}
 		return r

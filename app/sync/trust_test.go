@@ -295,3 +295,35 @@ func TestReadable(t *testing.T) {
 		}
 	}
 }
+
+// TestInvisibleCharactersInTitles: direction marks and zero-width
+// characters in tags are dropped from the titles they make; a title the
+// creator typed with one is refused with a clear error on the release.
+func TestInvisibleCharactersInTitles(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.rootPath, "Marks")
+	os.MkdirAll(dir, 0o755)
+	testmedia.MP3(t, filepath.Join(dir, "01.mp3"), 1, 300, testmedia.Tags{Title: "Ri\u202Ede\u200B", Album: "\uFEFFMarked\u2066", Artist: "Ann\u200F"})
+	testmedia.MP3(t, filepath.Join(dir, "02 - Two\u2060.mp3"), 1, 500, testmedia.Tags{})
+	eng := e.engine(Options{})
+	if rep := e.syncOnce(eng); rep.Failed() {
+		t.Fatalf("sync failed: %+v", rep)
+	}
+	rel := e.release("Marks")
+	if rel.Title != "Marked" || rel.ArtistName != "Ann" || rel.Tracks[0].Title != "Ride" || rel.Tracks[1].Title != "Two" {
+		t.Fatalf("release %q by %q, tracks %q, %q; want Marked by Ann, Ride, Two", rel.Title, rel.ArtistName, rel.Tracks[0].Title, rel.Tracks[1].Title)
+	}
+
+	writeSidecar(t, dir, Sidecar{Title: "gnp.\u202Eexe"})
+	rep, err := eng.SyncOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := e.cache.Release(context.Background(), e.root.ID, "Marks")
+	if len(rep.Errors) != 1 || rec.State != StateError || !strings.Contains(rec.Error, "title") || !strings.Contains(rec.Error, "U+202E") {
+		t.Fatalf("release is %q %q (report errors %v); want an error naming the title and U+202E", rec.State, rec.Error, rep.Errors)
+	}
+	if got := e.release("Marks"); got.Title != "Marked" {
+		t.Errorf("the refused title reached the platform: %q", got.Title)
+	}
+}

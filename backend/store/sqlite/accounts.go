@@ -9,7 +9,6 @@ import (
 	"strings"
 	gosync "sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
@@ -89,24 +88,8 @@ func validateAccount(in *api.AccountCreate) error {
 	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLen || len(in.Password) > MaxPasswordLen {
 		return api.FieldErrorf("password", "password must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
 	}
-	if err := validText("display_name", in.DisplayName, 1, 100); err != nil {
+	if err := api.CheckName("display_name", in.DisplayName, api.MaxDisplayNameLen); err != nil {
 		return err
-	}
-	return nil
-}
-
-// validText checks a single-line, human-entered string.
-func validText(field, s string, minLen, maxLen int) error {
-	n := utf8.RuneCountInString(s)
-	switch {
-	case !utf8.ValidString(s):
-		return api.FieldErrorf(field, "must be valid UTF-8")
-	case n < minLen:
-		return api.FieldErrorf(field, "must not be empty")
-	case n > maxLen:
-		return api.FieldErrorf(field, "must be at most %d characters", maxLen)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return api.FieldErrorf(field, "must not contain control characters")
 	}
 	return nil
 }

@@ -23,10 +23,10 @@ func normalizeManifest(m *api.Manifest, defaultArtist string) error {
 	if m.ArtistName == "" {
 		m.ArtistName = defaultArtist
 	}
-	if err := validText("title", m.Title, 1, 200); err != nil {
+	if err := api.CheckName("title", m.Title, api.MaxTitleLen); err != nil {
 		return err
 	}
-	if err := validText("artist_name", m.ArtistName, 1, 200); err != nil {
+	if err := api.CheckName("artist_name", m.ArtistName, api.MaxTitleLen); err != nil {
 		return err
 	}
 	if err := validDescription(m.Description); err != nil {
@@ -100,7 +100,7 @@ func validTracks(tracks []api.ManifestTrack) error {
 			return api.FieldErrorf(field+".position", "position %d is used twice", t.Position)
 		}
 		seen[t.Position] = true
-		if err := validText(field+".title", t.Title, 1, 200); err != nil {
+		if err := api.CheckName(field+".title", t.Title, api.MaxTitleLen); err != nil {
 			return err
 		}
 		if !api.ValidSHA256(t.AudioSHA256) {

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open(t)) })
 	t.Run("Releases", func(t *testing.T) { testReleases(t, open(t)) })
 	t.Run("TracksAreTheManifest", func(t *testing.T) { testTracksAreTheManifest(t, open(t)) })
+	t.Run("NamesShowWhatTheyContain", func(t *testing.T) { testNamesShowWhatTheyContain(t, open(t)) })
 }
 
 func signUp(t *testing.T, s Services, name string, creator bool) context.Context {
@@ -254,5 +255,54 @@ func testTracksAreTheManifest(t *testing.T, s Services) {
 	// The one track left is downloadable; the replaced ones are gone.
 	if _, err := s.Downloads.AuthorizeTrack(ann, rel.Tracks[0].ID); err != nil {
 		t.Fatalf("download the remaining track: %v", err)
+	}
+}
+
+// testNamesShowWhatTheyContain: display, artist, release and track names
+// with text-direction or invisible characters are refused, naming the
+// field; the same names without them are accepted.
+func testNamesShowWhatTheyContain(t *testing.T, s Services) {
+	ctx := context.Background()
+	_, err := s.Accounts.CreateAccount(ctx, api.AccountCreate{Email: "eve@example.com", Password: "password eve", DisplayName: "Ann\u202E", Creator: true})
+	field(t, err, "display_name")
+	_, err = s.Accounts.CreateAccount(ctx, api.AccountCreate{Email: "eve@example.com", Password: "password eve", DisplayName: "A\u200Bnn", Creator: true})
+	field(t, err, "display_name")
+	ann := signUp(t, s, "ann", true)
+	audio := blob(t, s, ann, 31, api.MediaMP3)
+	good := func() api.Manifest {
+		return api.Manifest{Title: "Nuit blanche", ArtistName: "Ann & Léa", PriceCents: 500, Currency: "EUR",
+			Tracks: []api.ManifestTrack{{Position: 1, Title: "Aube 🌅", AudioSHA256: audio}}}
+	}
+	rel, err := s.Releases.CreateRelease(ann, good())
+	if err != nil || rel.Title != "Nuit blanche" || rel.ArtistName != "Ann & Léa" || rel.Tracks[0].Title != "Aube 🌅" {
+		t.Fatalf("CreateRelease = %+v, %v", rel, err)
+	}
+	for _, tc := range []struct {
+		field string
+		edit  func(m *api.Manifest)
+	}{
+		{"title", func(m *api.Manifest) { m.Title = "\u202Eevil" }},
+		{"title", func(m *api.Manifest) { m.Title = "Nuit\u2066 blanche" }},
+		{"artist_name", func(m *api.Manifest) { m.ArtistName = "Ann\u200F" }},
+		{"artist_name", func(m *api.Manifest) { m.ArtistName = "\uFEFFAnn" }},
+		{"tracks[0].title", func(m *api.Manifest) { m.Tracks[0].Title = "Aube\u061C" }},
+		{"tracks[0].title", func(m *api.Manifest) { m.Tracks[0].Title = "Au\u2060be" }},
+	} {
+		m := good()
+		tc.edit(&m)
+		_, err := s.Releases.CreateRelease(ann, m)
+		field(t, err, tc.field)
+		_, err = s.Releases.UpdateRelease(ann, rel.ID, m)
+		field(t, err, tc.field)
+	}
+	if got, err := s.Releases.FindRelease(ann, rel.ID); err != nil || got.Title != "Nuit blanche" || got.Tracks[0].Title != "Aube 🌅" {
+		t.Fatalf("after refused updates the release is %+v, %v", got, err)
+	}
+}
+
+func field(t *testing.T, err error, want string) {
+	t.Helper()
+	if api.ErrorCode(err) != api.EINVALID || api.ErrorField(err) != want {
+		t.Fatalf("err = %v, want EINVALID on %s", err, want)
 	}
 }
