@@ -23,6 +23,13 @@ func (x *StoreAPI) Release(id int64) (*api.Release, error) {
 	return r, uiError(err)
 }
 
+// Owned says whether the signed-in account already has a release:
+// "yours" for its creator, "bought" once purchased, "" while it is for sale.
+func (x *StoreAPI) Owned(releaseID int64) (string, error) {
+	o, err := x.a.ownership(x.a.ctx, releaseID)
+	return o, uiError(err)
+}
+
 // Artist returns an artist and their releases.
 func (x *StoreAPI) Artist(id int64) (*api.Artist, error) {
 	r, err := x.a.client.FindArtist(x.a.ctx, id)
