@@ -22,6 +22,7 @@ const (
 	EIDEMPOTENCY  = "idempotency"  // an idempotency key reused for another request
 	EINTERNAL     = "internal"     // our fault; details are logged, not returned
 	EUNAVAILABLE  = "unavailable"  // the platform cannot be reached
+	EBUSY         = "busy"         // the platform is at capacity; retry after a moment
 )
 
 // Error is an application error: a code, a message safe to show to a user

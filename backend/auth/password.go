@@ -28,19 +28,26 @@ var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, KeyLen: 32, S
 
 var b64 = base64.RawStdEncoding
 
-// HashPassword returns a PHC-formatted argon2id hash of password.
+// HashPassword returns a PHC-formatted argon2id hash of password. It takes
+// p.Memory KiB while it runs: servers hash through a Hasher, which bounds
+// how many run at once.
 func HashPassword(password string, p Params) (string, error) {
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	return encodeHash(p, salt, key), nil
+}
+
+func encodeHash(p Params, salt, key []byte) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // VerifyPassword reports whether password matches a hash made by
-// HashPassword, comparing in constant time.
+// HashPassword, comparing in constant time. Like HashPassword, servers call
+// it through a Hasher.
 func VerifyPassword(password, encoded string) (bool, error) {
 	p, salt, key, err := decodeHash(encoded)
 	if err != nil {

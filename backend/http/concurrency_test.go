@@ -41,7 +41,7 @@ func TestConcurrentPurchases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1000 purchases")
 	}
-	e := mustEnv(t)
+	e := newEnv(t, openSignUps()) // 54 accounts from one address
 	ctx := context.Background()
 	const fans, releases = 50, 20
 	var creators []*mhttp.Client

@@ -37,6 +37,7 @@ var codeStatus = map[string]int{
 	api.EIDEMPOTENCY:  http.StatusUnprocessableEntity,
 	api.EINTERNAL:     http.StatusInternalServerError,
 	api.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	api.EBUSY:         http.StatusServiceUnavailable,
 }
 
 // ErrorStatus maps an error code to its HTTP status. It and ErrorCodeOf

@@ -69,6 +69,7 @@ func TestEveryEndpointEveryCaller(t *testing.T) {
 		{"HEAD", "/api/v1/blobs/" + m.Tracks[0].AudioSHA256, "", want{"anon": 401, "fan": 404, "otherFan": 404, "creator": 200, "other": 404}},
 		{"HEAD", upload, "", want{"anon": 401, "fan": 404, "otherFan": 404, "creator": 200, "other": 404}},
 		{"PATCH", upload, "xx", want{"anon": 401, "fan": 404, "otherFan": 404, "other": 404}},
+		{"POST", mhttp.UploadsPath, "", creatorsOnly(201, 201)},
 		{"POST", fmt.Sprintf("/api/v1/purchases/%d/refunds", p.ID), `{"amount_cents":1}`, creatorsOnly(201, 404)},
 		{"GET", "/api/v1/me/library", "", signedIn(200)},
 		{"GET", "/api/v1/me/earnings", "", creatorsOnly(200, 200)},
@@ -87,6 +88,9 @@ func TestEveryEndpointEveryCaller(t *testing.T) {
 			hdr := []string{"Tus-Resumable", "1.0.0", "Upload-Offset", "50000", "Content-Type", "application/offset+octet-stream", "Idempotency-Key", "m-" + who}
 			if r.method == "POST" && r.path != upload {
 				hdr = []string{"Idempotency-Key", "m-" + who}
+			}
+			if r.path == mhttp.UploadsPath {
+				hdr = []string{"Tus-Resumable", "1.0.0", "Upload-Length", "1000", "Upload-Metadata", "sha256 " + b64(hexSHA([]byte(who))) + ",filename " + b64("a.mp3")}
 			}
 			status, body, _ := e.raw(r.method, r.path, tokens[who], bytes.NewReader([]byte(r.body)), hdr...)
 			if status != code {

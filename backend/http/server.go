@@ -34,9 +34,10 @@ type Services struct {
 
 // Config holds the server's limits.
 type Config struct {
-	MaxUploadSize int64  // bytes in one upload
-	Quota         int64  // bytes stored per account; 0 for no limit
-	UploadDir     string // tus staging, on the same file system as the bucket
+	MaxUploadSize  int64  // bytes in one upload
+	Quota          int64  // bytes stored per account; 0 for no limit
+	SignUpsPerHour int    // sign-ups from one address; 0 for no limit
+	UploadDir      string // tus staging, on the same file system as the bucket
 }
 
 // Server is the platform's HTTP front.

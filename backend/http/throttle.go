@@ -6,77 +6,116 @@ import (
 	"time"
 )
 
-// Login throttling: after too many failures in a window, further attempts
-// for that account or from that address are refused until the window ends.
+// Throttling. Sign-ins: at most maxAttemptsAccount unsuccessful attempts per
+// account and maxAttemptsIP per address in a window. An attempt is counted
+// when it starts, before the slow password check, so a burst of parallel
+// guesses gets no more checks than the limit. Sign-ups: a configured number
+// per address an hour.
 const (
-	throttleWindow     = 15 * time.Minute
-	maxFailuresAccount = 5
-	maxFailuresIP      = 50
+	signInWindow       = 15 * time.Minute
+	maxAttemptsAccount = 5
+	maxAttemptsIP      = 50
+	signUpWindow       = time.Hour
 	maxThrottleEntries = 100_000
 )
 
 type loginThrottle struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	entries map[string]*failures
-}
-
-type failures struct {
-	count int
-	since time.Time
+	signIns *attempts
+	signUps *attempts
 }
 
 func newLoginThrottle() *loginThrottle {
-	return &loginThrottle{now: time.Now, entries: map[string]*failures{}}
+	return &loginThrottle{signIns: newAttempts(signInWindow), signUps: newAttempts(signUpWindow)}
 }
 
 func accountKey(email string) string { return "a:" + strings.ToLower(strings.TrimSpace(email)) }
 func ipKey(ip string) string         { return "i:" + ip }
 
-// blocked returns how long to wait before key may try again, or 0.
-func (t *loginThrottle) blocked(key string, limit int) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.entries[key]
-	if f == nil {
-		return 0
+// attempts counts attempts per key in fixed windows.
+type attempts struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	window  time.Duration
+	entries map[string]*count
+}
+
+type count struct {
+	n     int
+	since time.Time
+}
+
+// limit is a key and how many attempts it may make in a window.
+type limit struct {
+	key string
+	max int
+}
+
+func newAttempts(window time.Duration) *attempts {
+	return &attempts{now: time.Now, window: window, entries: map[string]*count{}}
+}
+
+// reserve counts one attempt against every limit, or none at all: if any
+// key has reached its limit it returns how long until that key may try
+// again. The check and the count are one step, so parallel attempts
+// cannot all pass the check before any is counted.
+func (a *attempts) reserve(limits ...limit) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	var wait time.Duration
+	for _, l := range limits {
+		if c := a.current(l.key, now); c != nil && c.n >= l.max {
+			wait = max(wait, a.window-now.Sub(c.since))
+		}
 	}
-	left := throttleWindow - t.now().Sub(f.since)
-	if left <= 0 {
-		delete(t.entries, key)
-		return 0
+	if wait > 0 {
+		return wait
 	}
-	if f.count >= limit {
-		return left
+	for _, l := range limits {
+		c := a.current(l.key, now)
+		if c == nil {
+			if len(a.entries) >= maxThrottleEntries {
+				a.prune(now)
+			}
+			c = &count{since: now}
+			a.entries[l.key] = c
+		}
+		c.n++
 	}
 	return 0
 }
 
-func (t *loginThrottle) fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	f := t.entries[key]
-	if f == nil || now.Sub(f.since) >= throttleWindow {
-		if len(t.entries) >= maxThrottleEntries {
-			t.prune(now)
-		}
-		f = &failures{since: now}
-		t.entries[key] = f
+// current returns key's count in the running window, or nil.
+func (a *attempts) current(key string, now time.Time) *count {
+	c := a.entries[key]
+	if c != nil && now.Sub(c.since) >= a.window {
+		delete(a.entries, key)
+		return nil
 	}
-	f.count++
+	return c
 }
 
-func (t *loginThrottle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.entries, key)
+// release gives back one attempt that was not evaluated (or that must not
+// count, like a successful sign-in against its address).
+func (a *attempts) release(key string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c := a.entries[key]; c != nil && c.n > 0 {
+		c.n--
+	}
 }
 
-func (t *loginThrottle) prune(now time.Time) {
-	for k, f := range t.entries {
-		if now.Sub(f.since) >= throttleWindow {
-			delete(t.entries, k)
+// reset forgets key's attempts.
+func (a *attempts) reset(key string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.entries, key)
+}
+
+func (a *attempts) prune(now time.Time) {
+	for k, c := range a.entries {
+		if now.Sub(c.since) >= a.window {
+			delete(a.entries, k)
 		}
 	}
 }

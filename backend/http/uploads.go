@@ -83,13 +83,20 @@ func (s *Server) ownUploads(next http.Handler) http.Handler {
 	})
 }
 
-// beforeUpload validates a new upload's metadata and reserves quota.
+// beforeUpload validates a new upload's metadata and reserves quota. Only
+// creators upload, and only what a release can use.
 func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInfoChanges, error) {
 	c := api.CallerFromContext(hook.Context)
 	if c == nil {
 		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tusError(api.Errorf(api.EUNAUTHORIZED, "sign in first"))
 	}
+	if !c.Account.Creator {
+		return noChange(api.Errorf(api.EFORBIDDEN, "only creator accounts can upload files"))
+	}
 	up := hook.Upload
+	if err := checkDeclaredType(up.MetaData); err != nil {
+		return noChange(err)
+	}
 	sha := up.MetaData["sha256"]
 	filename := up.MetaData["filename"]
 	switch {

@@ -20,12 +20,15 @@ import (
 
 // Config sets the platform's limits.
 type Config struct {
-	MaxUploadSize int64
-	Quota         int64
+	MaxUploadSize  int64
+	Quota          int64
+	SignUpsPerHour int         // per client address; 0 for no limit
+	Hashing        auth.Limits // memory for password hashing; zero for this machine's default
 }
 
-// Defaults: a 2 GiB file, 50 GiB per account.
-var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30}
+// Defaults: a 2 GiB file, 50 GiB per account, 10 sign-ups an hour from one
+// address.
+var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30, SignUpsPerHour: 10}
 
 // Platform is an open platform.
 type Platform struct {
@@ -49,7 +52,7 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		db.Close()
 		return nil, err
 	}
-	accounts := sqlite.NewAccountService(db, auth.DefaultParams)
+	accounts := sqlite.NewAccountService(db, auth.NewHasher(auth.DefaultParams, cfg.Hashing))
 	blobs := sqlite.NewBlobService(db)
 	provider := payment.NewSandbox()
 	purchases := sqlite.NewPurchaseService(db, provider)
@@ -67,9 +70,10 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		ReceiptKeys: db,
 	}
 	srv, err := mhttp.NewServer(svc, mhttp.Config{
-		MaxUploadSize: cfg.MaxUploadSize,
-		Quota:         cfg.Quota,
-		UploadDir:     filepath.Join(dir, "blobs", "uploads"),
+		MaxUploadSize:  cfg.MaxUploadSize,
+		Quota:          cfg.Quota,
+		SignUpsPerHour: cfg.SignUpsPerHour,
+		UploadDir:      filepath.Join(dir, "blobs", "uploads"),
 	}, log)
 	if err != nil {
 		db.Close()

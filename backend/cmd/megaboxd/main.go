@@ -50,6 +50,8 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.Int64Var(&o.cfg.MaxUploadSize, "max-upload", o.cfg.MaxUploadSize, "largest accepted upload, bytes")
 	fs.Int64Var(&o.cfg.Quota, "quota", o.cfg.Quota, "storage per account, bytes (0: unlimited)")
+	fs.IntVar(&o.cfg.SignUpsPerHour, "signups-per-hour", o.cfg.SignUpsPerHour, "sign-ups accepted from one address in an hour (0: unlimited)")
+	fs.Int64Var(&o.cfg.Hashing.Memory, "hash-memory", 0, "memory password checks may use at once, bytes; each takes 19 MiB (0: an eighth of this machine's, at most one check per CPU)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -61,6 +63,9 @@ func (m *Main) parse(args []string) (*options, error) {
 	}
 	if o.cfg.MaxUploadSize <= 0 || o.cfg.Quota < 0 {
 		return nil, fmt.Errorf("--max-upload must be positive and --quota not negative")
+	}
+	if o.cfg.SignUpsPerHour < 0 || o.cfg.Hashing.Memory < 0 {
+		return nil, fmt.Errorf("--signups-per-hour and --hash-memory must not be negative")
 	}
 	return o, nil
 }

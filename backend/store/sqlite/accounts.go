@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	gosync "sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
@@ -29,10 +29,9 @@ const (
 
 // AccountService implements api.AccountService and api.Authenticator.
 type AccountService struct {
-	db        *DB
-	params    auth.Params
-	dummyOnce gosync.Once
-	dummy     string // a hash to verify against for unknown emails
+	db     *DB
+	hasher *auth.Hasher
+	decoy  string // verified against for unknown emails
 }
 
 var (
@@ -40,24 +39,19 @@ var (
 	_ api.Authenticator  = (*AccountService)(nil)
 )
 
-// NewAccountService returns the account service over db.
-func NewAccountService(db *DB, params auth.Params) *AccountService {
-	return &AccountService{db: db, params: params}
+// NewAccountService returns the account service over db. Every password
+// hash and check goes through h, which bounds the memory they take.
+func NewAccountService(db *DB, h *auth.Hasher) *AccountService {
+	return &AccountService{db: db, hasher: h, decoy: auth.DecoyHash(h.Params())}
 }
 
-// dummyHash is verified against when an email is unknown, so both cases
-// cost the same; it is made on first use to keep start-up light.
-func (s *AccountService) dummyHash() string {
-	s.dummyOnce.Do(func() { s.dummy, _ = auth.HashPassword("not a real password", s.params) })
-	return s.dummy
-}
-
-// CreateAccount implements api.AccountService.
+// CreateAccount implements api.AccountService. EBUSY when too many
+// passwords are being hashed.
 func (s *AccountService) CreateAccount(ctx context.Context, in api.AccountCreate) (*api.Account, error) {
 	if err := validateAccount(&in); err != nil {
 		return nil, err
 	}
-	hash, err := auth.HashPassword(in.Password, s.params)
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +82,30 @@ func validateAccount(in *api.AccountCreate) error {
 	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLen || len(in.Password) > MaxPasswordLen {
 		return api.FieldErrorf("password", "password must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
 	}
-	if err := api.CheckName("display_name", in.DisplayName, api.MaxDisplayNameLen); err != nil {
+	if err := validText("display_name", in.DisplayName, 1, 100); err != nil {
 		return err
 	}
 	return nil
 }
 
-// CreateSession implements api.AccountService.
+// validText checks a single-line, human-entered string.
+func validText(field, s string, minLen, maxLen int) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case !utf8.ValidString(s):
+		return api.FieldErrorf(field, "must be valid UTF-8")
+	case n < minLen:
+		return api.FieldErrorf(field, "must not be empty")
+	case n > maxLen:
+		return api.FieldErrorf(field, "must be at most %d characters", maxLen)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return api.FieldErrorf(field, "must not contain control characters")
+	}
+	return nil
+}
+
+// CreateSession implements api.AccountService. EBUSY when too many
+// passwords are being checked.
 func (s *AccountService) CreateSession(ctx context.Context, in api.Credentials) (*api.Session, error) {
 	denied := api.Errorf(api.EUNAUTHORIZED, "wrong email or password")
 	if len(in.Password) > MaxPasswordLen {
@@ -102,12 +113,17 @@ func (s *AccountService) CreateSession(ctx context.Context, in api.Credentials) 
 	}
 	a, hash, err := s.findByEmail(ctx, strings.TrimSpace(in.Email))
 	if errors.Is(err, sql.ErrNoRows) {
-		auth.VerifyPassword(in.Password, s.dummyHash()) // same cost as a real check
+		// The same cost and the same limits as a real check.
+		if _, err := s.hasher.Verify(ctx, in.Password, s.decoy); err != nil {
+			return nil, err
+		}
 		return nil, denied
 	} else if err != nil {
 		return nil, err
 	}
-	if ok, err := auth.VerifyPassword(in.Password, hash); err != nil {
+	if ok, err := s.hasher.Verify(ctx, in.Password, hash); api.ErrorCode(err) == api.EBUSY {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("verify password: %w", err)
 	} else if !ok {
 		return nil, denied

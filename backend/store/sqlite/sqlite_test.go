@@ -24,7 +24,7 @@ func MustOpenDB(tb testing.TB) *sqlite.DB {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Services {
 		db := MustOpenDB(t)
-		accounts := sqlite.NewAccountService(db, auth.DefaultParams)
+		accounts := sqlite.NewAccountService(db, auth.NewHasher(auth.DefaultParams, auth.Limits{}))
 		blobs := sqlite.NewBlobService(db)
 		return storetest.Services{Accounts: accounts, Auth: accounts, Releases: sqlite.NewReleaseService(db),
 			Downloads: sqlite.NewDownloadService(db), Blobs: blobs, Uploads: blobs}

@@ -8,7 +8,7 @@ const data = readFileSync(file)
 const upload = new tus.Upload(data, {
   endpoint,
   headers: { Authorization: `Bearer ${token}` },
-  metadata: { sha256, filename: 'from-tus-js.bin' },
+  metadata: { sha256, filename: 'from-tus-js.mp3' },
   chunkSize: Number(chunk),
   retryDelays: [0, 100],
   uploadSize: data.length,
