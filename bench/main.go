@@ -1,35 +1,36 @@
 // Command bench runs Megabox's benchmarks and writes BENCHMARKS.md. Every
-// figure is the median of several runs and sits next to a baseline measured
-// in the same run on the same machine, so the ratio is what matters.
+// figure is the median of interleaved rounds next to a baseline doing the
+// same work by the simplest means, and peers where there are any, all
+// measured in the same run on the same machine.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
 )
 
-// Result is one benchmark line of the report.
-type Result struct {
-	Name     string
-	Value    string // the figure, formatted
-	Baseline string // what it is compared with, formatted
-	Ratio    float64
-	Target   string
-	Pass     bool
-}
-
 func main() {
-	out := flag.String("out", "BENCHMARKS.md", "report file")
-	runs := flag.Int("runs", 3, "runs per figure (the median is kept)")
-	only := flag.String("only", "", "run only the benchmark with this name")
+	out := flag.String("out", "", "report file (default BENCHMARKS.md when every benchmark runs; with -only the report is only printed)")
+	runs := flag.Int("runs", 3, "interleaved rounds per figure (the median is kept)")
+	only := flag.String("only", "", "run only these benchmarks (comma-separated): "+strings.Join(names(), ", "))
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	serveRaw := flag.String("serve-raw", "", "internal: serve the raw upload baseline into this directory")
 	flag.Parse()
+	if *serveRaw != "" {
+		if err := runRawServer(*serveRaw); err != nil {
+			fail(err)
+		}
+		return
+	}
+	if *runs < 1 {
+		fail(fmt.Errorf("-runs must be at least 1"))
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -38,61 +39,74 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(*only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			if !slices.Contains(names(), n) {
+				fail(fmt.Errorf("no benchmark %q (have %s)", n, strings.Join(names(), ", ")))
+			}
+			want[n] = true
+		}
+	}
+	if *out == "" && len(want) == 0 {
+		*out = "BENCHMARKS.md"
+	}
 	dir, err := os.MkdirTemp("", "megabox-bench-")
 	if err != nil {
 		fail(err)
 	}
 	defer os.RemoveAll(dir)
+	binDir = filepath.Join(dir, "bin")
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		fail(err)
+	}
 
-	var results []Result
+	start := time.Now()
+	rep := &Report{}
 	for _, b := range benchmarks {
-		if *only != "" && b.name != *only {
+		if len(want) > 0 && !want[b.name] {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "running %s…\n", b.name)
-		r, err := b.run(dir, *runs)
-		if err != nil {
+		t := time.Now()
+		if err := b.run(dir, *runs, rep); err != nil {
+			os.RemoveAll(dir)
 			fail(fmt.Errorf("%s: %w", b.name, err))
 		}
-		results = append(results, r...)
+		fmt.Fprintf(os.Stderr, "  %s took %s\n", b.name, time.Since(t).Round(time.Second))
 	}
-	report := render(results, *runs)
-	fmt.Print(report)
-	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
-		fail(err)
+	text := render(rep, *runs, time.Since(start))
+	fmt.Print(text)
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+			fail(err)
+		}
 	}
-	pprof.StopCPUProfile()
 }
 
 var benchmarks = []struct {
 	name string
-	run  func(dir string, runs int) ([]Result, error)
+	run  func(dir string, runs int, rep *Report) error
 }{
 	{"upload", benchUpload},
-	{"earnings", benchEarnings},
-	{"purchases", benchPurchases},
-	{"sync", benchSync},
+	{"sync", benchAlbum20},
+	{"sync200", benchAlbum200},
+	{"files", benchFiles},
 	{"rescan", benchRescan},
 	{"latency", benchLatency},
 	{"library", benchLibrary},
+	{"earnings", benchEarnings},
+	{"purchases", benchPurchases},
 	{"play", benchPlay},
 	{"desktop", benchDesktop},
 }
 
-func render(results []Result, runs int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Megabox benchmarks\n\n")
-	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s/%s, %s. Each figure is the median of %d runs.\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), runs)
-	fmt.Fprintf(&b, "Reproduce with `make bench`. Generated %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "| benchmark | Megabox | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n")
-	for _, r := range results {
-		met := "yes"
-		if !r.Pass {
-			met = "**no**"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %s |\n", r.Name, r.Value, r.Baseline, r.Ratio, r.Target, met)
+func names() []string {
+	var n []string
+	for _, b := range benchmarks {
+		n = append(n, b.name)
 	}
-	return b.String()
+	return n
 }
 
 func cpuModel() string {
