@@ -44,9 +44,12 @@ drills:
 	MEGABOX_DRILLS=long $(GO) test -count=1 -v -timeout 60m ./internal/drills/
 	MEGABOX_DRILLS=long $(GO) test -count=1 -v -run TestGrowingFile ./app/sync/
 
-## bench: benchmarks, each as a ratio to a baseline measured in the same run
-bench: deps-test app
-	$(GO) run ./bench
+## bench: benchmarks against same-work baselines and peers (rclone, Syncthing, mpg123), medians of interleaved rounds; writes BENCHMARKS.md
+bench: deps-test deps-bench app
+	$(GO) run ./bench -runs $${RUNS:-3}
+
+deps-bench:
+	@scripts/bench-deps.sh
 
 ## build: the desktop app, the CLI and the server in build/bin
 build: app
