@@ -65,12 +65,14 @@ func New(cfg Config) *App {
 // Open opens local state, the platform and the engines. It runs before
 // the window, so no bound method ever sees a half-started app.
 func (a *App) Open() error {
+	startupMark("main-reached-Open")
 	ctx, cancel := context.WithCancel(context.Background())
 	a.ctx, a.cancel = ctx, cancel
 	var err error
 	if a.cache, err = cache.Open(ctx, filepath.Join(a.cfg.Home, "cache.db")); err != nil {
 		return err
 	}
+	startupMark("cache-opened")
 	a.creds = credentials.New(a.cfg.Home, a.cfg.Keyring)
 	url := a.cfg.PlatformURL
 	if url == "" {
@@ -78,17 +80,20 @@ func (a *App) Open() error {
 			return err
 		}
 		url = a.local.url
+		startupMark("local-platform-started")
 	}
 	if a.client, err = mhttp.NewClient(url, nil); err != nil {
 		return err
 	}
 	a.restoreSession(ctx)
+	startupMark("session-restored")
 	a.library = library.New(a.cache, a.cache.Setting(ctx, "library_dir", library.DefaultDir()), a.client)
 	a.player = player.New(openOutput(), a.events, a.cache)
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
 	go a.engine.Serve(ctx)
 	go a.keepLibrary(ctx)
 	debug.FreeOSMemory() // hand back what opening and seeding used
+	startupMark("Open-returned")
 	return nil
 }
 
@@ -111,6 +116,7 @@ func (a *App) keepLibrary(ctx context.Context) {
 
 // Startup is called by Wails once the window exists.
 func (a *App) Startup(ctx context.Context) {
+	startupMark("window-created")
 	a.mu.Lock()
 	a.wails = ctx
 	a.mu.Unlock()
