@@ -24,6 +24,8 @@ new=$(comm -13 "$before" "$after")
 if [ -n "$new" ]; then
   echo "fuzz: $target found a crasher; reproduce with: go test -run '$target/$(basename "$(echo "$new" | head -1)")' $pkg" >&2
   echo "$new" | sed 's/^/  new: /' >&2
+elif grep -q 'failure while testing seed corpus entry' "$log"; then
+  echo "fuzz: $target: an input already in the corpus fails (see the log above)" >&2
 else
   echo "fuzz: $target: fuzzing engine failed, no crasher written (see the log above)" >&2
 fi
