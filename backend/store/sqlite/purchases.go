@@ -200,7 +200,7 @@ func (s *PurchaseService) record(ctx context.Context, sc *saleContext, charge *p
 	now := s.db.now().UTC().Truncate(time.Millisecond)
 	var id int64
 	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (fan_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (fan_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)`,
 			sc.fan.ID, sc.key, sc.hash, millis(now))
 		if isUniqueViolation(err) || isPrimaryKeyViolation(err) {
 			return errKeyTaken
@@ -212,7 +212,7 @@ func (s *PurchaseService) record(ctx context.Context, sc *saleContext, charge *p
 		} else if owns { // bought meanwhile under another key
 			return api.Errorf(api.ECONFLICT, "you already own %q", sc.rel.Title)
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
+		res, err := tx.ExecContext(ctx, `INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
 			fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sc.fan.ID, sc.rel.ID, sc.rel.ArtistID, sc.split.Gross, sc.split.Creator, sc.split.Platform, charge.FeeCents, s.rateBps,
 			sc.rel.Currency, s.provider.Name(), charge.Ref, sc.share, millis(now))
