@@ -100,7 +100,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
+	// The status line is sent: a client gone by now has nothing left to read.
+	_ = json.NewEncoder(w).Encode(p)
 }
 
 // decodeProblem turns an error response into an *api.Error.

@@ -51,7 +51,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	// The status line is sent: a client gone by now has nothing left to read.
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // pathID parses a positive integer path parameter; anything else is a 404,
