@@ -18,7 +18,6 @@ type FrameCounter struct {
 	first    []byte      // the first frame's header
 	problem  error
 	junk     int64
-	overrun  bool // the last frame claims bytes past the end so far
 	lastEnd  int64
 	tagBytes int64
 }

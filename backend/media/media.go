@@ -71,7 +71,7 @@ func probeImage(r io.Reader) (info Info, err error) {
 // already read from its start.
 func probeMP3(r io.Reader, head []byte) (Info, error) {
 	c := NewFrameCounter()
-	c.Write(head)
+	_, _ = c.Write(head) // a FrameCounter never fails a write
 	if _, err := io.CopyBuffer(c, r, make([]byte, 1<<20)); err != nil {
 		return Info{}, err
 	}
