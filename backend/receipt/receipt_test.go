@@ -93,7 +93,7 @@ func TestThirdPartyJOSE(t *testing.T) {
 	if err := json.Unmarshal(doc, &jwks); err != nil {
 		t.Fatalf("go-jose cannot read our JWKS: %v", err)
 	}
-	sig, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.EdDSA})
+	sig, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
 		t.Fatal(err)
 	}
