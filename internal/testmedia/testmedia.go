@@ -68,14 +68,14 @@ func Tone(seconds, freq float64) []byte {
 // PNG returns a w×h PNG image.
 func PNG(w, h int) []byte {
 	var b bytes.Buffer
-	png.Encode(&b, gradient(w, h))
+	_ = png.Encode(&b, gradient(w, h)) // an in-memory image into a buffer cannot fail
 	return b.Bytes()
 }
 
 // JPEG returns a w×h JPEG image.
 func JPEG(w, h int) []byte {
 	var b bytes.Buffer
-	jpeg.Encode(&b, gradient(w, h), &jpeg.Options{Quality: 80})
+	_ = jpeg.Encode(&b, gradient(w, h), &jpeg.Options{Quality: 80}) // an in-memory image into a buffer cannot fail
 	return b.Bytes()
 }
 
