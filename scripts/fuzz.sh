@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target and tells a crash from a failure of the fuzzing engine.
 # Usage: scripts/fuzz.sh PACKAGE TARGET FUZZTIME   (FUZZTIME: 2m, or 20000x)
+# FUZZMINIMIZE, if set, bounds each minimization (-fuzzminimizetime, e.g. 500x).
 #
 # A crasher is always written under PACKAGE/testdata/fuzz/TARGET. Go 1.26's
 # coordinator can also fail at the end of a duration budget ("context
@@ -15,7 +16,7 @@ trap 'rm -f "$before" "$after" "$log"' EXIT
 list() { if [ -d "$corpus" ]; then find "$corpus" -type f | sort; fi; }
 
 list >"$before"
-go test -run '^$' -fuzz "^${target}\$" -fuzztime "$budget" "$pkg" 2>&1 | tee "$log"
+go test -run '^$' -fuzz "^${target}\$" -fuzztime "$budget" ${FUZZMINIMIZE:+-fuzzminimizetime "$FUZZMINIMIZE"} "$pkg" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] && exit 0
 
