@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"os"
@@ -231,13 +230,12 @@ func (lp *localPlatform) close() {
 	lp.p.Close()
 }
 
-// openOutput opens the sound device, or an output that says why there is
-// none (the player then reports it instead of pretending to play).
+// openOutput opens the sound device. With none the player says so and
+// tries again each time play is pressed.
 func openOutput() player.Output {
 	out, err := player.NewOtoOutput(44100)
 	if err != nil {
-		slog.Warn("no sound device", "err", err)
-		return noOutput{errors.New("no sound device could be opened; connect one and restart Megabox")}
+		slog.Warn("no sound device yet", "err", err)
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	gosync "sync"
 	"sync/atomic"
 	"time"
 
@@ -52,11 +53,24 @@ type Library struct {
 	platform Platform
 
 	bytesDownloaded atomic.Int64
+
+	mu      gosync.Mutex
+	next    *syncRun      // the run that starts next: asks made now share it
+	serving bool          // Serve runs the syncs
+	wake    chan struct{} // 1-buffered: a run is wanted
+	running gosync.Mutex  // held while a sync runs: one at a time
+}
+
+// syncRun is one sync, shared by every ask made before it started.
+type syncRun struct {
+	done chan struct{}
+	rep  *Report
+	err  error
 }
 
 // New returns the library kept in dir.
 func New(c *cache.Cache, dir string, p Platform) *Library {
-	return &Library{cache: c, dir: dir, platform: p}
+	return &Library{cache: c, dir: dir, platform: p, wake: make(chan struct{}, 1)}
 }
 
 // DefaultDir is ~/Music/Megabox.
@@ -108,10 +122,86 @@ func (l *Library) setOffline(ctx context.Context, offline bool) {
 	}
 }
 
+// Serve runs the library's syncs until ctx ends: it is the one goroutine
+// that writes the library's files while it runs. Asks (Sync, Request)
+// made while a sync runs share the next one.
+func (l *Library) Serve(ctx context.Context) {
+	l.mu.Lock()
+	l.serving = true
+	l.mu.Unlock()
+	defer l.stopServing(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.wake:
+			l.runNext(ctx)
+		}
+	}
+}
+
+// stopServing answers asks nobody will run any more.
+func (l *Library) stopServing(ctx context.Context) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.serving = false
+	if run := l.next; run != nil {
+		l.next, run.err = nil, ctx.Err()
+		close(run.done)
+	}
+}
+
+// Request asks for a sync without waiting for it.
+func (l *Library) Request() { l.ask() }
+
 // Sync mirrors the fan's purchases: new or changed files are downloaded
 // (resuming partial ones), every file verified by sha256, receipts
-// verified and written beside the music.
+// verified and written beside the music. It waits for a sync that starts
+// after the call; concurrent calls share it. Without Serve running, the
+// caller runs it (still one at a time).
 func (l *Library) Sync(ctx context.Context) (*Report, error) {
+	run, serving := l.ask()
+	if !serving {
+		l.runNext(ctx)
+	}
+	select {
+	case <-run.done:
+		return run.rep, run.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// ask joins the next run, creating it if needed, and wakes Serve.
+func (l *Library) ask() (*syncRun, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.next == nil {
+		l.next = &syncRun{done: make(chan struct{})}
+	}
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return l.next, l.serving
+}
+
+// runNext starts the pending run, if another caller has not already.
+func (l *Library) runNext(ctx context.Context) {
+	l.running.Lock()
+	defer l.running.Unlock()
+	l.mu.Lock()
+	run := l.next
+	l.next = nil
+	l.mu.Unlock()
+	if run == nil {
+		return
+	}
+	run.rep, run.err = l.sync(ctx)
+	close(run.done)
+}
+
+func (l *Library) sync(ctx context.Context) (*Report, error) {
 	lib, err := l.platform.Library(ctx)
 	if api.ErrorCode(err) == api.EUNAVAILABLE {
 		l.setOffline(ctx, true)

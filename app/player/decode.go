@@ -98,8 +98,14 @@ func (s *source) resample(p []byte) (int, error) {
 	return n, nil
 }
 
-// seek moves to an output byte offset.
-func (s *source) seek(off int64) error {
+// seek moves to an output byte offset; it never panics on damaged data
+// (go-mp3's Seek indexes past its frame table on some mixed streams).
+func (s *source) seek(off int64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("damaged MP3: %v", r)
+		}
+	}()
 	off = min(max(off, 0), s.length) / bytesPerFrame * bytesPerFrame
 	in := int64(float64(off/bytesPerFrame)*s.ratio) * bytesPerFrame
 	if _, err := s.dec.Seek(in, io.SeekStart); err != nil {

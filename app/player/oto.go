@@ -9,57 +9,97 @@ import (
 	"github.com/hajimehoshi/oto/v2"
 )
 
-// OtoOutput is the system audio device through oto. oto allows one
-// context per process, so there is one OtoOutput per process too.
+// OtoOutput is the system audio device through oto. oto expects one
+// context per process, so there is one OtoOutput per process too
+// (NewOtoOutput); it holds at most one working context.
+//
+// A context whose device failed to open holds no device and never
+// recovers (its error is sticky), but on Linux a new context can open a
+// device that appeared since: Reopen makes one.
 type OtoOutput struct {
-	ctx  *oto.Context
 	rate int
+
+	mu  gosync.Mutex
+	ctx *oto.Context // nil until a device opened
+	err error        // why the last attempt found no device
 }
 
-// device is the process's one oto context.
+// device is the process's one output.
 var device struct {
 	once gosync.Once
 	out  *OtoOutput
-	err  error
 }
 
-// NewOtoOutput opens the audio device at rate (44100 suits nearly all
-// music). With no device, oto still "succeeds" and only reports the error
-// later in Err; this checks it right away.
+// readyWait bounds how long a device may take to open.
+const readyWait = 5 * time.Second
+
+// NewOtoOutput returns the process's audio output at rate (44100 suits
+// nearly all music), opening the device. With no device it still returns
+// the output, with the reason: Reopen tries again later.
 func NewOtoOutput(rate int) (*OtoOutput, error) {
-	device.once.Do(func() {
-		ctx, ready, err := oto.NewContextWithOptions(&oto.NewContextOptions{
-			SampleRate: rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: 250 * time.Millisecond})
-		if err != nil {
-			device.err = err
-			return
-		}
+	device.once.Do(func() { device.out = newOtoOutput(rate) })
+	return device.out, device.out.Err()
+}
+
+// newOtoOutput opens a device of its own; only tests need a second one.
+func newOtoOutput(rate int) *OtoOutput {
+	o := &OtoOutput{rate: rate}
+	o.Reopen()
+	return o
+}
+
+// Reopen opens the device again if it is not working. With no device,
+// oto "succeeds" and reports the error only in Err, so this waits for the
+// context to be ready and checks it.
+func (o *OtoOutput) Reopen() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ctx != nil && o.ctx.Err() == nil {
+		return nil
+	}
+	ctx, ready, err := oto.NewContextWithOptions(&oto.NewContextOptions{
+		SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: 250 * time.Millisecond})
+	if err == nil {
 		select {
 		case <-ready:
-		case <-time.After(5 * time.Second):
-			device.err = errors.New("audio device did not become ready")
-			return
+			err = ctx.Err()
+		case <-time.After(readyWait):
+			err = errors.New("audio device did not become ready")
 		}
-		device.out = &OtoOutput{ctx: ctx, rate: rate}
-	})
-	if device.err != nil {
-		return nil, device.err
 	}
-	if err := device.out.Err(); err != nil {
-		return nil, err
+	if err != nil {
+		o.err = err
+		return err
 	}
-	return device.out, nil
+	o.ctx, o.err = ctx, nil
+	return nil
 }
 
 // SampleRate implements Output.
 func (o *OtoOutput) SampleRate() int { return o.rate }
 
 // Err implements Output.
-func (o *OtoOutput) Err() error { return o.ctx.Err() }
+func (o *OtoOutput) Err() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ctx == nil {
+		return o.err
+	}
+	return o.ctx.Err()
+}
 
-// NewStream implements Output.
+// NewStream implements Output. With no device the stream is silent and
+// Err says why.
 func (o *OtoOutput) NewStream(src io.ReadSeeker) Stream {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ctx == nil {
+		return silent{}
+	}
 	pl := o.ctx.NewPlayer(src)
+	// A second decoded ahead rides out a busy CPU without a gap; pause
+	// and seek still act at once (the buffer is dropped, not played).
+	pl.(oto.BufferSizeSetter).SetBufferSize(o.rate * bytesPerFrame)
 	pl.Pause()
 	return &otoStream{Player: pl}
 }
@@ -71,3 +111,15 @@ type otoStream struct {
 func (s *otoStream) Seek(offset int64, whence int) (int64, error) {
 	return s.Player.(io.Seeker).Seek(offset, whence)
 }
+
+// silent is the stream of an output with no device.
+type silent struct{}
+
+func (silent) Play()                          {}
+func (silent) Pause()                         {}
+func (silent) IsPlaying() bool                { return false }
+func (silent) Seek(int64, int) (int64, error) { return 0, nil }
+func (silent) UnplayedBufferSize() int        { return 0 }
+func (silent) SetVolume(float64)              {}
+func (silent) Err() error                     { return nil }
+func (silent) Close() error                   { return nil }

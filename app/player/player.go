@@ -8,9 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	gosync "sync"
 	"time"
+
+	"github.com/megabox-fm/megabox/backend/api"
 )
 
 // Event names.
@@ -95,26 +98,42 @@ type Player struct {
 	feed    *feed
 	stream  Stream
 
-	stop chan struct{}
-	done chan struct{}
+	stop  chan struct{}
+	done  chan struct{} // monitor ended
+	saves chan struct{} // a save is wanted (1-buffered: requests coalesce)
+	saved chan struct{} // saver ended, after the last save
+}
+
+// ErrNoDevice means no sound device could be opened. Play tries again, so
+// a device connected later is picked up.
+var ErrNoDevice = &api.Error{Code: api.EUNAVAILABLE, Message: "No sound device found. Connect one and press Play again."}
+
+// Reopener is an output that can try its device again after it failed.
+type Reopener interface {
+	Reopen() error
 }
 
 // New returns a player on out, restoring the saved queue (paused).
 func New(out Output, emit Emitter, store StateStore) *Player {
 	p := &Player{out: out, emit: emit, store: store, state: StateStopped, volume: 1, repeat: RepeatOff,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), saves: make(chan struct{}, 1), saved: make(chan struct{})}
 	p.feed = &feed{rate: out.SampleRate(), errs: make(chan trackError, 16)}
 	p.stream = out.NewStream(p.feed)
 	p.restore()
 	go p.monitor()
+	go p.saver()
 	return p
 }
 
-// Close stops playback and saves the queue.
+// Close stops playback and saves the queue; it returns once the state is
+// saved and nothing of the player runs any more.
 func (p *Player) Close() error {
-	p.save()
 	close(p.stop)
 	<-p.done
+	<-p.saved
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stream.Pause()
 	return p.stream.Close()
 }
 
@@ -229,7 +248,7 @@ func (p *Player) Pause() {
 		p.state = StatePaused
 		p.statusLocked(true)
 	}
-	go p.save()
+	p.requestSave()
 }
 
 // Stop stops and rewinds the current track.
@@ -412,13 +431,25 @@ func (p *Player) startAt(idx int, offset int64) error {
 	return nil
 }
 
+// deviceErr checks the sound device, opening it again if it failed: a
+// device connected since then is picked up without a restart.
 func (p *Player) deviceErr() error {
-	if err := p.out.Err(); err != nil {
-		p.state, p.lastErr = StateError, "no audio output: "+err.Error()
-		p.statusLocked(true)
-		return errors.New(p.lastErr)
+	err := p.out.Err()
+	if err == nil {
+		return nil
 	}
-	return nil
+	if r, ok := p.out.(Reopener); ok {
+		if err = r.Reopen(); err == nil {
+			p.stream.Close() // it belonged to the failed device
+			p.stream = p.out.NewStream(p.feed)
+			p.stream.SetVolume(p.volume)
+			return nil
+		}
+	}
+	slog.Warn("no sound device", "err", err)
+	p.state, p.lastErr = StateError, ErrNoDevice.Message
+	p.statusLocked(true)
+	return ErrNoDevice
 }
 
 // positionLocked returns the track being heard and the position in it.
@@ -490,7 +521,7 @@ func (p *Player) monitor() {
 			}
 			p.mu.Unlock()
 			if time.Since(lastSave) > 5*time.Second {
-				p.save()
+				p.requestSave()
 				lastSave = time.Now()
 			}
 		}
@@ -506,6 +537,30 @@ type savedState struct {
 	Shuffle    bool    `json:"shuffle"`
 }
 
+// requestSave asks the saver to save soon; it never blocks, and requests
+// made while a save is pending share it.
+func (p *Player) requestSave() {
+	select {
+	case p.saves <- struct{}{}:
+	default:
+	}
+}
+
+// saver is the one goroutine that writes the saved state; it saves once
+// more when the player closes.
+func (p *Player) saver() {
+	defer close(p.saved)
+	for {
+		select {
+		case <-p.saves:
+			p.save()
+		case <-p.stop:
+			p.save()
+			return
+		}
+	}
+}
+
 func (p *Player) save() {
 	if p.store == nil {
 		return
@@ -515,7 +570,9 @@ func (p *Player) save() {
 	st := savedState{Queue: p.queue, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat, Shuffle: p.shuffle}
 	p.mu.Unlock()
 	b, _ := json.Marshal(st)
-	p.store.SavePlayerState(context.Background(), b)
+	if err := p.store.SavePlayerState(context.Background(), b); err != nil {
+		slog.Warn("save the player's queue", "err", err)
+	}
 }
 
 func (p *Player) restore() {

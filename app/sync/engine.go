@@ -86,6 +86,8 @@ type Engine struct {
 	pauseCtx  context.Context
 	cancelRun context.CancelFunc
 	kick      chan struct{}
+	loop      *loop        // while serving: where folder work is sent
+	work      gosync.Mutex // held while working on a folder: one piece of work at a time
 	signedIn  chan struct{}
 	w         *watcher // while serving
 }

@@ -77,9 +77,9 @@ func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Relea
 	return e.platform.UpdateRelease(ctx, id, m)
 }
 
-// Confirm applies a change that waits for the creator (to a published
+// confirm applies a change that waits for the creator (to a published
 // release, or one removing tracks).
-func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Release, error) {
+func (e *Engine) confirm(ctx context.Context, rootID int64, dir string) (*api.Release, error) {
 	rec, err := e.cache.Release(ctx, rootID, dir)
 	if err != nil {
 		return nil, err
@@ -99,9 +99,9 @@ func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Re
 	return rel, e.cache.PutRelease(ctx, *rec)
 }
 
-// Publish syncs a release folder and publishes it. It refuses while files
+// publish syncs a release folder and publishes it. It refuses while files
 // are waiting or in error.
-func (e *Engine) Publish(ctx context.Context, root cache.Root, dir string) (*api.Release, error) {
+func (e *Engine) publish(ctx context.Context, root cache.Root, dir string) (*api.Release, error) {
 	rep := &Report{}
 	if err := e.SyncDir(ctx, root, dir, rep); errors.Is(err, errRetry) {
 		return nil, fmt.Errorf("%d file(s) are still being written: try again in a moment", rep.Waiting)
@@ -116,7 +116,7 @@ func (e *Engine) Publish(ctx context.Context, root cache.Root, dir string) (*api
 		return nil, err
 	}
 	if rec.Pending != "" {
-		if _, err := e.Confirm(ctx, root.ID, dir); err != nil {
+		if _, err := e.confirm(ctx, root.ID, dir); err != nil {
 			return nil, err
 		}
 	}

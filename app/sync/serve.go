@@ -49,6 +49,9 @@ func (e *Engine) Serve(ctx context.Context) error {
 	e.w = w
 	e.mu.Unlock()
 
+	l, closeLoop := e.openLoop()
+	defer closeLoop()
+
 	dirty := map[dirKey]*pending{}
 	mark := func(k dirKey, now time.Time) {
 		p := dirty[k]
@@ -94,6 +97,8 @@ func (e *Engine) Serve(ctx context.Context) error {
 			}
 		case <-w.overflow:
 			rescan()
+		case req := <-l.reqs:
+			e.serveRequest(ctx, req)
 		case <-e.kick:
 			roots = e.watchNewRoots(ctx, w, roots, byPath)
 			rescan()
@@ -125,7 +130,9 @@ func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty map[dir
 			delete(dirty, k)
 			continue
 		}
+		e.work.Lock()
 		err := e.SyncDir(ctx, root, k.dir, &Report{})
+		e.work.Unlock()
 		switch {
 		case err == nil:
 			delete(dirty, k)

@@ -1,0 +1,97 @@
+package sync
+
+import (
+	"context"
+
+	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/backend/api"
+)
+
+// request is work on the folders asked of the loop that owns them.
+type request struct {
+	ctx  context.Context
+	fn   func(ctx context.Context) error
+	done chan error // 1-buffered
+}
+
+// loop is how callers reach a running Serve.
+type loop struct {
+	reqs    chan request
+	stopped chan struct{} // closed when Serve stops taking requests
+}
+
+// inLoop runs fn where folder work happens: on the Serve goroutine while
+// one runs (so a publish never races a rescan of the same folder), or on
+// the caller's goroutine otherwise, one at a time.
+func (e *Engine) inLoop(ctx context.Context, fn func(ctx context.Context) error) error {
+	for {
+		e.mu.Lock()
+		l := e.loop
+		e.mu.Unlock()
+		if l == nil {
+			e.work.Lock()
+			defer e.work.Unlock()
+			return fn(ctx)
+		}
+		req := request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+		select {
+		case l.reqs <- req:
+			return <-req.done // fn runs on ctx, so it ends soon once ctx does
+		case <-l.stopped: // Serve ended: ask again
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// serveRequest runs a request on the loop; it ends when the caller's
+// context or the loop's does.
+func (e *Engine) serveRequest(loopCtx context.Context, req request) {
+	ctx, cancel := context.WithCancel(req.ctx)
+	defer cancel()
+	stop := context.AfterFunc(loopCtx, cancel)
+	defer stop()
+	e.work.Lock()
+	defer e.work.Unlock()
+	req.done <- req.fn(ctx)
+}
+
+// openLoop makes the engine's callers send their work to the caller (the
+// Serve goroutine) until the returned func is called. The loop still
+// takes work for each piece of work: a caller that asked just before the
+// loop opened may be running.
+func (e *Engine) openLoop() (*loop, func()) {
+	l := &loop{reqs: make(chan request), stopped: make(chan struct{})}
+	e.mu.Lock()
+	e.loop = l
+	e.mu.Unlock()
+	return l, func() {
+		e.mu.Lock()
+		e.loop = nil
+		e.mu.Unlock()
+		close(l.stopped)
+	}
+}
+
+// Publish syncs a release folder and publishes it. It refuses while files
+// are waiting or in error. It runs in the loop that owns the folders.
+func (e *Engine) Publish(ctx context.Context, root cache.Root, dir string) (*api.Release, error) {
+	var rel *api.Release
+	err := e.inLoop(ctx, func(ctx context.Context) (err error) {
+		rel, err = e.publish(ctx, root, dir)
+		return err
+	})
+	return rel, err
+}
+
+// Confirm applies a change that waits for the creator (to a published
+// release, or one removing tracks). It runs in the loop that owns the
+// folders.
+func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Release, error) {
+	var rel *api.Release
+	err := e.inLoop(ctx, func(ctx context.Context) (err error) {
+		rel, err = e.confirm(ctx, rootID, dir)
+		return err
+	})
+	return rel, err
+}
