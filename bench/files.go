@@ -51,12 +51,14 @@ func filesAt(dir string, runs int, mp3 []byte, n int) (*Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	row := &Row{Name: fmt.Sprintf("initial sync, %s files of 1 MB: cost per file", thousands(n)), Unit: "ms/file", Digits: 2,
+	row := &Row{Name: fmt.Sprintf("initial sync, %s of 1 MB: cost per file", plural(n, "file")), Unit: "ms/file", Digits: 2,
 		Ours:   Measure{Short: "Megabox"},
 		Base:   &Measure{Short: "raw", Label: fmt.Sprintf("raw per-file PUTs, %d at a time", engineParallel)},
 		Target: "≤ 1.5× raw",
-		Note: fmt.Sprintf("Distinct 1 MB MP3s in release folders of up to 100; Megabox and raw as in the album rows (fresh megaboxd, fresh cache, "+
-			"raw PUT → sha256 → fsync, %d at a time); wall time of the whole sync divided by the files.", engineParallel),
+	}
+	if n == 1 {
+		row.Note = fmt.Sprintf("Every size: distinct 1 MB MP3s in release folders of up to 100; Megabox and raw as in the album rows (fresh megaboxd, fresh cache, "+
+			"raw PUT → sha256 → fsync, %d at a time); wall time of the whole sync divided by the files. Sizes run one after the other, each with its own interleaved rounds.", engineParallel)
 	}
 	err = interleave(runs,
 		contender{m: &row.Ours, run: func(int) (float64, error) {
@@ -87,4 +89,11 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return thousands(n) + " " + what + "s"
 }

@@ -20,6 +20,7 @@ func main() {
 	runs := flag.Int("runs", 3, "interleaved rounds per figure (the median is kept)")
 	only := flag.String("only", "", "run only these benchmarks (comma-separated): "+strings.Join(names(), ", "))
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	flag.StringVar(&appPath, "app", "build/bin/megabox", "the desktop app's production build, for the desktop benchmark")
 	serveRaw := flag.String("serve-raw", "", "internal: serve the raw upload baseline into this directory")
 	flag.Parse()
 	if *serveRaw != "" {

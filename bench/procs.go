@@ -72,7 +72,7 @@ func startProc(trace, data, bin string, args ...string) (*proc, error) {
 	}
 	p := &proc{trace: trace, data: data}
 	if trace != "" {
-		args = append([]string{"--seccomp-bpf", "-f", "-qq", "-ttt", "-e", "trace=fsync,fdatasync", "-o", trace, bin}, args...)
+		args = append([]string{"--seccomp-bpf", "-f", "-qq", "-ttt", "-e", "trace=fsync,fdatasync", "-e", "signal=none", "-o", trace, bin}, args...)
 		bin = "strace"
 	}
 	p.cmd = exec.Command(bin, args...)

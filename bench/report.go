@@ -37,6 +37,9 @@ type Row struct {
 	Target string
 	Met    bool
 	Note   string // how it is measured, printed under the table
+	// Breakdown marks rows whose other columns split the figure up
+	// rather than compare it: no ratio is shown.
+	Breakdown bool
 }
 
 // ratio is Megabox's median divided by m's, in the row's unit: above 1
@@ -68,6 +71,9 @@ func (r *Row) figure(m *Measure) string {
 }
 
 func (r *Row) ratios() string {
+	if r.Breakdown {
+		return "–"
+	}
 	var out []string
 	for _, m := range append([]*Measure{r.Base}, r.Peers...) {
 		if m == nil {

@@ -39,6 +39,4 @@ func interleave(runs int, cs ...contender) error {
 	return nil
 }
 
-func seconds(d time.Duration) float64 { return d.Seconds() }
-
 func millis(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

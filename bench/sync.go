@@ -223,8 +223,8 @@ func albumSync(dir string, runs, n, per int, name string, withServer bool, rep *
 		"Megabox: the sync engine (hash, tags, tus upload, release draft) with a fresh cache, to a fresh megaboxd (the real binary, its own process) on loopback; "+
 		"timed from SyncOnce to its return. Raw: a minimal HTTP server (its own process) that hashes each PUT's body with SHA-256 into a file and fsyncs it; "+
 		"the client sends one PUT per file, %d at a time like the engine. rclone: Debian's rclone, `rclone copy SRC :webdav:` to `rclone serve webdav DEST` "+
-		"on loopback, defaults otherwise (4 transfers), server already running, the copy command timed. Syncthing: Debian's Syncthing, two nodes with their own "+
-		"homes on loopback (discovery, relays and NAT off); timed from giving the first node the folder (it scans and hashes) until the second reports every file "+
+		"on loopback, defaults otherwise (4 transfers), server already running, the copy command timed; its server does not fsync (checked with strace) and, WebDAV offering no hashes, rclone checks sizes only: it does less work. Syncthing: Debian's Syncthing, two nodes with their own "+
+		"homes on loopback (discovery, relays and NAT off, fsync on as by default); timed from giving the first node the folder (it scans and hashes) until the second reports every file "+
 		"in sync (`/rest/db/status`: inSyncFiles = all, needFiles = 0, idle); setting the nodes up is not timed and must take under a minute.", n, per, engineParallel)
 	rep.Rows = append(rep.Rows, row)
 	if !withServer {
