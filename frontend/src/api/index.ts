@@ -39,6 +39,6 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 
 export const api = { Account, Sync, Store, Library, Player, Earnings }
 
-export function on(event: string, fn: (payload: any) => void): () => void {
+export function on<T = unknown>(event: string, fn: (payload: T) => void): () => void {
   return EventsOn(event, fn)
 }

@@ -11,7 +11,7 @@ export const usePlayer = defineStore('player', {
   actions: {
     listen() {
       on('player:status', (s: player.Status) => (this.status = s))
-      on('player:error', (e: any) => (this.lastError = `${e.track?.title}: ${e.error}`))
+      on('player:error', (e: { track?: { title?: string }; error: string }) => (this.lastError = `${e.track?.title}: ${e.error}`))
     },
     async refresh() {
       this.status = await call(api.Player.Status())
