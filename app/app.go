@@ -26,9 +26,10 @@ import (
 
 // Config configures the desktop app.
 type Config struct {
-	Home        string // local state; cache.Home() when empty
-	PlatformURL string // a remote platform; empty runs a local one
-	Keyring     bool   // keep the session token in the OS keyring
+	Home        string        // local state; cache.Home() when empty
+	PlatformURL string        // a remote platform; empty runs a local one
+	Keyring     bool          // keep the session token in the OS keyring
+	Output      player.Output // the sound device; the system's when nil
 }
 
 // App owns the desktop app's lifecycle.
@@ -49,6 +50,7 @@ type App struct {
 	mu      gosync.Mutex
 	account *api.Account
 	cancel  context.CancelFunc
+	work    gosync.WaitGroup // the app's goroutines; Shutdown waits for them
 }
 
 // New returns an app that starts when Wails calls Startup.
@@ -87,13 +89,38 @@ func (a *App) Open() error {
 	a.restoreSession(ctx)
 	startupMark("session-restored")
 	a.library = library.New(a.cache, a.cache.Setting(ctx, "library_dir", library.DefaultDir()), a.client)
-	a.player = player.New(openOutput(), a.events, a.cache)
+	out := a.cfg.Output
+	if out == nil {
+		out = openOutput()
+	}
+	a.player = player.New(out, a.events, a.cache)
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
-	go a.engine.Serve(ctx)
-	go a.keepLibrary(ctx)
+	a.work.Go(func() { a.serveSync(ctx) })
+	a.work.Go(func() { a.library.Serve(ctx) })
+	a.work.Go(func() { a.keepLibrary(ctx) })
 	debug.FreeOSMemory() // hand back what opening and seeding used
 	startupMark("Open-returned")
 	return nil
+}
+
+// serveSync runs the sync engine until ctx ends. If it stops (the system
+// refused to watch the folders), the engine's status says so and it
+// starts again after a backoff.
+func (a *App) serveSync(ctx context.Context) {
+	wait := time.Second
+	for {
+		err := a.engine.Serve(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		slog.Error("sync stopped", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // keepLibrary mirrors purchases now and every minute, so work left while
@@ -103,7 +130,7 @@ func (a *App) keepLibrary(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		if a.currentAccount() != nil {
-			a.library.Sync(ctx)
+			a.library.Request()
 		}
 		select {
 		case <-ctx.Done():
@@ -128,10 +155,12 @@ func (a *App) window() context.Context {
 }
 
 // Shutdown is called by Wails when the window closes.
+// Everything that uses the cache ends before the cache closes.
 func (a *App) Shutdown(ctx context.Context) {
 	if a.cancel != nil {
 		a.cancel()
 	}
+	a.work.Wait()
 	if a.player != nil {
 		a.player.Close()
 	}
@@ -193,6 +222,7 @@ type localPlatform struct {
 	url          string
 	previousURL  string // where it answered before, when its port had to change
 	demoPassword string
+	janitor      gosync.WaitGroup
 }
 
 // startLocal runs the embedded platform and seeds the demo on first run.
@@ -216,7 +246,7 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 		lp.previousURL = "http://" + previous
 	}
 	go lp.srv.Serve(l)
-	go p.Handler.Janitor(ctx)
+	lp.janitor.Go(func() { p.Handler.Janitor(ctx) })
 	if err := demo.Seed(ctx, lp.url, pw, p.DB); err != nil {
 		slog.Warn("demo content", "err", err)
 	}
@@ -227,6 +257,7 @@ func (lp *localPlatform) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	lp.srv.Shutdown(ctx)
+	lp.janitor.Wait() // its context ended with the app's
 	lp.p.Close()
 }
 

@@ -71,6 +71,6 @@ func (a *App) signIn(email, password string) (*api.Account, error) {
 	a.engine.ForgetRemote(a.ctx) // blobs known remotely were another account's
 	a.setAccount(&sess.Account)
 	a.engine.SignedIn() // what the old session could not send goes now
-	go a.library.Sync(a.ctx)
+	a.library.Request()
 	return &sess.Account, nil
 }

@@ -45,7 +45,7 @@ func (x *StoreAPI) Buy(key string, releaseID, amountCents int64, currency, card 
 	p, err := x.a.client.CreatePurchase(x.a.ctx, key, api.PurchaseCreate{ReleaseID: releaseID, AmountCents: amountCents, Currency: currency,
 		ShareEmail: shareEmail, Payment: api.PaymentDetails{Method: "sandbox", CardNumber: card}})
 	if err == nil {
-		go x.a.library.Sync(x.a.ctx)
+		x.a.library.Request()
 	}
 	return p, uiError(err)
 }

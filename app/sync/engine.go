@@ -86,6 +86,7 @@ type Engine struct {
 	pauseCtx  context.Context
 	cancelRun context.CancelFunc
 	kick      chan struct{}
+	stopped   string       // why Serve is not running, for the UI
 	loop      *loop        // while serving: where folder work is sent
 	work      gosync.Mutex // held while working on a folder: one piece of work at a time
 	signedIn  chan struct{}
@@ -162,6 +163,9 @@ func (e *Engine) SignedIn() {
 func (e *Engine) Progress() Progress {
 	p := e.meter.snapshot()
 	p.Paused, p.Online = e.Paused(), e.Online()
+	e.mu.Lock()
+	p.Error = e.stopped
+	e.mu.Unlock()
 	return p
 }
 

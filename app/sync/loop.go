@@ -95,3 +95,20 @@ func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Re
 	})
 	return rel, err
 }
+
+// setStopped records why Serve could not run (nil once it runs) and tells
+// the UI: a system limit on watched folders must not turn sync off in
+// silence.
+func (e *Engine) setStopped(err error) {
+	msg := ""
+	if err != nil {
+		msg = "Sync is off: Megabox could not watch your folders (" + err.Error() + "). It tries again shortly."
+	}
+	e.mu.Lock()
+	changed := e.stopped != msg
+	e.stopped = msg
+	e.mu.Unlock()
+	if changed {
+		e.emitProgress(true)
+	}
+}

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/megabox-fm/megabox/app/cache"
@@ -41,8 +42,9 @@ func (e *Engine) Serve(ctx context.Context) error {
 		paths = append(paths, r.Path)
 	}
 	w, err := newWatcher(paths)
+	e.setStopped(err)
 	if err != nil {
-		return err
+		return fmt.Errorf("watch folders: %w", err)
 	}
 	defer w.close()
 	e.mu.Lock()
