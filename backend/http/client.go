@@ -42,6 +42,7 @@ func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 0, Transport: &http.Transport{
 			Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: 60 * time.Second, MaxIdleConnsPerHost: 8,
+			ExpectContinueTimeout: time.Second,
 		}}
 	}
 	return &Client{base: strings.TrimRight(u.String(), "/"), http: hc}, nil
@@ -81,16 +82,21 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body io.Re
 func (c *Client) do(req *http.Request) (*http.Response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if req.Context().Err() != nil {
-			return nil, req.Context().Err()
-		}
-		return nil, &api.Error{Code: api.EUNAVAILABLE, Message: fmt.Sprintf("cannot reach %s: %v", c.base, err)}
+		return nil, c.transportError(req, err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	return nil, decodeProblem(resp)
+}
+
+// transportError describes a request that got no response.
+func (c *Client) transportError(req *http.Request, err error) error {
+	if req.Context().Err() != nil {
+		return req.Context().Err()
+	}
+	return &api.Error{Code: api.EUNAVAILABLE, Message: fmt.Sprintf("cannot reach %s: %v", c.base, err)}
 }
 
 // call sends a JSON request and decodes a JSON response into out (if not nil).

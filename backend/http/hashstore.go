@@ -15,9 +15,12 @@ import (
 // hashingStore is tus's file store that also hashes each upload as its
 // bytes arrive, so a finished upload is verified without reading it back.
 // The running hashes live in memory: after a restart, or if chunks arrive
-// out of order, the finish step falls back to reading the file.
+// out of order, the finish step falls back to reading the file. It also
+// brings the uploads' locker, which must know when a request starts
+// reading its body.
 type hashingStore struct {
 	filestore.FileStore
+	locks  *uploadLocker
 	mu     gosync.Mutex
 	hashes map[string]*runningHash
 }
@@ -28,12 +31,13 @@ type runningHash struct {
 }
 
 func newHashingStore(dir string) *hashingStore {
-	return &hashingStore{FileStore: filestore.New(dir), hashes: map[string]*runningHash{}}
+	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), hashes: map[string]*runningHash{}}
 }
 
 func (s *hashingStore) useIn(c *tus.StoreComposer) {
 	c.UseCore(s)
 	c.UseTerminater(s)
+	c.UseLocker(s.locks)
 }
 
 // NewUpload implements tus.DataStore.
@@ -91,6 +95,7 @@ type hashingUpload struct {
 // WriteChunk implements tus.Upload: bytes that continue the running hash
 // feed it; anything else invalidates it.
 func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	u.s.locks.reading(u.id)
 	u.s.mu.Lock()
 	r := u.s.hashes[u.id]
 	u.s.mu.Unlock()

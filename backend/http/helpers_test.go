@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -92,6 +93,9 @@ func (e *env) raw(method, path, token string, body io.Reader, hdr ...string) (in
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil && !strings.HasPrefix(path, mhttp.UploadsPath) {
+		req.Header.Set("Content-Type", "application/json") // unless hdr says otherwise
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])

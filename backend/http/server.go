@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -48,6 +49,9 @@ type Server struct {
 	mux      *http.ServeMux
 	throttle *loginThrottle
 	staging  *hashingStore
+
+	transport atomic.Pointer[Transport] // nil: DefaultTransport
+	hosts     atomic.Pointer[hostList]  // nil: loopback names only
 }
 
 // NewServer wires the API routes.
@@ -116,7 +120,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
 	}()
-	s.mux.ServeHTTP(rec, r)
+	if !s.admit(rec, r) {
+		return
+	}
+	s.mux.ServeHTTP(s.guard(rec, r))
 }
 
 // handle adapts an error-returning handler and resolves the caller.
@@ -194,24 +201,3 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (tus sets read
 // deadlines through it).
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// Serve runs srv on l until ctx ends, then shuts down gracefully, letting
-// in-flight requests finish for up to grace.
-func Serve(ctx context.Context, l net.Listener, h http.Handler, grace time.Duration) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	return srv.Shutdown(sctx)
-}

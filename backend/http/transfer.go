@@ -3,12 +3,15 @@ package http
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 )
@@ -34,6 +37,9 @@ type Upload struct {
 
 // UploadFile sends src through tus 1.0, resuming at the offset the server
 // confirms when u.URL is set. It returns the number of bytes actually sent.
+// A PATCH that finds the offset moved by another request for the upload (a
+// cut request of ours the server handles late) asks for the offset again
+// and goes on, up to PatchRetries times in a row.
 func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (sent int64, err error) {
 	if u.ChunkSize <= 0 {
 		u.ChunkSize = DefaultChunkSize
@@ -58,19 +64,64 @@ func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (se
 			}
 		}
 	}
+	retry := backoff{}
 	for offset < u.Size {
 		n := min(u.ChunkSize, u.Size-offset)
-		next, err := c.tusPatch(ctx, u.URL, offset, io.NewSectionReader(src, offset, n), n)
-		sent += n
+		body := &countingReader{r: io.NewSectionReader(src, offset, n)}
+		next, err := c.tusPatch(ctx, u.URL, offset, body, n)
+		sent += body.n.Load()
+		if errors.Is(err, errOffsetMoved) {
+			// Another request for this upload (our own, cut a moment ago and
+			// still being handled) moved the offset or took the upload:
+			// ask where it stands and go on from there.
+			if err := retry.wait(ctx); err != nil {
+				return sent, err
+			}
+			if offset, err = c.tusOffset(ctx, u.URL); err != nil {
+				return sent, err
+			}
+			if offset >= u.Size {
+				return sent, api.Errorf(api.ECONFLICT, "another request is finishing this upload; check whether the blob exists before sending it again")
+			}
+			continue
+		}
 		if err != nil {
 			return sent, err
 		}
+		retry = backoff{}
 		offset = next
 		if u.OnProgress != nil {
 			u.OnProgress(offset)
 		}
 	}
 	return sent, nil
+}
+
+// errOffsetMoved is a PATCH refused because the upload's offset moved or
+// another request holds it: tus's 409, 423, or 400 "interrupted".
+var errOffsetMoved = errors.New("the upload's offset moved on the server")
+
+// PatchRetries bounds how often in a row a PATCH refused by errOffsetMoved
+// is retried before the upload fails.
+const PatchRetries = 6
+
+// backoff waits before each retry, doubling from 50 ms up to 2 s.
+type backoff struct{ tries int }
+
+func (b *backoff) wait(ctx context.Context) error {
+	if b.tries >= PatchRetries {
+		return api.Errorf(api.ECONFLICT, "the upload kept changing on the server after %d retries", b.tries)
+	}
+	d := min(50*time.Millisecond<<b.tries, 2*time.Second)
+	b.tries++
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func tusRequest(req *http.Request) *http.Request {
@@ -142,12 +193,53 @@ func (c *Client) tusPatch(ctx context.Context, uploadURL string, offset int64, b
 	req.ContentLength = n
 	req.Header.Set("Content-Type", "application/offset+octet-stream")
 	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
-	resp, err := c.do(req)
+	// The body goes out only once the server is ready to read it, so a
+	// PATCH refused at once (offset moved, upload gone) costs no bytes.
+	req.Header.Set("Expect", "100-continue")
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, c.transportError(req, err)
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
+	if offsetMoved(resp) {
+		return 0, errOffsetMoved
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return 0, decodeProblem(resp)
+	}
 	return strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+}
+
+// countingReader counts the bytes the transport took from a body; it may
+// still be reading when the response arrives.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// offsetMoved recognises tus's own answers to a PATCH that lost the race
+// for its upload; they come as text naming the tus error.
+func offsetMoved(resp *http.Response) bool {
+	var code string
+	switch resp.StatusCode {
+	case http.StatusConflict:
+		code = "ERR_MISMATCHED_OFFSET"
+	case http.StatusLocked:
+		code = "ERR_UPLOAD_LOCKED"
+	case http.StatusBadRequest:
+		code = "ERR_UPLOAD_INTERRUPTED"
+	default:
+		return false
+	}
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(resp.Body, head)
+	return strings.HasPrefix(string(head[:n]), code)
 }
 
 // CancelUpload terminates an unfinished upload on the server.

@@ -17,7 +17,6 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tus "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	expslog "golang.org/x/exp/slog"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -40,7 +39,6 @@ func (s *Server) tusHandler() (http.Handler, error) {
 	s.staging = store
 	composer := tus.NewStoreComposer()
 	store.useIn(composer)
-	memorylocker.New().UseIn(composer)
 	h, err := tus.NewHandler(tus.Config{
 		BasePath:                  UploadsPath,
 		StoreComposer:             composer,

@@ -261,9 +261,9 @@ func TestOversizedBodyRefusedBeforeReading(t *testing.T) {
 	e := mustEnv(t)
 	c, _ := e.signUp("ann", true)
 	for _, req := range []string{
-		"POST /api/v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n",
-		"POST /api/v1/releases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + c.Token() + "\r\nContent-Length: 104857600\r\n\r\n",
-		"POST /api/v1/uploads/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + c.Token() + "\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 99999999999\r\nUpload-Metadata: sha256 " + b64(hexSHA(nil)) + "\r\nContent-Length: 0\r\n\r\n",
+		"POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n",
+		"POST /api/v1/releases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + c.Token() + "\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n",
+		"POST /api/v1/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + c.Token() + "\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 99999999999\r\nUpload-Metadata: sha256 " + b64(hexSHA(nil)) + "\r\nContent-Length: 0\r\n\r\n",
 	} {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
 		if err != nil {

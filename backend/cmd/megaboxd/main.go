@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -38,6 +39,7 @@ type Main struct {
 
 type options struct {
 	data, addr, logFormat string
+	hosts                 []string
 	cfg                   platform.Config
 }
 
@@ -47,6 +49,7 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&o.data, "data", envOr("MEGABOX_DATA", platform.DefaultDataDir()), "data directory (env MEGABOX_DATA)")
 	fs.StringVar(&o.addr, "addr", envOr("MEGABOX_ADDR", "127.0.0.1:8080"), "listen address (env MEGABOX_ADDR)")
+	hosts := fs.String("public-host", os.Getenv("MEGABOX_HOSTS"), "comma-separated host names clients use, e.g. megabox.example or megabox.example:8443 (env MEGABOX_HOSTS; default: the listen address, and localhost when it is loopback)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.Int64Var(&o.cfg.MaxUploadSize, "max-upload", o.cfg.MaxUploadSize, "largest accepted upload, bytes")
 	fs.Int64Var(&o.cfg.Quota, "quota", o.cfg.Quota, "storage per account, bytes (0: unlimited)")
@@ -57,6 +60,11 @@ func (m *Main) parse(args []string) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, h := range strings.Split(*hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			o.hosts = append(o.hosts, h)
+		}
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json")
@@ -93,14 +101,22 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hosts := o.hosts
+	if len(hosts) == 0 {
+		if hosts = mhttp.HostsFor(l.Addr().String()); len(hosts) == 0 {
+			l.Close()
+			return fmt.Errorf("listening on %s, megaboxd needs --public-host: the host names clients reach it by", l.Addr())
+		}
+	}
+	p.Handler.AllowHosts(hosts...)
 	url := "http://" + l.Addr().String()
-	log.Info("megaboxd listening", "url", url, "data", o.data)
+	log.Info("megaboxd listening", "url", url, "data", o.data, "hosts", strings.Join(hosts, ","))
 	fmt.Fprintf(m.Stdout, "Megabox platform running at %s (data in %s). Press Ctrl+C to stop.\n", url, o.data)
 	if m.Ready != nil {
 		m.Ready <- l.Addr().String()
 	}
 	go p.Handler.Janitor(ctx)
-	err = mhttp.Serve(ctx, l, p.Handler, 30*time.Second)
+	err = p.Handler.Serve(ctx, l, 30*time.Second)
 	log.Info("megaboxd stopped")
 	return err
 }

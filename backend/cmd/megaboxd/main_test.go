@@ -110,3 +110,55 @@ func TestAdminCommands(t *testing.T) {
 		}
 	}
 }
+
+// start runs megaboxd with args until the test ends and returns its address.
+func start(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Ready: ready}
+	go func() { done <- m.Run(ctx, append([]string{"--data", t.TempDir()}, args...)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case addr := <-ready:
+		return addr
+	case err := <-done:
+		t.Fatalf("megaboxd %v: %v", args, err)
+	}
+	return ""
+}
+
+func statusFor(t *testing.T, addr, host string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/releases", nil)
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestPublicHosts: megaboxd answers to the names it is reached by and
+// refuses any other Host (DNS rebinding).
+func TestPublicHosts(t *testing.T) {
+	addr := start(t, "--addr", "127.0.0.1:0")
+	_, port, _ := strings.Cut(addr, ":")
+	for host, want := range map[string]int{addr: 200, "localhost:" + port: 200, "evil.example:" + port: 421, "evil.example": 421} {
+		if got := statusFor(t, addr, host); got != want {
+			t.Errorf("default hosts, Host %s: %d, want %d", host, got, want)
+		}
+	}
+	addr = start(t, "--addr", "127.0.0.1:0", "--public-host", "megabox.example, files.megabox.example:8443")
+	for host, want := range map[string]int{"megabox.example": 200, "megabox.example:443": 200, "files.megabox.example:8443": 200, "files.megabox.example": 421, addr: 421} {
+		if got := statusFor(t, addr, host); got != want {
+			t.Errorf("--public-host, Host %s: %d, want %d", host, got, want)
+		}
+	}
+	err := (&Main{Stdout: io.Discard, Stderr: io.Discard}).Run(context.Background(), []string{"--data", t.TempDir(), "--addr", "0.0.0.0:0"})
+	if err == nil || !strings.Contains(err.Error(), "--public-host") {
+		t.Fatalf("wildcard address without --public-host: %v, want an error naming the flag", err)
+	}
+}
