@@ -13,12 +13,15 @@ export default {
     confirmPublish: 'Publish “{title}”? Fans will be able to buy it.', confirmUnpublish: 'Take “{title}” out of the store? Buyers keep it.',
     retry: 'Retry', rate: '{rate}/s, {eta} left', price: 'Price', currency: 'Currency', pwyw: 'Pay what you want', minimum: 'Minimum',
     save: 'Save price', published: 'published', draft: 'draft', preview: 'Fan pays {gross} → you get {creator}, Megabox {platform}', missing: 'folder missing',
+    badPrice: 'Enter a price like 9.99, from 0 to 1,000,000.', badMinimum: 'Enter a minimum like 2.00, from 0 to 1,000,000.',
+    minimumOverPrice: 'The minimum cannot be more than the price.', fixPrice: 'Fix the price before publishing.',
   },
   store: {
     search: 'Search releases and artists', buy: 'Buy', follow: 'Follow', unfollow: 'Unfollow', tracks: 'Tracks', by: 'by {artist}',
     splitNote: 'Of what you pay, {creator} goes to the artist and {platform} to Megabox.', amount: 'Amount', card: 'Card number (sandbox)',
     shareEmail: 'Share my email with the artist', pay: 'Pay {amount}', bought: 'Bought! It is in your library.', back: 'Back',
     pwywMin: 'Name your price — at least {min}', none: 'No releases found.', more: 'More',
+    yours: 'Your release — fans buy it here.', inLibrary: 'In your library.', toLibrary: 'Open your library', badAmount: 'Enter an amount like 9.99.',
   },
   library: {
     title: 'Your library', offline: 'Available offline', incomplete: 'Downloading…', empty: 'Nothing here yet: buy music in the Store.',
@@ -36,5 +39,5 @@ export default {
     track: 'Track', period: 'Month', payoutDone: 'Payout requested.', payouts: 'Payouts', saved: 'Saved to {path}', creatorOnly: 'Earnings are for creator accounts.',
   },
   fans: { title: 'Fans', name: 'Fan', total: 'Total spent', purchases: 'Purchases', since: 'Since', follower: 'Follower', export: 'Export CSV', yes: 'yes', no: '—', empty: 'No fans yet.' },
-  errors: { unavailable: 'The platform cannot be reached.', generic: 'Something went wrong: {msg}' },
+  errors: { unavailable: 'The platform cannot be reached.', offline: "Can't reach Megabox. Your library still plays offline.", generic: 'Something went wrong: {msg}' },
 }

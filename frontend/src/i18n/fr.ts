@@ -13,12 +13,15 @@ export default {
     confirmPublish: 'Publier « {title} » ? Les fans pourront l’acheter.', confirmUnpublish: 'Retirer « {title} » de la boutique ? Les acheteurs le gardent.',
     retry: 'Réessayer', rate: '{rate}/s, encore {eta}', price: 'Prix', currency: 'Devise', pwyw: 'Prix libre', minimum: 'Minimum',
     save: 'Enregistrer le prix', published: 'publié', draft: 'brouillon', preview: 'Le fan paie {gross} → vous recevez {creator}, Megabox {platform}', missing: 'dossier absent',
+    badPrice: 'Saisissez un prix comme 9,99, de 0 à 1 000 000.', badMinimum: 'Saisissez un minimum comme 2,00, de 0 à 1 000 000.',
+    minimumOverPrice: 'Le minimum ne peut pas dépasser le prix.', fixPrice: 'Corrigez le prix avant de publier.',
   },
   store: {
     search: 'Chercher des sorties et des artistes', buy: 'Acheter', follow: 'Suivre', unfollow: 'Ne plus suivre', tracks: 'Titres', by: 'par {artist}',
     splitNote: 'Sur ce que vous payez, {creator} va à l’artiste et {platform} à Megabox.', amount: 'Montant', card: 'Numéro de carte (bac à sable)',
     shareEmail: 'Partager mon e-mail avec l’artiste', pay: 'Payer {amount}', bought: 'Acheté ! C’est dans votre bibliothèque.', back: 'Retour',
     pwywMin: 'Prix libre — au moins {min}', none: 'Aucune sortie trouvée.', more: 'Plus',
+    yours: 'Votre sortie — les fans l’achètent ici.', inLibrary: 'Dans votre bibliothèque.', toLibrary: 'Ouvrir votre bibliothèque', badAmount: 'Saisissez un montant comme 9,99.',
   },
   library: {
     title: 'Votre bibliothèque', offline: 'Disponible hors ligne', incomplete: 'Téléchargement…', empty: 'Rien pour l’instant : achetez de la musique dans la Boutique.',
@@ -36,5 +39,5 @@ export default {
     track: 'Titre', period: 'Mois', payoutDone: 'Versement demandé.', payouts: 'Versements', saved: 'Enregistré dans {path}', creatorOnly: 'Les revenus concernent les comptes créateurs.',
   },
   fans: { title: 'Fans', name: 'Fan', total: 'Total dépensé', purchases: 'Achats', since: 'Depuis', follower: 'Abonné', export: 'Exporter en CSV', yes: 'oui', no: '—', empty: 'Pas encore de fans.' },
-  errors: { unavailable: 'La plateforme est injoignable.', generic: 'Un problème est survenu : {msg}' },
+  errors: { unavailable: 'La plateforme est injoignable.', offline: 'Impossible de joindre Megabox. Votre bibliothèque reste disponible hors ligne.', generic: 'Un problème est survenu : {msg}' },
 }

@@ -23,7 +23,7 @@ export const useSync = defineStore('sync', {
         clearTimeout(timer)
         timer = window.setTimeout(() => this.load(), 150)
       }
-      on('sync:file', (e: any) => {
+      on('sync:file', (e: FileProgress & { root: string; path: string }) => {
         this.live[e.root + '/' + e.path] = { state: e.state, done: e.done, total: e.total, error: e.error }
         if (e.state === 'synced' || e.state === 'error') reload()
       })
@@ -58,6 +58,7 @@ export const useSync = defineStore('sync', {
     },
     async setPrice(root: number, dir: string, cents: number, currency: string, pwyw: boolean, min: number) {
       await call(api.Sync.SetPrice(root, dir, cents, currency, pwyw, min))
+      await this.load()
     },
     async publish(root: number, dir: string) {
       const r = await call(api.Sync.Publish(root, dir))
