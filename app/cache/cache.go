@@ -42,7 +42,11 @@ func Open(ctx context.Context, path string) (*Cache, error) {
 	}
 	aside := fmt.Sprintf("%s.damaged-%d", path, time.Now().Unix())
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Rename(path+suffix, aside+suffix)
+		// A damaged file that cannot be moved aside would be opened again
+		// as it is: say why the cache cannot open instead.
+		if rerr := os.Rename(path+suffix, aside+suffix); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w; moving it aside failed: %v", err, rerr)
+		}
 	}
 	return open(ctx, path)
 }

@@ -187,26 +187,23 @@ func (c *Cache) Release(ctx context.Context, rootID int64, dir string) (*Release
 
 // Releases lists every release folder of a root.
 func (c *Cache) Releases(ctx context.Context, rootID int64) ([]Release, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT dir FROM releases WHERE root_id = ? ORDER BY dir`, rootID)
+	rows, err := c.db.QueryContext(ctx, `SELECT dir, release_id, manifest_hash, pending, state, error, updated_at
+		FROM releases WHERE root_id = ? ORDER BY dir`, rootID)
 	if err != nil {
 		return nil, err
 	}
-	var dirs []string
-	for rows.Next() {
-		var d string
-		rows.Scan(&d)
-		dirs = append(dirs, d)
-	}
-	rows.Close()
+	defer rows.Close()
 	var out []Release
-	for _, d := range dirs {
-		r, err := c.Release(ctx, rootID, d)
-		if err != nil {
+	for rows.Next() {
+		r := Release{RootID: rootID}
+		var upd int64
+		if err := rows.Scan(&r.Dir, &r.ReleaseID, &r.ManifestHash, &r.Pending, &r.State, &r.Error, &upd); err != nil {
 			return nil, err
 		}
-		out = append(out, *r)
+		r.UpdatedAt = time.UnixMilli(upd)
+		out = append(out, r)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // PutRelease stores a release folder's record.

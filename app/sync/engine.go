@@ -37,6 +37,7 @@ type Options struct {
 	Quiet     time.Duration // act after a folder is quiet this long (1 s)
 	MaxWait   time.Duration // act at the latest after this much continuous change (10 s)
 	Rescan    time.Duration // full rescan as a safety net (10 min)
+	Poll      time.Duration // rescan of folders the system refuses to watch (30 s)
 	Settle    time.Duration // a file must be unmodified this long before it is read (Quiet)
 	RateLimit int64         // upload bytes per second, 0 for no limit
 	Defaults  Defaults      // price when the sidecar names none
@@ -57,6 +58,9 @@ func (o *Options) fill() {
 	}
 	if o.Rescan <= 0 {
 		o.Rescan = 10 * time.Minute
+	}
+	if o.Poll <= 0 {
+		o.Poll = 30 * time.Second
 	}
 	if o.Settle <= 0 {
 		o.Settle = o.Quiet
@@ -87,6 +91,8 @@ type Engine struct {
 	cancelRun context.CancelFunc
 	kick      chan struct{}
 	stopped   string       // why Serve is not running, for the UI
+	unwatched string       // which folders are rescanned for want of a watch
+	kernel    kernel       // the system's file watching
 	loop      *loop        // while serving: where folder work is sent
 	work      gosync.Mutex // held while working on a folder: one piece of work at a time
 	signedIn  chan struct{}
@@ -99,7 +105,8 @@ func New(c *cache.Cache, p Platform, emit Emitter, opts Options) *Engine {
 	if emit == nil {
 		emit = NopEmitter{}
 	}
-	e := &Engine{cache: c, platform: p, emit: emit, opts: opts, events: newThrottle(250 * time.Millisecond), kick: make(chan struct{}, 1), signedIn: make(chan struct{}, 1)}
+	e := &Engine{cache: c, platform: p, emit: emit, opts: opts, events: newThrottle(250 * time.Millisecond),
+		kick: make(chan struct{}, 1), signedIn: make(chan struct{}, 1), kernel: systemKernel}
 	if opts.RateLimit > 0 {
 		e.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), int(min(opts.RateLimit, 1<<20)))
 	}
@@ -165,6 +172,9 @@ func (e *Engine) Progress() Progress {
 	p.Paused, p.Online = e.Paused(), e.Online()
 	e.mu.Lock()
 	p.Error = e.stopped
+	if p.Error == "" {
+		p.Error = e.unwatched
+	}
 	e.mu.Unlock()
 	return p
 }
@@ -228,7 +238,11 @@ func (e *Engine) SyncOnce(ctx context.Context) (*Report, error) {
 	}
 	rep := &Report{}
 	for _, root := range roots {
-		dirs, ok := e.checkRoot(ctx, root)
+		dirs, ok, err := e.checkRoot(ctx, &root)
+		if err != nil {
+			rep.Errors = append(rep.Errors, fmt.Errorf("%s: %w", root.Path, err))
+			continue
+		}
 		if !ok {
 			rep.Errors = append(rep.Errors, fmt.Errorf("%s: watched folder is missing (unmounted or renamed?)", root.Path))
 			continue
@@ -247,20 +261,30 @@ func (e *Engine) SyncOnce(ctx context.Context) (*Report, error) {
 }
 
 // checkRoot lists a root's release folders (including ones the cache
-// knows but that are gone), marking the root missing if it is.
-func (e *Engine) checkRoot(ctx context.Context, root cache.Root) ([]string, bool) {
-	dirs, err := listRoot(root.Path)
-	if err != nil {
+// knows but that are gone), marking the root missing if it is (ok false).
+// An error means the cache could not be read or written.
+func (e *Engine) checkRoot(ctx context.Context, root *cache.Root) ([]string, bool, error) {
+	dirs, lerr := listRoot(root.Path)
+	if lerr != nil {
 		if root.State != cache.RootMissing {
-			e.cache.SetRootState(ctx, root.ID, cache.RootMissing)
+			if err := e.cache.SetRootState(ctx, root.ID, cache.RootMissing); err != nil {
+				return nil, false, err
+			}
+			root.State = cache.RootMissing
 		}
-		e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, State: StateRootMissing, Error: err.Error()})
-		return nil, false
+		e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, State: StateRootMissing, Error: lerr.Error()})
+		return nil, false, nil
 	}
 	if root.State != cache.RootOK {
-		e.cache.SetRootState(ctx, root.ID, cache.RootOK)
+		if err := e.cache.SetRootState(ctx, root.ID, cache.RootOK); err != nil {
+			return nil, false, err
+		}
+		root.State = cache.RootOK
 	}
-	known, _ := e.cache.Releases(ctx, root.ID)
+	known, err := e.cache.Releases(ctx, root.ID)
+	if err != nil {
+		return nil, false, err
+	}
 	seen := map[string]bool{}
 	for _, d := range dirs {
 		seen[d] = true
@@ -270,7 +294,7 @@ func (e *Engine) checkRoot(ctx context.Context, root cache.Root) ([]string, bool
 			dirs = append(dirs, r.Dir)
 		}
 	}
-	return dirs, true
+	return dirs, true, nil
 }
 
 // SyncDir brings one release folder to the platform. It returns errRetry
@@ -289,7 +313,9 @@ func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *
 	}
 	if rec.State == "" {
 		rec.State = StateQueued
-		e.cache.PutRelease(ctx, *rec)
+		if err := e.cache.PutRelease(ctx, *rec); err != nil {
+			return err
+		}
 	}
 	// Files upload as soon as they are hashed, while the rest are read.
 	jobs := make(chan blobJob, 16)
@@ -297,13 +323,16 @@ func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *
 	var perr error
 	go func() {
 		defer close(jobs)
-		st, perr = e.prepareFiles(ctx, root, files, rep, jobs)
+		st, perr = e.prepareFiles(ctx, root, dir, files, rep, jobs)
 	}()
 	uerr := e.uploadAll(ctx, root, jobs)
 	if perr != nil {
 		return perr
 	}
-	e.forgetVanished(ctx, root, dir, files) // after: a renamed file's old record saved a hash
+	// After: a renamed file's old record saved a hash.
+	if err := e.forgetVanished(ctx, root, files, st.known); err != nil {
+		return err
+	}
 	if uerr != nil {
 		return e.releaseFailed(ctx, root, rec, uerr)
 	}
@@ -332,27 +361,30 @@ func (e *Engine) folderMissing(ctx context.Context, root cache.Root, dir string)
 		return nil
 	}
 	rec.State, rec.Error = StateMissing, "the folder is gone from disk; the release on Megabox is unchanged"
-	e.cache.PutRelease(ctx, *rec)
+	if err := e.cache.PutRelease(ctx, *rec); err != nil {
+		return err
+	}
 	e.releaseEvent(root, dir, StateMissing, rec.ReleaseID, 0, rec.Error)
 	return nil
 }
 
-func (e *Engine) forgetVanished(ctx context.Context, root cache.Root, dir string, files []localFile) {
-	cached, err := e.cache.FilesIn(ctx, root.ID, dir)
-	if err != nil {
-		return
-	}
-	present := map[string]bool{}
+// forgetVanished drops the cache records (known, read before the pass)
+// of files no longer in the folder.
+func (e *Engine) forgetVanished(ctx context.Context, root cache.Root, files []localFile, known map[string]*cache.File) error {
+	present := make(map[string]bool, len(files))
 	for _, f := range files {
 		present[f.rel] = true
 	}
 	var gone []string
-	for _, f := range cached {
-		if !present[f.Rel] {
-			gone = append(gone, f.Rel)
+	for rel := range known {
+		if !present[rel] {
+			gone = append(gone, rel)
 		}
 	}
-	e.cache.DeleteFiles(ctx, root.ID, gone)
+	if len(gone) == 0 {
+		return nil
+	}
+	return e.cache.DeleteFiles(ctx, root.ID, gone)
 }
 
 func (e *Engine) releaseFailed(ctx context.Context, root cache.Root, rec *cache.Release, err error) error {
@@ -363,7 +395,9 @@ func (e *Engine) releaseFailed(ctx context.Context, root cache.Root, rec *cache.
 		e.online.Store(false)
 	}
 	rec.State, rec.Error = StateError, err.Error()
-	e.cache.PutRelease(ctx, *rec)
+	if werr := e.cache.PutRelease(ctx, *rec); werr != nil {
+		return fmt.Errorf("%w (the cache could not record it: %v)", err, werr)
+	}
 	e.releaseEvent(root, rec.Dir, StateError, rec.ReleaseID, 0, err.Error())
 	return err
 }
@@ -385,8 +419,12 @@ func tagsJSON(t Tags) string {
 	return string(b)
 }
 
+// tagsFrom reads tags stored by tagsJSON; a record that does not parse
+// gives no tags, and titles fall back to the file name.
 func tagsFrom(s string) Tags {
 	var t Tags
-	json.Unmarshal([]byte(s), &t)
+	if s == "" || json.Unmarshal([]byte(s), &t) != nil {
+		return Tags{}
+	}
 	return t
 }

@@ -63,7 +63,7 @@ type Progress struct {
 	ETASeconds float64 `json:"eta_seconds"`
 	Paused     bool    `json:"paused"`
 	Online     bool    `json:"online"`
-	Error      string  `json:"error,omitempty"` // sync is off, and why
+	Error      string  `json:"error,omitempty"` // sync is off or only partly watching, and why
 }
 
 // NopEmitter discards events.

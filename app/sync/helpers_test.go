@@ -31,6 +31,7 @@ type env struct {
 	srv      *httptest.Server
 	client   *mhttp.Client
 	cache    *cache.Cache
+	cacheDB  string // the cache's file
 	root     cache.Root
 	rootPath string
 }
@@ -52,7 +53,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.client = c
-	e.cache = mustCache(t, filepath.Join(t.TempDir(), "cache.db"))
+	e.cacheDB = filepath.Join(t.TempDir(), "cache.db")
+	e.cache = mustCache(t, e.cacheDB)
 	e.rootPath = filepath.Join(t.TempDir(), "Megabox")
 	os.MkdirAll(e.rootPath, 0o755)
 	r, err := e.cache.AddRoot(ctx, e.rootPath)

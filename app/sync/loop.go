@@ -96,17 +96,27 @@ func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Re
 	return rel, err
 }
 
-// setStopped records why Serve could not run (nil once it runs) and tells
+// setStopped records why Serve could not run ("" once it runs) and tells
 // the UI: a system limit on watched folders must not turn sync off in
 // silence.
-func (e *Engine) setStopped(err error) {
+func (e *Engine) setStopped(what string, err error) {
 	msg := ""
 	if err != nil {
-		msg = "Sync is off: Megabox could not watch your folders (" + err.Error() + "). It tries again shortly."
+		msg = "Sync is off: " + what + " (" + err.Error() + "). It tries again shortly."
 	}
+	e.setNote(&e.stopped, msg)
+}
+
+// noteWatch tells the UI which folders are only rescanned because the
+// system refuses to watch them, or that all are watched again.
+func (e *Engine) noteWatch(w *watcher) {
+	e.setNote(&e.unwatched, w.problem(e.opts.Poll.String()))
+}
+
+func (e *Engine) setNote(note *string, msg string) {
 	e.mu.Lock()
-	changed := e.stopped != msg
-	e.stopped = msg
+	changed := *note != msg
+	*note = msg
 	e.mu.Unlock()
 	if changed {
 		e.emitProgress(true)

@@ -39,16 +39,14 @@ const damagedAfter = time.Minute
 
 // prepareFiles examines a release folder's files and sends each blob the
 // platform must hold to jobs as soon as it is known.
-func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []localFile, rep *Report, jobs chan<- blobJob) (*prepared, error) {
-	st := &prepared{known: map[string]*cache.File{}}
-	if len(files) > 0 {
-		cached, err := e.cache.FilesIn(ctx, root.ID, releaseDir(files[0].rel))
-		if err != nil {
-			return nil, err
-		}
-		for i := range cached {
-			st.known[cached[i].Rel] = &cached[i]
-		}
+func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, files []localFile, rep *Report, jobs chan<- blobJob) (*prepared, error) {
+	cached, err := e.cache.FilesIn(ctx, root.ID, dir)
+	if err != nil {
+		return nil, err
+	}
+	st := &prepared{known: make(map[string]*cache.File, len(cached))}
+	for i := range cached {
+		st.known[cached[i].Rel] = &cached[i]
 	}
 	var cover *localFile
 	var coverRec *cache.File
@@ -58,7 +56,10 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, files []loca
 		case kindOther, kindSidecar:
 			continue
 		case kindUnsupported:
-			e.fileError(ctx, root, f, st, fmt.Sprintf("%s files are not accepted yet: export this track as MP3", strings.ToUpper(strings.TrimPrefix(path.Ext(f.rel), "."))))
+			msg := fmt.Sprintf("%s files are not accepted yet: export this track as MP3", strings.ToUpper(strings.TrimPrefix(path.Ext(f.rel), ".")))
+			if err := e.fileError(ctx, root, f, st, msg); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		rep.Files++
@@ -104,9 +105,16 @@ func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *
 			return rec, nil
 		}
 	}
-	if moved, err := e.cache.FileByStat(ctx, root.ID, f.size, f.mtimeNS, f.inode); err == nil && moved.State != StateError {
+	moved, err := e.cache.FileByStat(ctx, root.ID, f.size, f.mtimeNS, f.inode)
+	if err != nil && !cache.IsNotFound(err) {
+		return nil, err
+	}
+	if err == nil && moved.State != StateError {
 		moved.Rel, moved.Dir, moved.RootID = f.rel, releaseDir(f.rel), root.ID
-		return moved, e.cache.PutFile(ctx, *moved) // renamed: no new hash, no new upload
+		if err := e.cache.PutFile(ctx, *moved); err != nil { // renamed: no new hash, no new upload
+			return nil, err
+		}
+		return moved, nil
 	}
 	if age := time.Since(time.Unix(0, f.mtimeNS)); age < e.opts.Settle {
 		return nil, e.waiting(ctx, root, f, st, "modified moments ago")
@@ -119,22 +127,23 @@ func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil:
-		e.fileError(ctx, root, f, st, "cannot read: "+err.Error())
-		return nil, nil
+		return nil, e.fileError(ctx, root, f, st, "cannot read: "+err.Error())
 	}
 	rec = &cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, SHA256: h.sha, State: StateQueued}
 	if f.kind == kindAudio {
 		if msg := e.checkAudio(h, f); msg == errRetry.Error() {
 			return nil, e.waiting(ctx, root, f, st, "ends in the middle of an audio frame: still being copied?")
 		} else if msg != "" {
-			e.fileError(ctx, root, f, st, msg)
-			return nil, nil
+			return nil, e.fileError(ctx, root, f, st, msg)
 		}
 		tags, _ := readTags(h.head, h.tail, h.size) // unreadable tags fall back to the file name
 		tags.PictureMIME = pictureKey(tags)
 		rec.DurationMS, rec.Tags = h.durationMS, tagsJSON(tags)
 	}
-	return rec, e.cache.PutFile(ctx, *rec)
+	if err := e.cache.PutFile(ctx, *rec); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // checkAudio says what is wrong with an MP3, errRetry's text if it may
@@ -200,8 +209,13 @@ func (e *Engine) waiting(ctx context.Context, root cache.Root, f localFile, st *
 	return nil
 }
 
-func (e *Engine) fileError(ctx context.Context, root cache.Root, f localFile, st *prepared, msg string) {
+// fileError records a file the creator must fix. The error returned is
+// the cache's, if it could not record it.
+func (e *Engine) fileError(ctx context.Context, root cache.Root, f localFile, st *prepared, msg string) error {
+	if err := e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, State: StateError, Error: msg}); err != nil {
+		return err
+	}
 	st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Error: msg})
-	e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, State: StateError, Error: msg})
 	e.fileEvent(root, f.rel, StateError, 0, f.size, msg)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/megabox-fm/megabox/app/cache"
@@ -29,11 +30,13 @@ const maxBackoff = time.Minute
 // the schedule: changes are aggregated per release folder and acted on
 // after a quiet window (or a maximum wait); failures retry with capped
 // exponential backoff; a full rescan runs at start, on watcher overflow,
-// on Kick and every Rescan.
+// on Kick and every Rescan; folders the system refuses to watch are
+// looked at every Poll.
 func (e *Engine) Serve(ctx context.Context) error {
 	roots, err := e.cache.Roots(ctx)
 	if err != nil {
-		return err
+		e.setStopped("Megabox could not read its list of folders", err)
+		return fmt.Errorf("list folders: %w", err)
 	}
 	byPath := map[string]cache.Root{}
 	var paths []string
@@ -41,38 +44,26 @@ func (e *Engine) Serve(ctx context.Context) error {
 		byPath[r.Path] = r
 		paths = append(paths, r.Path)
 	}
-	w, err := newWatcher(paths)
-	e.setStopped(err)
+	w, err := newWatcher(e.kernel, paths)
 	if err != nil {
+		e.setStopped("Megabox could not watch your folders", err)
 		return fmt.Errorf("watch folders: %w", err)
 	}
+	e.setStopped("", nil)
 	defer w.close()
 	e.mu.Lock()
 	e.w = w
 	e.mu.Unlock()
+	e.noteWatch(w)
 
 	l, closeLoop := e.openLoop()
 	defer closeLoop()
 
-	dirty := map[dirKey]*pending{}
-	mark := func(k dirKey, now time.Time) {
-		p := dirty[k]
-		if p == nil {
-			p = &pending{first: now}
-			dirty[k] = p
-		}
-		p.last = now
-	}
+	dirty := schedule{}
 	rescan := func() {
 		now := time.Now().Add(-e.opts.MaxWait) // act at once
-		for _, r := range roots {
-			dirs, ok := e.checkRoot(ctx, r)
-			if !ok {
-				continue
-			}
-			for _, d := range dirs {
-				mark(dirKey{r.ID, d}, now)
-			}
+		for i := range roots {
+			e.listRoot(ctx, &roots[i], dirty, now)
 		}
 	}
 	rescan()
@@ -80,29 +71,22 @@ func (e *Engine) Serve(ctx context.Context) error {
 	defer tick.Stop()
 	full := time.NewTicker(e.opts.Rescan)
 	defer full.Stop()
+	poll := time.NewTicker(e.opts.Poll)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-w.ready:
-			now := time.Now()
-			for _, c := range w.take() {
-				r, ok := byPath[c.root]
-				if !ok {
-					continue
-				}
-				if c.dir == "" {
-					rescan()
-					continue
-				}
-				mark(dirKey{r.ID, c.dir}, now)
-			}
+			e.marked(w.take(), byPath, dirty, time.Now(), rescan)
+			e.noteWatch(w) // new folders may have been refused
 		case <-w.overflow:
 			rescan()
 		case req := <-l.reqs:
 			e.serveRequest(ctx, req)
 		case <-e.kick:
 			roots = e.watchNewRoots(ctx, w, roots, byPath)
+			e.noteWatch(w)
 			rescan()
 		case <-e.signedIn:
 			for _, p := range dirty {
@@ -113,27 +97,81 @@ func (e *Engine) Serve(ctx context.Context) error {
 			e.runReady(ctx, roots, dirty)
 		case <-full.C:
 			rescan()
+		case <-poll.C:
+			// Without a watch only a look sees what changed: act at once.
+			e.marked(w.retryFailed(), byPath, dirty, time.Now().Add(-e.opts.MaxWait), rescan)
+			e.noteWatch(w)
 		case <-tick.C:
 			e.runReady(ctx, roots, dirty)
 		}
 	}
 }
 
+// schedule holds the release folders waiting to be synced. A key with an
+// empty dir stands for listing a root again.
+type schedule map[dirKey]*pending
+
+// mark records a change at now.
+func (s schedule) mark(k dirKey, now time.Time) {
+	p := s[k]
+	if p == nil {
+		p = &pending{first: now}
+		s[k] = p
+	}
+	p.last = now
+}
+
+// marked schedules watcher changes; a change to a root itself asks for a
+// full rescan.
+func (e *Engine) marked(changes []change, byPath map[string]cache.Root, dirty schedule, now time.Time, rescan func()) {
+	full := false
+	for _, c := range changes {
+		r, ok := byPath[c.root]
+		if !ok {
+			continue
+		}
+		if c.dir == "" {
+			full = true
+			continue
+		}
+		dirty.mark(dirKey{r.ID, c.dir}, now)
+	}
+	if full {
+		rescan()
+	}
+}
+
+// listRoot schedules every release folder of a root at now. If the cache
+// cannot be read or written, the listing itself is scheduled again.
+func (e *Engine) listRoot(ctx context.Context, root *cache.Root, dirty schedule, now time.Time) {
+	dirs, ok, err := e.checkRoot(ctx, root)
+	if err != nil {
+		dirty.mark(dirKey{root.ID, ""}, now)
+		return
+	}
+	if !ok {
+		return
+	}
+	for _, d := range dirs {
+		dirty.mark(dirKey{root.ID, d}, now)
+	}
+}
+
 // runReady syncs the folders whose quiet window (or maximum wait) is over.
-func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty map[dirKey]*pending) {
+func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty schedule) {
 	now := time.Now()
 	for k, p := range dirty {
 		quiet := now.Sub(p.last) >= e.opts.Quiet || now.Sub(p.first) >= e.opts.MaxWait
 		if !quiet || now.Before(p.notBefore) || ctx.Err() != nil {
 			continue
 		}
-		root, ok := findRoot(roots, k.rootID)
-		if !ok {
+		i := slices.IndexFunc(roots, func(r cache.Root) bool { return r.ID == k.rootID })
+		if i < 0 {
 			delete(dirty, k)
 			continue
 		}
 		e.work.Lock()
-		err := e.SyncDir(ctx, root, k.dir, &Report{})
+		err := e.runOne(ctx, &roots[i], k.dir, dirty, now)
 		e.work.Unlock()
 		switch {
 		case err == nil:
@@ -153,13 +191,19 @@ func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty map[dir
 	}
 }
 
-func findRoot(roots []cache.Root, id int64) (cache.Root, bool) {
-	for _, r := range roots {
-		if r.ID == id {
-			return r, true
-		}
+// runOne syncs a release folder, or lists a root again (dir "").
+func (e *Engine) runOne(ctx context.Context, root *cache.Root, dir string, dirty schedule, now time.Time) error {
+	if dir != "" {
+		return e.SyncDir(ctx, *root, dir, &Report{})
 	}
-	return cache.Root{}, false
+	dirs, ok, err := e.checkRoot(ctx, root)
+	if err != nil || !ok {
+		return err
+	}
+	for _, d := range dirs {
+		dirty.mark(dirKey{root.ID, d}, now.Add(-e.opts.MaxWait))
+	}
+	return nil
 }
 
 // watchNewRoots picks up folders added while serving.

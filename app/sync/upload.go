@@ -47,20 +47,22 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 	if err != nil && ctx.Err() == nil && e.Paused() {
 		return errPaused
 	}
-	if err == nil {
-		for _, job := range copies {
-			e.markSynced(ctx, root, job)
+	if err != nil {
+		return err
+	}
+	for _, job := range copies {
+		if err := e.markSynced(ctx, root, job); err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }
 
 // ensureBlob uploads one blob unless the platform already has it,
 // resuming an upload a previous run began.
 func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) error {
 	if e.knownRemote(ctx, job.sha) {
-		e.markSynced(ctx, root, job)
-		return nil
+		return e.markSynced(ctx, root, job)
 	}
 	has, err := e.platform.HasBlob(ctx, job.sha)
 	if err != nil {
@@ -77,8 +79,7 @@ func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) e
 		return err
 	}
 	e.remote.Store(job.sha, true)
-	e.markSynced(ctx, root, job)
-	return nil
+	return e.markSynced(ctx, root, job)
 }
 
 // knownRemote asks memory, then the cache, whether the platform has a blob.
@@ -93,11 +94,16 @@ func (e *Engine) knownRemote(ctx context.Context, sha string) bool {
 	return false
 }
 
-func (e *Engine) markSynced(ctx context.Context, root cache.Root, job blobJob) {
+// markSynced records a file as synced; it is reported synced only once
+// the cache holds that.
+func (e *Engine) markSynced(ctx context.Context, root cache.Root, job blobJob) error {
 	if job.data == nil && job.state != StateSynced {
-		e.cache.SetFileState(ctx, root.ID, job.rel, StateSynced, "")
+		if err := e.cache.SetFileState(ctx, root.ID, job.rel, StateSynced, ""); err != nil {
+			return err
+		}
 	}
 	e.fileEvent(root, job.rel, StateSynced, job.size, job.size, "")
+	return nil
 }
 
 func (e *Engine) offline(err error) error {
@@ -120,22 +126,39 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) error
 	u.OnCreate = func(url string) error {
 		return e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: url, Size: job.size})
 	}
+	// An offset the cache cannot keep stops the upload: the folder is
+	// retried once the cache works, resuming where the server is.
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var saveErr error
 	var last int64
 	u.OnProgress = func(off int64) {
-		e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: u.URL, Offset: off, Size: job.size})
+		if err := e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: u.URL, Offset: off, Size: job.size}); err != nil && saveErr == nil {
+			saveErr = err
+			cancel()
+		}
 		e.meter.advance(off-last, off == job.size)
 		last = off
 		e.fileEvent(root, job.rel, StateUploading, off, job.size, "")
 		e.emitProgress(off == job.size)
 	}
+	if err := e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, ""); err != nil {
+		return err
+	}
 	e.fileEvent(root, job.rel, StateUploading, 0, job.size, "")
-	e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, "")
-	sent, err := e.platform.UploadFile(ctx, src, u)
+	sent, err := e.platform.UploadFile(uctx, src, u)
 	e.bytesSent.Add(sent)
+	if saveErr != nil {
+		return saveErr
+	}
 	if api.ErrorCode(err) == api.ECHECKSUM {
 		// The file changed under the upload: hash it again next pass.
-		e.cache.ForgetUpload(ctx, job.sha)
-		e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: job.rel, Dir: releaseDir(job.rel), State: StateQueued})
+		if err := e.cache.ForgetUpload(ctx, job.sha); err != nil {
+			return err
+		}
+		if err := e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: job.rel, Dir: releaseDir(job.rel), State: StateQueued}); err != nil {
+			return err
+		}
 		return errRetry
 	}
 	return err

@@ -85,7 +85,11 @@ func (m *Main) logout(ctx context.Context) error {
 	if sess, err := s.Load(); err == nil {
 		if c, err := mhttp.NewClient(sess.Server, nil); err == nil {
 			c.SetToken(sess.Token)
-			c.DeleteSession(ctx) // best effort: the local session goes anyway
+			// The local session goes anyway; a server that could not be
+			// told keeps its session until it expires, so say so.
+			if err := c.DeleteSession(ctx); err != nil {
+				fmt.Fprintf(m.Stderr, "The server could not end the session (%v); it expires on its own.\n", err)
+			}
 		}
 	}
 	if err := s.Clear(); err != nil {

@@ -17,17 +17,19 @@ const settingLibraryDir = "library_dir"
 
 // openLibrary opens the library; it needs no session or network to list,
 // check or play.
-func (m *Main) openLibrary(ctx context.Context, cc *cache.Cache, dirFlag string) *library.Library {
+func (m *Main) openLibrary(ctx context.Context, cc *cache.Cache, dirFlag string) (*library.Library, error) {
 	dir := cc.Setting(ctx, settingLibraryDir, library.DefaultDir())
 	if dirFlag != "" {
 		dir = dirFlag
-		cc.SetSetting(ctx, settingLibraryDir, dir)
+		if err := cc.SetSetting(ctx, settingLibraryDir, dir); err != nil {
+			return nil, fmt.Errorf("remember the library folder: %w", err)
+		}
 	}
 	var p library.Platform
 	if c, err := m.client(); err == nil {
 		p = c
 	}
-	return library.New(cc, dir, p)
+	return library.New(cc, dir, p), nil
 }
 
 func (m *Main) library(ctx context.Context, args []string) error {
@@ -44,7 +46,10 @@ func (m *Main) library(ctx context.Context, args []string) error {
 		return err
 	}
 	defer cc.Close()
-	lib := m.openLibrary(ctx, cc, *dirFlag)
+	lib, err := m.openLibrary(ctx, cc, *dirFlag)
+	if err != nil {
+		return err
+	}
 	switch args[0] {
 	case "sync":
 		if _, err := m.client(); err != nil {
@@ -121,7 +126,10 @@ func (m *Main) play(ctx context.Context, args []string) error {
 		return err
 	}
 	defer cc.Close()
-	lib := m.openLibrary(ctx, cc, "")
+	lib, err := m.openLibrary(ctx, cc, "")
+	if err != nil {
+		return err
+	}
 	rels, err := lib.Releases(ctx)
 	if err != nil {
 		return err

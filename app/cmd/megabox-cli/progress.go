@@ -54,13 +54,13 @@ func (p *progress) drawBar(ev sync.Progress) {
 	}
 	p.bar.ChangeMax64(ev.BytesTotal)
 	p.bar.Describe(fmt.Sprintf("uploading %d/%d files", ev.FilesDone, ev.FilesTotal))
-	p.bar.Set64(ev.BytesDone)
+	_ = p.bar.Set64(ev.BytesDone) // drawing errors are the terminal's; sync goes on
 }
 
 // line prints above the bar.
 func (p *progress) line(s string) {
 	if p.bar != nil {
-		p.bar.Clear()
+		_ = p.bar.Clear()
 	}
 	fmt.Fprintln(p.w, s)
 }
@@ -69,7 +69,7 @@ func (p *progress) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil {
-		p.bar.Finish()
+		_ = p.bar.Finish()
 		p.bar = nil
 	}
 }
