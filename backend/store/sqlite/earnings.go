@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
 )
 
 // EarningsService implements api.EarningsService.
@@ -81,94 +84,252 @@ func (s *EarningsService) Earnings(ctx context.Context, f api.EarningsFilter) (*
 	if !f.To.IsZero() {
 		e.To = &f.To
 	}
-	if err := s.totals(ctx, w, &e.Totals); err != nil {
-		return nil, err
-	}
 	switch f.Group {
 	case "", api.GroupMonth:
-		e.Rows, err = s.periodRows(ctx, w, "%Y-%m")
+		e.Rows, e.Totals.RefundedCents, err = s.periodRows(ctx, w, false)
 	case api.GroupDay:
-		e.Rows, err = s.periodRows(ctx, w, "%Y-%m-%d")
+		e.Rows, e.Totals.RefundedCents, err = s.periodRows(ctx, w, true)
 	case api.GroupRelease, api.GroupTrack:
-		e.Rows, err = s.releaseRows(ctx, w, f.Group == api.GroupTrack)
+		e.Rows, e.Totals.RefundedCents, err = s.releaseRows(ctx, w, f.Group == api.GroupTrack)
 	default:
 		return nil, api.FieldErrorf("group", "must be day, month, release or track")
 	}
-	return e, err
+	if err != nil {
+		return nil, err
+	}
+	// Either grouping counts every sale in the window exactly once.
+	for _, r := range e.Rows {
+		e.Totals.Sales += r.Sales
+		e.Totals.GrossCents += r.GrossCents
+		e.Totals.CreatorCents += r.CreatorCents
+		e.Totals.PlatformCents += r.PlatformCents
+	}
+	return e, s.balances(ctx, w, &e.Totals)
 }
 
-func (s *EarningsService) totals(ctx context.Context, w *window, t *api.EarningsTotals) error {
-	err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(gross_cents), 0), COALESCE(SUM(creator_cents), 0), COALESCE(SUM(platform_cents), 0)
-		FROM purchases WHERE artist_id = ? AND currency = ? AND created_at >= ? AND created_at < ?`, w.artist, w.currency, w.from, w.to).
-		Scan(&t.Sales, &t.GrossCents, &t.CreatorCents, &t.PlatformCents)
-	if err != nil {
-		return fmt.Errorf("earnings totals: %w", err)
-	}
-	err = s.db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(f.amount_cents), 0) FROM refunds f JOIN purchases p ON p.id = f.purchase_id
-		WHERE p.artist_id = ? AND p.currency = ? AND f.created_at >= ? AND f.created_at < ?`, w.artist, w.currency, w.from, w.to).Scan(&t.RefundedCents)
-	if err != nil {
-		return fmt.Errorf("earnings refunds: %w", err)
-	}
-	err = s.db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN state = 'paid' THEN amount_cents END), 0),
-		COALESCE(SUM(CASE WHEN state = 'pending' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ? AND currency = ?`,
-		w.artist, w.currency).Scan(&t.PaidOutCents, &t.PendingPayoutCents)
-	if err != nil {
-		return fmt.Errorf("earnings payouts: %w", err)
-	}
-	t.AvailableCents, err = creatorBalance(ctx, s.db.read, w.artist, w.currency)
-	return err
+// The UTC period keys of a row, spelled exactly as in the indexes of
+// migration 00004 so SQLite reads them from the index instead of calling
+// strftime per row: monthKey is YYYYMM, dayKey the day of the month.
+const (
+	monthKey  = `CAST(strftime('%Y%m', created_at / 1000, 'unixepoch') AS INTEGER)`
+	dayKey    = `CAST(strftime('%d', created_at / 1000, 'unixepoch') AS INTEGER)`
+	fMonthKey = `CAST(strftime('%Y%m', f.created_at / 1000, 'unixepoch') AS INTEGER)`
+	fDayKey   = `CAST(strftime('%d', f.created_at / 1000, 'unixepoch') AS INTEGER)`
+)
+
+// monthOf is monthKey computed in Go: SQLite's created_at / 1000 also
+// truncates toward zero.
+func monthOf(ms int64) int64 {
+	t := time.Unix(ms/1000, 0).UTC()
+	return int64(t.Year())*100 + int64(t.Month())
 }
 
-// periodRows groups sales and refunds by UTC day or month.
-func (s *EarningsService) periodRows(ctx context.Context, w *window, format string) ([]api.EarningsRow, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT period, SUM(sales), SUM(gross), SUM(creator), SUM(platform), SUM(refunded) FROM (
-		SELECT strftime(?1, created_at / 1000, 'unixepoch') AS period, 1 AS sales, gross_cents AS gross, creator_cents AS creator,
-			platform_cents AS platform, 0 AS refunded
-		FROM purchases WHERE artist_id = ?2 AND currency = ?3 AND created_at >= ?4 AND created_at < ?5
-		UNION ALL
-		SELECT strftime(?1, f.created_at / 1000, 'unixepoch'), 0, 0, 0, 0, f.amount_cents
-		FROM refunds f JOIN purchases p ON p.id = f.purchase_id
-		WHERE p.artist_id = ?2 AND p.currency = ?3 AND f.created_at >= ?4 AND f.created_at < ?5)
-		GROUP BY period ORDER BY period`, format, w.artist, w.currency, w.from, w.to)
+// months bounds the window by month keys, so a query seeks the period
+// index to the window instead of reading all of a creator's sales.
+func (w *window) months() (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if w.from != math.MinInt64 {
+		lo = monthOf(w.from)
+	}
+	if w.to != math.MaxInt64 {
+		hi = monthOf(w.to - 1) // to is exclusive
+	}
+	return lo, hi
+}
+
+// balancesSQL: payouts and the ledger balance of artist ?1 in currency ?2,
+// whose ledger account is ?3, in one statement.
+const balancesSQL = `SELECT
+	(SELECT COALESCE(SUM(CASE WHEN state = 'paid' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ?1 AND currency = ?2),
+	(SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ?1 AND currency = ?2),
+	(SELECT -COALESCE(SUM(amount_cents), 0) FROM postings WHERE account = ?3 AND currency = ?2)`
+
+// balances fills the totals that are balances as of now.
+func (s *EarningsService) balances(ctx context.Context, w *window, t *api.EarningsTotals) error {
+	err := s.db.read.QueryRowContext(ctx, balancesSQL, w.artist, w.currency, ledger.CreatorAccount(w.artist)).
+		Scan(&t.PaidOutCents, &t.PendingPayoutCents, &t.AvailableCents)
 	if err != nil {
-		return nil, fmt.Errorf("earnings by period: %w", err)
+		return fmt.Errorf("earnings balances: %w", err)
+	}
+	return nil
+}
+
+// periodQueries returns the queries for sales and for refunds by month or
+// day: ?1 artist, ?2 currency, ?3 and ?4 the window, ?5 and ?6 its months.
+// Both read the period indexes in period order, so neither sorts sales.
+func periodQueries(byDay bool) (sales, refunds string) {
+	day, fDay, keys := `0`, `0`, `1`
+	if byDay {
+		day, fDay, keys = dayKey, fDayKey, `1, 2`
+	}
+	sales = `SELECT ` + monthKey + `, ` + day + `, COUNT(*), SUM(gross_cents), SUM(creator_cents), SUM(platform_cents)
+		FROM purchases WHERE artist_id = ?1 AND currency = ?2 AND ` + monthKey + ` BETWEEN ?5 AND ?6 AND created_at >= ?3 AND created_at < ?4
+		GROUP BY ` + keys + ` ORDER BY ` + keys
+	refunds = `SELECT ` + fMonthKey + `, ` + fDay + `, SUM(f.amount_cents)
+		FROM refunds f WHERE f.artist_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
+		GROUP BY ` + keys + ` ORDER BY ` + keys
+	return sales, refunds
+}
+
+// periodRows groups sales and refunds by UTC month, or by UTC day, and
+// sums the refunds: in this grouping a refund counts by when it happened,
+// whenever the sale was.
+func (s *EarningsService) periodRows(ctx context.Context, w *window, byDay bool) ([]api.EarningsRow, int64, error) {
+	lo, hi := w.months()
+	salesSQL, refundsSQL := periodQueries(byDay)
+	sales, err := s.scanPeriods(ctx, salesSQL, func(r *api.EarningsRow) []any {
+		return []any{&r.Sales, &r.GrossCents, &r.CreatorCents, &r.PlatformCents}
+	}, w.artist, w.currency, w.from, w.to, lo, hi)
+	if err != nil {
+		return nil, 0, fmt.Errorf("earnings by period: %w", err)
+	}
+	refunds, err := s.scanPeriods(ctx, refundsSQL, func(r *api.EarningsRow) []any {
+		return []any{&r.RefundedCents}
+	}, w.artist, w.currency, w.from, w.to, lo, hi)
+	if err != nil {
+		return nil, 0, fmt.Errorf("earnings refunds by period: %w", err)
+	}
+	var refunded int64
+	for _, r := range refunds {
+		refunded += r.RefundedCents
+	}
+	return mergePeriods(sales, refunds), refunded, nil
+}
+
+// scanPeriods runs a query whose rows start with a month and a day key;
+// fields names where the rest of a row goes.
+func (s *EarningsService) scanPeriods(ctx context.Context, query string, fields func(*api.EarningsRow) []any, args ...any) ([]api.EarningsRow, error) {
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	out := []api.EarningsRow{}
 	for rows.Next() {
 		var r api.EarningsRow
-		if err := rows.Scan(&r.Period, &r.Sales, &r.GrossCents, &r.CreatorCents, &r.PlatformCents, &r.RefundedCents); err != nil {
+		var month, day int64
+		if err := rows.Scan(append([]any{&month, &day}, fields(&r)...)...); err != nil {
 			return nil, err
 		}
+		r.Period = periodName(month, day)
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// releaseRows groups by release. Sales are of whole releases, so with
-// byTrack each release reads as one "whole release" line.
-func (s *EarningsService) releaseRows(ctx context.Context, w *window, byTrack bool) ([]api.EarningsRow, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT r.id, r.title, COUNT(p.id), COALESCE(SUM(p.gross_cents), 0), COALESCE(SUM(p.creator_cents), 0),
-		COALESCE(SUM(p.platform_cents), 0), COALESCE(SUM((SELECT SUM(amount_cents) FROM refunds f WHERE f.purchase_id = p.id AND f.created_at >= ?3 AND f.created_at < ?4)), 0)
-		FROM purchases p JOIN releases r ON r.id = p.release_id
-		WHERE p.artist_id = ?1 AND p.currency = ?2 AND p.created_at >= ?3 AND p.created_at < ?4
-		GROUP BY r.id ORDER BY SUM(p.gross_cents) DESC, r.id`, w.artist, w.currency, w.from, w.to)
+// periodName formats a period key as YYYY-MM, or YYYY-MM-DD for a day.
+func periodName(month, day int64) string {
+	b := make([]byte, 0, 10)
+	b = appendDigits(b, month/100, 4)
+	b = append(b, '-')
+	b = appendDigits(b, month%100, 2)
+	if day > 0 {
+		b = append(b, '-')
+		b = appendDigits(b, day, 2)
+	}
+	return string(b)
+}
+
+func appendDigits(b []byte, n int64, width int) []byte {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+// mergePeriods adds refunds to the sales rows of their period, both sorted
+// by period; a period with refunds only gets a row of its own.
+func mergePeriods(sales, refunds []api.EarningsRow) []api.EarningsRow {
+	if len(refunds) == 0 {
+		return sales
+	}
+	out := make([]api.EarningsRow, 0, len(sales)+len(refunds))
+	i, j := 0, 0
+	for i < len(sales) || j < len(refunds) {
+		switch {
+		case j == len(refunds) || (i < len(sales) && sales[i].Period < refunds[j].Period):
+			out = append(out, sales[i])
+			i++
+		case i == len(sales) || refunds[j].Period < sales[i].Period:
+			out = append(out, refunds[j])
+			j++
+		default:
+			r := sales[i]
+			r.RefundedCents += refunds[j].RefundedCents
+			out = append(out, r)
+			i, j = i+1, j+1
+		}
+	}
+	return out
+}
+
+// releaseSalesSQL: ?1 artist, ?2 currency, ?3 and ?4 the window, ?5 and ?6
+// its months. Sales are summed per release before the titles are joined.
+const releaseSalesSQL = `SELECT r.id, r.title, x.sales, x.gross, x.creator, x.platform
+	FROM (SELECT release_id, COUNT(*) AS sales, SUM(gross_cents) AS gross, SUM(creator_cents) AS creator, SUM(platform_cents) AS platform
+		FROM purchases WHERE artist_id = ?1 AND currency = ?2 AND ` + monthKey + ` BETWEEN ?5 AND ?6 AND created_at >= ?3 AND created_at < ?4
+		GROUP BY release_id) x
+	JOIN releases r ON r.id = x.release_id
+	ORDER BY x.gross DESC, r.id`
+
+// releaseRefundsSQL: refunds in the window per release, all of them and
+// those of sales in the window; same parameters as releaseSalesSQL.
+const releaseRefundsSQL = `SELECT p.release_id, SUM(f.amount_cents), SUM(CASE WHEN p.created_at >= ?3 AND p.created_at < ?4 THEN f.amount_cents ELSE 0 END)
+	FROM refunds f JOIN purchases p ON p.id = f.purchase_id
+	WHERE f.artist_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
+	GROUP BY p.release_id`
+
+// releaseRows groups by release: sales in the window, and refunds in the
+// window of those sales; it also sums all refunds in the window. Sales are
+// of whole releases, so with byTrack each release reads as one "whole
+// release" line.
+func (s *EarningsService) releaseRows(ctx context.Context, w *window, byTrack bool) ([]api.EarningsRow, int64, error) {
+	refunds, refunded, err := s.releaseRefunds(ctx, w)
 	if err != nil {
-		return nil, fmt.Errorf("earnings by release: %w", err)
+		return nil, 0, err
+	}
+	lo, hi := w.months()
+	rows, err := s.db.read.QueryContext(ctx, releaseSalesSQL, w.artist, w.currency, w.from, w.to, lo, hi)
+	if err != nil {
+		return nil, 0, fmt.Errorf("earnings by release: %w", err)
 	}
 	defer rows.Close()
 	out := []api.EarningsRow{}
 	for rows.Next() {
 		var r api.EarningsRow
-		if err := rows.Scan(&r.ReleaseID, &r.ReleaseTitle, &r.Sales, &r.GrossCents, &r.CreatorCents, &r.PlatformCents, &r.RefundedCents); err != nil {
-			return nil, err
+		if err := rows.Scan(&r.ReleaseID, &r.ReleaseTitle, &r.Sales, &r.GrossCents, &r.CreatorCents, &r.PlatformCents); err != nil {
+			return nil, 0, err
 		}
+		r.RefundedCents = refunds[r.ReleaseID]
 		if byTrack {
 			r.TrackTitle = "whole release"
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, refunded, rows.Err()
+}
+
+// releaseRefunds returns refunds of sales in the window per release, and
+// the sum of all refunds in the window.
+func (s *EarningsService) releaseRefunds(ctx context.Context, w *window) (map[int64]int64, int64, error) {
+	lo, hi := w.months()
+	rows, err := s.db.read.QueryContext(ctx, releaseRefundsSQL, w.artist, w.currency, w.from, w.to, lo, hi)
+	if err != nil {
+		return nil, 0, fmt.Errorf("earnings refunds by release: %w", err)
+	}
+	defer rows.Close()
+	bySale := map[int64]int64{}
+	var all int64
+	for rows.Next() {
+		var id, sum, ofSales int64
+		if err := rows.Scan(&id, &sum, &ofSales); err != nil {
+			return nil, 0, err
+		}
+		bySale[id] = ofSales
+		all += sum
+	}
+	return bySale, all, rows.Err()
 }
 
 // Statement implements api.EarningsService.
