@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,11 +46,19 @@ func (a *App) serveReleaseCover(w http.ResponseWriter, r *http.Request, id int64
 		}
 		sum := sha256.Sum256(buf.Bytes())
 		if hex.EncodeToString(sum[:]) != sha { // the release changed meanwhile: show it, keep nothing
-			w.Write(buf.Bytes())
+			_, _ = w.Write(buf.Bytes()) // a client gone mid-write needs no answer
 			return
 		}
-		os.MkdirAll(filepath.Dir(p), 0o700)
-		atomicfile.Write(p, buf.Bytes(), 0o600)
+		err := os.MkdirAll(filepath.Dir(p), 0o700)
+		if err == nil {
+			err = atomicfile.Write(p, buf.Bytes(), 0o600)
+		}
+		if err != nil { // no cache this time: serve what was fetched
+			slog.Warn("cover cache", "err", err)
+			w.Header().Set("Content-Type", http.DetectContentType(buf.Bytes()))
+			_, _ = w.Write(buf.Bytes())
+			return
+		}
 	}
 	w.Header().Set("Cache-Control", "max-age=31536000, immutable")
 	http.ServeFile(w, r, p)

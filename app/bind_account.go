@@ -1,6 +1,7 @@
 package app
 
 import (
+	"log/slog"
 	"strings"
 
 	"github.com/megabox-fm/megabox/app/credentials"
@@ -54,7 +55,9 @@ func (x *AccountAPI) SignUp(email, password, name string, creator bool) (*api.Ac
 
 // SignOut ends the session here and on the platform.
 func (x *AccountAPI) SignOut() error {
-	x.a.client.DeleteSession(x.a.ctx) // the local session ends even offline
+	if err := x.a.client.DeleteSession(x.a.ctx); err != nil { // the local session ends even offline
+		slog.Warn("sign out on the platform", "err", err)
+	}
 	x.a.client.SetToken("")
 	x.a.setAccount(nil)
 	return uiError(x.a.creds.Clear())
@@ -68,7 +71,9 @@ func (a *App) signIn(email, password string) (*api.Account, error) {
 	if err := a.creds.Save(credentials.Session{Server: a.client.BaseURL(), Email: sess.Account.Email, Token: sess.Token}); err != nil {
 		return nil, uiError(err)
 	}
-	a.engine.ForgetRemote(a.ctx) // blobs known remotely were another account's
+	if err := a.engine.ForgetRemote(a.ctx); err != nil { // blobs known remotely were another account's
+		return nil, uiError(err)
+	}
 	a.setAccount(&sess.Account)
 	a.engine.SignedIn() // what the old session could not send goes now
 	a.library.Request()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"log/slog"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -45,7 +46,9 @@ func (a *App) snapshot(key string, fetchErr error, fresh any, out any, asOf *tim
 	if fetchErr == nil {
 		b, _ := json.Marshal(fresh)
 		s, _ := json.Marshal(snap{AsOf: time.Now().UTC(), Data: b})
-		a.cache.SetSetting(a.ctx, "snapshot_"+key, string(s))
+		if err := a.cache.SetSetting(a.ctx, "snapshot_"+key, string(s)); err != nil {
+			slog.Warn("keep snapshot for offline use", "key", key, "err", err)
+		}
 		*asOf = time.Now().UTC()
 		return json.Unmarshal(b, out)
 	}

@@ -82,7 +82,9 @@ func (s *Store) Load() (Session, error) {
 // Clear forgets the session.
 func (s *Store) Clear() error {
 	if sess, err := s.Load(); err == nil && s.useKeyring {
-		keyring.Delete(service, sess.Server+"|"+sess.Email)
+		if err := keyring.Delete(service, sess.Server+"|"+sess.Email); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+			return fmt.Errorf("forget session in keyring: %w", err)
+		}
 	}
 	err := os.Remove(s.path())
 	if errors.Is(err, os.ErrNotExist) {

@@ -105,7 +105,9 @@ func Seed(ctx context.Context, baseURL, password string, clock Clock) error {
 	if err := buy(ctx, fan, ids[0], 800, "demo-1", true); err != nil {
 		return err
 	}
-	fan.Follow(ctx, nova.accountID)
+	if err := fan.Follow(ctx, nova.accountID); err != nil {
+		return err
+	}
 	return s.history(ctx, ids, clock)
 }
 
@@ -189,7 +191,9 @@ func (s seeder) history(ctx context.Context, ids []int64, clock Clock) error {
 			return err
 		}
 		if i%3 == 0 {
-			buy(ctx, f, ids[0], 800, "demo-2", false)
+			if err := buy(ctx, f, ids[0], 800, "demo-2", false); err != nil {
+				return err
+			}
 		}
 	}
 	if clock != nil {
@@ -212,7 +216,9 @@ func Cover(hue float64) []byte {
 		}
 	}
 	var buf bytes.Buffer
-	png.Encode(&buf, img)
+	if err := png.Encode(&buf, img); err != nil {
+		panic(err) // encoding an in-memory RGBA image into a buffer cannot fail
+	}
 	return buf.Bytes()
 }
 

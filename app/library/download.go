@@ -77,8 +77,12 @@ func (l *Library) download(ctx context.Context, t api.Track, abs string) error {
 		return err
 	}
 	if have > t.Size {
-		f.Truncate(0)
-		f.Seek(0, io.SeekStart)
+		if err := f.Truncate(0); err != nil {
+			return err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
 		have, h = 0, sha256.New()
 	}
 	if have < t.Size {

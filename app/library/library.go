@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -113,12 +114,15 @@ func (l *Library) OfflineSince(ctx context.Context) time.Time {
 }
 
 func (l *Library) setOffline(ctx context.Context, offline bool) {
-	if !offline {
-		l.cache.SetSetting(ctx, settingOfflineSince, "")
-		return
+	var err error
+	switch {
+	case !offline:
+		err = l.cache.SetSetting(ctx, settingOfflineSince, "")
+	case l.OfflineSince(ctx).IsZero():
+		err = l.cache.SetSetting(ctx, settingOfflineSince, strconv.FormatInt(time.Now().UnixMilli(), 10))
 	}
-	if l.OfflineSince(ctx).IsZero() {
-		l.cache.SetSetting(ctx, settingOfflineSince, strconv.FormatInt(time.Now().UnixMilli(), 10))
+	if err != nil { // only the "offline since" label is lost
+		slog.Warn("library offline state", "err", err)
 	}
 }
 
@@ -214,8 +218,13 @@ func (l *Library) sync(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	kb, _ := json.Marshal(keys)
-	l.cache.SetSetting(ctx, settingKeys, string(kb))
+	kb, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.cache.SetSetting(ctx, settingKeys, string(kb)); err != nil {
+		return nil, fmt.Errorf("keep receipt keys: %w", err)
+	}
 	rep := &Report{}
 	owned := map[int64]bool{}
 	for i := len(lib.Items) - 1; i >= 0; i-- { // oldest first: earlier purchases keep the plain names
@@ -225,17 +234,22 @@ func (l *Library) sync(ctx context.Context) (*Report, error) {
 			return rep, err
 		}
 	}
-	l.forgetRefunded(ctx, owned)
-	return rep, nil
+	return rep, l.forgetRefunded(ctx, owned)
 }
 
-func (l *Library) forgetRefunded(ctx context.Context, owned map[int64]bool) {
-	items, _ := l.cache.LibraryItems(ctx)
+func (l *Library) forgetRefunded(ctx context.Context, owned map[int64]bool) error {
+	items, err := l.cache.LibraryItems(ctx)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		if !owned[it.PurchaseID] {
-			l.cache.DeleteLibraryItem(ctx, it.PurchaseID)
+			if err := l.cache.DeleteLibraryItem(ctx, it.PurchaseID); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // releaseDir is where a release's files go, below the library folder:

@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,7 +102,9 @@ func (l *Library) Check(ctx context.Context) (*Report, error) {
 			if fi, err := os.Stat(abs); err == nil {
 				f.MtimeNS = fi.ModTime().UnixNano()
 			}
-			l.cache.PutLibraryFile(ctx, f)
+			if err := l.cache.PutLibraryFile(ctx, f); err != nil {
+				return rep, err
+			}
 		}
 	}
 	return rep, nil
@@ -109,7 +112,9 @@ func (l *Library) Check(ctx context.Context) (*Report, error) {
 
 func (l *Library) cachedKeys(ctx context.Context) receipt.KeySet {
 	var keys receipt.KeySet
-	json.Unmarshal([]byte(l.cache.Setting(ctx, settingKeys, "{}")), &keys)
+	if err := json.Unmarshal([]byte(l.cache.Setting(ctx, settingKeys, "{}")), &keys); err != nil {
+		slog.Warn("cached receipt keys are unreadable", "err", err) // receipts then verify with the keys they carry
+	}
 	return keys
 }
 
