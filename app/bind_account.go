@@ -60,6 +60,9 @@ func (x *AccountAPI) SignOut() error {
 	}
 	x.a.client.SetToken("")
 	x.a.setAccount(nil)
+	if err := x.a.player.Clear(); err != nil { // the next account does not inherit this one's queue
+		return uiError(err)
+	}
 	return uiError(x.a.creds.Clear())
 }
 
