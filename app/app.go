@@ -245,7 +245,7 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 	}
 	// Only its own address: a web page reaching 127.0.0.1 under another
 	// name (DNS rebinding) is refused.
-	// p.Handler.AllowHosts(mhttp.HostsFor(l.Addr().String())...)
+	p.Handler.AllowHosts(mhttp.HostsFor(l.Addr().String())...)
 	lp := &localPlatform{p: p, srv: p.Handler.HTTPServer(), url: "http://" + l.Addr().String(), demoPassword: pw}
 	if previous != "" {
 		lp.previousURL = "http://" + previous
