@@ -57,6 +57,7 @@ func dsn(path, mode, txlock string) string {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_synchronous", "FULL") // money lives here
 	q.Set("_txlock", txlock)
+	q.Set("_stmt_cache_size", "64") // per connection: requests repeat the same few queries
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
