@@ -33,6 +33,13 @@ var device struct {
 // readyWait bounds how long a device may take to open.
 const readyWait = 5 * time.Second
 
+// deviceBuffer is how much audio the sound device holds, in two periods.
+// Each period costs a wakeup of the device thread, a blocking cgo call
+// and a burst of decoding, so playback cost falls with longer periods;
+// half a second (mpg123's and Audacious's default) keeps pause and seek
+// audibly prompt.
+const deviceBuffer = 500 * time.Millisecond
+
 // NewOtoOutput returns the process's audio output at rate (44100 suits
 // nearly all music), opening the device. With no device it still returns
 // the output, with the reason: Reopen tries again later.
@@ -58,7 +65,7 @@ func (o *OtoOutput) Reopen() error {
 		return nil
 	}
 	ctx, ready, err := oto.NewContextWithOptions(&oto.NewContextOptions{
-		SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: 250 * time.Millisecond})
+		SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: deviceBuffer})
 	if err == nil {
 		select {
 		case <-ready:
@@ -97,9 +104,10 @@ func (o *OtoOutput) NewStream(src io.ReadSeeker) Stream {
 		return silent{}
 	}
 	pl := o.ctx.NewPlayer(src)
-	// A second decoded ahead rides out a busy CPU without a gap; pause
-	// and seek still act at once (the buffer is dropped, not played).
-	pl.(oto.BufferSizeSetter).SetBufferSize(o.rate * bytesPerFrame)
+	// Half a second decoded ahead, on top of the device's half second,
+	// rides out a busy CPU without a gap; pause and seek drop it rather
+	// than play it.
+	pl.(oto.BufferSizeSetter).SetBufferSize(o.rate * bytesPerFrame / 2)
 	pl.Pause()
 	return &otoStream{Player: pl}
 }
