@@ -77,11 +77,40 @@ func open(ctx context.Context, path string) (*Cache, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate cache: %w", err)
 	}
-	return &Cache{db: db}, nil
+	c := &Cache{db: db}
+	// Statistics for tables never analysed (a new or migrated cache),
+	// within a bounded amount of work.
+	if err := c.optimize(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("optimize cache: %w", err)
+	}
+	return c, nil
 }
 
-// Close closes the database.
-func (c *Cache) Close() error { return c.db.Close() }
+// Close keeps the planner's statistics current and closes the database.
+func (c *Cache) Close() error {
+	err := c.Optimize(context.Background())
+	return errors.Join(err, c.db.Close())
+}
+
+// Optimize refreshes the planner's statistics where the tables have
+// changed enough to need it; it costs little when nothing has.
+func (c *Cache) Optimize(ctx context.Context) error {
+	return c.optimize(ctx, "PRAGMA optimize")
+}
+
+func (c *Cache) optimize(ctx context.Context, pragma string) error {
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, pragma)
+	return err
+}
 
 // Home is the desktop app's data directory: MEGABOX_HOME, else the user's
 // config directory.

@@ -92,6 +92,23 @@ func (f *File) Unchanged(size, mtimeNS int64, inode uint64) bool {
 
 const fileCols = `root_id, rel, dir, size, mtime_ns, inode, sha256, duration_ms, tags, state, error, updated_at`
 
+// The per-file queries. Each names its index (a folder's files are a range
+// of the table's own key), so no statistics can turn one into a scan of
+// every file: a pass costs in proportion to the folder, not the cache.
+const (
+	qFile      = `SELECT ` + fileCols + ` FROM files INDEXED BY files_rel WHERE root_id = ? AND rel = ?`
+	qFilesIn   = `SELECT ` + fileCols + ` FROM files WHERE root_id = ? AND dir = ? ORDER BY dir, rel`
+	qFilesOf   = `SELECT ` + fileCols + ` FROM files WHERE root_id = ? ORDER BY dir, rel`
+	qFileState = `UPDATE files INDEXED BY files_rel SET state = ?, error = ?, updated_at = ? WHERE root_id = ? AND rel = ?`
+	qFileGone  = `DELETE FROM files INDEXED BY files_rel WHERE root_id = ? AND rel = ?`
+	qFileStat  = `SELECT ` + fileCols + ` FROM files INDEXED BY files_stat
+		WHERE root_id = ? AND size = ? AND mtime_ns = ? AND inode = ? AND sha256 != '' LIMIT 1`
+	qPutFile = `INSERT INTO files (` + fileCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (root_id, rel) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
+		inode = excluded.inode, sha256 = excluded.sha256, duration_ms = excluded.duration_ms, tags = excluded.tags,
+		state = excluded.state, error = excluded.error, updated_at = excluded.updated_at`
+)
+
 func scanFile(s interface{ Scan(...any) error }) (*File, error) {
 	var f File
 	var upd int64
@@ -106,17 +123,16 @@ func scanFile(s interface{ Scan(...any) error }) (*File, error) {
 
 // File returns a file's record. IsNotFound if there is none.
 func (c *Cache) File(ctx context.Context, rootID int64, rel string) (*File, error) {
-	return scanFile(c.db.QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE root_id = ? AND rel = ?`, rootID, rel))
+	return scanFile(c.db.QueryRowContext(ctx, qFile, rootID, rel))
 }
 
 // FilesIn lists the files of a release folder ("" lists the whole root).
 func (c *Cache) FilesIn(ctx context.Context, rootID int64, dir string) ([]File, error) {
-	q, args := `SELECT `+fileCols+` FROM files WHERE root_id = ?`, []any{rootID}
-	if dir != "" {
-		q += ` AND dir = ?`
-		args = append(args, dir)
+	q, args := qFilesIn, []any{rootID, dir}
+	if dir == "" {
+		q, args = qFilesOf, []any{rootID}
 	}
-	rows, err := c.db.QueryContext(ctx, q+` ORDER BY rel`, args...)
+	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -134,17 +150,17 @@ func (c *Cache) FilesIn(ctx context.Context, rootID int64, dir string) ([]File, 
 
 // PutFile inserts or replaces a file's record.
 func (c *Cache) PutFile(ctx context.Context, f File) error {
-	_, err := c.db.ExecContext(ctx, `INSERT INTO files (`+fileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (root_id, rel) DO UPDATE SET dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
-		inode = excluded.inode, sha256 = excluded.sha256, duration_ms = excluded.duration_ms, tags = excluded.tags,
-		state = excluded.state, error = excluded.error, updated_at = excluded.updated_at`,
-		f.RootID, f.Rel, f.Dir, f.Size, f.MtimeNS, int64(f.Inode), f.SHA256, f.DurationMS, f.Tags, f.State, f.Error, now())
+	_, err := c.db.ExecContext(ctx, qPutFile, fileArgs(f)...)
 	return err
+}
+
+func fileArgs(f File) []any {
+	return []any{f.RootID, f.Rel, f.Dir, f.Size, f.MtimeNS, int64(f.Inode), f.SHA256, f.DurationMS, f.Tags, f.State, f.Error, now()}
 }
 
 // SetFileState updates a file's state and error only.
 func (c *Cache) SetFileState(ctx context.Context, rootID int64, rel, state, msg string) error {
-	_, err := c.db.ExecContext(ctx, `UPDATE files SET state = ?, error = ?, updated_at = ? WHERE root_id = ? AND rel = ?`, state, msg, now(), rootID, rel)
+	_, err := c.db.ExecContext(ctx, qFileState, state, msg, now(), rootID, rel)
 	return err
 }
 
@@ -152,7 +168,7 @@ func (c *Cache) SetFileState(ctx context.Context, rootID int64, rel, state, msg 
 func (c *Cache) DeleteFiles(ctx context.Context, rootID int64, rels []string) error {
 	return c.inTx(ctx, func(tx *sql.Tx) error {
 		for _, rel := range rels {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE root_id = ? AND rel = ?`, rootID, rel); err != nil {
+			if _, err := tx.ExecContext(ctx, qFileGone, rootID, rel); err != nil {
 				return err
 			}
 		}
@@ -267,8 +283,7 @@ func (c *Cache) KnownRemote(ctx context.Context, sha string) bool {
 // FileByStat finds a hashed file of a root with the same size, mtime and
 // inode: a rename or move, which needs no new hash.
 func (c *Cache) FileByStat(ctx context.Context, rootID, size, mtimeNS int64, inode uint64) (*File, error) {
-	return scanFile(c.db.QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE root_id = ? AND size = ? AND mtime_ns = ? AND inode = ? AND sha256 != '' LIMIT 1`,
-		rootID, size, mtimeNS, int64(inode)))
+	return scanFile(c.db.QueryRowContext(ctx, qFileStat, rootID, size, mtimeNS, int64(inode)))
 }
 
 // ClearRemote forgets which blobs the platform holds (after signing in as

@@ -25,7 +25,7 @@ import (
 // env is a real megaboxd over loopback, a signed-in creator, a local cache
 // and a watched root, all in temp dirs.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	pdir     string
 	p        *platform.Platform
 	srv      *httptest.Server
@@ -36,7 +36,7 @@ type env struct {
 	rootPath string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, pdir: t.TempDir()}
 	e.startPlatform(nil)
@@ -82,7 +82,7 @@ func (e *env) startPlatform(l net.Listener) {
 	e.srv = srv
 }
 
-func mustCache(t *testing.T, path string) *cache.Cache {
+func mustCache(t testing.TB, path string) *cache.Cache {
 	t.Helper()
 	c, err := cache.Open(context.Background(), path)
 	if err != nil {
@@ -164,7 +164,7 @@ func (e *env) serverBlobs() map[string]bool {
 	return out
 }
 
-func fileSHA(t *testing.T, p string) string {
+func fileSHA(t testing.TB, p string) string {
 	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)

@@ -15,13 +15,16 @@ import (
 // tracks, waits for the creator's confirmation.
 func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int) error {
 	h := manifestHash(m)
+	orig := *rec
 	done := func(state, msg string) error {
 		if fileErrors > 0 && state == StateSynced {
 			state, msg = StateBlocked, fmt.Sprintf("%d file(s) need attention before this release can be published", fileErrors)
 		}
 		rec.State, rec.Error = state, msg
-		if err := e.cache.PutRelease(ctx, *rec); err != nil {
-			return err
+		if *rec != orig { // a rescan of an unchanged folder writes nothing
+			if err := e.cache.PutRelease(ctx, *rec); err != nil {
+				return err
+			}
 		}
 		e.releaseEvent(root, rec.Dir, state, rec.ReleaseID, len(m.Tracks), msg)
 		return nil

@@ -97,6 +97,9 @@ func (e *Engine) Serve(ctx context.Context) error {
 			e.runReady(ctx, roots, dirty)
 		case <-full.C:
 			rescan()
+			// Statistics only guide the planner (every per-file query
+			// names its index): a failure here costs nothing.
+			_ = e.cache.Optimize(ctx)
 		case <-poll.C:
 			// Without a watch only a look sees what changed: act at once.
 			e.marked(w.retryFailed(), byPath, dirty, time.Now().Add(-e.opts.MaxWait), rescan)
