@@ -93,9 +93,10 @@ type connGuard struct {
 
 	mu      gosync.Mutex
 	hasBody bool
-	eof     bool      // the whole body was read
-	closing bool      // the connection must not serve another request
-	until   time.Time // the current rate window ends
+	window  time.Duration // of the rate limit; 0 when there is none
+	eof     bool          // the whole body was read
+	closing bool          // the connection must not serve another request
+	until   time.Time     // the current rate window ends
 	wrote   bool
 }
 
@@ -107,18 +108,30 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) (http.ResponseWri
 	}
 	g.hasBody = true
 	t := s.limits()
+	need := t.MinBodyRate * int64(t.BodyRateWindow) / int64(time.Second)
+	if need > 0 {
+		g.window = t.BodyRateWindow
+	}
 	r2 := *r
-	r2.Body = &rateReader{g: g, body: r.Body, need: t.MinBodyRate * int64(t.BodyRateWindow) / int64(time.Second), window: t.BodyRateWindow}
+	r2.Body = &rateReader{g: g, body: r.Body, need: need, window: g.window}
 	return g, &r2
 }
 
 // Unwrap lets http.ResponseController reach the connection.
 func (g *connGuard) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
+// WriteHeader marks the connection for closing when it must be. net/http
+// reads what is left of an unread body before answering: that read gets
+// the rate window too, or a client trickling a body the handler ignored
+// would hold the answer and the connection.
 func (g *connGuard) WriteHeader(code int) {
 	g.mu.Lock()
 	if !g.wrote && g.closing {
 		g.Header().Set("Connection", "close")
+	}
+	if !g.wrote && g.hasBody && !g.eof && !g.closing && g.until.IsZero() && g.window > 0 {
+		g.until = time.Now().Add(g.window)
+		g.conn.SetReadDeadline(g.until)
 	}
 	g.wrote = true
 	g.mu.Unlock()

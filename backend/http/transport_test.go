@@ -22,6 +22,7 @@ import (
 	"time"
 
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/backend/platform"
 )
 
@@ -137,6 +138,23 @@ func TestHeadersThenSilenceIsCut(t *testing.T) {
 	e.healthy()
 }
 
+// TestIgnoredBodyIsCut: a handler that answers without reading the body
+// (here, an unauthenticated publish) is not held by a client that sends
+// its body slowly, nor is the connection.
+func TestIgnoredBodyIsCut(t *testing.T) {
+	e := newTransportEnv(t, testTransport, nil)
+	conn := e.dial()
+	fmt.Fprintf(conn, "POST /api/v1/releases/1/publish HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", e.srv.Listener.Addr())
+	got, took := readUntilClosed(t, conn, 5*time.Second)
+	if took > 2*time.Second {
+		t.Fatalf("ignored body held the connection for %v", took)
+	}
+	if !bytes.HasPrefix(got, []byte("HTTP/1.1 401")) || !bytes.Contains(got, []byte("Connection: close")) {
+		t.Fatalf("answer %q, want 401 with Connection: close", got)
+	}
+	e.healthy()
+}
+
 // TestSlowHeadersAreCut: headers must arrive within ReadHeaderTimeout.
 func TestSlowHeadersAreCut(t *testing.T) {
 	e := newTransportEnv(t, testTransport, nil)
@@ -153,7 +171,7 @@ func TestSlowHeadersAreCut(t *testing.T) {
 func TestTrickledBodyIsCut(t *testing.T) {
 	e := newTransportEnv(t, testTransport, nil)
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(10_000)
+	data := testmedia.SilentMP3(10_000)
 	p := e.createUpload(c.Token(), len(data), hexSHA(data))
 	conn := e.dial()
 	io.WriteString(conn, patchHead(e.srv.Listener.Addr().String(), p, c.Token(), 0, len(data)))
@@ -212,7 +230,7 @@ func (r *pacedReader) ReadAt(p []byte, off int64) (int, error) {
 func TestSlowUploadCompletes(t *testing.T) {
 	e := newTransportEnv(t, testTransport, nil)
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(16_000)
+	data := testmedia.SilentMP3(16_000)
 	sum := hexSHA(data)
 	u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), ChunkSize: 8_000}
 	if _, err := c.UploadFile(context.Background(), &pacedReader{data: data, step: 400, rate: 4 * 8000}, u); err != nil {
@@ -238,7 +256,7 @@ func (e *env) wantBlob(c *mhttp.Client, data []byte) {
 func TestCutUploadResumes(t *testing.T) {
 	e := newTransportEnv(t, testTransport, nil)
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(40_000)
+	data := testmedia.SilentMP3(40_000)
 	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: int64(len(data))}
 	_, err := c.UploadFile(context.Background(), &pacedReader{data: data, step: 1000, rate: 100_000, stallAt: 16_000}, u)
 	if err == nil {
@@ -314,7 +332,7 @@ func TestResumeAfterOvertakenPatch(t *testing.T) {
 	o := &overtaker{stale: 2, release: make(chan struct{}), done: make(chan struct{})}
 	e := newTransportEnv(t, mhttp.DefaultTransport, func(h http.Handler) http.Handler { o.next = h; return o })
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(300_000)
+	data := testmedia.SilentMP3(300_000)
 	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 100_000}
 	if _, err := c.UploadFile(context.Background(), &failingReader{data: data, limit: 150_000}, u); err == nil {
 		t.Fatal("upload over a cut connection succeeded")
@@ -342,7 +360,7 @@ func TestResumeAfterOvertakenPatch(t *testing.T) {
 func TestInterruptedPatchClosesConnection(t *testing.T) {
 	e := newTransportEnv(t, mhttp.DefaultTransport, nil)
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(1000)
+	data := testmedia.SilentMP3(1000)
 	p := e.createUpload(c.Token(), len(data), hexSHA(data))
 	conn := e.dial()
 	io.WriteString(conn, patchHead(e.srv.Listener.Addr().String(), p, c.Token(), 0, len(data)))
