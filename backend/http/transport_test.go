@@ -22,8 +22,8 @@ import (
 	"time"
 
 	mhttp "github.com/megabox-fm/megabox/backend/http"
-	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/backend/platform"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 // testTransport has limits small enough for tests: a body must bring 2000
