@@ -51,8 +51,17 @@ type UploadService interface {
 	// FindUpload returns an upload. ENOTFOUND for an unknown id.
 	FindUpload(ctx context.Context, id string) (*Upload, error)
 	// FinishUpload records the verified blob, gives the account ownership of
-	// it and forgets the upload.
+	// it and forgets the upload, in one transaction. ENOTFOUND for an
+	// unknown id.
 	FinishUpload(ctx context.Context, uploadID string, b Blob) error
+	// StoreBlob records a verified blob that arrived whole in the request
+	// that began its upload (so no upload was recorded) and gives the
+	// account ownership of it, in one transaction. The caller checked the
+	// quota when the request began.
+	StoreBlob(ctx context.Context, accountID int64, b Blob) error
+	// UsedBytes is what an account stores plus what it is uploading, as
+	// the quota counts it.
+	UsedBytes(ctx context.Context, accountID int64) (int64, error)
 	// AbortUpload forgets an upload.
 	AbortUpload(ctx context.Context, uploadID string) error
 	// FindBlob returns a stored blob's metadata. ENOTFOUND if unknown.

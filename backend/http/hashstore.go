@@ -10,28 +10,37 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tus "github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/megabox-fm/megabox/backend/media"
 )
 
-// hashingStore is tus's file store that also hashes each upload as its
-// bytes arrive, so a finished upload is verified without reading it back.
-// The running hashes live in memory: after a restart, or if chunks arrive
-// out of order, the finish step falls back to reading the file. It also
-// brings the uploads' locker, which must know when a request starts
-// reading its body.
+// hashingStore is tus's file store that also hashes and identifies each
+// upload as its bytes arrive (sha256, and media.Sniffer for what Probe
+// would say), so a finished upload is verified and described without
+// reading it back. The running state lives in memory: after a restart, or
+// if chunks arrive out of order, the finish step falls back to reading
+// the file. It also brings the uploads' locker, which must know when a
+// request starts reading its body, and the quota held by uploads whose
+// bytes come in the request that began them.
 type hashingStore struct {
 	filestore.FileStore
-	locks  *uploadLocker
+	locks    *uploadLocker
+	reserved *reservations
+	// partial is told when a request ends before an upload's last byte.
+	partial func(ctx context.Context, id string)
+
 	mu     gosync.Mutex
 	hashes map[string]*runningHash
 }
 
 type runningHash struct {
 	h      hash.Hash
+	sniff  *media.Sniffer
 	offset int64
 }
 
 func newHashingStore(dir string) *hashingStore {
-	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), hashes: map[string]*runningHash{}}
+	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), reserved: newReservations(), hashes: map[string]*runningHash{}}
 }
 
 func (s *hashingStore) useIn(c *tus.StoreComposer) {
@@ -48,7 +57,7 @@ func (s *hashingStore) NewUpload(ctx context.Context, info tus.FileInfo) (tus.Up
 	}
 	id := info.ID
 	s.mu.Lock()
-	s.hashes[id] = &runningHash{h: sha256.New()}
+	s.hashes[id] = &runningHash{h: sha256.New(), sniff: media.NewSniffer()}
 	s.mu.Unlock()
 	return &hashingUpload{Upload: u, s: s, id: id}, nil
 }
@@ -68,16 +77,16 @@ func (s *hashingStore) AsTerminatableUpload(u tus.Upload) tus.TerminatableUpload
 	return s.FileStore.AsTerminatableUpload(u.(*hashingUpload).Upload)
 }
 
-// digest returns the hex sha256 of an upload's bytes if every byte of it
-// passed through the running hash.
-func (s *hashingStore) digest(id string, size int64) (string, bool) {
+// received returns the hex sha256 of an upload's bytes and what they are,
+// if every byte of it passed through the running hash.
+func (s *hashingStore) received(id string, size int64) (string, *media.Sniffer, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.hashes[id]
 	if r == nil || r.offset != size {
-		return "", false
+		return "", nil, false
 	}
-	return hex.EncodeToString(r.h.Sum(nil)), true
+	return hex.EncodeToString(r.h.Sum(nil)), r.sniff, true
 }
 
 func (s *hashingStore) forget(id string) {
@@ -95,7 +104,16 @@ type hashingUpload struct {
 // WriteChunk implements tus.Upload: bytes that continue the running hash
 // feed it; anything else invalidates it.
 func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	announceUpload(ctx, u.id)
 	u.s.locks.reading(u.id)
+	n, err := u.writeChunk(ctx, offset, src)
+	if info, ierr := u.Upload.GetInfo(ctx); ierr == nil && info.Offset < info.Size && u.s.partial != nil {
+		u.s.partial(ctx, u.id)
+	}
+	return n, err
+}
+
+func (u *hashingUpload) writeChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
 	u.s.mu.Lock()
 	r := u.s.hashes[u.id]
 	u.s.mu.Unlock()
@@ -103,7 +121,7 @@ func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Rea
 		u.s.forget(u.id)
 		return u.Upload.WriteChunk(ctx, offset, src)
 	}
-	fed := &countingWriter{w: r.h}
+	fed := &countingWriter{w: io.MultiWriter(r.h, r.sniff)}
 	n, err := u.Upload.WriteChunk(ctx, offset, io.TeeReader(src, fed))
 	// The hash must have seen exactly the bytes that landed on disk.
 	info, ierr := u.Upload.GetInfo(ctx)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 // TestEveryEndpointEveryCaller runs each endpoint as an anonymous caller,
@@ -28,7 +29,7 @@ func TestEveryEndpointEveryCaller(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := randomBytes(100_000)
+	data := testmedia.SilentMP3(100_000)
 	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 50_000}
 	creator.UploadFile(ctx, &failingReader{data: data, limit: 50_000}, u)
 	upload := strings.TrimPrefix(u.URL, e.srv.URL)

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"time"
 
@@ -33,13 +36,20 @@ type Upload struct {
 	OnCreate func(url string) error
 	// OnProgress is called with each offset the server has confirmed.
 	OnProgress func(offset int64)
+	// Owned is set when the server answered that the caller already owns
+	// the blob, so nothing was sent.
+	Owned bool
 }
 
 // UploadFile sends src through tus 1.0, resuming at the offset the server
 // confirms when u.URL is set. It returns the number of bytes actually sent.
-// A PATCH that finds the offset moved by another request for the upload (a
-// cut request of ours the server handles late) asks for the offset again
-// and goes on, up to PatchRetries times in a row.
+// A new upload of at most one chunk goes in the request that creates it
+// (creation-with-upload); a larger one is created first, then sent a chunk
+// per PATCH. Either way the server is asked not to take bytes of a blob
+// the caller already owns (u.Owned). A PATCH that finds the offset moved
+// by another request for the upload (a cut request of ours the server
+// handles late) asks for the offset again and goes on, up to PatchRetries
+// times in a row.
 func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (sent int64, err error) {
 	if u.ChunkSize <= 0 {
 		u.ChunkSize = DefaultChunkSize
@@ -54,14 +64,8 @@ func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (se
 		}
 	}
 	if u.URL == "" {
-		if u.URL, err = c.tusCreate(ctx, u); err != nil {
-			return 0, err
-		}
-		offset = 0
-		if u.OnCreate != nil {
-			if err := u.OnCreate(u.URL); err != nil {
-				return 0, err
-			}
+		if offset, sent, err = c.tusCreate(ctx, src, u); err != nil || u.Owned {
+			return sent, err
 		}
 	}
 	retry := backoff{}
@@ -129,10 +133,22 @@ func tusRequest(req *http.Request) *http.Request {
 	return req
 }
 
-func (c *Client) tusCreate(ctx context.Context, u *Upload) (string, error) {
+// tusCreate creates u's upload and, when the file fits in one chunk,
+// sends it in the same request. It returns the offset the server holds
+// and the bytes sent. The server names the upload in a 104 response before
+// the body goes out (the request waits for "100 Continue"), so a cut
+// request leaves u.URL set for a resume.
+func (c *Client) tusCreate(ctx context.Context, src io.ReaderAt, u *Upload) (offset, sent int64, err error) {
+	whole := u.Size <= u.ChunkSize
+	var body *countingReader
+	if whole {
+		body = &countingReader{r: io.NewSectionReader(src, 0, u.Size)}
+	}
+	loc := &announced{c: c, onCreate: u.OnCreate}
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{Got1xxResponse: loc.got1xx})
 	req, err := c.newRequest(ctx, http.MethodPost, UploadsPath, nil)
 	if err != nil {
-		return "", err
+		return 0, 0, err
 	}
 	tusRequest(req)
 	req.Header.Set("Upload-Length", strconv.FormatInt(u.Size, 10))
@@ -141,16 +157,93 @@ func (c *Client) tusCreate(ctx context.Context, u *Upload) (string, error) {
 		meta += ",filename " + base64.StdEncoding.EncodeToString([]byte(u.Filename))
 	}
 	req.Header.Set("Upload-Metadata", meta)
+	req.Header.Set(UnlessOwnedHeader, "1")
+	if whole {
+		req.Body = io.NopCloser(body)
+		req.ContentLength = u.Size
+		req.GetBody = nil
+		req.Header.Set("Content-Type", "application/offset+octet-stream")
+		req.Header.Set("Expect", "100-continue")
+	}
 	resp, err := c.do(req)
-	if err != nil {
-		return "", err
+	url, createErr := loc.done()
+	if body != nil {
+		sent = body.n.Load()
 	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		return "", fmt.Errorf("tus create: no upload location: %w", err)
+	u.URL = url // set once the server has taken the upload, even if the request was then cut
+	if err == nil {
+		defer resp.Body.Close()
 	}
-	return loc.String(), nil
+	if createErr != nil {
+		return 0, sent, createErr
+	}
+	if err != nil {
+		return 0, sent, err
+	}
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Megabox-Blob-Sha256") == u.SHA256 {
+		u.Owned = true
+		return u.Size, sent, nil
+	}
+	l, err := resp.Location()
+	if err != nil {
+		return 0, sent, fmt.Errorf("tus create: no upload location: %w", err)
+	}
+	u.URL = l.String()
+	if url == "" && u.OnCreate != nil { // a server that did not announce it
+		if err := u.OnCreate(u.URL); err != nil {
+			return 0, sent, err
+		}
+	}
+	if !whole {
+		return 0, sent, nil
+	}
+	offset, err = strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+	if err != nil {
+		return 0, sent, fmt.Errorf("tus create: bad Upload-Offset: %w", err)
+	}
+	if offset == u.Size && u.OnProgress != nil {
+		u.OnProgress(offset)
+	}
+	return offset, sent, nil
+}
+
+// announced takes the upload's URL from the server's 104 response. The
+// transport reports 1xx responses on its own goroutine; once the request
+// is over, late reports are ignored.
+type announced struct {
+	c        *Client
+	onCreate func(url string) error
+
+	mu   gosync.Mutex
+	url  string
+	err  error
+	over bool
+}
+
+func (a *announced) got1xx(code int, h textproto.MIMEHeader) error {
+	if code != StatusUploadResumable {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	loc := h.Get("Location")
+	if a.over || a.url != "" || !strings.HasPrefix(loc, UploadsPath) {
+		return nil
+	}
+	a.url = a.c.base + loc
+	if a.onCreate != nil {
+		// Refusing the 1xx stops the request before its body is sent.
+		a.err = a.onCreate(a.url)
+		return a.err
+	}
+	return nil
+}
+
+func (a *announced) done() (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.over = true
+	return a.url, a.err
 }
 
 // checkUploadURL keeps a stored upload URL from sending our token to

@@ -3,8 +3,10 @@ package http
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,14 +30,18 @@ const UploadsPath = "/api/v1/uploads/"
 
 var uploadIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// tusHandler builds the tus endpoint. Uploads stage in cfg.UploadDir; when
-// the last byte arrives the file is hashed, checked against the sha256 the
-// client declared, moved into the bucket and probed for its media type.
+// tusHandler builds the tus endpoint. Uploads stage in cfg.UploadDir and
+// are hashed and identified as their bytes arrive; when the last byte
+// arrives the hash is checked against the sha256 the client declared,
+// anything but MP3 audio the player can play or a JPEG/PNG image is
+// refused, and the file moves into the bucket. A small file can come
+// whole in the request that creates its upload (tus creation-with-upload).
 func (s *Server) tusHandler() (http.Handler, error) {
 	if err := os.MkdirAll(s.cfg.UploadDir, 0o750); err != nil {
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
 	store := newHashingStore(s.cfg.UploadDir)
+	store.partial = s.recordPartial
 	s.staging = store
 	composer := tus.NewStoreComposer()
 	store.useIn(composer)
@@ -66,19 +72,36 @@ func (s *Server) ownUploads(next http.Handler) http.Handler {
 			if !uploadIDPattern.MatchString(id) {
 				return notFound
 			}
-			u, err := s.svc.Uploads.FindUpload(r.Context(), id)
+			owner, err := s.uploadOwner(r.Context(), id)
 			if err != nil {
 				return err
 			}
-			if u.AccountID != api.AccountIDFromContext(r.Context()) {
+			if owner != api.AccountIDFromContext(r.Context()) {
 				return notFound
 			}
-		} else if r.Method == http.MethodPost && r.ContentLength > s.cfg.MaxUploadSize {
-			return errTooLarge
+		} else if r.Method == http.MethodPost {
+			if r.ContentLength > s.cfg.MaxUploadSize {
+				return errTooLarge
+			}
+			var c *creation
+			r, c = withCreation(r, w)
+			defer s.endCreation(c)
 		}
 		next.ServeHTTP(w, r)
 		return nil
 	})
+}
+
+// endCreation drops an upload held for a creation request that never got
+// to its bytes (the client never learned where it lives).
+func (s *Server) endCreation(c *creation) {
+	if c.id == "" {
+		return
+	}
+	if _, ok := s.staging.reserved.get(c.id); ok {
+		s.dropStaging(c.id)
+		s.staging.reserved.remove(c.id)
+	}
 }
 
 // beforeUpload validates a new upload's metadata and reserves quota. Only
@@ -107,11 +130,22 @@ func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInf
 	case len(filename) > 1024 || !utf8.ValidString(filename):
 		return noChange(&api.Error{Code: api.EINVALID, Field: "filename", Message: "filename must be UTF-8 of at most 1024 bytes"})
 	}
+	if hook.HTTPRequest.Header.Get(UnlessOwnedHeader) != "" {
+		if owned, err := s.svc.Blobs.HasBlob(hook.Context, sha); err != nil {
+			return noChange(err)
+		} else if owned {
+			return alreadyOwned(sha)
+		}
+	}
 	id := make([]byte, 16)
 	rand.Read(id)
 	u := api.Upload{ID: hex.EncodeToString(id), AccountID: c.Account.ID, SHA256: sha, Size: up.Size, Filename: filename}
-	if err := s.svc.Uploads.BeginUpload(hook.Context, u, s.cfg.Quota); err != nil {
+	whole := hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream"
+	if err := s.reserve(hook.Context, u, whole); err != nil {
 		return noChange(err)
+	}
+	if cr := creationFrom(hook.Context); cr != nil {
+		cr.id = u.ID
 	}
 	// The filename is kept only as metadata; it never names a file here.
 	return tus.HTTPResponse{}, tus.FileInfoChanges{ID: u.ID, MetaData: tus.MetaData{"sha256": sha, "filename": filename}}, nil
@@ -121,74 +155,132 @@ func noChange(err error) (tus.HTTPResponse, tus.FileInfoChanges, error) {
 	return tus.HTTPResponse{}, tus.FileInfoChanges{}, tusError(err)
 }
 
-// finishUpload verifies and stores a completed upload. A mismatch discards
-// the bytes and the upload, so the client starts over.
+// UnlessOwnedHeader on a creation request asks the server to create no
+// upload when the caller already owns the blob: it then answers 200 with
+// the blob's sha256 in Megabox-Blob-Sha256, before any byte is sent (the
+// Go client sends its body only after "100 Continue").
+const UnlessOwnedHeader = "Megabox-Unless-Owned"
+
+func alreadyOwned(sha string) (tus.HTTPResponse, tus.FileInfoChanges, error) {
+	return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.Error{
+		ErrorCode: "ALREADY_OWNED",
+		Message:   "the caller already owns this blob",
+		HTTPResponse: tus.HTTPResponse{
+			StatusCode: http.StatusOK,
+			Header:     tus.HTTPHeader{"Megabox-Blob-Sha256": sha},
+		},
+	}
+}
+
+// finishUpload verifies, identifies and stores a completed upload. A
+// mismatch, or a file the platform cannot use, discards the bytes and the
+// upload (its quota is free again), so the client starts over.
 func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 	ctx := context.WithoutCancel(hook.Context)
-	id, sha := hook.Upload.ID, hook.Upload.MetaData["sha256"]
-	err := s.storeUpload(ctx, hook.Upload)
-	if err != nil {
-		s.discardUpload(ctx, hook.Upload)
-		if api.ErrorCode(err) == api.ECHECKSUM {
-			err = api.Errorf(api.ECHECKSUM, "uploaded bytes do not match sha256 %s: the upload was discarded, upload the file again", sha)
-		}
-		return tus.HTTPResponse{}, tusError(err)
-	}
-	b, err := s.describeBlob(ctx, sha, hook.Upload.Size)
+	up := hook.Upload
+	b, err := s.receive(ctx, up)
 	if err == nil {
-		err = s.svc.Uploads.FinishUpload(ctx, id, *b)
+		err = s.storeBlob(ctx, up, b)
 	}
-	s.discardUpload(ctx, hook.Upload)
 	if err != nil {
+		s.discardUpload(ctx, up)
 		return tus.HTTPResponse{}, tusError(err)
 	}
-	return tus.HTTPResponse{Header: tus.HTTPHeader{"Megabox-Blob-Sha256": sha, "Megabox-Media-Type": b.MediaType}}, nil
+	return tus.HTTPResponse{Header: tus.HTTPHeader{"Megabox-Blob-Sha256": b.SHA256, "Megabox-Media-Type": b.MediaType}}, nil
 }
 
-// storeUpload moves a finished upload into the bucket, verified against its
-// declared sha256: from the hash computed as the bytes arrived when there
-// is one, else by reading the file.
-func (s *Server) storeUpload(ctx context.Context, up tus.FileInfo) error {
-	sha, path := up.MetaData["sha256"], up.Storage[filestore.StorageKeyPath]
-	digest, ok := s.staging.digest(up.ID, up.Size)
+// receive checks a finished upload against its declared sha256 and says
+// what it is, from what was computed as its bytes arrived when there is
+// that, else by reading the staged file once.
+func (s *Server) receive(ctx context.Context, up tus.FileInfo) (*api.Blob, error) {
+	sha := up.MetaData["sha256"]
+	digest, sniff, ok := s.staging.received(up.ID, up.Size)
 	s.staging.forget(up.ID)
 	if !ok {
-		_, err := s.svc.Bucket.PutFile(ctx, sha, path)
-		return err
+		var err error
+		if digest, sniff, err = readStaged(ctx, up.Storage[filestore.StorageKeyPath]); err != nil {
+			return nil, err
+		}
 	}
 	if digest != sha {
-		return api.Errorf(api.ECHECKSUM, "content hashes to %s, not %s", digest, sha)
+		return nil, api.Errorf(api.ECHECKSUM, "uploaded bytes do not match sha256 %s: the upload was discarded, upload the file again", sha)
 	}
-	_, err := s.svc.Bucket.AdoptFile(ctx, sha, path)
-	return err
+	info, err := sniff.Info()
+	if err != nil {
+		// Probe's errors describe the file (damaged, or audio the player
+		// cannot play), never the server: they are the creator's to read.
+		msg := err.Error()
+		if e := (*api.Error)(nil); errors.As(err, &e) {
+			msg = e.Message
+		}
+		return nil, &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: uploadName(up) + ": " + msg}
+	}
+	if info.MediaType == api.MediaUnknown {
+		return nil, &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: uploadName(up) + " is neither MP3 audio nor a JPEG or PNG image: " + acceptedUploads}
+	}
+	return &api.Blob{SHA256: sha, Size: up.Size, MediaType: info.MediaType, DurationMS: info.DurationMS, Width: info.Width, Height: info.Height}, nil
 }
 
-// describeBlob probes a stored blob. A damaged file is still stored (the
-// creator owns it) but marked unknown, so a release cannot use it.
-func (s *Server) describeBlob(ctx context.Context, sha string, size int64) (*api.Blob, error) {
-	obj, err := s.svc.Bucket.Open(ctx, sha)
-	if err != nil {
-		return nil, err
+// uploadName names an upload in a message: its filename, else its sha256.
+func uploadName(up tus.FileInfo) string {
+	if f := up.MetaData["filename"]; f != "" {
+		return quote(f)
 	}
-	defer obj.Close()
-	info, err := media.Probe(obj)
+	return "the file with sha256 " + up.MetaData["sha256"]
+}
+
+// readStaged hashes and identifies a staged file in one read.
+func readStaged(ctx context.Context, path string) (string, *media.Sniffer, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		s.log.Info("uploaded file is damaged", "sha256", sha, "err", err)
-		info = media.Info{MediaType: api.MediaUnknown}
+		return "", nil, fmt.Errorf("open staged upload: %w", err)
 	}
-	return &api.Blob{SHA256: sha, Size: size, MediaType: info.MediaType, DurationMS: info.DurationMS, Width: info.Width, Height: info.Height}, nil
+	defer f.Close()
+	h, sniff := sha256.New(), media.NewSniffer()
+	if _, err := io.CopyBuffer(io.MultiWriter(h, sniff), f, make([]byte, 1<<20)); err != nil {
+		return "", nil, fmt.Errorf("read staged upload: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), sniff, nil
+}
+
+// storeBlob moves a verified upload into the bucket (its bytes fsynced
+// there first) and then records the blob, the account's ownership and the
+// end of the upload in one transaction.
+func (s *Server) storeBlob(ctx context.Context, up tus.FileInfo, b *api.Blob) error {
+	if _, err := s.svc.Bucket.AdoptFile(ctx, b.SHA256, up.Storage[filestore.StorageKeyPath]); err != nil {
+		return err
+	}
+	os.Remove(up.Storage[filestore.StorageKeyInfoPath])
+	if held, ok := s.staging.reserved.get(up.ID); ok {
+		err := s.svc.Uploads.StoreBlob(ctx, held.AccountID, *b)
+		if err == nil {
+			s.staging.reserved.remove(up.ID)
+		}
+		return err
+	}
+	return s.svc.Uploads.FinishUpload(ctx, up.ID, *b)
 }
 
 // discardUpload forgets an upload's staging files and record.
 func (s *Server) discardUpload(ctx context.Context, info tus.FileInfo) {
-	for _, key := range []string{filestore.StorageKeyPath, filestore.StorageKeyInfoPath} {
-		if p := info.Storage[key]; p != "" {
-			os.Remove(p)
-		}
+	s.dropStaging(info.ID)
+	if _, ok := s.staging.reserved.get(info.ID); ok {
+		s.staging.reserved.remove(info.ID)
+		return
 	}
 	if err := s.svc.Uploads.AbortUpload(ctx, info.ID); err != nil {
 		s.log.Error("forget upload", "id", info.ID, "err", err)
 	}
+}
+
+// dropStaging deletes an upload's staging files and running hash.
+func (s *Server) dropStaging(id string) {
+	if !uploadIDPattern.MatchString(id) {
+		return // never a path we did not make
+	}
+	os.Remove(filepath.Join(s.cfg.UploadDir, id))
+	os.Remove(filepath.Join(s.cfg.UploadDir, id+".info"))
+	s.staging.forget(id)
 }
 
 // tusError turns an application error into a tus error whose body is our
@@ -222,9 +314,7 @@ func (s *Server) ExpireUploads(ctx context.Context, now time.Time) (int, error) 
 		if !uploadIDPattern.MatchString(u.ID) {
 			continue // never a path we did not make
 		}
-		os.Remove(filepath.Join(s.cfg.UploadDir, u.ID))
-		os.Remove(filepath.Join(s.cfg.UploadDir, u.ID+".info"))
-		s.staging.forget(u.ID)
+		s.dropStaging(u.ID)
 		if err := s.svc.Uploads.AbortUpload(ctx, u.ID); err != nil {
 			return 0, err
 		}

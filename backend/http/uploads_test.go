@@ -18,6 +18,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/platform"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 func randomBytes(n int) []byte {
@@ -51,7 +52,7 @@ func TestUploadInterruptedAndResumed(t *testing.T) {
 	ctx := context.Background()
 	c, _ := e.signUp("ann", true)
 	const chunk = 1 << 20
-	data := randomBytes(5*chunk + 12345)
+	data := testmedia.SilentMP3(5*chunk + 12345)
 	sum := hexSHA(data)
 
 	u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), ChunkSize: chunk}
@@ -97,7 +98,7 @@ func TestCorruptUploadRejected(t *testing.T) {
 	e := mustEnv(t)
 	ctx := context.Background()
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(300_000)
+	data := testmedia.SilentMP3(300_000)
 	claimed := hexSHA(randomBytes(10))
 	u := &mhttp.Upload{SHA256: claimed, Size: int64(len(data)), ChunkSize: 100_000}
 	_, err := c.UploadFile(ctx, bytes.NewReader(data), u)
@@ -124,7 +125,7 @@ func TestDedupByHead(t *testing.T) {
 	ctx := context.Background()
 	ann, _ := e.signUp("ann", true)
 	bob, _ := e.signUp("bob", true)
-	data := randomBytes(50_000)
+	data := testmedia.SilentMP3(50_000)
 	sum := hexSHA(data)
 	if ok, _ := ann.HasBlob(ctx, sum); ok {
 		t.Fatal("HasBlob before upload = true")
@@ -163,7 +164,7 @@ func TestUploadLimits(t *testing.T) {
 	}
 	// Quota: three 1 MiB files fit, a fourth does not.
 	for range 3 {
-		e.upload(c, randomBytes(1<<20))
+		e.upload(c, testmedia.SilentMP3(1<<20))
 	}
 	_, err = c.UploadFile(ctx, bytes.NewReader(randomBytes(1000)), &mhttp.Upload{SHA256: hexSHA([]byte("x")), Size: 1000})
 	wantCode(t, err, api.EQUOTA)
@@ -188,7 +189,7 @@ func TestUploadsAreTheirOwners(t *testing.T) {
 	ctx := context.Background()
 	ann, _ := e.signUp("ann", true)
 	bob, _ := e.signUp("bob", true)
-	data := randomBytes(200_000)
+	data := testmedia.SilentMP3(200_000)
 	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 100_000}
 	ann.UploadFile(ctx, &failingReader{data: data, limit: 100_000}, u)
 	path := strings.TrimPrefix(u.URL, e.srv.URL)
@@ -214,7 +215,7 @@ func TestUploadCancel(t *testing.T) {
 	e := mustEnv(t)
 	ctx := context.Background()
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(200_000)
+	data := testmedia.SilentMP3(200_000)
 	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 50_000}
 	c.UploadFile(ctx, &failingReader{data: data, limit: 60_000}, u)
 	if err := c.CancelUpload(ctx, u.URL); err != nil {
@@ -233,7 +234,7 @@ func TestTusJSClient(t *testing.T) {
 	}
 	e := mustEnv(t)
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(3<<20 + 17)
+	data := testmedia.SilentMP3(3<<20 + 17)
 	file := filepath.Join(t.TempDir(), "data.bin")
 	os.WriteFile(file, data, 0o600)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -286,7 +287,7 @@ func TestAbandonedUploadsExpire(t *testing.T) {
 	e := newEnv(t, platform.Config{MaxUploadSize: 1 << 20, Quota: 1 << 20})
 	ctx := context.Background()
 	c, _ := e.signUp("ann", true)
-	data := randomBytes(900_000)
+	data := testmedia.SilentMP3(900_000)
 	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 300_000}
 	c.UploadFile(ctx, &failingReader{data: data, limit: 300_000}, u)
 	// The quota is taken by the unfinished upload.

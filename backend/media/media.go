@@ -5,7 +5,6 @@
 package media
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -33,21 +32,19 @@ type Info struct {
 // Probe identifies r. Files that are neither MP3 nor a JPEG/PNG image come
 // back as api.MediaUnknown; an error means the file claims a known type but
 // is damaged, or is MP3 audio the app's player cannot play (EUNSUPPORTED,
-// with a message saying what to do).
-func Probe(r io.ReadSeeker) (Info, error) {
-	head := make([]byte, 64<<10)
-	n, err := io.ReadFull(r, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+// with a message saying what to do). A Sniffer written the same bytes
+// reaches the same verdict.
+func Probe(r io.Reader) (Info, error) {
+	s := NewSniffer()
+	if _, err := io.CopyN(s, r, headSize); err != nil && !errors.Is(err, io.EOF) {
 		return Info{}, err
 	}
-	head = head[:n]
-	switch {
-	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")), bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return probeImage(bytes.NewReader(head))
-	case LooksLikeMP3(head):
-		return probeMP3(r, head)
+	if s.WantsMore() {
+		if _, err := io.CopyBuffer(s, r, make([]byte, 1<<20)); err != nil {
+			return Info{}, err
+		}
 	}
-	return Info{MediaType: api.MediaUnknown}, nil
+	return s.Info()
 }
 
 func probeImage(r io.Reader) (info Info, err error) {
@@ -65,23 +62,6 @@ func probeImage(r io.Reader) (info Info, err error) {
 		mt = api.MediaPNG
 	}
 	return Info{MediaType: mt, Width: cfg.Width, Height: cfg.Height}, nil
-}
-
-// probeMP3 walks the frame headers of the whole stream; head is what was
-// already read from its start.
-func probeMP3(r io.Reader, head []byte) (Info, error) {
-	c := NewFrameCounter()
-	_, _ = c.Write(head) // a FrameCounter never fails a write
-	if _, err := io.CopyBuffer(c, r, make([]byte, 1<<20)); err != nil {
-		return Info{}, err
-	}
-	if c.Frames() == 0 || c.DurationMS() == 0 {
-		return Info{}, errors.New("MP3 has no audio frames")
-	}
-	if err := c.Problem(); err != nil {
-		return Info{}, api.Errorf(api.EUNSUPPORTED, "%s", err)
-	}
-	return Info{MediaType: api.MediaMP3, DurationMS: c.DurationMS()}, nil
 }
 
 func recoverInto(err *error, what string) {

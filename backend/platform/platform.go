@@ -36,6 +36,8 @@ type Platform struct {
 	Handler   *mhttp.Server
 	Purchases *sqlite.PurchaseService
 	Earnings  *sqlite.EarningsService
+	Blobs     *sqlite.BlobService
+	Bucket    *disk.Bucket
 }
 
 // Open opens or creates the platform in dir.
@@ -79,7 +81,7 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		db.Close()
 		return nil, err
 	}
-	return &Platform{DB: db, Handler: srv, Purchases: purchases, Earnings: earnings}, nil
+	return &Platform{DB: db, Handler: srv, Purchases: purchases, Earnings: earnings, Blobs: blobs, Bucket: bucket}, nil
 }
 
 // Close closes the database.

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -22,7 +23,9 @@ import (
 
 // Bucket implements blob.Bucket in a directory.
 type Bucket struct {
-	root string
+	root  string
+	syncs atomic.Int64 // fsyncs of files and directories
+	reads atomic.Int64 // files opened for reading: blobs, or staged files to verify
 }
 
 var _ blob.Bucket = (*Bucket)(nil)
@@ -65,7 +68,7 @@ func (b *Bucket) Put(ctx context.Context, sha string, r io.Reader) (int64, error
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), contextReader{ctx, r})
 	if err == nil {
-		err = f.Sync()
+		err = b.sync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -85,7 +88,7 @@ func (b *Bucket) PutFile(ctx context.Context, sha, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := verifyFile(ctx, sha, path)
+	n, err := b.verifyFile(ctx, sha, path)
 	if err != nil {
 		return 0, err
 	}
@@ -111,7 +114,7 @@ func (b *Bucket) AdoptFile(ctx context.Context, sha, path string) (int64, error)
 	}
 	fi, err := f.Stat()
 	if err == nil {
-		err = f.Sync()
+		err = b.sync(f)
 	}
 	f.Close()
 	if err != nil {
@@ -140,12 +143,13 @@ func (b *Bucket) copyIn(ctx context.Context, sha, path string) (int64, error) {
 
 // verifyFile hashes a file and fsyncs it, so the rename that follows
 // publishes durable bytes.
-func verifyFile(ctx context.Context, sha, path string) (int64, error) {
+func (b *Bucket) verifyFile(ctx context.Context, sha, path string) (int64, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return 0, fmt.Errorf("open staged blob: %w", err)
 	}
 	defer f.Close()
+	b.reads.Add(1)
 	h := sha256.New()
 	n, err := io.CopyBuffer(h, contextReader{ctx, f}, make([]byte, 1<<20))
 	if err != nil {
@@ -154,7 +158,7 @@ func verifyFile(ctx context.Context, sha, path string) (int64, error) {
 	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
 		return 0, api.Errorf(api.ECHECKSUM, "content hashes to %s, not %s", got, sha)
 	}
-	if err := f.Sync(); err != nil {
+	if err := b.sync(f); err != nil {
 		return 0, fmt.Errorf("sync staged blob: %w", err)
 	}
 	return n, nil
@@ -173,17 +177,30 @@ func (b *Bucket) install(src, dst string) error {
 	if err := os.Rename(src, dst); err != nil {
 		return fmt.Errorf("install blob: %w", err)
 	}
-	return syncDir(dir)
+	return b.syncDir(dir)
 }
 
-func syncDir(dir string) error {
+func (b *Bucket) syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	return d.Sync()
+	return b.sync(d)
 }
+
+func (b *Bucket) sync(f *os.File) error {
+	b.syncs.Add(1)
+	return f.Sync()
+}
+
+// Syncs returns how many fsyncs of files and directories the bucket has
+// made.
+func (b *Bucket) Syncs() int64 { return b.syncs.Load() }
+
+// Reads returns how many times the bucket opened a file to read it: a
+// blob, or a staged file it had to verify.
+func (b *Bucket) Reads() int64 { return b.reads.Load() }
 
 // Open implements blob.Bucket.
 func (b *Bucket) Open(ctx context.Context, sha string) (blob.Object, error) {
@@ -197,6 +214,7 @@ func (b *Bucket) Open(ctx context.Context, sha string) (blob.Object, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("open blob: %w", err)
 	}
+	b.reads.Add(1)
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()

@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -12,7 +14,8 @@ import (
 
 // BlobService implements api.BlobService and api.UploadService.
 type BlobService struct {
-	db *DB
+	db      *DB
+	commits atomic.Int64
 }
 
 var (
@@ -39,7 +42,7 @@ func (s *BlobService) HasBlob(ctx context.Context, sha256 string) (bool, error) 
 
 // BeginUpload implements api.UploadService.
 func (s *BlobService) BeginUpload(ctx context.Context, u api.Upload, quota int64) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inUploadTx(ctx, func(tx *sql.Tx) error {
 		used, err := usedBytes(ctx, tx, u.AccountID)
 		if err != nil {
 			return err
@@ -53,10 +56,15 @@ func (s *BlobService) BeginUpload(ctx context.Context, u api.Upload, quota int64
 	})
 }
 
+// UsedBytes implements api.UploadService.
+func (s *BlobService) UsedBytes(ctx context.Context, accountID int64) (int64, error) {
+	return usedBytes(ctx, s.db.read, accountID)
+}
+
 // usedBytes counts what an account stores plus what it is uploading.
-func usedBytes(ctx context.Context, tx *sql.Tx, accountID int64) (int64, error) {
+func usedBytes(ctx context.Context, q queryer, accountID int64) (int64, error) {
 	var used int64
-	err := tx.QueryRowContext(ctx, `
+	err := q.QueryRowContext(ctx, `
 		SELECT COALESCE((SELECT SUM(b.size) FROM account_blobs ab JOIN blobs b ON b.sha256 = ab.sha256 WHERE ab.account_id = ?1), 0)
 		     + COALESCE((SELECT SUM(size) FROM uploads WHERE account_id = ?1), 0)`, accountID).Scan(&used)
 	if err != nil {
@@ -82,7 +90,7 @@ func (s *BlobService) FindUpload(ctx context.Context, id string) (*api.Upload, e
 
 // FinishUpload implements api.UploadService.
 func (s *BlobService) FinishUpload(ctx context.Context, uploadID string, b api.Blob) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inUploadTx(ctx, func(tx *sql.Tx) error {
 		var accountID int64
 		err := tx.QueryRowContext(ctx, `DELETE FROM uploads WHERE id = ? RETURNING account_id`, uploadID).Scan(&accountID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -90,25 +98,76 @@ func (s *BlobService) FinishUpload(ctx context.Context, uploadID string, b api.B
 		} else if err != nil {
 			return fmt.Errorf("finish upload: %w", err)
 		}
-		now := millis(s.db.now())
-		_, err = tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-			b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, now)
-		if err != nil {
-			return fmt.Errorf("insert blob: %w", err)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO account_blobs (account_id, sha256, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			accountID, b.SHA256, now)
-		return err
+		return s.own(ctx, tx, accountID, b)
 	})
+}
+
+// StoreBlob implements api.UploadService.
+func (s *BlobService) StoreBlob(ctx context.Context, accountID int64, b api.Blob) error {
+	return s.inUploadTx(ctx, func(tx *sql.Tx) error { return s.own(ctx, tx, accountID, b) })
+}
+
+// own records a blob, if new, and gives an account ownership of it.
+func (s *BlobService) own(ctx context.Context, tx *sql.Tx, accountID int64, b api.Blob) error {
+	now := millis(s.db.now())
+	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, now)
+	if err != nil {
+		return fmt.Errorf("insert blob: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO account_blobs (account_id, sha256, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		accountID, b.SHA256, now)
+	return err
 }
 
 // AbortUpload implements api.UploadService.
 func (s *BlobService) AbortUpload(ctx context.Context, uploadID string) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inUploadTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, uploadID)
 		return err
 	})
+}
+
+// Commits returns how many write transactions the upload methods have
+// committed.
+func (s *BlobService) Commits() int64 { return s.commits.Load() }
+
+// inUploadTx runs fn in a write transaction committed with
+// synchronous=NORMAL: no fsync of its own. Upload bookkeeping can afford
+// that: the bytes a blob row names are fsynced into the bucket before the
+// row is written, a row lost to a power cut only makes the client upload
+// again, and the WAL fsync of the next FULL commit (a release that uses
+// the blob, any money) makes every earlier commit durable with it.
+func (s *BlobService) inUploadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	conn, err := s.db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	// The connection goes back to the pool only as it came: FULL. If
+	// that cannot be restored it is closed, never reused.
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = FULL`); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.commits.Add(1)
+	return nil
 }
 
 // StaleUploads implements api.UploadService.

@@ -135,6 +135,20 @@ func testUploads(t *testing.T, s Services) {
 	}
 	_, err = s.Uploads.FindUpload(ctx, "u4")
 	code(t, err, api.ENOTFOUND)
+	// A blob that arrived whole is stored without an upload record.
+	whole := fmt.Sprintf("%064x", 2)
+	if err := s.Uploads.StoreBlob(ctx, acct, api.Blob{SHA256: whole, Size: 300, MediaType: api.MediaPNG, Width: 2, Height: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.Uploads.FindBlob(ctx, whole); err != nil || b.Size != 300 || b.Width != 2 || b.Height != 3 {
+		t.Fatalf("FindBlob after StoreBlob = %+v, %v", b, err)
+	}
+	if ok, _ := s.Blobs.HasBlob(ctx, whole); !ok {
+		t.Fatal("HasBlob after StoreBlob = false")
+	}
+	if used, err := s.Uploads.UsedBytes(ctx, acct); err != nil || used != 900 {
+		t.Fatalf("UsedBytes = %d, %v; want 600 + 300 stored", used, err)
+	}
 }
 
 // blob registers a finished upload for the caller.

@@ -1,0 +1,269 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/media"
+	"github.com/megabox-fm/megabox/internal/testmedia"
+)
+
+// counted is an env whose server counts the requests it is sent.
+type counted struct {
+	*env
+	requests atomic.Int64
+}
+
+func countedEnv(t *testing.T) *counted {
+	e := mustEnv(t)
+	c := &counted{env: e}
+	e.srv.Close()
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.requests.Add(1)
+		e.p.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(e.srv.Close)
+	return c
+}
+
+// frames returns n layer III frames with the given header and silent bodies.
+func frames(n int, header []byte, size int) []byte {
+	f := make([]byte, size)
+	copy(f, header)
+	return bytes.Repeat(f, n)
+}
+
+// TestFinishedUploadDescribedAsProbeWould uploads real MP3s and images,
+// whole in one request and in chunks, and checks the stored description
+// is exactly what media.Probe says reading the file, without the server
+// reading any stored file.
+func TestFinishedUploadDescribedAsProbeWould(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	c, _ := e.signUp("ann", true)
+	dir := t.TempDir()
+	cover := filepath.Join(dir, "cover.jpg")
+	if err := os.WriteFile(cover, testmedia.JPEG(300, 300), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"short.mp3":      testmedia.MP3(t, filepath.Join(dir, "a.mp3"), 1.5, 440, testmedia.Tags{Title: "Short"}),
+		"tagged.mp3":     testmedia.MP3(t, filepath.Join(dir, "b.mp3"), 7.3, 330, testmedia.Tags{Title: "T", Artist: "A", Album: "L", Track: "2/9", Cover: cover}),
+		"silent.mp3":     testmedia.SilentMP3(300_000),
+		"48k.mp3":        frames(1000, []byte{0xff, 0xfb, 0x94, 0x64}, 384),
+		"cover.png":      testmedia.PNG(640, 480),
+		"cover.jpg":      testmedia.JPEG(128, 96),
+		"cut in two.mp3": testmedia.MP3Bytes(t, 3, 550)[:20_000],
+	}
+	reads := e.p.Bucket.Reads()
+	for name, data := range files {
+		if _, err := media.Probe(bytes.NewReader(data)); err != nil {
+			t.Fatalf("%s: Probe: %v", name, err)
+		}
+		for _, chunk := range []int64{0, 7_000} { // whole in one request; in PATCHes
+			data := append(bytes.Clone(data), make([]byte, chunk/7_000)...) // a distinct blob per way
+			want, _ := media.Probe(bytes.NewReader(data))
+			sum := hexSHA(data)
+			u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), Filename: name, ChunkSize: chunk}
+			if _, err := c.UploadFile(ctx, bytes.NewReader(data), u); err != nil {
+				t.Fatalf("%s (chunk %d): %v", name, chunk, err)
+			}
+			b, err := e.p.Blobs.FindBlob(ctx, sum)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := media.Info{MediaType: b.MediaType, DurationMS: b.DurationMS, Width: b.Width, Height: b.Height}
+			if got != want || b.Size != int64(len(data)) {
+				t.Errorf("%s (chunk %d): stored %+v of %d bytes, Probe says %+v of %d", name, chunk, got, b.Size, want, len(data))
+			}
+		}
+	}
+	if n := e.p.Bucket.Reads() - reads; n != 0 {
+		t.Errorf("the server read stored files %d times, want 0", n)
+	}
+}
+
+// TestUploadsThePlatformCannotUseAreRefused: a finished upload that is
+// not MP3 audio the player can play nor a JPEG/PNG image is refused with
+// Probe's own words; its bytes are deleted and its quota given back.
+func TestUploadsThePlatformCannotUseAreRefused(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	c, a := e.signUp("ann", true)
+	mixed := append(frames(1000, []byte{0xff, 0xfb, 0x94, 0x64}, 384), frames(1, []byte{0xff, 0xe3, 0x88, 0x64}, 576)...)
+	_, mixedErr := media.Probe(bytes.NewReader(mixed))
+	cut := testmedia.MP3Bytes(t, 1, 700)
+	cases := []struct {
+		name, filename string
+		data           []byte
+		want           string // in the error's message
+	}{
+		{"random bytes, no name", "", bytes.Repeat([]byte{0x5a, 0x17, 0xc3}, 100_000), "is neither MP3 audio nor a JPEG or PNG image"},
+		{"text named .mp3", "notes.mp3", []byte(strings.Repeat("this is a text file, not an mp3\n", 100)), `"notes.mp3" is neither MP3 audio nor a JPEG or PNG image`},
+		{"MPEG-2.5 after 48 kHz", "mixed.mp3", mixed, api.ErrorMessage(mixedErr)},
+		{"MPEG-2.5 only", "old.mp3", frames(200, []byte{0xff, 0xe3, 0x88, 0x64}, 576), "MPEG-2.5 audio (8000 Hz) cannot be played: export it again as a standard MP3"},
+		{"tag then a fragment", "damaged.mp3", append([]byte("ID3\x03\x00\x00\x00\x00\x00\x10"), cut[len(cut)/3:len(cut)/3+100]...), "neither MP3 audio"},
+		{"truncated PNG", "cover.png", testmedia.PNG(50, 50)[:20], "unreadable image"},
+	}
+	for _, tc := range cases {
+		for _, chunk := range []int64{0, 10_000} {
+			used, _ := e.p.Blobs.UsedBytes(ctx, a.ID)
+			sum := hexSHA(tc.data)
+			u := &mhttp.Upload{SHA256: sum, Size: int64(len(tc.data)), Filename: tc.filename, ChunkSize: chunk}
+			_, err := c.UploadFile(ctx, bytes.NewReader(tc.data), u)
+			if api.ErrorCode(err) != api.EUNSUPPORTED || !strings.Contains(api.ErrorMessage(err), tc.want) {
+				t.Errorf("%s (chunk %d): err = %v, want EUNSUPPORTED saying %q", tc.name, chunk, err, tc.want)
+			}
+			if ok, _ := c.HasBlob(ctx, sum); ok {
+				t.Errorf("%s: the refused file became a blob", tc.name)
+			}
+			if after, _ := e.p.Blobs.UsedBytes(ctx, a.ID); after != used {
+				t.Errorf("%s (chunk %d): quota used %d after the refusal, want %d as before", tc.name, chunk, after, used)
+			}
+			if _, err := os.Stat(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s: the refused bytes were stored (%v)", tc.name, err)
+			}
+			if left, _ := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads")); len(left) != 0 {
+				t.Errorf("%s (chunk %d): staging still holds %d files", tc.name, chunk, len(left))
+			}
+		}
+	}
+	if mixedErr == nil || !strings.Contains(api.ErrorMessage(mixedErr), "MPEG-2.5") {
+		t.Fatalf("Probe of the mixed file: %v", mixedErr)
+	}
+}
+
+// TestSmallUploadInOneRequest: a file of at most one chunk goes up in the
+// request that creates its upload; the server commits once, fsyncs the
+// file and its directory, and reads nothing back.
+func TestSmallUploadInOneRequest(t *testing.T) {
+	e := countedEnv(t)
+	ctx := context.Background()
+	c, a := e.signUp("ann", true)
+	for i := range 5 {
+		data := testmedia.SilentMP3(1 << 20)
+		sum := hexSHA(data)
+		requests, commits, syncs, reads := e.requests.Load(), e.p.Blobs.Commits(), e.p.Bucket.Syncs(), e.p.Bucket.Reads()
+		var created string
+		u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), Filename: "one.mp3", OnCreate: func(url string) error { created = url; return nil }}
+		sent, err := c.UploadFile(ctx, bytes.NewReader(data), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.requests.Load() - requests; got != 1 {
+			t.Errorf("file %d: %d requests, want 1", i, got)
+		}
+		if got := e.p.Blobs.Commits() - commits; got != 1 {
+			t.Errorf("file %d: %d write transactions, want 1", i, got)
+		}
+		if got := e.p.Bucket.Syncs() - syncs; got != 2 {
+			t.Errorf("file %d: %d fsyncs, want 2 (the file, its directory)", i, got)
+		}
+		if got := e.p.Bucket.Reads() - reads; got != 0 {
+			t.Errorf("file %d: the server read stored files %d times", i, got)
+		}
+		if sent != int64(len(data)) || created == "" || created != u.URL {
+			t.Errorf("file %d: sent %d of %d bytes, OnCreate got %q, URL %q", i, sent, len(data), created, u.URL)
+		}
+		stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum))
+		if err != nil || hexSHA(stored) != sum {
+			t.Fatalf("stored blob does not hash to %s (%v)", sum, err)
+		}
+	}
+	if used, _ := e.p.Blobs.UsedBytes(ctx, a.ID); used != 5<<20 {
+		t.Errorf("quota used %d, want %d", used, 5<<20)
+	}
+	if left, _ := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads")); len(left) != 0 {
+		t.Errorf("staging still holds %d files", len(left))
+	}
+}
+
+// TestCutSmallUploadResumes: a creation request cut mid-body leaves an
+// upload the client learned of before sending (104), holding the bytes
+// that arrived and their quota; resuming sends only the rest.
+func TestCutSmallUploadResumes(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	c, a := e.signUp("ann", true)
+	data := testmedia.SilentMP3(3<<20 + 5)
+	sum := hexSHA(data)
+	var created string
+	u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), OnCreate: func(url string) error { created = url; return nil }}
+	sent1, err := c.UploadFile(ctx, &failingReader{data: data, limit: 1 << 20}, u)
+	if err == nil {
+		t.Fatal("an upload over a cut connection succeeded")
+	}
+	if u.URL == "" || created != u.URL {
+		t.Fatalf("after the cut: URL %q, OnCreate got %q", u.URL, created)
+	}
+	if ok, _ := c.HasBlob(ctx, sum); ok {
+		t.Fatal("a partial upload became a blob")
+	}
+	// The server records the upload once the cut request ends, which the
+	// client may not wait for.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		used, _ := e.p.Blobs.UsedBytes(ctx, a.ID)
+		if used == int64(len(data)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("quota held by the cut upload = %d, want %d", used, len(data))
+		}
+		time.Sleep(5 * time.Millisecond) // polling the database
+	}
+	resumed := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), URL: u.URL}
+	sent2, err := c.UploadFile(ctx, bytes.NewReader(data), resumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent1+sent2 > int64(len(data))+(1<<20) || sent2 >= int64(len(data)) {
+		t.Fatalf("sent %d then %d bytes for a %d-byte file: the resume started over", sent1, sent2, len(data))
+	}
+	stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum))
+	if err != nil || !bytes.Equal(stored, data) {
+		t.Fatalf("stored blob differs from the file (%v)", err)
+	}
+	if used, _ := e.p.Blobs.UsedBytes(ctx, a.ID); used != int64(len(data)) {
+		t.Fatalf("quota used after the resume = %d, want %d", used, len(data))
+	}
+}
+
+// TestUploadOfOwnedBlobSendsNothing: the creation request learns the
+// caller already owns the blob before the body goes out.
+func TestUploadOfOwnedBlobSendsNothing(t *testing.T) {
+	e := countedEnv(t)
+	ctx := context.Background()
+	c, _ := e.signUp("ann", true)
+	bob, _ := e.signUp("bob", true)
+	for _, size := range []int{200_000, 3 << 20} {
+		data := testmedia.SilentMP3(size)
+		e.upload(c, data)
+		for _, chunk := range []int64{0, 1 << 20} {
+			requests := e.requests.Load()
+			u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: chunk}
+			sent, err := c.UploadFile(ctx, bytes.NewReader(data), u)
+			if err != nil || sent != 0 || !u.Owned || u.URL != "" {
+				t.Fatalf("%d bytes again: sent %d, owned %v, URL %q, err %v; want nothing sent", size, sent, u.Owned, u.URL, err)
+			}
+			if got := e.requests.Load() - requests; got != 1 {
+				t.Errorf("%d bytes again: %d requests, want 1", size, got)
+			}
+		}
+		// Knowing the hash is not owning the blob: bob sends the bytes.
+		u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data))}
+		if sent, err := bob.UploadFile(ctx, bytes.NewReader(data), u); err != nil || sent != int64(len(data)) || u.Owned {
+			t.Fatalf("another account: sent %d, owned %v, err %v", sent, u.Owned, err)
+		}
+	}
+}
