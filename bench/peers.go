@@ -149,7 +149,7 @@ func syncthingSync(work, src string, files int, total int64) (time.Duration, err
 	}
 	d := time.Since(start)
 	if got := dirBytes(dest); got != total {
-		return 0, fmt.Errorf("Syncthing stored %d bytes, want %d", got, total)
+		return 0, fmt.Errorf("syncthing stored %d bytes, want %d", got, total)
 	}
 	return d, nil
 }

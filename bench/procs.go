@@ -208,10 +208,3 @@ func syncCalls(trace string, from, to time.Time) (int, error) {
 	}
 	return n, sc.Err()
 }
-
-// dropCaches empties the kernel's page cache so reads that follow hit
-// storage (needs root; reported as an error otherwise).
-func dropCaches() error {
-	syscall.Sync()
-	return os.WriteFile("/proc/sys/vm/drop_caches", []byte("1"), 0o200)
-}

@@ -130,7 +130,7 @@ func (c *Client) callWith(ctx context.Context, method, path string, in, out any,
 	}
 	defer resp.Body.Close()
 	if out == nil {
-		io.Copy(io.Discard, resp.Body)
+		_, _ = io.Copy(io.Discard, resp.Body) // drained so the connection is reused; the answer is already known
 		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {

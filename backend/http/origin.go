@@ -135,5 +135,5 @@ func writeProblem(w http.ResponseWriter, status int, err error) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(p)
+	_ = json.NewEncoder(w).Encode(p) // after the status line a failed write has no one to tell
 }

@@ -65,7 +65,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
-	<-errc
+	if serr := <-errc; err == nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = serr
+	}
 	return err
 }
 
@@ -131,7 +133,7 @@ func (g *connGuard) WriteHeader(code int) {
 	}
 	if !g.wrote && g.hasBody && !g.eof && !g.closing && g.until.IsZero() && g.window > 0 {
 		g.until = time.Now().Add(g.window)
-		g.conn.SetReadDeadline(g.until)
+		g.setDeadline(g.until)
 	}
 	g.wrote = true
 	g.mu.Unlock()
@@ -202,7 +204,7 @@ func (r *rateReader) startWindow(next bool) {
 	}
 	r.got = 0
 	g.until = time.Now().Add(r.window)
-	g.conn.SetReadDeadline(g.until)
+	g.setDeadline(g.until)
 }
 
 // finished lifts the deadline so it cannot fire on the server's own read of
@@ -215,7 +217,7 @@ func (r *rateReader) finished() {
 	if g.closing || g.until.IsZero() {
 		return
 	}
-	g.conn.SetReadDeadline(time.Time{})
+	g.setDeadline(time.Time{})
 	if !time.Now().Before(g.until) {
 		g.closing = true
 	}
@@ -235,3 +237,11 @@ func (r *rateReader) failed(err error) error {
 }
 
 func (r *rateReader) Close() error { return r.body.Close() }
+
+// setDeadline moves the connection's read deadline; a connection that
+// refuses it is already broken, so it closes after this response.
+func (g *connGuard) setDeadline(t time.Time) {
+	if err := g.conn.SetReadDeadline(t); err != nil {
+		g.closing = true
+	}
+}

@@ -387,6 +387,7 @@ func TestInterruptedPatchClosesConnection(t *testing.T) {
 		t.Fatalf("interrupted PATCH's answer %q: %v", got, err)
 	}
 	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
 	if resp.StatusCode != 400 || !resp.Close || !strings.HasPrefix(string(b), "ERR_UPLOAD_INTERRUPTED") {
 		t.Fatalf("interrupted PATCH: %d close=%v %q, want 400 ERR_UPLOAD_INTERRUPTED with Connection: close", resp.StatusCode, resp.Close, b)
 	}
