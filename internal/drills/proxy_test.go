@@ -3,7 +3,6 @@ package drills
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -98,8 +97,7 @@ func TestCutConnections(t *testing.T) {
 	}
 	proxy.cut.Store(true)
 
-	data := make([]byte, 12<<20)
-	rand.Read(data)
+	data := testmedia.SilentMP3(12 << 20)
 	h := sha256.Sum256(data)
 	sum := hex.EncodeToString(h[:])
 	const chunk = 1 << 20
