@@ -252,7 +252,7 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 	}
 	go lp.srv.Serve(l)
 	lp.janitor.Go(func() { p.Handler.Janitor(ctx) })
-	if err := demo.Seed(ctx, lp.url, pw, p.DB); err != nil {
+	if err := demo.Seed(ctx, lp.url, pw, p.Accounts, p.DB); err != nil {
 		slog.Warn("demo content", "err", err)
 	}
 	return lp, nil

@@ -75,15 +75,30 @@ var releases = []release{
 	{title: "Copper Hours", file: "Copper_Hours", description: "Morning music. Name your price.", price: 600, min: 300, pwyw: true, hue: 0.08},
 }
 
+// PasswordSetter replaces an account's password (the local platform's
+// account store); ENOTFOUND when there is no such account.
+type PasswordSetter interface {
+	SetPassword(ctx context.Context, email, password string) error
+}
+
 // Seed creates the demo content, its accounts signing in with password,
-// unless it exists. clock may be nil.
-func Seed(ctx context.Context, baseURL, password string, clock Clock) error {
+// unless it exists. Demo accounts that exist with another password (a
+// well-known one from before each install drew its own, or a lost password
+// file) get this one. clock may be nil.
+func Seed(ctx context.Context, baseURL, password string, accounts PasswordSetter, clock Clock) error {
 	c, err := mhttp.NewClient(baseURL, nil)
 	if err != nil {
 		return err
 	}
 	if _, err := c.CreateSession(ctx, api.Credentials{Email: CreatorEmail, Password: password}); err == nil {
 		return nil // already seeded
+	}
+	switch err := accounts.SetPassword(ctx, CreatorEmail, password); api.ErrorCode(err) {
+	case "":
+		return accounts.SetPassword(ctx, FanEmail, password)
+	case api.ENOTFOUND: // a new platform
+	default:
+		return err
 	}
 	s := seeder{baseURL: baseURL, password: password}
 	nova, err := s.account(ctx, CreatorEmail, "Nova Harbor", true)

@@ -27,7 +27,7 @@ func TestSeedOnceWithHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 { // the second run finds the demo and does nothing
-		if err := Seed(ctx, srv.URL, pw, p.DB); err != nil {
+		if err := Seed(ctx, srv.URL, pw, p.Accounts, p.DB); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,5 +82,49 @@ func TestPasswordPerInstall(t *testing.T) {
 	}
 	if got := fi.Mode().Perm(); got != 0o600 {
 		t.Fatalf("password file mode: got %o, want 600", got)
+	}
+}
+
+// An install seeded with the old well-known password gets its own at the
+// next start: the old one stops working and the shown one signs in.
+func TestSeedReplacesAnOldDemoPassword(t *testing.T) {
+	ctx := context.Background()
+	p, err := platform.Open(ctx, t.TempDir(), platform.DefaultConfig, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	srv := httptest.NewServer(p.Handler)
+	defer srv.Close()
+	if err := Seed(ctx, srv.URL, "megabox-demo", p.Accounts, nil); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := mhttp.NewClient(srv.URL, nil)
+	if _, err := old.CreateSession(ctx, api.Credentials{Email: FanEmail, Password: "megabox-demo"}); err != nil {
+		t.Fatal(err)
+	}
+	pw, err := Password(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Seed(ctx, srv.URL, pw, p.Accounts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Me(ctx); api.ErrorCode(err) != api.EUNAUTHORIZED {
+		t.Fatalf("a session opened with the old password: got %v, want it ended", err)
+	}
+	for _, email := range []string{CreatorEmail, FanEmail} {
+		c, _ := mhttp.NewClient(srv.URL, nil)
+		if _, err := c.CreateSession(ctx, api.Credentials{Email: email, Password: "megabox-demo"}); api.ErrorCode(err) != api.EUNAUTHORIZED {
+			t.Fatalf("%s with the old password: got %v, want unauthorized", email, err)
+		}
+		if _, err := c.CreateSession(ctx, api.Credentials{Email: email, Password: pw}); err != nil {
+			t.Fatalf("%s with the new password: %v", email, err)
+		}
+	}
+	anon, _ := mhttp.NewClient(srv.URL, nil)
+	page, err := anon.SearchReleases(ctx, api.ReleaseFilter{})
+	if err != nil || len(page.Items) != 2 {
+		t.Fatalf("catalog after the new password: %v %+v (seeded twice?)", err, page)
 	}
 }

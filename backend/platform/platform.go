@@ -34,6 +34,7 @@ var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30, SignUpsPerHo
 type Platform struct {
 	DB        *sqlite.DB
 	Handler   *mhttp.Server
+	Accounts  *sqlite.AccountService
 	Purchases *sqlite.PurchaseService
 	Earnings  *sqlite.EarningsService
 	Blobs     *sqlite.BlobService
@@ -81,7 +82,7 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		db.Close()
 		return nil, err
 	}
-	return &Platform{DB: db, Handler: srv, Purchases: purchases, Earnings: earnings, Blobs: blobs, Bucket: bucket}, nil
+	return &Platform{DB: db, Handler: srv, Accounts: accounts, Purchases: purchases, Earnings: earnings, Blobs: blobs, Bucket: bucket}, nil
 }
 
 // Close closes the database.

@@ -8,7 +8,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
@@ -79,27 +78,18 @@ func validateAccount(in *api.AccountCreate) error {
 	if addr, err := mail.ParseAddress(in.Email); err != nil || addr.Address != in.Email || len(in.Email) > 254 {
 		return api.FieldErrorf("email", "enter a valid email address")
 	}
-	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLen || len(in.Password) > MaxPasswordLen {
-		return api.FieldErrorf("password", "password must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
+	if err := validatePassword(in.Password); err != nil {
+		return err
 	}
-	if err := validText("display_name", in.DisplayName, 1, 100); err != nil {
+	if err := api.CheckName("display_name", in.DisplayName, api.MaxDisplayNameLen); err != nil {
 		return err
 	}
 	return nil
 }
 
-// validText checks a single-line, human-entered string.
-func validText(field, s string, minLen, maxLen int) error {
-	n := utf8.RuneCountInString(s)
-	switch {
-	case !utf8.ValidString(s):
-		return api.FieldErrorf(field, "must be valid UTF-8")
-	case n < minLen:
-		return api.FieldErrorf(field, "must not be empty")
-	case n > maxLen:
-		return api.FieldErrorf(field, "must be at most %d characters", maxLen)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return api.FieldErrorf(field, "must not contain control characters")
+func validatePassword(pw string) error {
+	if n := utf8.RuneCountInString(pw); n < MinPasswordLen || len(pw) > MaxPasswordLen {
+		return api.FieldErrorf("password", "password must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
 	}
 	return nil
 }
@@ -142,6 +132,33 @@ func (s *AccountService) CreateSession(ctx context.Context, in api.Credentials) 
 		return nil, fmt.Errorf("insert session: %w", err)
 	}
 	return &api.Session{Token: token, Account: *a}, nil
+}
+
+// SetPassword replaces an account's password and ends all its sessions.
+// It is an operator's action, not reachable over HTTP. ENOTFOUND if no
+// account has this email; EINVALID for an unacceptable password.
+func (s *AccountService) SetPassword(ctx context.Context, email, password string) error {
+	if err := validatePassword(password); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email = ?`, strings.TrimSpace(email)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return api.Errorf(api.ENOTFOUND, "no account with email %q", email)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, id); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, id)
+		return err
+	})
 }
 
 // DeleteSession implements api.AccountService.
