@@ -1,0 +1,48 @@
+package media_test
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/media"
+	"github.com/megabox-fm/megabox/internal/testmedia"
+)
+
+// TestSnifferAgreesWithProbe writes files through a Sniffer in pieces of
+// every awkward size, around the 64 KiB that decide a file's type too,
+// and wants Probe's verdict on the whole file each time.
+func TestSnifferAgreesWithProbe(t *testing.T) {
+	dir := t.TempDir()
+	mp3 := testmedia.MP3(t, filepath.Join(dir, "a.mp3"), 6, 440, testmedia.Tags{Title: "Sniffed"})
+	files := map[string][]byte{
+		"mp3":              mp3,
+		"mp3 cut at 64 KiB": mp3[:64<<10],
+		"mp3 cut after it":  mp3[:64<<10+1],
+		"mixed rates":       append(frames(500, mpeg1At48k, 384), frames(500, mpeg2At24k, 192)...),
+		"MPEG-2.5":          frames(200, mpeg25At8k, 576),
+		"png":               testmedia.PNG(300, 200),
+		"jpeg":              testmedia.JPEG(64, 48),
+		"truncated png":     testmedia.PNG(50, 50)[:20],
+		"text":              bytes.Repeat([]byte("not audio "), 10_000),
+		"empty":             nil,
+	}
+	for name, data := range files {
+		want, wantErr := media.Probe(bytes.NewReader(data))
+		for _, piece := range []int{1, 7, 4096, 64<<10 - 1, 64<<10 + 1, 1 << 20} {
+			s := media.NewSniffer()
+			for off := 0; off < len(data); off += piece {
+				s.Write(data[off:min(off+piece, len(data))])
+			}
+			got, err := s.Info()
+			if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) || api.ErrorCode(err) != api.ErrorCode(wantErr) {
+				t.Errorf("%s in pieces of %d: %+v, %v; Probe says %+v, %v", name, piece, got, err, want, wantErr)
+			}
+		}
+	}
+	if info, _ := media.Probe(bytes.NewReader(mp3)); info.MediaType != api.MediaMP3 || info.DurationMS < 6000 || info.DurationMS > 6080 {
+		t.Errorf("Probe of 6 s of MP3 = %+v", info)
+	}
+}
