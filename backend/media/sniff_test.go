@@ -18,7 +18,7 @@ func TestSnifferAgreesWithProbe(t *testing.T) {
 	dir := t.TempDir()
 	mp3 := testmedia.MP3(t, filepath.Join(dir, "a.mp3"), 6, 440, testmedia.Tags{Title: "Sniffed"})
 	files := map[string][]byte{
-		"mp3":              mp3,
+		"mp3":               mp3,
 		"mp3 cut at 64 KiB": mp3[:64<<10],
 		"mp3 cut after it":  mp3[:64<<10+1],
 		"mixed rates":       append(frames(500, mpeg1At48k, 384), frames(500, mpeg2At24k, 192)...),
