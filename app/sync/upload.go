@@ -64,16 +64,16 @@ func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) e
 	if e.knownRemote(ctx, job.sha) {
 		return e.markSynced(ctx, root, job)
 	}
-	has, err := e.platform.HasBlob(ctx, job.sha)
+	// No HEAD first: the upload's creation request asks the platform to
+	// take nothing if the account already owns the blob, before any byte.
+	owned, err := e.upload(ctx, root, job)
 	if err != nil {
 		return e.offline(err)
 	}
 	e.online.Store(true)
-	if has {
-		e.meter.advance(job.size, true) // nothing to send
+	if owned {
+		e.meter.advance(job.size, true) // nothing was sent
 		e.emitProgress(false)
-	} else if err := e.upload(ctx, root, job); err != nil {
-		return e.offline(err)
 	}
 	if err := e.cache.FinishUpload(ctx, job.sha); err != nil {
 		return err
@@ -113,10 +113,12 @@ func (e *Engine) offline(err error) error {
 	return err
 }
 
-func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) error {
+// upload sends a blob, resuming an upload a previous run began; owned
+// reports that the platform already had it for this account.
+func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owned bool, err error) {
 	src, closer, err := e.open(job)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer closer.Close()
 	u := &mhttp.Upload{SHA256: job.sha, Size: job.size, Filename: readable(job.rel), ChunkSize: e.opts.ChunkSize}
@@ -143,25 +145,25 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) error
 		e.emitProgress(off == job.size)
 	}
 	if err := e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, ""); err != nil {
-		return err
+		return false, err
 	}
 	e.fileEvent(root, job.rel, StateUploading, 0, job.size, "")
 	sent, err := e.platform.UploadFile(uctx, src, u)
 	e.bytesSent.Add(sent)
 	if saveErr != nil {
-		return saveErr
+		return false, saveErr
 	}
 	if api.ErrorCode(err) == api.ECHECKSUM {
 		// The file changed under the upload: hash it again next pass.
 		if err := e.cache.ForgetUpload(ctx, job.sha); err != nil {
-			return err
+			return false, err
 		}
 		if err := e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: job.rel, Dir: releaseDir(job.rel), State: StateQueued}); err != nil {
-			return err
+			return false, err
 		}
-		return errRetry
+		return false, errRetry
 	}
-	return err
+	return u.Owned, err
 }
 
 // open returns the job's bytes as a ReaderAt that counts disk reads and
