@@ -14,9 +14,11 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	ip := ipKey(clientIP(r))
+	ip := ipKey(s.clientKey(r))
 	if n := s.cfg.SignUpsPerHour; n > 0 {
-		if wait := s.throttle.signUps.reserve(limit{ip, n}); wait > 0 {
+		if wait, full := s.throttle.signUps.reserve(limit{ip, n}); full {
+			return tooMany(w, wait, "too many sign-ups right now: try again in %d minutes")
+		} else if wait > 0 {
 			return tooMany(w, wait, "too many sign-ups from your address: try again in %d minutes")
 		}
 	}
@@ -36,8 +38,10 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	acct, ip := accountKey(in.Email), ipKey(clientIP(r))
-	if wait := s.throttle.signIns.reserve(limit{acct, maxAttemptsAccount}, limit{ip, maxAttemptsIP}); wait > 0 {
+	acct, ip := accountKey(in.Email), ipKey(s.clientKey(r))
+	if wait, full := s.throttle.signIns.reserve(limit{acct, maxAttemptsAccount}, limit{ip, maxAttemptsIP}); full {
+		return tooMany(w, wait, "too many sign-ins right now: try again in %d minutes")
+	} else if wait > 0 {
 		return tooMany(w, wait, "too many failed sign-ins: try again in %d minutes")
 	}
 	sess, err := s.svc.Accounts.CreateSession(r.Context(), in)

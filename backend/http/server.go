@@ -5,8 +5,8 @@ package http
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +39,9 @@ type Config struct {
 	Quota          int64  // bytes stored per account; 0 for no limit
 	SignUpsPerHour int    // sign-ups from one address; 0 for no limit
 	UploadDir      string // tus staging, on the same file system as the bucket
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the platform's HTTP front.
@@ -118,7 +121,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
+			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "ip", s.clientIP(r))
 	}()
 	if !s.admit(rec, r) {
 		return
@@ -169,12 +172,78 @@ func (s *Server) withCaller(r *http.Request) (*http.Request, error) {
 	return r.WithContext(api.NewContextWithCaller(r.Context(), c)), nil
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientAddr is the address a request comes from: the connection's peer,
+// or, when the peer is a trusted reverse proxy, the right-most address in
+// X-Forwarded-For that is not itself a trusted proxy. Proxies append the
+// address they saw, so everything left of that one is the client's own say
+// and is never believed. Without trusted proxies the header is ignored.
+func clientAddr(remoteAddr string, forwarded []string, trusted []netip.Prefix) netip.Addr {
+	peer := parseAddr(remoteAddr)
+	if !peer.IsValid() || !isTrusted(peer, trusted) {
+		return peer
 	}
-	return host
+	hops := strings.Split(strings.Join(forwarded, ","), ",")
+	addr := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := parseAddr(strings.TrimSpace(hops[i]))
+		if !hop.IsValid() {
+			break // not written by a proxy we trust: stop at the last good hop
+		}
+		addr = hop
+		if !isTrusted(hop, trusted) {
+			break
+		}
+	}
+	return addr
+}
+
+// parseAddr reads "ip" or "ip:port" (IPv6 in brackets with a port), drops
+// any zone and unmaps IPv4-mapped IPv6; it returns the zero Addr for
+// anything else.
+func parseAddr(s string) netip.Addr {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return netip.Addr{}
+		}
+		a = ap.Addr()
+	}
+	return a.WithZone("").Unmap()
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// addrKey is what per-address limits count against: an IPv4 address, or
+// an IPv6 address's /64, the smallest block a single subscriber is given.
+func addrKey(a netip.Addr) string {
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().String()
+	}
+	return a.String()
+}
+
+// clientIP is the address of r's client, for logs.
+func (s *Server) clientIP(r *http.Request) string {
+	if a := clientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies); a.IsValid() {
+		return a.String()
+	}
+	return r.RemoteAddr
+}
+
+// clientKey is the key r's client is limited by.
+func (s *Server) clientKey(r *http.Request) string {
+	if a := clientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies); a.IsValid() {
+		return addrKey(a)
+	}
+	return r.RemoteAddr
 }
 
 type statusRecorder struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/auth"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/platform"
 )
 
@@ -85,9 +87,18 @@ type reply struct {
 	err    error
 }
 
-// post sends a JSON body; it is safe to call from any goroutine.
-func post(hc *http.Client, url, body string) reply {
-	resp, err := hc.Post(url, "application/json", strings.NewReader(body))
+// post sends a JSON body with headers given as name, value pairs; it is
+// safe to call from any goroutine.
+func post(hc *http.Client, url, body string, hdr ...string) reply {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return reply{err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return reply{err: err}
 	}
@@ -305,5 +316,71 @@ func TestParallelGuessesFromOneAddress(t *testing.T) {
 	}
 	if got := g.total.Load(); got != 51 {
 		t.Errorf("%d passwords checked, want 51 (fifty guesses and one right password)", got)
+	}
+}
+
+// Behind a trusted reverse proxy, sign-ups are limited per client as the
+// proxy names it in X-Forwarded-For; the header from any other peer is
+// ignored, so a client cannot escape its limit by writing one.
+func TestSignUpsLimitedPerForwardedClient(t *testing.T) {
+	cfg := platform.DefaultConfig
+	cfg.SignUpsPerHour = 2
+	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}
+	e := newEnv(t, cfg)
+	url := e.srv.URL + "/api/v1/accounts"
+	proxy, direct := from(t, "127.0.0.2"), from(t, "127.0.0.3")
+	signUp := func(hc *http.Client, email, forwardedFor string) reply {
+		t.Helper()
+		r := post(hc, url, signUpBody(email), "X-Forwarded-For", forwardedFor)
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		return r
+	}
+	for i := range 2 {
+		if r := signUp(proxy, fmt.Sprintf("one%d@example.com", i), "198.51.100.1"); r.status != 201 {
+			t.Fatalf("sign-up %d for the first client behind the proxy: %d %q, want 201", i+1, r.status, r.code)
+		}
+	}
+	if r := signUp(proxy, "one-more@example.com", "203.0.113.50, 198.51.100.1"); r.status != 429 || r.code != api.ERATELIMIT {
+		t.Fatalf("third sign-up for the first client (own entry on the left): %d %q, want 429", r.status, r.code)
+	}
+	if r := signUp(proxy, "two@example.com", "198.51.100.2"); r.status != 201 {
+		t.Fatalf("sign-up for a second client behind the same proxy: %d %q, want 201", r.status, r.code)
+	}
+	for i := range 2 {
+		if r := signUp(direct, fmt.Sprintf("direct%d@example.com", i), fmt.Sprintf("192.0.2.%d", i)); r.status != 201 {
+			t.Fatalf("direct sign-up %d: %d %q, want 201", i+1, r.status, r.code)
+		}
+	}
+	if r := signUp(direct, "direct-more@example.com", "192.0.2.99"); r.status != 429 || r.code != api.ERATELIMIT {
+		t.Fatalf("third direct sign-up with a new X-Forwarded-For: %d %q, want 429 (header ignored)", r.status, r.code)
+	}
+}
+
+// When the sign-in throttle is full, a sign-in that needs a new key is
+// refused (429) rather than letting the table grow, while keys already in
+// it are still counted.
+func TestFullThrottleRefusesNewKeys(t *testing.T) {
+	e := mustEnv(t)
+	mhttp.SetThrottleBound(e.p.Handler, 3)
+	url := e.srv.URL + "/api/v1/sessions"
+	hc := from(t, "127.0.0.9")
+	for _, email := range []string{"a@example.com", "b@example.com"} { // three keys: two accounts, one address
+		if r := post(hc, url, signInBody(email, "wrong guess")); r.status != 401 {
+			t.Fatalf("sign-in for %s with room: %d %q, want 401", email, r.status, r.code)
+		}
+	}
+	r := post(hc, url, signInBody("c@example.com", "wrong guess"))
+	if r.status != 429 || r.code != api.ERATELIMIT || r.hdr.Get("Retry-After") == "" {
+		t.Fatalf("sign-in needing a new key in a full table: %d %q, Retry-After %q; want 429 with Retry-After", r.status, r.code, r.hdr.Get("Retry-After"))
+	}
+	for i := range 4 {
+		if r := post(hc, url, signInBody("a@example.com", "wrong guess")); r.status != 401 {
+			t.Fatalf("guess %d for a known account in a full table: %d %q, want 401", i+2, r.status, r.code)
+		}
+	}
+	if r := post(hc, url, signInBody("a@example.com", "wrong guess")); r.status != 429 || r.code != api.ERATELIMIT {
+		t.Fatalf("sixth guess for a known account: %d %q, want 429", r.status, r.code)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,6 +25,9 @@ type Config struct {
 	Quota          int64
 	SignUpsPerHour int         // per client address; 0 for no limit
 	Hashing        auth.Limits // memory for password hashing; zero for this machine's default
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client; none by default, and the header is then ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults: a 2 GiB file, 50 GiB per account, 10 sign-ups an hour from one
@@ -77,6 +81,7 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		Quota:          cfg.Quota,
 		SignUpsPerHour: cfg.SignUpsPerHour,
 		UploadDir:      filepath.Join(dir, "blobs", "uploads"),
+		TrustedProxies: cfg.TrustedProxies,
 	}, log)
 	if err != nil {
 		db.Close()
