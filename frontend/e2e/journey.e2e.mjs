@@ -1,18 +1,10 @@
 // End-to-end: a creator publishes a folder, a fan buys and plays it, the
 // creator sees the exact 90/10 split.
-import { test, after, before } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startApp, openBrowser, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+import { sharedApp, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
 
-let app, br
-before(async () => {
-  app = await startApp()
-  br = await openBrowser(app.url)
-})
-after(async () => {
-  await br?.close()
-  await app?.stop()
-})
+const br = sharedApp()
 
 test('creator publishes, fan buys and plays, creator sees the exact split', async () => {
   const { page, pageErrors } = br

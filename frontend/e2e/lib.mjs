@@ -3,6 +3,7 @@
 // with Debian's Chromium through playwright-core. scripts/e2e.sh provides
 // DISPLAY (Xvfb), the null sound card and MEGABOX_E2E_BIN.
 import { chromium } from 'playwright-core'
+import { before, after } from 'node:test'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, openSync, readFileSync, utimesSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -125,4 +126,26 @@ export function makeAlbum(dir, title, n = 3, artist = 'Nova Harbor') {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(shots, name + '.png') })
+}
+
+// sharedApp starts one app and one browser for a whole test file; the
+// returned object gets app, page and pageErrors before the first test.
+export function sharedApp(opts) {
+  const s = {}
+  before(async () => {
+    s.app = await startApp(opts)
+    Object.assign(s, await openBrowser(s.app.url))
+  })
+  after(async () => {
+    await s.close?.()
+    await s.app?.stop()
+  })
+  return s
+}
+
+// addFolder adds a watched folder on the sync page.
+export async function addFolder(page, dir) {
+  await page.click('nav [data-view=sync]')
+  await page.fill('input[name=folder-path]', dir)
+  await page.click('form:has(input[name=folder-path]) button[type=submit]')
 }

@@ -2,9 +2,9 @@
 // resuming on sign-in, and a demo password of each install's own.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
-import { startApp, openBrowser, signIn, demoPassword, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+import { startApp, openBrowser, addFolder, signIn, demoPassword, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
 
 // withApp runs fn against an app on home and a browser on it, then stops both.
 async function withApp(home, fn) {
@@ -74,12 +74,14 @@ test('each install has its own demo password; the shown one signs in, megabox-de
 test('a folder refused for a revoked session syncs once you sign in again, without Retry', async () => {
   const home = tempDir('mbx-home-')
   const music = tempDir('mbx-music-')
+  const album = makeAlbum(music, 'Comeback Album', 1)
   await withApp(home, async (page) => {
     await signIn(page, creator)
-    await page.click('nav [data-view=sync]')
-    await page.fill('input[name=folder-path]', music)
-    await page.click('text=Add >> nth=-1')
-    await page.getByText(music).first().waitFor()
+    await addFolder(page, music)
+    const card = page.locator('article[data-release="Comeback Album"]')
+    const publish = card.locator('button', { hasText: /^Publish$/ })
+    await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 60000 })
+    assert.equal(await publish.isEnabled(), true, 'Publish on a synced draft')
 
     // The platform forgets the app's session (expired, or ended elsewhere).
     const { token } = JSON.parse(readFileSync(join(home, 'session.json'), 'utf8'))
@@ -87,16 +89,20 @@ test('a folder refused for a revoked session syncs once you sign in again, witho
     const r = await fetch(`http://${addr}/api/v1/sessions/current`, { method: 'DELETE', headers: { Authorization: 'Bearer ' + token } })
     assert.ok(r.ok, 'revoking the session: ' + r.status)
 
-    makeAlbum(music, 'Comeback Album', 2)
-    const card = page.locator('article[data-release="Comeback Album"]')
+    copyFileSync(join(album, '01.mp3'), join(album, '02.mp3')) // a change the old session cannot send
+    const past = new Date(Date.now() - 10000)
+    utimesSync(join(album, '02.mp3'), past, past)
     await card.locator('[data-testid=release-state]', { hasText: /^error$/ }).waitFor({ timeout: 30000 })
     assert.match(await card.textContent(), /unauthori[sz]ed/i)
+    assert.equal(await publish.isDisabled(), true, 'Publish offered on a release in error')
     await shot(page, 'session-sync-refused')
 
     await signIn(page, creator)
     await page.click('nav [data-view=sync]')
     // Well inside the minute a refused folder otherwise waits before its next try.
     await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 20000 })
+    await publish.waitFor()
+    assert.equal(await publish.isEnabled(), true, 'Publish after the folder synced again')
     await shot(page, 'session-sync-resumed')
   })
 })

@@ -2,23 +2,15 @@
 // its checkout across navigation, errors stay with the form that caused
 // them, owned releases are never offered for sale, sign-out leaves nothing
 // behind, and an unreachable platform reads as offline.
-import { test, after, before } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
-import { startApp, openBrowser, signIn, shot, creator, fan } from './lib.mjs'
+import { sharedApp, startApp, openBrowser, signIn, shot, creator, fan } from './lib.mjs'
 
 const declined = '4000000000000002'
 const good = '4242424242424242'
 
-let app, br
-before(async () => {
-  app = await startApp()
-  br = await openBrowser(app.url)
-})
-after(async () => {
-  await br?.close()
-  await app?.stop()
-})
+const br = sharedApp()
 
 async function openRelease(page, title) {
   await page.click('nav [data-view=store]')

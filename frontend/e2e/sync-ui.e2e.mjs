@@ -1,20 +1,12 @@
 // End-to-end: the creator's sync page. Folder errors show next to the path
 // field and clear on success; invalid prices say why next to the field;
 // Publish sells at the price on screen, saved or not.
-import { test, after, before } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startApp, openBrowser, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+import { sharedApp, addFolder, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
 
-let app, br
-before(async () => {
-  app = await startApp()
-  br = await openBrowser(app.url)
-})
-after(async () => {
-  await br?.close()
-  await app?.stop()
-})
+const br = sharedApp()
 
 test('a bad folder path is explained next to the field and cleared by a good one', { timeout: 300000 }, async () => {
   const { page, pageErrors } = br
@@ -47,9 +39,7 @@ test('an invalid price says why next to the field', { timeout: 300000 }, async (
   const music = tempDir('mbx-music-')
   makeAlbum(music, 'Bad Price', 1)
   await signIn(page, creator)
-  await page.click('nav [data-view=sync]')
-  await page.fill('input[name=folder-path]', music)
-  await page.click('form:has(input[name=folder-path]) button[type=submit]')
+  await addFolder(page, music)
   const card = page.locator('article[data-release="Bad Price"]')
   await card.waitFor()
   const price = card.locator('input[name=price]')
@@ -74,9 +64,7 @@ test('Publish sells at the price on screen, even unsaved', { timeout: 300000 }, 
   const music = tempDir('mbx-music-')
   makeAlbum(music, 'Screen Price', 2)
   await signIn(page, creator)
-  await page.click('nav [data-view=sync]')
-  await page.fill('input[name=folder-path]', music)
-  await page.click('form:has(input[name=folder-path]) button[type=submit]')
+  await addFolder(page, music)
   const card = page.locator('article[data-release="Screen Price"]')
   await card.locator('[data-testid=release-pct]', { hasText: '100%' }).waitFor({ timeout: 60000 })
   await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
@@ -107,9 +95,7 @@ test('Publish refuses a price it cannot read, and says so', { timeout: 300000 },
   const music = tempDir('mbx-music-')
   makeAlbum(music, 'Unreadable', 1)
   await signIn(page, creator)
-  await page.click('nav [data-view=sync]')
-  await page.fill('input[name=folder-path]', music)
-  await page.click('form:has(input[name=folder-path]) button[type=submit]')
+  await addFolder(page, music)
   const card = page.locator('article[data-release="Unreadable"]')
   await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 60000 })
   await card.locator('input[name=price]').fill('abc')
