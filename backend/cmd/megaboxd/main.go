@@ -11,9 +11,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,6 +37,8 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	// Ready, if set, receives the listening address once serving.
 	Ready chan<- string
+	// janitor, if set, replaces the platform's upload janitor (tests).
+	janitor func(ctx context.Context, p *platform.Platform)
 }
 
 type options struct {
@@ -54,8 +58,10 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.Int64Var(&o.cfg.MaxUploadSize, "max-upload", o.cfg.MaxUploadSize, "largest accepted upload, bytes")
 	fs.Int64Var(&o.cfg.Quota, "quota", o.cfg.Quota, "storage per account, bytes (0: unlimited)")
 	fs.IntVar(&o.cfg.SignUpsPerHour, "signups-per-hour", o.cfg.SignUpsPerHour, "sign-ups accepted from one address in an hour (0: unlimited)")
+	proxies := fs.String("trusted-proxy", os.Getenv("MEGABOX_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1/32 (env MEGABOX_TRUSTED_PROXIES; default: none, the header is ignored)")
 	fs.Int64Var(&o.cfg.Hashing.Memory, "hash-memory", 0, "memory password checks may use at once, bytes; each takes 19 MiB (0: an eighth of this machine's, at most one check per CPU)")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -65,6 +71,9 @@ func (m *Main) parse(args []string) (*options, error) {
 		if h = strings.TrimSpace(h); h != "" {
 			o.hosts = append(o.hosts, h)
 		}
+	}
+	if o.cfg.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
+		return nil, fmt.Errorf("--trusted-proxy: %w", err)
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json")
@@ -115,10 +124,43 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if m.Ready != nil {
 		m.Ready <- l.Addr().String()
 	}
-	go p.Handler.Janitor(ctx)
+	janitor := m.janitor
+	if janitor == nil {
+		janitor = func(ctx context.Context, p *platform.Platform) { p.Handler.Janitor(ctx) }
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { janitor(ctx, p) })
 	err = p.Handler.Serve(ctx, l, 30*time.Second)
+	wg.Wait() // the deferred Close must not pull the database from under it
 	log.Info("megaboxd stopped")
 	return err
+}
+
+// parsePrefixes reads comma-separated CIDRs; a bare address is its own
+// block. IPv4-mapped IPv6 blocks are read as IPv4, as client addresses are.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not a CIDR block or an address", f)
+			}
+			p = netip.PrefixFrom(a.WithZone(""), a.BitLen())
+		}
+		if a := p.Addr(); a.Is4In6() {
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("%q mixes IPv4 and IPv6", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func envOr(key, def string) string {

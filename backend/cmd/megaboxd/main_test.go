@@ -5,22 +5,43 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/platform"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
-// slowReader trickles its bytes out over about a second.
-type slowReader struct{ r io.Reader }
+// slowReader trickles its bytes out over about a second and counts what
+// it has given.
+type slowReader struct {
+	r    io.Reader
+	read *atomic.Int64
+}
 
 func (s slowReader) Read(p []byte) (int, error) {
-	time.Sleep(50 * time.Millisecond)
-	return s.r.Read(p[:min(len(p), 1000)])
+	time.Sleep(50 * time.Millisecond) // the sender's pace
+	n, err := s.r.Read(p[:min(len(p), 1000)])
+	s.read.Add(int64(n))
+	return n, err
+}
+
+// waitFor polls ok until it holds, failing the test after a minute.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
 }
 
 // TestGracefulShutdown stops the server while an upload is in flight: the
@@ -43,19 +64,23 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := c.CreateSession(bg, api.Credentials{Email: "a@example.com", Password: "password1"}); err != nil {
 		t.Fatal(err)
 	}
-	data := bytes.Repeat([]byte("x"), 20_000)
+	data := testmedia.SilentMP3(20_000)
 	sha := sum(data)
 	u := &mhttp.Upload{SHA256: sha, Size: int64(len(data))}
-	// Create the upload, then PATCH its body slowly and stop the server midway.
+	// Send the upload's body slowly and stop the server midway.
 	if _, err := c.UploadFile(bg, &zeroLen{}, &mhttp.Upload{SHA256: sha, Size: 0}); err == nil {
 		t.Fatal("empty upload accepted")
 	}
+	var read atomic.Int64
 	resultc := make(chan error, 1)
 	go func() {
-		_, err := c.UploadFile(bg, readerAt{slowReader{bytes.NewReader(data)}}, u)
+		_, err := c.UploadFile(bg, readerAt{slowReader{bytes.NewReader(data), &read}}, u)
 		resultc <- err
 	}()
-	time.Sleep(300 * time.Millisecond)
+	// The body is sent only once the server asks for it (Expect:
+	// 100-continue), so bytes read from the source mean the server is
+	// reading the upload: stop it a quarter of the way in.
+	waitFor(t, "the server is reading the upload", func() bool { return read.Load() >= int64(len(data))/4 })
 	cancel()
 	if err := <-resultc; err != nil {
 		t.Fatalf("in-flight upload failed during shutdown: %v", err)
@@ -161,5 +186,90 @@ func TestPublicHosts(t *testing.T) {
 	err := (&Main{Stdout: io.Discard, Stderr: io.Discard}).Run(context.Background(), []string{"--data", t.TempDir(), "--addr", "0.0.0.0:0"})
 	if err == nil || !strings.Contains(err.Error(), "--public-host") {
 		t.Fatalf("wildcard address without --public-host: %v, want an error naming the flag", err)
+	}
+}
+
+// TestJanitorEndsBeforeDatabaseCloses stops megaboxd while its janitor is
+// still working: Run returns only after the janitor ended, and the
+// janitor's work never finds the database closed.
+func TestJanitorEndsBeforeDatabaseCloses(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	result := make(chan error, 1) // the janitor's last error, once it ended
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Ready: ready}
+	m.janitor = func(ctx context.Context, p *platform.Platform) {
+		<-ctx.Done()
+		// A pass that began just before the stop goes on for a while.
+		var err error
+		for until := time.Now().Add(300 * time.Millisecond); time.Now().Before(until) && err == nil; {
+			_, err = p.Handler.ExpireUploads(context.Background(), time.Now())
+		}
+		result <- err
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"--data", t.TempDir(), "--addr", "127.0.0.1:0"}) }()
+	<-ready
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	select {
+	case err := <-result:
+		if err != nil {
+			t.Fatalf("janitor's work during shutdown: %v", err)
+		}
+	default:
+		t.Fatal("Run returned while the janitor was still working")
+	}
+}
+
+// TestTrustedProxyFlag: --trusted-proxy (or MEGABOX_TRUSTED_PROXIES)
+// makes megaboxd limit sign-ups per client named by that proxy; without
+// it the header is ignored. Bad blocks are refused, naming the flag.
+func TestTrustedProxyFlag(t *testing.T) {
+	signUp := func(addr, email, forwardedFor string) int {
+		t.Helper()
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+		tr := &http.Transport{DialContext: d.DialContext}
+		defer tr.CloseIdleConnections()
+		body := fmt.Sprintf(`{"email":%q,"password":"long enough pw","display_name":"X"}`, email)
+		req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/accounts", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	addr := start(t, "--addr", "127.0.0.1:0", "--signups-per-hour", "1", "--trusted-proxy", "10.0.0.0/8, 127.0.0.2")
+	for i, client := range []string{"198.51.100.1", "198.51.100.2"} {
+		if got := signUp(addr, fmt.Sprintf("p%d@example.com", i), client); got != 201 {
+			t.Fatalf("sign-up for client %s behind a trusted proxy: %d, want 201", client, got)
+		}
+	}
+	t.Setenv("MEGABOX_TRUSTED_PROXIES", "127.0.0.3/32")
+	addr = start(t, "--addr", "127.0.0.1:0", "--signups-per-hour", "1")
+	if got := signUp(addr, "q0@example.com", "198.51.100.1"); got != 201 {
+		t.Fatalf("first sign-up from an untrusted peer: %d, want 201", got)
+	}
+	if got := signUp(addr, "q1@example.com", "198.51.100.2"); got != 429 {
+		t.Fatalf("second sign-up from an untrusted peer naming another client: %d, want 429", got)
+	}
+	for _, bad := range []string{"nonsense", "10.0.0.0/33", "::ffff:10.0.0.0/8"} {
+		err := (&Main{Stdout: io.Discard, Stderr: io.Discard}).Run(context.Background(), []string{"--data", t.TempDir(), "--trusted-proxy", bad})
+		if err == nil || !strings.Contains(err.Error(), "--trusted-proxy") {
+			t.Errorf("--trusted-proxy %q: %v, want an error naming the flag", bad, err)
+		}
+	}
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := parsePrefixes(" 10.1.2.3/8, 192.0.2.1 ,2001:db8::1/48,::ffff:172.16.0.0/108, fe80::1%eth0")
+	want := "[10.0.0.0/8 192.0.2.1/32 2001:db8::/48 172.16.0.0/12 fe80::1/128]"
+	if err != nil || fmt.Sprint(got) != want {
+		t.Fatalf("parsePrefixes = %v, %v; want %s", got, err, want)
 	}
 }
