@@ -57,8 +57,9 @@ func startServer(t *testing.T, bin, data, addr string) *server {
 }
 
 func (s *server) start() {
-	// The drills sign many accounts up from one address.
-	s.cmd = exec.Command(s.bin, "--data", s.data, "--addr", s.addr, "--signups-per-hour", "0")
+	// The drills sign many accounts up from one address, and the
+	// cut-connection drill reaches the server through a proxy on another port.
+	s.cmd = exec.Command(s.bin, "--data", s.data, "--addr", s.addr, "--signups-per-hour", "0", "--public-host", "127.0.0.1")
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
