@@ -90,10 +90,11 @@ func TestFailedCacheWritesStopTheFolder(t *testing.T) {
 		table, op string
 		before    func(e *env, eng *Engine) // a first, healthy pass, if any
 		releases  int                       // releases on the platform while broken
+		chunk     int64                     // upload chunk size, if not the default
 	}{
 		{name: "file state", table: "files", op: "UPDATE"},
 		{name: "release record", table: "releases", op: "INSERT"},
-		{name: "upload offset", table: "uploads", op: "UPDATE"},
+		{name: "upload offset", table: "uploads", op: "UPDATE", chunk: 4 << 10},
 		{name: "root state", table: "roots", op: "UPDATE", before: func(e *env, eng *Engine) {
 			if err := e.cache.SetRootState(context.Background(), e.root.ID, cache.RootMissing); err != nil {
 				e.t.Fatal(err)
@@ -112,7 +113,7 @@ func TestFailedCacheWritesStopTheFolder(t *testing.T) {
 			e := newEnv(t)
 			e.album("Album", 2, 1)
 			rec := newRecorder()
-			eng := e.engine(Options{})
+			eng := e.engine(Options{ChunkSize: tc.chunk})
 			eng.emit = rec
 			if tc.before != nil {
 				tc.before(e, eng)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	gosync "sync"
 	"sync/atomic"
 
 	"github.com/megabox-fm/megabox/backend/media"
@@ -22,6 +23,10 @@ const (
 // errChanged means a file changed while it was being read: it is still
 // being written and will be looked at again.
 var errChanged = errors.New("changed while being read")
+
+// copyBuffers are reused between files: a fresh megabyte per file made
+// allocating and clearing it most of what hashing a small file cost.
+var copyBuffers = gosync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 // hashed is what one read of a file yields.
 type hashed struct {
@@ -54,8 +59,9 @@ func hashFile(ctx context.Context, f localFile, audio bool, counter *atomic.Int6
 		fc = media.NewFrameCounter()
 		w = append(w, fc, head)
 	}
-	buf := make([]byte, 1<<20)
-	n, err := io.CopyBuffer(io.MultiWriter(w...), &countingReader{ctx: ctx, r: fh, n: counter}, buf)
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	n, err := io.CopyBuffer(io.MultiWriter(w...), &countingReader{ctx: ctx, r: fh, n: counter}, *buf)
 	if err != nil {
 		return nil, err
 	}

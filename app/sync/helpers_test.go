@@ -32,13 +32,20 @@ type env struct {
 	client   *mhttp.Client
 	cache    *cache.Cache
 	cacheDB  string // the cache's file
+	cfg      platform.Config
 	root     cache.Root
 	rootPath string
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, pdir: t.TempDir()}
+	return newEnvWith(t, platform.DefaultConfig)
+}
+
+// newEnvWith is newEnv with the platform configured as cfg.
+func newEnvWith(t testing.TB, cfg platform.Config) *env {
+	t.Helper()
+	e := &env{t: t, pdir: t.TempDir(), cfg: cfg}
 	e.startPlatform(nil)
 	t.Cleanup(func() { e.srv.Close(); e.p.Close() })
 	c, err := mhttp.NewClient(e.srv.URL, nil)
@@ -68,7 +75,7 @@ func newEnv(t testing.TB) *env {
 // startPlatform (re)starts the server, on l if given.
 func (e *env) startPlatform(l net.Listener) {
 	e.t.Helper()
-	p, err := platform.Open(context.Background(), e.pdir, platform.DefaultConfig, slog.New(slog.DiscardHandler))
+	p, err := platform.Open(context.Background(), e.pdir, e.cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		e.t.Fatal(err)
 	}

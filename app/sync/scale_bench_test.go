@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/backend/platform"
 	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
@@ -16,7 +18,9 @@ import (
 // where per-file cache work, not bytes, is the cost. Run it with
 // -benchtime=1x -cpuprofile to see what a pass spends per file.
 func BenchmarkTwentyThousandTracks(b *testing.B) {
-	e := newEnv(b)
+	cfg := platform.DefaultConfig
+	cfg.Quota = 0 // as bench runs megaboxd: the client's cost, not the quota check's
+	e := newEnvWith(b, cfg)
 	base := testmedia.MP3Bytes(b, 0.2, 440)
 	old := time.Now().Add(-time.Hour)
 	for i := range 20_000 {
@@ -50,5 +54,36 @@ func BenchmarkTwentyThousandTracks(b *testing.B) {
 		rescan := time.Since(start)
 		b.ReportMetric(first.Seconds(), "first-sync-s")
 		b.ReportMetric(float64(rescan.Milliseconds()), "rescan-ms")
+	}
+}
+
+// TestHashingASmallFileAllocatesLittle: reading a small file must not cost
+// a fresh megabyte buffer (allocating and clearing it was most of a first
+// sync's client CPU on 20,000 small files).
+func TestHashingASmallFileAllocatesLittle(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop buffers on purpose")
+	}
+	p := filepath.Join(t.TempDir(), "small.mp3")
+	testmedia.MP3(t, p, 0.2, 440, testmedia.Tags{Title: "Small"})
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := localFile{abs: p, size: fi.Size(), kind: kindAudio}
+	if _, err := hashFile(context.Background(), f, true, nil); err != nil { // warm the pool
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const n = 50
+	for range n {
+		if _, err := hashFile(context.Background(), f, true, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 256<<10 {
+		t.Fatalf("hashing a %d-byte file allocates %d bytes", fi.Size(), per)
 	}
 }

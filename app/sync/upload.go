@@ -135,9 +135,12 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owne
 	var saveErr error
 	var last int64
 	u.OnProgress = func(off int64) {
-		if err := e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: u.URL, Offset: off, Size: job.size}); err != nil && saveErr == nil {
-			saveErr = err
-			cancel()
+		// The last offset needs no record: FinishUpload follows.
+		if off < job.size && saveErr == nil {
+			if err := e.cache.PutUpload(ctx, cache.Upload{SHA256: job.sha, URL: u.URL, Offset: off, Size: job.size}); err != nil {
+				saveErr = err
+				cancel()
+			}
 		}
 		e.meter.advance(off-last, off == job.size)
 		last = off
