@@ -104,10 +104,10 @@ func (o *OtoOutput) NewStream(src io.ReadSeeker) Stream {
 		return silent{}
 	}
 	pl := o.ctx.NewPlayer(src)
-	// Half a second decoded ahead, on top of the device's half second,
-	// rides out a busy CPU without a gap; pause and seek drop it rather
-	// than play it.
-	pl.(oto.BufferSizeSetter).SetBufferSize(o.rate * bytesPerFrame / 2)
+	// A second decoded ahead rides out a busy CPU without a gap, even
+	// when the device takes its whole buffer at once on start; pause and
+	// seek drop it rather than play it.
+	pl.(oto.BufferSizeSetter).SetBufferSize(o.rate * bytesPerFrame)
 	pl.Pause()
 	return &otoStream{Player: pl}
 }
