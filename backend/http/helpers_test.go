@@ -84,7 +84,9 @@ func hexSHA(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// raw sends a request with an optional bearer token and returns status and body.
+// raw sends a request with an optional bearer token and headers given as
+// name, value pairs ("Host" sets the request's host) and returns status,
+// body and headers.
 func (e *env) raw(method, path, token string, body io.Reader, hdr ...string) (int, []byte, http.Header) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, body)
@@ -98,7 +100,11 @@ func (e *env) raw(method, path, token string, body io.Reader, hdr ...string) (in
 		req.Header.Set("Content-Type", "application/json") // unless hdr says otherwise
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
+		if http.CanonicalHeaderKey(hdr[i]) == "Host" {
+			req.Host = hdr[i+1]
+		} else {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

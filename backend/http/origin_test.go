@@ -17,28 +17,13 @@ import (
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 )
 
-// send is raw with a chosen Host header.
+// send is raw with a chosen Host header; it returns the problem, if any.
 func (e *env) send(host, method, path, token string, body string, hdr ...string) (int, mhttp.Problem) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Host = host
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, b, _ := e.raw(method, path, token, strings.NewReader(body), append([]string{"Host", host}, hdr...)...)
 	var p mhttp.Problem
-	json.NewDecoder(resp.Body).Decode(&p)
-	return resp.StatusCode, p
+	json.Unmarshal(b, &p)
+	return status, p
 }
 
 func (e *env) port() string {

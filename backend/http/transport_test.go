@@ -225,16 +225,20 @@ func (r *pacedReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// TestSlowUploadCompletes uploads slowly, above the floor: it is never cut
-// and arrives whole.
+// TestSlowUploadCompletes uploads slowly, ten times above the floor over
+// one-second windows (a window's bytes arrive in its first tenth, so only a
+// stall of 0.9 s could cut it): it is never cut and arrives whole. The
+// first PATCH outlasts a window, so the window must move on with the bytes.
 func TestSlowUploadCompletes(t *testing.T) {
-	e := newTransportEnv(t, testTransport, nil)
+	tr := testTransport
+	tr.MinBodyRate, tr.BodyRateWindow = 4000, time.Second
+	e := newTransportEnv(t, tr, nil)
 	c, _ := e.signUp("ann", true)
-	data := testmedia.SilentMP3(16_000)
+	data := testmedia.SilentMP3(64_000)
 	sum := hexSHA(data)
-	u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), ChunkSize: 8_000}
-	if _, err := c.UploadFile(context.Background(), &pacedReader{data: data, step: 400, rate: 4 * 8000}, u); err != nil {
-		t.Fatalf("upload at four times the floor: %v", err)
+	u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), ChunkSize: 48_000}
+	if _, err := c.UploadFile(context.Background(), &pacedReader{data: data, step: 400, rate: 10 * 4000}, u); err != nil {
+		t.Fatalf("upload at ten times the floor: %v", err)
 	}
 	e.wantBlob(c, data)
 }
