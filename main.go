@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"embed"
 	"log"
 	"os"
@@ -18,9 +19,11 @@ var assets embed.FS
 
 func main() {
 	a := app.New(app.Config{PlatformURL: os.Getenv("MEGABOX_PLATFORM"), Keyring: os.Getenv("MEGABOX_NO_KEYRING") == ""})
-	if !generatingBindings {
-		if err := a.Open(); err != nil {
-			log.Fatalf("megabox: %v", err)
+	// The first frame comes first: the app opens once the page has loaded,
+	// and bound calls wait for it.
+	open := func(context.Context) {
+		if !generatingBindings {
+			a.Start(func(err error) { log.Fatalf("megabox: %v", err) })
 		}
 	}
 	err := wails.Run(&options.App{
@@ -31,6 +34,7 @@ func main() {
 		MinHeight:        600,
 		AssetServer:      &assetserver.Options{Assets: assets, Handler: a.AssetHandler()},
 		OnStartup:        a.Startup,
+		OnDomReady:       open,
 		OnShutdown:       a.Shutdown,
 		Bind:             a.Bindings(),
 		BackgroundColour: &options.RGBA{R: 18, G: 18, B: 24, A: 255},

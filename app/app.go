@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/megabox-fm/megabox/app/cache"
@@ -51,6 +52,10 @@ type App struct {
 	account *api.Account
 	cancel  context.CancelFunc
 	work    gosync.WaitGroup // the app's goroutines; Shutdown waits for them
+
+	opening atomic.Bool   // Start or Open was called
+	ready   chan struct{} // closed once Open has finished, well or not
+	openErr error         // why Open failed; read only after ready
 }
 
 // New returns an app that starts when Wails calls Startup.
@@ -58,18 +63,77 @@ func New(cfg Config) *App {
 	if cfg.Home == "" {
 		cfg.Home = cache.Home()
 	}
-	a := &App{cfg: cfg}
+	startupMark("main-reached")
+	a := &App{cfg: cfg, ready: make(chan struct{})}
 	a.events = &Events{app: a}
 	return a
 }
 
-// Open opens local state, the platform and the engines. It runs before
-// the window, so no bound method ever sees a half-started app.
+// Start opens the app in the background; bound methods wait for it
+// (started). The window calls it once its page is loaded (a reload calls
+// it again, which does nothing), so opening the cache, the local platform
+// and the engines never competes with the first frame. fail is called if
+// the app cannot open.
+func (a *App) Start(fail func(error)) {
+	if !a.opening.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		if err := a.open(); err != nil {
+			fail(err)
+		}
+	}()
+}
+
+// startWait bounds how long a bound method waits for start-up.
+const startWait = 30 * time.Second
+
+// errStarting is what a bound method answers when start-up takes longer
+// than startWait or failed.
+var errStarting = &api.Error{Code: api.EUNAVAILABLE, Message: "Megabox is still starting. Try again in a moment."}
+
+// started waits until Open has finished, so no bound method ever sees a
+// half-started app. False means the app is not usable (yet).
+func (a *App) started() bool {
+	select {
+	case <-a.ready:
+		return a.openErr == nil
+	default:
+	}
+	t := time.NewTimer(startWait)
+	defer t.Stop()
+	select {
+	case <-a.ready:
+		return a.openErr == nil
+	case <-t.C:
+		return false
+	}
+}
+
+// whenStarted is started for bound methods that return an error.
+func (a *App) whenStarted() error {
+	if !a.started() {
+		return uiError(errStarting)
+	}
+	return nil
+}
+
+// Open opens local state, the platform and the engines, then releases the
+// bound methods waiting in started.
 func (a *App) Open() error {
-	startupMark("main-reached-Open")
+	a.opening.Store(true)
+	return a.open()
+}
+
+func (a *App) open() (err error) {
+	defer func() {
+		a.openErr = err
+		close(a.ready)
+		startupMark("Open-returned")
+	}()
+	startupMark("open-started")
 	ctx, cancel := context.WithCancel(context.Background())
 	a.ctx, a.cancel = ctx, cancel
-	var err error
 	if a.cache, err = cache.Open(ctx, filepath.Join(a.cfg.Home, "cache.db")); err != nil {
 		return err
 	}
@@ -99,7 +163,6 @@ func (a *App) Open() error {
 	a.work.Go(func() { a.library.Serve(ctx) })
 	a.work.Go(func() { a.keepLibrary(ctx) })
 	debug.FreeOSMemory() // hand back what opening and seeding used
-	startupMark("Open-returned")
 	return nil
 }
 
@@ -157,6 +220,10 @@ func (a *App) window() context.Context {
 // Shutdown is called by Wails when the window closes.
 // Everything that uses the cache ends before the cache closes.
 func (a *App) Shutdown(ctx context.Context) {
+	if !a.opening.Load() {
+		return
+	}
+	<-a.ready // a window closed during start-up closes a fully open app
 	if a.cancel != nil {
 		a.cancel()
 	}

@@ -24,7 +24,7 @@ func (a *App) AssetHandler() http.Handler {
 		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/covers/"), "/")
 		id, err := strconv.ParseInt(parts[min(1, len(parts)-1)], 10, 64)
 		switch {
-		case err != nil || id <= 0 || a.client == nil:
+		case err != nil || id <= 0 || !a.started():
 			http.NotFound(w, r)
 		case parts[0] == "release" && len(parts) == 3 && api.ValidSHA256(parts[2]):
 			a.serveReleaseCover(w, r, id, parts[2])

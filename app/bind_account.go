@@ -23,6 +23,9 @@ type PlatformInfo struct {
 
 // Platform describes the platform in use; a local one shows its demo logins.
 func (x *AccountAPI) Platform() PlatformInfo {
+	if !x.a.started() {
+		return PlatformInfo{}
+	}
 	if x.a.local == nil {
 		return PlatformInfo{URL: x.a.client.BaseURL()}
 	}
@@ -31,6 +34,9 @@ func (x *AccountAPI) Platform() PlatformInfo {
 
 // Me returns the signed-in account, or an unauthorized error.
 func (x *AccountAPI) Me() (*api.Account, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if acc := x.a.currentAccount(); acc != nil {
 		return acc, nil
 	}
@@ -39,6 +45,9 @@ func (x *AccountAPI) Me() (*api.Account, error) {
 
 // SignIn starts a session and remembers it.
 func (x *AccountAPI) SignIn(email, password string) (*api.Account, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(email) == "" || password == "" || len(password) > 1024 {
 		return nil, invalid("email", "enter your email and password")
 	}
@@ -47,6 +56,9 @@ func (x *AccountAPI) SignIn(email, password string) (*api.Account, error) {
 
 // SignUp creates an account and signs in.
 func (x *AccountAPI) SignUp(email, password, name string, creator bool) (*api.Account, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if _, err := x.a.client.CreateAccount(x.a.ctx, api.AccountCreate{Email: email, Password: password, DisplayName: name, Creator: creator}); err != nil {
 		return nil, uiError(err)
 	}
@@ -55,6 +67,9 @@ func (x *AccountAPI) SignUp(email, password, name string, creator bool) (*api.Ac
 
 // SignOut ends the session here and on the platform.
 func (x *AccountAPI) SignOut() error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	if err := x.a.client.DeleteSession(x.a.ctx); err != nil { // the local session ends even offline
 		slog.Warn("sign out on the platform", "err", err)
 	}

@@ -15,6 +15,9 @@ type EarningsAPI struct{ a *App }
 // Earnings returns totals and rows grouped by month, release or track,
 // falling back to the last snapshot (with its time) when offline.
 func (x *EarningsAPI) Earnings(group string) (*EarningsView, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if group != api.GroupMonth && group != api.GroupDay && group != api.GroupRelease && group != api.GroupTrack {
 		return nil, invalid("group", "group by day, month, release or track")
 	}
@@ -24,18 +27,27 @@ func (x *EarningsAPI) Earnings(group string) (*EarningsView, error) {
 
 // Fans returns supporters, or the last snapshot when offline.
 func (x *EarningsAPI) Fans() (*FansView, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	v, err := x.a.fans()
 	return v, uiError(err)
 }
 
 // Payouts lists payouts.
 func (x *EarningsAPI) Payouts() ([]api.Payout, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	p, err := x.a.client.Payouts(x.a.ctx)
 	return p, uiError(err)
 }
 
 // RequestPayout asks for a payout of the available balance.
 func (x *EarningsAPI) RequestPayout(amountCents int64, currency string) (*api.Payout, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if amountCents <= 0 {
 		return nil, invalid("amount_cents", "enter an amount")
 	}
@@ -46,11 +58,17 @@ func (x *EarningsAPI) RequestPayout(amountCents int64, currency string) (*api.Pa
 // ExportEarningsCSV saves the earnings statement where the creator
 // chooses; it returns the path, or "" if cancelled.
 func (x *EarningsAPI) ExportEarningsCSV() (string, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return "", err
+	}
 	return x.export("megabox-earnings.csv", func(f *os.File) error { return x.a.client.EarningsCSV(x.a.ctx, api.EarningsFilter{}, f) })
 }
 
 // ExportFansCSV saves the fans list as CSV.
 func (x *EarningsAPI) ExportFansCSV() (string, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return "", err
+	}
 	return x.export("megabox-fans.csv", func(f *os.File) error { return x.a.client.FansCSV(x.a.ctx, f) })
 }
 

@@ -17,12 +17,18 @@ type LibraryStatus struct {
 
 // Releases lists owned releases from local state only.
 func (x *LibraryAPI) Releases() ([]library.Release, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	r, err := x.a.library.Releases(x.a.ctx)
 	return r, uiError(err)
 }
 
 // Sync mirrors new purchases; offline is not an error here.
 func (x *LibraryAPI) Sync() (*library.Report, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	rep, err := x.a.library.Sync(x.a.ctx)
 	if err == library.ErrOffline {
 		return &library.Report{}, nil
@@ -32,12 +38,18 @@ func (x *LibraryAPI) Sync() (*library.Report, error) {
 
 // Check verifies every file and receipt offline.
 func (x *LibraryAPI) Check() (*library.Report, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	r, err := x.a.library.Check(x.a.ctx)
 	return r, uiError(err)
 }
 
 // Status reports the library folder and offline state.
 func (x *LibraryAPI) Status() LibraryStatus {
+	if !x.a.started() {
+		return LibraryStatus{}
+	}
 	s := LibraryStatus{Dir: x.a.library.Dir()}
 	if t := x.a.library.OfflineSince(x.a.ctx); !t.IsZero() {
 		s.OfflineSince = &t

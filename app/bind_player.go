@@ -14,6 +14,9 @@ type PlayerAPI struct{ a *App }
 
 // PlayRelease queues an owned release and plays it from track index start.
 func (x *PlayerAPI) PlayRelease(purchaseID int64, start int) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	rels, err := x.a.library.Releases(x.a.ctx)
 	if err != nil {
 		return uiError(err)
@@ -29,6 +32,9 @@ func (x *PlayerAPI) PlayRelease(purchaseID int64, start int) error {
 // Enqueue adds a track of an owned release (index i; -1 for all of it) to
 // the end of the queue.
 func (x *PlayerAPI) Enqueue(purchaseID int64, i int) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	rels, err := x.a.library.Releases(x.a.ctx)
 	if err != nil {
 		return uiError(err)
@@ -59,22 +65,50 @@ func queueOf(r library.Release) []player.Item {
 }
 
 // Status returns the player's state.
-func (x *PlayerAPI) Status() player.Status { return x.a.player.Status() }
+func (x *PlayerAPI) Status() player.Status {
+	if !x.a.started() {
+		return player.Status{}
+	}
+	return x.a.player.Status()
+}
 
 // Play plays or resumes.
-func (x *PlayerAPI) Play() error { return uiError(x.a.player.Play()) }
+func (x *PlayerAPI) Play() error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.Play())
+}
 
 // Pause pauses.
-func (x *PlayerAPI) Pause() { x.a.player.Pause() }
+func (x *PlayerAPI) Pause() {
+	if !x.a.started() {
+		return
+	}
+	x.a.player.Pause()
+}
 
 // Next skips forward.
-func (x *PlayerAPI) Next() error { return uiError(x.a.player.Next()) }
+func (x *PlayerAPI) Next() error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.Next())
+}
 
 // Previous restarts or goes back.
-func (x *PlayerAPI) Previous() error { return uiError(x.a.player.Previous()) }
+func (x *PlayerAPI) Previous() error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.Previous())
+}
 
 // SeekTo jumps to ms into the track.
 func (x *PlayerAPI) SeekTo(ms int64) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	if ms < 0 {
 		return invalid("ms", "position must not be negative")
 	}
@@ -82,22 +116,57 @@ func (x *PlayerAPI) SeekTo(ms int64) error {
 }
 
 // SetVolume sets 0..1.
-func (x *PlayerAPI) SetVolume(v float64) { x.a.player.SetVolume(v) }
+func (x *PlayerAPI) SetVolume(v float64) {
+	if !x.a.started() {
+		return
+	}
+	x.a.player.SetVolume(v)
+}
 
 // SetRepeat sets off, all or one.
-func (x *PlayerAPI) SetRepeat(mode string) error { return uiError(x.a.player.SetRepeat(mode)) }
+func (x *PlayerAPI) SetRepeat(mode string) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.SetRepeat(mode))
+}
 
 // SetShuffle turns shuffle on or off.
-func (x *PlayerAPI) SetShuffle(on bool) { x.a.player.SetShuffle(on) }
+func (x *PlayerAPI) SetShuffle(on bool) {
+	if !x.a.started() {
+		return
+	}
+	x.a.player.SetShuffle(on)
+}
 
 // JumpTo plays queue entry i.
-func (x *PlayerAPI) JumpTo(i int) error { return uiError(x.a.player.JumpTo(i)) }
+func (x *PlayerAPI) JumpTo(i int) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.JumpTo(i))
+}
 
 // Remove drops queue entry i.
-func (x *PlayerAPI) Remove(i int) error { return uiError(x.a.player.Remove(i)) }
+func (x *PlayerAPI) Remove(i int) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.Remove(i))
+}
 
 // Move reorders the queue.
-func (x *PlayerAPI) Move(from, to int) error { return uiError(x.a.player.Move(from, to)) }
+func (x *PlayerAPI) Move(from, to int) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.Move(from, to))
+}
 
 // Clear empties the queue.
-func (x *PlayerAPI) Clear() error { return uiError(x.a.player.Clear()) }
+func (x *PlayerAPI) Clear() error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.Clear())
+}

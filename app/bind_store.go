@@ -10,6 +10,9 @@ type StoreAPI struct{ a *App }
 
 // Search lists published releases matching q.
 func (x *StoreAPI) Search(q, cursor string) (*api.ReleasePage, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if len(q) > 200 || len(cursor) > 100 {
 		return nil, invalid("q", "search text is too long")
 	}
@@ -19,6 +22,9 @@ func (x *StoreAPI) Search(q, cursor string) (*api.ReleasePage, error) {
 
 // Release returns one release.
 func (x *StoreAPI) Release(id int64) (*api.Release, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	r, err := x.a.client.FindRelease(x.a.ctx, id)
 	return r, uiError(err)
 }
@@ -26,12 +32,18 @@ func (x *StoreAPI) Release(id int64) (*api.Release, error) {
 // Owned says whether the signed-in account already has a release:
 // "yours" for its creator, "bought" once purchased, "" while it is for sale.
 func (x *StoreAPI) Owned(releaseID int64) (string, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return "", err
+	}
 	o, err := x.a.ownership(x.a.ctx, releaseID)
 	return o, uiError(err)
 }
 
 // Artist returns an artist and their releases.
 func (x *StoreAPI) Artist(id int64) (*api.Artist, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	r, err := x.a.client.FindArtist(x.a.ctx, id)
 	return r, uiError(err)
 }
@@ -39,6 +51,9 @@ func (x *StoreAPI) Artist(id int64) (*api.Artist, error) {
 // Buy pays for a release with the sandbox card. key makes retries of one
 // checkout one purchase.
 func (x *StoreAPI) Buy(key string, releaseID, amountCents int64, currency, card string, shareEmail bool) (*api.Purchase, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	if len(key) < 8 || len(key) > 64 || amountCents < 0 || len(card) > 19 {
 		return nil, invalid("amount_cents", "check the amount and card number")
 	}
@@ -54,9 +69,17 @@ func (x *StoreAPI) Buy(key string, releaseID, amountCents int64, currency, card 
 func (x *StoreAPI) TestCard() string { return payment.CardSuccess }
 
 // Follow follows an artist.
-func (x *StoreAPI) Follow(artistID int64) error { return uiError(x.a.client.Follow(x.a.ctx, artistID)) }
+func (x *StoreAPI) Follow(artistID int64) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.client.Follow(x.a.ctx, artistID))
+}
 
 // Unfollow stops following an artist.
 func (x *StoreAPI) Unfollow(artistID int64) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	return uiError(x.a.client.Unfollow(x.a.ctx, artistID))
 }

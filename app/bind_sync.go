@@ -15,12 +15,18 @@ type SyncAPI struct{ a *App }
 
 // Folders lists watched folders with their release folders and files.
 func (x *SyncAPI) Folders() ([]FolderView, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	v, err := x.a.folders()
 	return v, uiError(err)
 }
 
 // ChooseFolder opens the native folder dialog and watches the choice.
 func (x *SyncAPI) ChooseFolder() (string, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return "", err
+	}
 	path, err := runtime.OpenDirectoryDialog(x.a.window(), runtime.OpenDialogOptions{Title: "Choose a folder of releases"})
 	if err != nil || path == "" {
 		return "", uiError(err)
@@ -30,6 +36,9 @@ func (x *SyncAPI) ChooseFolder() (string, error) {
 
 // AddFolder watches a folder given by path.
 func (x *SyncAPI) AddFolder(path string) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	if !filepath.IsAbs(path) {
 		return invalid("path", "give the full path of a folder")
 	}
@@ -44,22 +53,50 @@ func (x *SyncAPI) AddFolder(path string) error {
 }
 
 // RemoveFolder stops watching a folder; nothing changes on the platform.
-func (x *SyncAPI) RemoveFolder(id int64) error { return uiError(x.a.cache.RemoveRoot(x.a.ctx, id)) }
+func (x *SyncAPI) RemoveFolder(id int64) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.cache.RemoveRoot(x.a.ctx, id))
+}
 
 // Progress returns upload totals.
-func (x *SyncAPI) Progress() sync.Progress { return x.a.engine.Progress() }
+func (x *SyncAPI) Progress() sync.Progress {
+	if !x.a.started() {
+		return sync.Progress{}
+	}
+	return x.a.engine.Progress()
+}
 
 // Pause pauses uploads.
-func (x *SyncAPI) Pause() { x.a.engine.Pause() }
+func (x *SyncAPI) Pause() {
+	if !x.a.started() {
+		return
+	}
+	x.a.engine.Pause()
+}
 
 // Resume resumes uploads.
-func (x *SyncAPI) Resume() { x.a.engine.Resume() }
+func (x *SyncAPI) Resume() {
+	if !x.a.started() {
+		return
+	}
+	x.a.engine.Resume()
+}
 
 // Retry rescans every folder now.
-func (x *SyncAPI) Retry() { x.a.engine.Kick() }
+func (x *SyncAPI) Retry() {
+	if !x.a.started() {
+		return
+	}
+	x.a.engine.Kick()
+}
 
 // SetBandwidth limits uploads to kbps kilobytes per second (0: no limit).
 func (x *SyncAPI) SetBandwidth(kbps int64) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	if kbps < 0 || kbps > 10_000_000 {
 		return invalid("kbps", "enter a limit in KB/s, or 0 for none")
 	}
@@ -70,6 +107,9 @@ func (x *SyncAPI) SetBandwidth(kbps int64) error {
 // SetPrice writes a release folder's price to its megabox.json, where it
 // lives, and syncs it.
 func (x *SyncAPI) SetPrice(rootID int64, dir string, priceCents int64, currency string, pwyw bool, minCents int64) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
 	folder, err := x.a.releaseFolder(rootID, dir)
 	if err != nil {
 		return uiError(err)
@@ -82,6 +122,9 @@ func (x *SyncAPI) SetPrice(rootID int64, dir string, priceCents int64, currency 
 
 // Publish makes a release folder's draft public.
 func (x *SyncAPI) Publish(rootID int64, dir string) (*api.Release, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	root, err := x.a.root(rootID)
 	if err != nil {
 		return nil, uiError(err)
@@ -92,12 +135,18 @@ func (x *SyncAPI) Publish(rootID int64, dir string) (*api.Release, error) {
 
 // Unpublish takes a release out of the store; buyers keep it.
 func (x *SyncAPI) Unpublish(releaseID int64) (*api.Release, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	r, err := x.a.client.UnpublishRelease(x.a.ctx, releaseID)
 	return r, uiError(err)
 }
 
 // Confirm applies a change that waits for the creator.
 func (x *SyncAPI) Confirm(rootID int64, dir string) (*api.Release, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
 	r, err := x.a.engine.Confirm(x.a.ctx, rootID, dir)
 	return r, uiError(err)
 }
