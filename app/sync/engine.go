@@ -97,6 +97,10 @@ type Engine struct {
 	work      gosync.Mutex // held while working on a folder: one piece of work at a time
 	signedIn  chan struct{}
 	w         *watcher // while serving
+
+	// onPass, if set, is called before each folder and each file of a
+	// pass the Serve loop runs (tests hold a pass with it).
+	onPass func(rel string)
 }
 
 // New returns an engine; call Serve or SyncOnce to run it.
@@ -113,6 +117,12 @@ func New(c *cache.Cache, p Platform, emit Emitter, opts Options) *Engine {
 	e.online.Store(true)
 	e.pauseCtx, e.cancelRun = context.WithCancel(context.Background())
 	return e
+}
+
+func (e *Engine) passHook(rel string) {
+	if e.onPass != nil {
+		e.onPass(rel)
+	}
 }
 
 // BytesRead is how many bytes the engine has read from disk.
@@ -216,6 +226,8 @@ var (
 	errPaused = errors.New("paused")
 	// errRetry means some files are not ready yet; try again soon.
 	errRetry = errors.New("files still being written")
+	// errYield means a folder stopped early to let a request run first.
+	errYield = errors.New("gave way to a request")
 )
 
 // Report sums up one pass over the watched folders.
@@ -300,6 +312,14 @@ func (e *Engine) checkRoot(ctx context.Context, root *cache.Root) ([]string, boo
 // SyncDir brings one release folder to the platform. It returns errRetry
 // when files are still being written.
 func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *Report) error {
+	return e.syncDir(ctx, root, dir, rep, nil)
+}
+
+// syncDir is SyncDir that stops between files, cancelling its uploads
+// (their offsets are kept), and returns errYield once yield reports true.
+func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *Report, yield func() bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rep.Releases++
 	files, err := listRelease(root.Path, dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -323,7 +343,10 @@ func (e *Engine) SyncDir(ctx context.Context, root cache.Root, dir string, rep *
 	var perr error
 	go func() {
 		defer close(jobs)
-		st, perr = e.prepareFiles(ctx, root, dir, files, rep, jobs)
+		st, perr = e.prepareFiles(ctx, root, dir, files, rep, jobs, yield)
+		if errors.Is(perr, errYield) {
+			cancel()
+		}
 	}()
 	uerr := e.uploadAll(ctx, root, jobs)
 	if perr != nil {

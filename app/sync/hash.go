@@ -24,8 +24,8 @@ const (
 // being written and will be looked at again.
 var errChanged = errors.New("changed while being read")
 
-// copyBuffers are reused between files: a fresh megabyte per file made
-// allocating and clearing it most of what hashing a small file cost.
+// copyBuffers are reused between files: allocating and clearing a fresh
+// megabyte per file costs more than hashing a small file.
 var copyBuffers = gosync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 // hashed is what one read of a file yields.

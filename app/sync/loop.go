@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"slices"
+	gosync "sync"
 
 	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
@@ -14,10 +16,55 @@ type request struct {
 	done chan error // 1-buffered
 }
 
-// loop is how callers reach a running Serve.
+// loop is how callers reach a running Serve. Requests queue here; the
+// Serve goroutine takes them when idle, between folders of a pass and
+// between files of a folder, so the creator never waits for a whole pass.
 type loop struct {
-	reqs    chan request
+	mu      gosync.Mutex
+	queue   []*request
+	ready   chan struct{} // 1-buffered: the queue may hold requests
 	stopped chan struct{} // closed when Serve stops taking requests
+}
+
+func (l *loop) add(r *request) {
+	l.mu.Lock()
+	l.queue = append(l.queue, r)
+	l.mu.Unlock()
+	select {
+	case l.ready <- struct{}{}:
+	default:
+	}
+}
+
+// next takes the oldest request, or nil.
+func (l *loop) next() *request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) == 0 {
+		return nil
+	}
+	r := l.queue[0]
+	l.queue = l.queue[1:]
+	return r
+}
+
+// withdraw takes r back unless the loop has already taken it.
+func (l *loop) withdraw(r *request) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := slices.Index(l.queue, r)
+	if i < 0 {
+		return false
+	}
+	l.queue = slices.Delete(l.queue, i, i+1)
+	return true
+}
+
+// waiting reports whether a request is queued: a pass gives way to it.
+func (l *loop) waiting() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.queue) > 0
 }
 
 // inLoop runs fn where folder work happens: on the Serve goroutine while
@@ -33,14 +80,28 @@ func (e *Engine) inLoop(ctx context.Context, fn func(ctx context.Context) error)
 			defer e.work.Unlock()
 			return fn(ctx)
 		}
-		req := request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+		req := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+		l.add(req)
 		select {
-		case l.reqs <- req:
-			return <-req.done // fn runs on ctx, so it ends soon once ctx does
-		case <-l.stopped: // Serve ended: ask again
+		case err := <-req.done:
+			return err
+		case <-l.stopped: // Serve ended: ask again, unless it took the request
+			if !l.withdraw(req) {
+				return <-req.done // fn runs on a context that has ended: soon
+			}
 		case <-ctx.Done():
+			if !l.withdraw(req) {
+				return <-req.done
+			}
 			return ctx.Err()
 		}
+	}
+}
+
+// serveWaiting runs the queued requests.
+func (e *Engine) serveWaiting(loopCtx context.Context, l *loop) {
+	for r := l.next(); r != nil; r = l.next() {
+		e.serveRequest(loopCtx, *r)
 	}
 }
 
@@ -57,11 +118,10 @@ func (e *Engine) serveRequest(loopCtx context.Context, req request) {
 }
 
 // openLoop makes the engine's callers send their work to the caller (the
-// Serve goroutine) until the returned func is called. The loop still
-// takes work for each piece of work: a caller that asked just before the
-// loop opened may be running.
+// Serve goroutine) until the returned func is called. Callers whose
+// requests were not taken by then ask again and run them themselves.
 func (e *Engine) openLoop() (*loop, func()) {
-	l := &loop{reqs: make(chan request), stopped: make(chan struct{})}
+	l := &loop{ready: make(chan struct{}, 1), stopped: make(chan struct{})}
 	e.mu.Lock()
 	e.loop = l
 	e.mu.Unlock()

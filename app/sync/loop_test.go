@@ -2,11 +2,16 @@ package sync
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 // Publish and Confirm run in the loop that owns the folder: many at once,
@@ -50,4 +55,124 @@ func TestConcurrentPublishMakesOneRelease(t *testing.T) {
 	if got := page.Items[0]; got.State != api.StatePublished || len(got.Tracks) != 2 {
 		t.Fatalf("release: state %s, %d tracks", got.State, len(got.Tracks))
 	}
+}
+
+// heldPass serves eng with a pass held at its first call of onPass for a
+// name accepted by hold, and returns a Publish of dir issued once the pass
+// is held; the pass goes on once the publish is queued.
+type heldPass struct {
+	started   chan struct{} // the pass is held
+	published chan struct{} // Publish returned
+	late      chan string   // names the pass reached before Publish returned
+}
+
+func holdPass(t *testing.T, e *env, eng *Engine, hold func(rel string) bool) *heldPass {
+	t.Helper()
+	h := &heldPass{started: make(chan struct{}), published: make(chan struct{}), late: make(chan string, 1000)}
+	gate := make(chan struct{})
+	first, gaveUp := true, false
+	eng.onPass = func(rel string) { // called on the Serve goroutine or its folder's
+		if !hold(rel) {
+			return
+		}
+		if first {
+			first = false
+			close(h.started)
+			<-gate
+			return
+		}
+		// Every later step of the pass waits for the publish, up to a
+		// deadline: a pass that serves requests only at its end cannot
+		// answer it, and goes on late.
+		if gaveUp {
+			return
+		}
+		select {
+		case <-h.published:
+		case <-time.After(10 * time.Second):
+			gaveUp = true
+			h.late <- rel
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var serving gosync.WaitGroup
+	serving.Go(func() { eng.Serve(ctx) })
+	t.Cleanup(func() { cancel(); serving.Wait() })
+	select {
+	case <-h.started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the pass never started")
+	}
+	go func() { // the pass goes on once the publish is queued
+		defer close(gate)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			eng.mu.Lock()
+			l := eng.loop
+			eng.mu.Unlock()
+			if l != nil && l.waiting() {
+				return
+			}
+		}
+	}()
+	return h
+}
+
+// TestPublishIsServedBetweenFolders: a Publish issued while a pass over
+// many folders is running is answered after the folder being synced, not
+// after the whole pass.
+func TestPublishIsServedBetweenFolders(t *testing.T) {
+	e := newEnv(t)
+	for i := range 6 {
+		e.album(fmt.Sprintf("Pass %d", i), 1, 0.5)
+	}
+	e.album("Target", 1, 0.5)
+	eng := e.engine(Options{Quiet: 50 * time.Millisecond})
+	h := holdPass(t, e, eng, func(rel string) bool { return strings.HasPrefix(rel, "Pass") && !strings.Contains(rel, "/") })
+	rel, err := eng.Publish(context.Background(), e.root, "Target")
+	close(h.published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel.State != api.StatePublished {
+		t.Fatalf("release is %s, want published", rel.State)
+	}
+	select {
+	case name := <-h.late:
+		t.Fatalf("the pass went on to %q without answering the publish", name)
+	default:
+	}
+}
+
+// TestPublishIsServedBetweenFiles: a folder of many files gives way to a
+// Publish between its files, and still syncs completely afterwards.
+func TestPublishIsServedBetweenFiles(t *testing.T) {
+	e := newEnv(t)
+	big := filepath.Join(e.rootPath, "Big")
+	os.MkdirAll(big, 0o755)
+	base := testmedia.MP3Bytes(t, 0.2, 440)
+	for i := range 30 {
+		data := append(append([]byte(nil), base...), id3v1(fmt.Sprintf("Big %d", i))...)
+		if err := os.WriteFile(filepath.Join(big, fmt.Sprintf("%02d.mp3", i+1)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.album("Target", 1, 0.5)
+	eng := e.engine(Options{Quiet: 50 * time.Millisecond})
+	h := holdPass(t, e, eng, func(rel string) bool { return strings.HasPrefix(rel, "Big/") })
+	rel, err := eng.Publish(context.Background(), e.root, "Target")
+	close(h.published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel.State != api.StatePublished {
+		t.Fatalf("release is %s, want published", rel.State)
+	}
+	select {
+	case name := <-h.late:
+		t.Fatalf("the folder went on to %q without answering the publish", name)
+	default:
+	}
+	waitFor(t, 30*time.Second, "Big to sync after giving way", func() bool {
+		return e.releaseState("Big") == StateSynced && len(e.release("Big").Tracks) == 30
+	})
 }

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/megabox-fm/megabox/app/cache"
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/media"
 )
 
 // blobJob is one file (or embedded picture) the platform must hold.
@@ -22,6 +25,7 @@ type blobJob struct {
 	state string // the file's cached state
 	abs   string // read from disk, or
 	data  []byte // from memory
+	name  string // the name it is uploaded under, when not rel
 }
 
 // prepared is a release folder read and checked.
@@ -39,7 +43,8 @@ const damagedAfter = time.Minute
 
 // prepareFiles examines a release folder's files and sends each blob the
 // platform must hold to jobs as soon as it is known.
-func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, files []localFile, rep *Report, jobs chan<- blobJob) (*prepared, error) {
+// It stops with errYield between files once yield (if set) reports true.
+func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, files []localFile, rep *Report, jobs chan<- blobJob, yield func() bool) (*prepared, error) {
 	cached, err := e.cache.FilesIn(ctx, root.ID, dir)
 	if err != nil {
 		return nil, err
@@ -52,6 +57,12 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 	var coverRec *cache.File
 	for i := range files {
 		f := files[i]
+		if yield != nil {
+			if yield() {
+				return nil, errYield
+			}
+			e.passHook(f.rel)
+		}
 		switch f.kind {
 		case kindOther, kindSidecar:
 			continue
@@ -191,11 +202,33 @@ func (e *Engine) embeddedCover(ctx context.Context, files []localFile, st *prepa
 			if err != nil || len(tags.Picture) == 0 {
 				return blobJob{}, false
 			}
+			name, ok := pictureName(t.rel, tags.Picture)
+			if !ok {
+				return blobJob{}, false
+			}
 			st.coverSHA = pictureKey(tags)
-			return blobJob{sha: st.coverSHA, size: int64(len(tags.Picture)), rel: f.rel + "#picture", data: tags.Picture}, true
+			return blobJob{sha: st.coverSHA, size: int64(len(tags.Picture)), rel: f.rel + "#picture", data: tags.Picture, name: name}, true
 		}
 	}
 	return blobJob{}, false
+}
+
+// pictureName is the name an embedded picture is uploaded under, by what
+// its bytes are (the tag's MIME type is often wrong): the platform takes
+// only JPEG and PNG covers and refuses any other declared type, so a
+// picture of another kind is no cover (ok false).
+func pictureName(rel string, pic []byte) (string, bool) {
+	info, err := media.Probe(bytes.NewReader(pic))
+	if err != nil {
+		return "", false
+	}
+	switch info.MediaType {
+	case api.MediaJPEG:
+		return releaseDir(rel) + "/cover.jpg", true
+	case api.MediaPNG:
+		return releaseDir(rel) + "/cover.png", true
+	}
+	return "", false
 }
 
 func coverRank(rel string) int {

@@ -58,8 +58,8 @@ func BenchmarkTwentyThousandTracks(b *testing.B) {
 }
 
 // TestHashingASmallFileAllocatesLittle: reading a small file must not cost
-// a fresh megabyte buffer (allocating and clearing it was most of a first
-// sync's client CPU on 20,000 small files).
+// a fresh megabyte buffer (allocating and clearing one per file would be
+// most of a first sync's client CPU on 20,000 small files).
 func TestHashingASmallFileAllocatesLittle(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop buffers on purpose")

@@ -82,8 +82,8 @@ func (e *Engine) Serve(ctx context.Context) error {
 			e.noteWatch(w) // new folders may have been refused
 		case <-w.overflow:
 			rescan()
-		case req := <-l.reqs:
-			e.serveRequest(ctx, req)
+		case <-l.ready:
+			e.serveWaiting(ctx, l)
 		case <-e.kick:
 			roots = e.watchNewRoots(ctx, w, roots, byPath)
 			e.noteWatch(w)
@@ -94,7 +94,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 					p.notBefore, p.backoff, p.signedOut = time.Time{}, 0, false
 				}
 			}
-			e.runReady(ctx, roots, dirty)
+			e.runReady(ctx, l, roots, dirty)
 		case <-full.C:
 			rescan()
 			// Statistics only guide the planner (every per-file query
@@ -105,7 +105,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 			e.marked(w.retryFailed(), byPath, dirty, time.Now().Add(-e.opts.MaxWait), rescan)
 			e.noteWatch(w)
 		case <-tick.C:
-			e.runReady(ctx, roots, dirty)
+			e.runReady(ctx, l, roots, dirty)
 		}
 	}
 }
@@ -161,9 +161,13 @@ func (e *Engine) listRoot(ctx context.Context, root *cache.Root, dirty schedule,
 }
 
 // runReady syncs the folders whose quiet window (or maximum wait) is over.
-func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty schedule) {
+// The creator's requests (publish, confirm) go first: they are served
+// between folders, and a folder gives way to them between its files.
+func (e *Engine) runReady(ctx context.Context, l *loop, roots []cache.Root, dirty schedule) {
 	now := time.Now()
+	defer e.serveWaiting(ctx, l)
 	for k, p := range dirty {
+		e.serveWaiting(ctx, l)
 		quiet := now.Sub(p.last) >= e.opts.Quiet || now.Sub(p.first) >= e.opts.MaxWait
 		if !quiet || now.Before(p.notBefore) || ctx.Err() != nil {
 			continue
@@ -174,9 +178,11 @@ func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty schedul
 			continue
 		}
 		e.work.Lock()
-		err := e.runOne(ctx, &roots[i], k.dir, dirty, now)
+		err := e.runOne(ctx, &roots[i], k.dir, dirty, now, l.waiting)
 		e.work.Unlock()
 		switch {
+		case errors.Is(err, errYield):
+			// Still ready: it goes on at the next tick, after the request.
 		case err == nil:
 			delete(dirty, k)
 		case errors.Is(err, errRetry):
@@ -194,10 +200,12 @@ func (e *Engine) runReady(ctx context.Context, roots []cache.Root, dirty schedul
 	}
 }
 
-// runOne syncs a release folder, or lists a root again (dir "").
-func (e *Engine) runOne(ctx context.Context, root *cache.Root, dir string, dirty schedule, now time.Time) error {
+// runOne syncs a release folder, or lists a root again (dir ""). The
+// folder stops early with errYield when yield reports a request waiting.
+func (e *Engine) runOne(ctx context.Context, root *cache.Root, dir string, dirty schedule, now time.Time, yield func() bool) error {
 	if dir != "" {
-		return e.SyncDir(ctx, *root, dir, &Report{})
+		e.passHook(dir)
+		return e.syncDir(ctx, *root, dir, &Report{}, yield)
 	}
 	dirs, ok, err := e.checkRoot(ctx, root)
 	if err != nil || !ok {

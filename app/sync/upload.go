@@ -121,7 +121,11 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owne
 		return false, err
 	}
 	defer closer.Close()
-	u := &mhttp.Upload{SHA256: job.sha, Size: job.size, Filename: readable(job.rel), ChunkSize: e.opts.ChunkSize}
+	name := job.name
+	if name == "" {
+		name = job.rel
+	}
+	u := &mhttp.Upload{SHA256: job.sha, Size: job.size, Filename: readable(name), ChunkSize: e.opts.ChunkSize}
 	if prev, err := e.cache.UploadFor(ctx, job.sha); err == nil && prev.Size == job.size {
 		u.URL = prev.URL
 	}

@@ -60,7 +60,7 @@ func TestIdenticalFilesAreTwoTracks(t *testing.T) {
 	if rel.Tracks[0].Title != "Loop" || rel.Tracks[1].Title != "Loop again" {
 		t.Errorf("titles = %q, %q", rel.Tracks[0].Title, rel.Tracks[1].Title)
 	}
-	for i := range 4 { // every update used to leave one more ghost behind
+	for i := range 4 { // each update keeps exactly these tracks, none left behind
 		writeSidecar(t, dir, Sidecar{Title: fmt.Sprintf("Twice, take %d", i+2)})
 		if rep := e.syncOnce(eng); rep.Failed() {
 			t.Fatalf("update %d failed: %+v", i, rep)
