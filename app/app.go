@@ -6,7 +6,7 @@ package app
 import (
 	"context"
 	"log/slog"
-	"net/http"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -255,13 +255,17 @@ func (a *App) restoreSession(ctx context.Context) {
 		}
 		// This home's own platform, moved to a new port: same accounts.
 		sess.Server = a.client.BaseURL()
-		a.creds.Save(sess)
+		if err := a.creds.Save(sess); err != nil { // it works this time; the next launch moves it again
+			slog.Warn("keep the session at the platform's new address", "err", err)
+		}
 	}
 	a.client.SetToken(sess.Token)
 	me, err := a.client.Me(ctx)
 	if api.ErrorCode(err) == api.EUNAUTHORIZED {
 		a.client.SetToken("")
-		a.creds.Clear()
+		if err := a.creds.Clear(); err != nil { // the next launch finds it refused again
+			slog.Warn("forget the refused session", "err", err)
+		}
 		return
 	}
 	if err != nil { // offline: keep the session, know the account later
@@ -285,15 +289,31 @@ func (a *App) currentAccount() *api.Account {
 // localPlatform is megaboxd running inside the app, on loopback.
 type localPlatform struct {
 	p            *platform.Platform
-	srv          *http.Server
+	l            net.Listener
 	url          string
 	previousURL  string // where it answered before, when its port had to change
 	demoPassword string
-	janitor      gosync.WaitGroup
+	stop         context.CancelFunc
+	work         gosync.WaitGroup // the server and its janitor; close waits for them
 }
 
+// localGrace is how long requests in flight may take to finish when the
+// app closes.
+const localGrace = 5 * time.Second
+
 // startLocal runs the embedded platform and seeds the demo on first run.
+// It runs until ctx ends or close is called.
 func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
+	lp, err := openLocal(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	lp.run(ctx)
+	return lp, nil
+}
+
+// openLocal opens the embedded platform's storage and its address.
+func openLocal(ctx context.Context, dir string) (*localPlatform, error) {
 	cfg := platform.DefaultConfig
 	cfg.SignUpsPerHour = 0 // one person's machine: the demo seed alone makes ten accounts; Host and Content-Type checks keep web pages out
 	p, err := platform.Open(ctx, dir, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
@@ -313,23 +333,36 @@ func startLocal(ctx context.Context, dir string) (*localPlatform, error) {
 	// Only its own address: a web page reaching 127.0.0.1 under another
 	// name (DNS rebinding) is refused.
 	p.Handler.AllowHosts(mhttp.HostsFor(l.Addr().String())...)
-	lp := &localPlatform{p: p, srv: p.Handler.HTTPServer(), url: "http://" + l.Addr().String(), demoPassword: pw}
+	lp := &localPlatform{p: p, l: l, url: "http://" + l.Addr().String(), demoPassword: pw}
 	if previous != "" {
 		lp.previousURL = "http://" + previous
-	}
-	go lp.srv.Serve(l)
-	lp.janitor.Go(func() { p.Handler.Janitor(ctx) })
-	if err := demo.Seed(ctx, lp.url, pw, p.Accounts, p.DB); err != nil {
-		slog.Warn("demo content", "err", err)
 	}
 	return lp, nil
 }
 
+// run starts the server and its janitor, then seeds the demo.
+func (lp *localPlatform) run(ctx context.Context) {
+	ctx, lp.stop = context.WithCancel(ctx)
+	lp.work.Go(func() { lp.serve(ctx, lp.l) })
+	lp.work.Go(func() { lp.p.Handler.Janitor(ctx) })
+	if err := demo.Seed(ctx, lp.url, lp.demoPassword, lp.p.Accounts, lp.p.DB); err != nil {
+		slog.Warn("demo content", "err", err)
+	}
+}
+
+// serve answers on l until ctx ends. A platform that stops early leaves
+// the app offline, so it says why.
+func (lp *localPlatform) serve(ctx context.Context, l net.Listener) {
+	if err := lp.p.Handler.Serve(ctx, l, localGrace); err != nil {
+		slog.Error("local platform stopped", "err", err)
+	}
+}
+
+// close stops the server, waits for it and its janitor, then closes the
+// platform's storage.
 func (lp *localPlatform) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	lp.srv.Shutdown(ctx)
-	lp.janitor.Wait() // its context ended with the app's
+	lp.stop()
+	lp.work.Wait()
 	lp.p.Close()
 }
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -108,4 +110,84 @@ func TestShutdownWaitsForItsGoroutines(t *testing.T) {
 	if a.library.BytesDownloaded() == 0 {
 		t.Error("the library sync never started")
 	}
+}
+
+// close returns only once the local platform's server has ended, so
+// nothing answers from a platform whose storage is closed.
+func TestLocalPlatformCloseWaitsForItsServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lp, err := openLocal(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := &gatedListener{Listener: lp.l, release: make(chan struct{})}
+	lp.l = gate
+	lp.run(ctx)
+	resp, err := http.Get(lp.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("health: %s", resp.Status)
+	}
+
+	closed := make(chan struct{})
+	go func() { lp.close(); close(closed) }()
+	select {
+	case <-gate.held():
+	case <-time.After(10 * time.Second):
+		t.Fatal("close never stopped the server")
+	}
+	select {
+	case <-closed:
+		t.Fatal("close returned while the server was still stopping")
+	case <-time.After(50 * time.Millisecond): // a wrong return comes at once; a right one waits for release
+	}
+	close(gate.release)
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("close did not return once the server ended")
+	}
+}
+
+// gatedListener holds the server's last Accept, the one that tells it the
+// listener closed, until release is closed.
+type gatedListener struct {
+	net.Listener
+	release  chan struct{}
+	once     gosync.Once
+	stopping chan struct{}
+}
+
+func (g *gatedListener) held() chan struct{} {
+	g.once.Do(func() { g.stopping = make(chan struct{}) })
+	return g.stopping
+}
+
+func (g *gatedListener) Accept() (net.Conn, error) {
+	c, err := g.Listener.Accept()
+	if err != nil {
+		select { // only the server's goroutine calls Accept
+		case <-g.held():
+		default:
+			close(g.held())
+		}
+		<-g.release
+	}
+	return c, err
+}
+
+// appGoroutines returns the stacks of the goroutines this package started.
+func appGoroutines() []string {
+	buf := make([]byte, 1<<22)
+	var out []string
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "megabox/app.") {
+			out = append(out, g)
+		}
+	}
+	return out
 }
