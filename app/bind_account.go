@@ -86,14 +86,26 @@ func (a *App) signIn(email, password string) (*api.Account, error) {
 	if err != nil {
 		return nil, uiError(err)
 	}
-	if err := a.creds.Save(credentials.Session{Server: a.client.BaseURL(), Email: sess.Account.Email, Token: sess.Token}); err != nil {
+	if err := a.engine.ForgetRemote(a.ctx); err != nil { // blobs known remotely were another account's
+		a.signedOut()
 		return nil, uiError(err)
 	}
-	if err := a.engine.ForgetRemote(a.ctx); err != nil { // blobs known remotely were another account's
+	// Saved only once signing in has worked here too: a failed sign-in
+	// never comes back signed in after a restart.
+	if err := a.creds.Save(credentials.Session{Server: a.client.BaseURL(), Email: sess.Account.Email, Token: sess.Token}); err != nil {
+		a.signedOut()
 		return nil, uiError(err)
 	}
 	a.setAccount(&sess.Account)
 	a.engine.SignedIn() // what the old session could not send goes now
 	a.library.Request()
 	return &sess.Account, nil
+}
+
+// signedOut leaves no account in use after a sign-in that failed halfway:
+// the client already holds the new token, the app may hold another
+// account.
+func (a *App) signedOut() {
+	a.client.SetToken("")
+	a.setAccount(nil)
 }
