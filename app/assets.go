@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/internal/atomicfile"
@@ -46,7 +49,7 @@ func (a *App) serveReleaseCover(w http.ResponseWriter, r *http.Request, id int64
 		}
 		sum := sha256.Sum256(buf.Bytes())
 		if hex.EncodeToString(sum[:]) != sha { // the release changed meanwhile: show it, keep nothing
-			_, _ = w.Write(buf.Bytes()) // a client gone mid-write needs no answer
+			serveImage(w, r, bytes.NewReader(buf.Bytes()))
 			return
 		}
 		err := os.MkdirAll(filepath.Dir(p), 0o700)
@@ -55,13 +58,12 @@ func (a *App) serveReleaseCover(w http.ResponseWriter, r *http.Request, id int64
 		}
 		if err != nil { // no cache this time: serve what was fetched
 			slog.Warn("cover cache", "err", err)
-			w.Header().Set("Content-Type", http.DetectContentType(buf.Bytes()))
-			_, _ = w.Write(buf.Bytes())
+			serveImage(w, r, bytes.NewReader(buf.Bytes()))
 			return
 		}
 	}
 	w.Header().Set("Cache-Control", "max-age=31536000, immutable")
-	http.ServeFile(w, r, p)
+	serveImageFile(w, r, p)
 }
 
 func (a *App) serveLibraryCover(w http.ResponseWriter, r *http.Request, purchaseID int64) {
@@ -72,9 +74,46 @@ func (a *App) serveLibraryCover(w http.ResponseWriter, r *http.Request, purchase
 	}
 	for _, rel := range rels {
 		if rel.PurchaseID == purchaseID && rel.CoverPath != "" {
-			http.ServeFile(w, r, rel.CoverPath) // a path the library made, inside its folder
+			serveImageFile(w, r, rel.CoverPath) // a path the library made, inside its folder
 			return
 		}
 	}
 	http.NotFound(w, r)
+}
+
+// serveImageFile serves the image at path, or not found.
+func serveImageFile(w http.ResponseWriter, r *http.Request, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	serveImage(w, r, f)
+}
+
+// serveImage serves content only if it is a PNG or a JPEG, by its bytes,
+// and tells the window not to guess otherwise: a cover comes from the
+// platform, and anything else in its place (HTML, SVG with script) must
+// never run in the window.
+func serveImage(w http.ResponseWriter, r *http.Request, content io.ReadSeeker) {
+	head := make([]byte, 512)
+	n, err := io.ReadFull(content, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		http.NotFound(w, r)
+		return
+	}
+	typ := http.DetectContentType(head[:n])
+	if typ != api.MediaPNG && typ != api.MediaJPEG {
+		w.Header().Del("Cache-Control")
+		http.NotFound(w, r)
+		return
+	}
+	if _, err := content.Seek(0, io.SeekStart); err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", time.Time{}, content)
 }
