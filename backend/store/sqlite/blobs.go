@@ -61,13 +61,17 @@ func (s *BlobService) UsedBytes(ctx context.Context, accountID int64) (int64, er
 	return usedBytes(ctx, s.db.read, accountID)
 }
 
+// usedBytesQuery reads what an account stores plus what it is uploading:
+// one row, kept by triggers in the transactions that change either.
+const usedBytesQuery = `SELECT used_bytes FROM account_usage WHERE account_id = ?1`
+
 // usedBytes counts what an account stores plus what it is uploading.
 func usedBytes(ctx context.Context, q queryer, accountID int64) (int64, error) {
 	var used int64
-	err := q.QueryRowContext(ctx, `
-		SELECT COALESCE((SELECT SUM(b.size) FROM account_blobs ab JOIN blobs b ON b.sha256 = ab.sha256 WHERE ab.account_id = ?1), 0)
-		     + COALESCE((SELECT SUM(size) FROM uploads WHERE account_id = ?1), 0)`, accountID).Scan(&used)
-	if err != nil {
+	err := q.QueryRowContext(ctx, usedBytesQuery, accountID).Scan(&used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
 		return 0, fmt.Errorf("quota: %w", err)
 	}
 	return used, nil

@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ type Services struct {
 func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open(t)) })
+	t.Run("UsedBytesIsTheSum", func(t *testing.T) { testUsedBytesIsTheSum(t, open(t)) })
 	t.Run("Releases", func(t *testing.T) { testReleases(t, open(t)) })
 	t.Run("TracksAreTheManifest", func(t *testing.T) { testTracksAreTheManifest(t, open(t)) })
 	t.Run("NamesShowWhatTheyContain", func(t *testing.T) { testNamesShowWhatTheyContain(t, open(t)) })
@@ -318,5 +320,127 @@ func field(t *testing.T, err error, want string) {
 	t.Helper()
 	if api.ErrorCode(err) != api.EINVALID || api.ErrorField(err) != want {
 		t.Fatalf("err = %v, want EINVALID on %s", err, want)
+	}
+}
+
+// testUsedBytesIsTheSum: after every step of a random mix of uploads
+// begun, finished, aborted and expired, blobs stored whole, and blobs an
+// account already owns stored again, UsedBytes is exactly the sum of the
+// sizes of the distinct blobs the account owns and of its open uploads,
+// and the quota check draws the line at that sum.
+func testUsedBytesIsTheSum(t *testing.T, s Services) {
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 17))
+	ctxs := []context.Context{signUp(t, s, "ann", true), signUp(t, s, "bob", true)}
+	type model struct {
+		owns    map[string]bool
+		uploads map[string]api.Upload
+	}
+	models := []*model{{map[string]bool{}, map[string]api.Upload{}}, {map[string]bool{}, map[string]api.Upload{}}}
+	sizes := make([]int64, 12) // a small pool of blobs, so both accounts own some of the same ones
+	for i := range sizes {
+		sizes[i] = 1 + rng.Int64N(5_000_000)
+	}
+	sum := func(m *model) int64 {
+		var n int64
+		for sha := range m.owns {
+			var i int
+			fmt.Sscanf(sha, "%x", &i)
+			n += sizes[i]
+		}
+		for _, u := range m.uploads {
+			n += u.Size
+		}
+		return n
+	}
+	anyUpload := func(m *model) (api.Upload, bool) {
+		for _, u := range m.uploads {
+			return u, true
+		}
+		return api.Upload{}, false
+	}
+	nextID := 0
+	for step := range 400 {
+		who := rng.IntN(len(ctxs))
+		ctx, m := ctxs[who], models[who]
+		acct := api.AccountIDFromContext(ctx)
+		i := rng.IntN(len(sizes))
+		sha := fmt.Sprintf("%064x", i)
+		b := api.Blob{SHA256: sha, Size: sizes[i], MediaType: api.MediaMP3, DurationMS: 1000}
+		var op string
+		switch r := rng.IntN(10); {
+		case r < 3:
+			nextID++
+			u := api.Upload{ID: fmt.Sprintf("r%d", nextID), AccountID: acct, SHA256: sha, Size: sizes[i]}
+			want := sum(m)
+			// A quota one byte short is refused; exactly enough is not.
+			op = fmt.Sprintf("begin %s of %d bytes", u.ID, u.Size)
+			err := s.Uploads.BeginUpload(ctx, u, want+u.Size-1)
+			code(t, err, api.EQUOTA)
+			if err := s.Uploads.BeginUpload(ctx, u, want+u.Size); err != nil {
+				t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
+			}
+			m.uploads[u.ID] = u
+		case r < 5:
+			u, ok := anyUpload(m)
+			if !ok {
+				continue
+			}
+			i := 0
+			fmt.Sscanf(u.SHA256, "%x", &i)
+			op = "finish " + u.ID
+			if err := s.Uploads.FinishUpload(ctx, u.ID, api.Blob{SHA256: u.SHA256, Size: sizes[i], MediaType: api.MediaMP3, DurationMS: 1000}); err != nil {
+				t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
+			}
+			delete(m.uploads, u.ID)
+			m.owns[u.SHA256] = true
+		case r < 6:
+			u, ok := anyUpload(m)
+			if !ok {
+				continue
+			}
+			op = "abort " + u.ID
+			if err := s.Uploads.AbortUpload(ctx, u.ID); err != nil {
+				t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
+			}
+			delete(m.uploads, u.ID)
+		case r < 7:
+			op = "expire all"
+			stale, err := s.Uploads.StaleUploads(ctx, time.Now().Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range stale {
+				if err := s.Uploads.AbortUpload(ctx, u.ID); err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range models {
+					delete(m.uploads, u.ID)
+				}
+			}
+		case r < 9:
+			op = "store whole " + sha
+			if err := s.Uploads.StoreBlob(ctx, acct, b); err != nil {
+				t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
+			}
+			m.owns[sha] = true
+		default:
+			// Store again a blob the account already owns.
+			for owned := range m.owns {
+				var i int
+				fmt.Sscanf(owned, "%x", &i)
+				op = "store owned " + owned
+				if err := s.Uploads.StoreBlob(ctx, acct, api.Blob{SHA256: owned, Size: sizes[i], MediaType: api.MediaMP3, DurationMS: 1000}); err != nil {
+					t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
+				}
+				break
+			}
+		}
+		for k, c := range ctxs {
+			got, err := s.Uploads.UsedBytes(c, api.AccountIDFromContext(c))
+			if want := sum(models[k]); err != nil || got != want {
+				t.Fatalf("seed %d step %d (%s by account %d): account %d UsedBytes = %d, %v; want %d", seed, step, op, who, k, got, err, want)
+			}
+		}
 	}
 }
