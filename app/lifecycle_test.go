@@ -92,16 +92,43 @@ func TestShutdownWaitsForItsGoroutines(t *testing.T) {
 	for a.library.BytesDownloaded() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	a.Shutdown(context.Background())
+	// Work of the app's that uses the cache after its context ended, as a
+	// library sync finishing a file does, held until the test lets it go.
+	release, used := make(chan struct{}), make(chan error, 1)
+	a.work.Go(func() {
+		<-a.ctx.Done()
+		<-release
+		_, err := a.cache.Roots(context.Background())
+		used <- err
+	})
+	shut := make(chan struct{})
+	go func() { a.Shutdown(context.Background()); close(shut) }()
+	select {
+	case <-shut:
+		t.Fatal("Shutdown returned while the app's work still ran")
+	case <-time.After(100 * time.Millisecond): // a wrong return comes at once; a right one waits for release
+	}
+	close(release)
+	select {
+	case <-shut:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Shutdown did not return once the app's work ended")
+	}
+	if err := <-used; err != nil {
+		t.Errorf("the app's last work found the cache closed: %v", err)
+	}
+	if _, err := a.cache.Roots(context.Background()); err == nil {
+		t.Error("the cache is still open after Shutdown")
+	}
 
-	buf := make([]byte, 1<<22)
-	stacks := string(buf[:runtime.Stack(buf, true)])
-	for _, fn := range []string{
-		"app/sync.(*Engine).Serve(", "app/library.(*Library).sync(", "app.(*App).keepLibrary(",
-		"app.(*App).serveSync(", "app/player.(*Player).save(",
-	} {
-		if strings.Contains(stacks, fn) {
-			t.Errorf("%s still runs after Shutdown returned", fn)
+	for _, g := range appGoroutines() {
+		for _, fn := range []string{
+			"app/sync.(*Engine).Serve(", "app/library.(*Library).sync(", "app.(*App).keepLibrary(",
+			"app.(*App).serveSync(", "app/player.(*Player).save(",
+		} {
+			if strings.Contains(g, fn) {
+				t.Errorf("%s still runs after Shutdown returned:\n%s", fn, g)
+			}
 		}
 	}
 	if out := logs.String(); strings.Contains(out, "database is closed") {
@@ -185,7 +212,7 @@ func appGoroutines() []string {
 	buf := make([]byte, 1<<22)
 	var out []string
 	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-		if strings.Contains(g, "megabox/app.") {
+		if strings.Contains(g, "megabox-fm/megabox/app") {
 			out = append(out, g)
 		}
 	}
