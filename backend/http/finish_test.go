@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -265,5 +266,120 @@ func TestUploadOfOwnedBlobSendsNothing(t *testing.T) {
 		if sent, err := bob.UploadFile(ctx, bytes.NewReader(data), u); err != nil || sent != int64(len(data)) || u.Owned {
 			t.Fatalf("another account: sent %d, owned %v, err %v", sent, u.Owned, err)
 		}
+	}
+}
+
+// gatedReader serves data up to at, then waits for open to close.
+type gatedReader struct {
+	data []byte
+	at   int64
+	open chan struct{}
+}
+
+func (g *gatedReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= g.at {
+		<-g.open
+	} else if len(p) > int(g.at-off) {
+		p = p[:g.at-off]
+	}
+	if off >= int64(len(g.data)) {
+		return 0, io.EOF
+	}
+	n := copy(p, g.data[off:])
+	if off+int64(n) == int64(len(g.data)) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// TestJanitorRemovesOrphanedStaging: staging files no upload owns (left
+// by a whole file in memory when the server stopped) are deleted once
+// older than the grace period; those of an upload in progress in this
+// process, of a recorded upload, and files the server did not name are
+// kept, however old.
+func TestJanitorRemovesOrphanedStaging(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	c, _ := e.signUp("ann", true)
+	staging := filepath.Join(e.dir, "blobs", "uploads")
+	old := time.Now().Add(-2 * mhttp.StagingGrace)
+	age := func(names ...string) {
+		t.Helper()
+		for _, n := range names {
+			if err := os.Chtimes(filepath.Join(staging, n), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	orphan := strings.Repeat("ab", 16)
+	for _, n := range []string{orphan, orphan + ".info", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(staging, n), []byte("left behind"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age(orphan, orphan+".info", "notes.txt")
+	fresh := strings.Repeat("cd", 16) // as old as a file being created now
+	if err := os.WriteFile(filepath.Join(staging, fresh), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// A recorded upload, cut after its first chunk.
+	cut := testmedia.SilentMP3(900_000)
+	recorded := &mhttp.Upload{SHA256: hexSHA(cut), Size: int64(len(cut)), ChunkSize: 300_000}
+	c.UploadFile(ctx, &failingReader{data: cut, limit: 300_000}, recorded)
+	recordedID := recorded.URL[strings.LastIndex(recorded.URL, "/")+1:]
+	age(recordedID, recordedID+".info")
+
+	// A whole file arriving in the request that creates it, half sent.
+	data := testmedia.SilentMP3(400_000)
+	gate := &gatedReader{data: data, at: 200_000, open: make(chan struct{})}
+	done := make(chan error, 1)
+	whole := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data))}
+	go func() {
+		_, err := c.UploadFile(ctx, gate, whole)
+		done <- err
+	}()
+	var wholeID string
+	for deadline := time.Now().Add(10 * time.Second); wholeID == ""; {
+		entries, _ := os.ReadDir(staging)
+		for _, en := range entries {
+			n := en.Name()
+			if fi, err := en.Info(); err == nil && len(n) == 32 && n != orphan && n != fresh && n != recordedID && fi.Size() == gate.at {
+				wholeID = n
+			}
+		}
+		if time.Now().After(deadline) {
+			close(gate.open)
+			t.Fatalf("the whole upload's first %d bytes never reached staging", gate.at)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the staging directory
+	}
+	age(wholeID, wholeID+".info")
+
+	n, err := e.p.Handler.ExpireUploads(ctx, time.Now())
+	if err != nil || n != 2 {
+		t.Errorf("ExpireUploads = %d, %v; want 2 (the orphan and its .info)", n, err)
+	}
+	for _, gone := range []string{orphan, orphan + ".info"} {
+		if _, err := os.Stat(filepath.Join(staging, gone)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("orphaned %s still staged (%v)", gone, err)
+		}
+	}
+	for _, kept := range []string{"notes.txt", fresh, recordedID, recordedID + ".info", wholeID, wholeID + ".info"} {
+		if _, err := os.Stat(filepath.Join(staging, kept)); err != nil {
+			t.Errorf("%s was deleted: %v", kept, err)
+		}
+	}
+
+	close(gate.open)
+	if err := <-done; err != nil {
+		t.Fatalf("the upload in progress failed after the sweep: %v", err)
+	}
+	stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", whole.SHA256[:2], whole.SHA256[2:4], whole.SHA256))
+	if err != nil || !bytes.Equal(stored, data) {
+		t.Fatalf("the upload in progress was not stored whole (%v)", err)
+	}
+	if _, err := c.UploadFile(ctx, bytes.NewReader(cut), &mhttp.Upload{SHA256: recorded.SHA256, Size: recorded.Size, URL: recorded.URL}); err != nil {
+		t.Fatalf("the recorded upload cannot resume after the sweep: %v", err)
 	}
 }

@@ -89,6 +89,15 @@ func (s *hashingStore) received(id string, size int64) (string, *media.Sniffer, 
 	return hex.EncodeToString(r.h.Sum(nil)), r.sniff, true
 }
 
+// running reports whether this process is hashing an upload: one it
+// created or wrote to and has not finished or dropped.
+func (s *hashingStore) running(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.hashes[id]
+	return ok
+}
+
 func (s *hashingStore) forget(id string) {
 	s.mu.Lock()
 	delete(s.hashes, id)

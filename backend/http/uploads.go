@@ -303,8 +303,16 @@ func tusError(err error) tus.Error {
 // and its share of the quota.
 const UploadLifetime = 7 * 24 * time.Hour
 
+// StagingGrace is how old a staging file with no upload behind it must be
+// before it is deleted: one is made a moment before its upload is known
+// everywhere it is looked for.
+const StagingGrace = time.Hour
+
 // ExpireUploads forgets uploads begun more than UploadLifetime ago and
-// deletes their staging files; it returns how many it removed.
+// deletes their staging files, then deletes staging files that no upload
+// owns any more (a whole file held in memory when the server stopped
+// leaves one behind with no record). It returns how many uploads and
+// orphaned files it removed.
 func (s *Server) ExpireUploads(ctx context.Context, now time.Time) (int, error) {
 	stale, err := s.svc.Uploads.StaleUploads(ctx, now.Add(-UploadLifetime))
 	if err != nil {
@@ -319,7 +327,56 @@ func (s *Server) ExpireUploads(ctx context.Context, now time.Time) (int, error) 
 			return 0, err
 		}
 	}
-	return len(stale), nil
+	orphans, err := s.removeOrphanedStaging(ctx, now.Add(-StagingGrace))
+	return len(stale) + orphans, err
+}
+
+// removeOrphanedStaging deletes staging files last written before cutoff
+// whose upload is neither held by this process nor recorded. Only names
+// this server makes are considered; the names come from the directory,
+// never from a request.
+func (s *Server) removeOrphanedStaging(ctx context.Context, cutoff time.Time) (int, error) {
+	entries, err := os.ReadDir(s.cfg.UploadDir)
+	if err != nil {
+		return 0, fmt.Errorf("list staging: %w", err)
+	}
+	removed := 0
+	for _, e := range entries {
+		id := strings.TrimSuffix(e.Name(), ".info")
+		if !e.Type().IsRegular() || !uploadIDPattern.MatchString(id) {
+			continue
+		}
+		if fi, err := e.Info(); err != nil || !fi.ModTime().Before(cutoff) {
+			continue
+		}
+		if live, err := s.uploadLive(ctx, id); err != nil {
+			return removed, err
+		} else if live {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.cfg.UploadDir, e.Name())); err == nil {
+			removed++
+		}
+	}
+	return removed, nil
+}
+
+// uploadLive reports whether an upload still owns its staging files. The
+// order matters: a held upload is recorded before it is let go, so
+// looking in memory first and the database second never misses one that
+// moves between them.
+func (s *Server) uploadLive(ctx context.Context, id string) (bool, error) {
+	if _, ok := s.staging.reserved.get(id); ok {
+		return true, nil
+	}
+	if s.staging.running(id) {
+		return true, nil
+	}
+	_, err := s.svc.Uploads.FindUpload(ctx, id)
+	if api.ErrorCode(err) == api.ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Janitor expires abandoned uploads every hour until ctx ends.
