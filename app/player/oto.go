@@ -19,9 +19,12 @@ import (
 type OtoOutput struct {
 	rate int
 
-	mu  gosync.Mutex
-	ctx *oto.Context // nil until a device opened
-	err error        // why the last attempt found no device
+	mu      gosync.Mutex
+	ctx     *oto.Context  // nil until a device opened
+	err     error         // why the last attempt found no device
+	pending *oto.Context  // an attempt still opening when its wait ended; the next Reopen waits for it again
+	ready   chan struct{} // closed when pending is ready
+	opening chan struct{} // closed when the running attempt ends; nil when none runs
 }
 
 // device is the process's one output.
@@ -51,28 +54,55 @@ func NewOtoOutput(rate int) (*OtoOutput, error) {
 // newOtoOutput opens a device of its own; only tests need a second one.
 func newOtoOutput(rate int) *OtoOutput {
 	o := &OtoOutput{rate: rate}
-	o.Reopen()
+	_ = o.Reopen() // with no device, Err says why and Play tries again
 	return o
 }
 
 // Reopen opens the device again if it is not working. With no device,
 // oto "succeeds" and reports the error only in Err, so this waits for the
-// context to be ready and checks it.
+// context to be ready and checks it. The wait holds no lock, so Err and
+// NewStream answer meanwhile. One attempt runs at a time and callers
+// meanwhile share it. oto's contexts cannot be closed, so a context still
+// opening when the wait ends is kept and waited for again rather than
+// joined by another.
 func (o *OtoOutput) Reopen() error {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.ctx != nil && o.ctx.Err() == nil {
+		o.mu.Unlock()
 		return nil
 	}
-	ctx, ready, err := oto.NewContextWithOptions(&oto.NewContextOptions{
-		SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: deviceBuffer})
+	if wait := o.opening; wait != nil {
+		o.mu.Unlock()
+		<-wait
+		return o.Err()
+	}
+	done := make(chan struct{})
+	o.opening = done
+	ctx, ready := o.pending, o.ready
+	o.mu.Unlock()
+
+	var err error
+	if ctx == nil {
+		ctx, ready, err = oto.NewContextWithOptions(&oto.NewContextOptions{
+			SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: deviceBuffer})
+	}
+	pending := false
 	if err == nil {
 		select {
 		case <-ready:
 			err = ctx.Err()
 		case <-time.After(readyWait):
-			err = errors.New("audio device did not become ready")
+			err, pending = errors.New("audio device did not become ready"), true
 		}
+	}
+
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.opening = nil
+	close(done)
+	o.pending, o.ready = nil, nil
+	if pending {
+		o.pending, o.ready = ctx, ready
 	}
 	if err != nil {
 		o.err = err

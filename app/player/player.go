@@ -97,6 +97,8 @@ type Player struct {
 	resume  int64 // position to start from when the queue was restored
 	feed    *feed
 	stream  Stream
+	opening chan struct{} // closed when the device being opened is ready or failed; nil when none is
+	halts   int           // counts Pause, Stop and Clear, so a press made while the device opened wins
 
 	stop  chan struct{}
 	done  chan struct{} // monitor ended
@@ -139,8 +141,12 @@ func (p *Player) Close() error {
 
 // PlayQueue replaces the queue and starts at index start.
 func (p *Player) PlayQueue(items []Item, start int) error {
+	halts := p.openDevice()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.halts != halts {
+		return nil // stopped or paused while the device opened: the later press wins
+	}
 	if start < 0 || start >= len(items) {
 		return errors.New("no such track in the queue")
 	}
@@ -210,6 +216,7 @@ func (p *Player) Clear() error {
 }
 
 func (p *Player) clearLocked() error {
+	p.halts++
 	p.stream.Pause()
 	p.queue, p.order, p.index, p.state = nil, nil, 0, StateStopped
 	p.syncFeed()
@@ -219,8 +226,12 @@ func (p *Player) clearLocked() error {
 
 // Play resumes, or starts the queue.
 func (p *Player) Play() error {
+	halts := p.openDevice()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.halts != halts {
+		return nil // stopped or paused while the device opened: the later press wins
+	}
 	if len(p.queue) == 0 {
 		return errors.New("the queue is empty")
 	}
@@ -243,6 +254,7 @@ func (p *Player) Play() error {
 func (p *Player) Pause() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.halts++
 	if p.state == StatePlaying {
 		p.stream.Pause()
 		p.state = StatePaused
@@ -255,6 +267,7 @@ func (p *Player) Pause() {
 func (p *Player) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.halts++
 	p.stream.Pause()
 	p.state, p.resume = StateStopped, 0
 	p.statusLocked(true)
@@ -262,8 +275,12 @@ func (p *Player) Stop() {
 
 // Seek jumps within the current track.
 func (p *Player) Seek(pos time.Duration) error {
+	halts := p.openDevice()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.halts != halts {
+		return nil // stopped or paused while the device opened: the later press wins
+	}
 	if len(p.queue) == 0 {
 		return errors.New("nothing to seek in")
 	}
@@ -282,8 +299,12 @@ func (p *Player) Seek(pos time.Duration) error {
 
 // Next skips to the next track in play order.
 func (p *Player) Next() error {
+	halts := p.openDevice()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.halts != halts {
+		return nil // stopped or paused while the device opened: the later press wins
+	}
 	idx, _ := p.positionLocked()
 	p.feed.mu.Lock()
 	repeat := p.feed.repeat
@@ -304,8 +325,12 @@ func (p *Player) Next() error {
 
 // Previous restarts the track, or goes back one if it just began.
 func (p *Player) Previous() error {
+	halts := p.openDevice()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.halts != halts {
+		return nil // stopped or paused while the device opened: the later press wins
+	}
 	idx, pos := p.positionLocked()
 	if pos > 3*time.Second || len(p.order) == 0 {
 		return p.startAt(idx, 0)
@@ -320,8 +345,12 @@ func (p *Player) Previous() error {
 
 // JumpTo plays queue entry i.
 func (p *Player) JumpTo(i int) error {
+	halts := p.openDevice()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.halts != halts {
+		return nil // stopped or paused while the device opened: the later press wins
+	}
 	if i < 0 || i >= len(p.queue) {
 		return errors.New("no such queue position")
 	}
@@ -431,20 +460,48 @@ func (p *Player) startAt(idx int, offset int64) error {
 	return nil
 }
 
-// deviceErr checks the sound device, opening it again if it failed: a
-// device connected since then is picked up without a restart.
+// openDevice opens the sound device again if it failed, so a device
+// connected since is picked up without a restart. Opening can take
+// seconds, so it runs outside the lock that Status, Pause and the monitor
+// need; one attempt runs at a time, and presses made meanwhile share it.
+// It returns the halts count from before the attempt.
+func (p *Player) openDevice() int {
+	p.mu.Lock()
+	halts := p.halts
+	r, ok := p.out.(Reopener)
+	if !ok || p.out.Err() == nil {
+		p.mu.Unlock()
+		return halts
+	}
+	if wait := p.opening; wait != nil {
+		p.mu.Unlock()
+		<-wait
+		return halts
+	}
+	done := make(chan struct{})
+	p.opening = done
+	p.mu.Unlock()
+
+	err := r.Reopen()
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.opening = nil
+	close(done)
+	if err == nil {
+		p.stream.Close() // it belonged to the failed device
+		p.stream = p.out.NewStream(p.feed)
+		p.stream.SetVolume(p.volume)
+	}
+	return halts
+}
+
+// deviceErr reports a sound device that does not work (openDevice tried
+// it again before the lock was taken).
 func (p *Player) deviceErr() error {
 	err := p.out.Err()
 	if err == nil {
 		return nil
-	}
-	if r, ok := p.out.(Reopener); ok {
-		if err = r.Reopen(); err == nil {
-			p.stream.Close() // it belonged to the failed device
-			p.stream = p.out.NewStream(p.feed)
-			p.stream.SetVolume(p.volume)
-			return nil
-		}
 	}
 	slog.Warn("no sound device", "err", err)
 	p.state, p.lastErr = StateError, ErrNoDevice.Message
