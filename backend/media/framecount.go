@@ -1,99 +1,191 @@
 package media
 
 import (
-	"bytes"
 	"fmt"
 )
 
 // FrameCounter measures an MP3 stream written through it, so a file can be
-// hashed and measured in one pass. It skips a leading ID3v2 tag, walks the
-// layer III frame headers, and tells whether the stream ends on a frame
-// boundary: a file cut mid-copy almost always ends inside a frame.
+// hashed and measured in one pass. It walks the layer III frame headers,
+// skips the tags players read (ID3v2 anywhere between frames, APE, ID3v1),
+// counts the bytes that are neither, and tells whether the stream ends on
+// a frame boundary: a file cut mid-copy almost always ends inside a frame.
 type FrameCounter struct {
-	pos      int64 // bytes seen
-	next     int64 // where the next frame header starts; -1 until known
-	hdr      []byte
-	frames   int64
-	samples  [4][3]int64 // by MPEG version and sample-rate index: a rate change must not rescale what came before
-	first    []byte      // the first frame's header
-	problem  error
-	junk     int64
-	lastEnd  int64
-	tagBytes int64
+	pos     int64  // bytes seen
+	next    int64  // where the next header or tag starts
+	win     []byte // bytes from next on, until they say what starts there
+	inTag   bool   // the skip to next is a tag's, not a frame's
+	frames  int64
+	samples [4][3]int64 // by MPEG version and sample-rate index: a rate change must not rescale what came before
+	first   []byte      // the first frame's header
+	problem error
+	junk    int64 // bytes that are neither frames nor tags
+	run     int64 // junk bytes since the last frame or tag
+	// A frame counts as audio once a frame or tag follows it: random
+	// bytes pass for a lone frame header now and then.
+	pending, pendingRun int64
+	pendingHdr          [4]byte
+	tags                int64 // bytes in tags, the whole of each tag found
+	lastEnd             int64
 }
 
 // NewFrameCounter returns a counter for a stream starting at byte 0.
-func NewFrameCounter() *FrameCounter { return &FrameCounter{next: -1} }
+func NewFrameCounter() *FrameCounter { return &FrameCounter{} }
 
 // Write implements io.Writer; it never fails.
 func (c *FrameCounter) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
-		p = c.step(p)
+		p = c.walk(p)
 	}
 	return n, nil
 }
 
-// step consumes what it can of p and returns the rest.
-func (c *FrameCounter) step(p []byte) []byte {
-	if c.next < 0 { // need the first 10 bytes to look for an ID3v2 tag
-		need := 10 - len(c.hdr)
-		take := min(need, len(p))
-		c.hdr = append(c.hdr, p[:take]...)
-		c.pos += int64(take)
-		if len(c.hdr) < 10 {
-			return p[take:]
-		}
-		c.next = 0
-		if bytes.HasPrefix(c.hdr, []byte("ID3")) {
-			h := c.hdr
-			c.tagBytes = 10 + (int64(h[6]&0x7f)<<21 | int64(h[7]&0x7f)<<14 | int64(h[8]&0x7f)<<7 | int64(h[9]&0x7f))
-			c.next = c.tagBytes
-		}
-		buffered := c.hdr
-		c.hdr = nil
-		c.pos = 0
-		for len(buffered) > 0 { // replay the bytes against the frame walker
-			buffered = c.walk(buffered)
-		}
-		return p[take:]
-	}
-	return c.walk(p)
-}
-
-// walk advances through frame bodies and parses headers.
+// walk skips through frame bodies and tags, and gathers the bytes that
+// follow them until they say what comes next.
 func (c *FrameCounter) walk(p []byte) []byte {
-	if c.pos < c.next { // inside a tag or frame body: skip
+	if c.pos < c.next {
 		skip := min(int64(len(p)), c.next-c.pos)
 		c.pos += skip
 		return p[skip:]
 	}
-	need := 4 - len(c.hdr)
-	take := min(need, len(p))
-	c.hdr = append(c.hdr, p[:take]...)
+	c.inTag = false
+	take := min(windowNeed(c.win)-len(c.win), len(p))
+	c.win = append(c.win, p[:take]...)
 	c.pos += int64(take)
-	p = p[take:]
-	if len(c.hdr) < 4 {
-		return p
+	for len(c.win) >= windowNeed(c.win) {
+		start := c.pos - int64(len(c.win))
+		n, ok := c.match()
+		if !ok { // neither a header nor a tag: slide one byte and look again
+			if c.pending > 0 { // the frame before was a lone one
+				c.junk += c.pending
+				c.run = c.pendingRun + c.pending
+				c.pending = 0
+			}
+			c.junk++
+			c.run++
+			c.win = append(c.win[:0], c.win[1:]...)
+			continue
+		}
+		c.confirm()
+		c.pendingRun = c.run
+		if c.lastEnd == start+n { // a frame: counts once something follows it
+			c.pending = n
+			copy(c.pendingHdr[:], c.win)
+		}
+		c.run = 0
+		if end := start + n; end <= c.pos {
+			c.win = append(c.win[:0], c.win[n:]...)
+		} else {
+			c.win = c.win[:0]
+			c.next = end
+		}
 	}
-	if n, ok := frameLen(c.hdr); ok {
-		c.frames++
-		c.samples[version(c.hdr)][rateIndex(c.hdr)] += samplesPerFrame(c.hdr)
-		c.check(c.hdr)
-		c.next = c.pos - 4 + int64(n)
-		c.lastEnd = c.next
-		c.hdr = c.hdr[:0]
-		return p
-	}
-	// Not a header: slide one byte and look again.
-	c.junk++
-	c.hdr = append(c.hdr[:0], c.hdr[1:]...)
-	c.next = c.pos
-	return p
+	return p[take:]
 }
+
+// confirm counts the frame waiting for what follows it as audio.
+func (c *FrameCounter) confirm() {
+	if c.pending == 0 {
+		return
+	}
+	h := c.pendingHdr[:]
+	c.frames++
+	c.samples[version(h)][rateIndex(h)] += samplesPerFrame(h)
+	c.check(h)
+	c.pending = 0
+}
+
+// windowNeed is how many bytes at a position decide what starts there.
+func windowNeed(w []byte) int {
+	switch {
+	case len(w) >= 3 && string(w[:3]) == "ID3":
+		return 10
+	case len(w) >= 4 && string(w[:4]) == "APET":
+		return 32
+	}
+	return 4
+}
+
+// match says whether c.win starts with a frame or a tag, and how long it
+// is from its first byte.
+func (c *FrameCounter) match() (int64, bool) {
+	w := c.win
+	if n, ok := frameLen(w); ok {
+		c.lastEnd = c.pos - int64(len(w)) + int64(n)
+		return int64(n), true
+	}
+	n, ok := int64(0), false
+	switch {
+	case string(w[:3]) == "ID3":
+		n, ok = id3v2Len(w)
+	case string(w[:3]) == "TAG":
+		n, ok = 128, true // ID3v1
+	case string(w[:4]) == "APET":
+		n, ok = c.apeLen(w)
+	}
+	if ok {
+		c.inTag = true
+		c.tags += n
+	}
+	return n, ok
+}
+
+// id3v2Len is the length of an ID3v2 tag from its 10-byte header.
+func id3v2Len(h []byte) (int64, bool) {
+	if h[3] < 2 || h[3] > 4 || h[4] == 0xff || h[6]|h[7]|h[8]|h[9] >= 0x80 {
+		return 0, false
+	}
+	n := 10 + (int64(h[6])<<21 | int64(h[7])<<14 | int64(h[8])<<7 | int64(h[9]))
+	if h[5]&0x10 != 0 {
+		n += 10 // footer
+	}
+	return n, true
+}
+
+// apeLen is the length of an APE tag from its 32-byte header, or, for
+// the footer of a tag that had no header, the footer's; the items before
+// such a footer were counted as junk and are taken back as tag.
+func (c *FrameCounter) apeLen(h []byte) (int64, bool) {
+	if string(h[:8]) != "APETAGEX" {
+		return 0, false
+	}
+	version, size, flags := le32(h[8:]), int64(le32(h[12:])), le32(h[20:])
+	if (version != 1000 && version != 2000) || size < 32 {
+		return 0, false
+	}
+	if flags&(1<<29) != 0 { // the header: the tag's items and footer follow
+		return 32 + size, true
+	}
+	items := min(size-32, c.run)
+	c.junk -= items
+	c.tags += items
+	return 32, true
+}
+
+func le32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+// MaxTagBytes is how many bytes of tags (cover art and all) an MP3 may
+// carry; more is counted as bytes that are not audio.
+const MaxTagBytes = 16 << 20
+
+// Unaccounted is how many of the bytes seen are neither audio frames nor
+// tags a player reads, counting tags beyond MaxTagBytes.
+func (c *FrameCounter) Unaccounted() int64 {
+	tags := c.tags
+	if c.inTag && c.next > c.pos {
+		tags -= c.next - c.pos // the last tag is cut short
+	}
+	return c.junk + int64(len(c.win)) + max(0, tags-MaxTagBytes)
+}
+
+// Size is the number of bytes seen.
+func (c *FrameCounter) Size() int64 { return c.pos }
 
 // DurationMS is the playing time of the frames seen.
 func (c *FrameCounter) DurationMS() int64 {
+	c.confirm() // the last frame has nothing after it
 	var us int64
 	for v := range c.samples {
 		for si, n := range c.samples[v] {
@@ -110,7 +202,10 @@ func (c *FrameCounter) DurationMS() int64 {
 // sample rate of the first frame for the whole file, and seeks by the size
 // of one frame: MPEG-2.5, or frames whose version or sample rate change
 // mid-stream, would stop playback, play at the wrong speed or crash a seek.
-func (c *FrameCounter) Problem() error { return c.problem }
+func (c *FrameCounter) Problem() error {
+	c.confirm()
+	return c.problem
+}
 
 func (c *FrameCounter) check(h []byte) {
 	if c.problem != nil {
@@ -131,7 +226,10 @@ func (c *FrameCounter) check(h []byte) {
 }
 
 // Frames is the number of audio frames seen.
-func (c *FrameCounter) Frames() int64 { return c.frames }
+func (c *FrameCounter) Frames() int64 {
+	c.confirm()
+	return c.frames
+}
 
 // Truncated reports whether the stream stops inside its last frame.
 func (c *FrameCounter) Truncated() bool { return c.frames > 0 && c.lastEnd > c.pos }

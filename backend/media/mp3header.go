@@ -13,8 +13,15 @@ func LooksLikeMP3(head []byte) bool {
 			off += 10 // footer
 		}
 	}
+	return off <= len(head) && looksLikeFrames(head[off:])
+}
+
+// looksLikeFrames reports whether b starts, after at most a little
+// padding, with two consecutive layer III frame headers (or with one
+// frame that ends where b does).
+func looksLikeFrames(head []byte) bool {
 	// Tolerate a little padding between the tag and the first frame.
-	for limit := off + 4096; off+4 <= len(head) && off < limit; off++ {
+	for off, limit := 0, 4096; off+4 <= len(head) && off < limit; off++ {
 		n, ok := frameLen(head[off:])
 		if !ok {
 			continue

@@ -28,6 +28,11 @@ func TestSnifferAgreesWithProbe(t *testing.T) {
 		"truncated png":     testmedia.PNG(50, 50)[:20],
 		"text":              bytes.Repeat([]byte("not audio "), 10_000),
 		"empty":             nil,
+		"mp3 then junk":     append(bytes.Clone(mp3), junk(300<<10)...),
+		"png then junk":     append(testmedia.PNG(300, 200), junk(100<<10)...),
+		"jpeg then junk":    append(testmedia.JPEG(64, 48), junk(100<<10)...),
+		"big tag, then mp3": append(id3v2(200<<10), mp3...),
+		"noisy png":         noisePNG(200, 200),
 	}
 	for name, data := range files {
 		want, wantErr := media.Probe(bytes.NewReader(data))
