@@ -3,7 +3,12 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,7 +63,12 @@ func TestFinishedUploadDescribedAsProbeWould(t *testing.T) {
 	if err := os.WriteFile(cover, testmedia.JPEG(300, 300), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	bigCover := filepath.Join(dir, "big.png") // the tag outgrows the first 64 KiB
+	if err := os.WriteFile(bigCover, pngWithChunk(testmedia.PNG(64, 64), noise(200<<10)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	files := map[string][]byte{
+		"big cover.mp3":  testmedia.MP3(t, filepath.Join(dir, "c.mp3"), 2.1, 440, testmedia.Tags{Title: "T", Cover: bigCover}),
 		"short.mp3":      testmedia.MP3(t, filepath.Join(dir, "a.mp3"), 1.5, 440, testmedia.Tags{Title: "Short"}),
 		"tagged.mp3":     testmedia.MP3(t, filepath.Join(dir, "b.mp3"), 7.3, 330, testmedia.Tags{Title: "T", Artist: "A", Album: "L", Track: "2/9", Cover: cover}),
 		"silent.mp3":     testmedia.SilentMP3(300_000),
@@ -116,6 +126,10 @@ func TestUploadsThePlatformCannotUseAreRefused(t *testing.T) {
 		{"MPEG-2.5 only", "old.mp3", frames(200, []byte{0xff, 0xe3, 0x88, 0x64}, 576), "MPEG-2.5 audio (8000 Hz) cannot be played: export it again as a standard MP3"},
 		{"tag then a fragment", "damaged.mp3", append([]byte("ID3\x03\x00\x00\x00\x00\x00\x10"), cut[len(cut)/3:len(cut)/3+100]...), "neither MP3 audio"},
 		{"truncated PNG", "cover.png", testmedia.PNG(50, 50)[:20], "unreadable image"},
+		{"PNG + 8 MiB of anything", "cover.png", append(testmedia.PNG(64, 64), noise(8<<20)...), "bytes follow the end of the PNG image"},
+		{"JPEG + 8 MiB of anything", "cover.jpg", append(testmedia.JPEG(64, 64), noise(8<<20)...), "bytes follow the end of the JPEG image"},
+		{"0.2 s of MP3 + 8 MiB of anything", "song.mp3", append(testmedia.MP3Bytes(t, 0.2, 440), noise(8<<20)...), "are neither MP3 audio nor tags"},
+		{"a valid PNG of 21 MiB, no name", "", pngWithChunk(testmedia.PNG(64, 64), noise(21<<20)), "over the 20 MiB limit for images"},
 	}
 	for _, tc := range cases {
 		for _, chunk := range []int64{0, 10_000} {
@@ -142,6 +156,54 @@ func TestUploadsThePlatformCannotUseAreRefused(t *testing.T) {
 	}
 	if mixedErr == nil || !strings.Contains(api.ErrorMessage(mixedErr), "MPEG-2.5") {
 		t.Fatalf("Probe of the mixed file: %v", mixedErr)
+	}
+}
+
+// noise is n random bytes.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+// pngWithChunk puts a private chunk of data before a PNG's IEND.
+func pngWithChunk(p, data []byte) []byte {
+	end := len(p) - 12
+	c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	c = append(c, "prIv"...)
+	c = append(c, data...)
+	c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+	return bytes.Join([][]byte{p[:end], c, p[end:]}, nil)
+}
+
+// TestImageSizeCheckedAtCreation: an upload that says it is an image
+// (by its name or its type) and declares more than images may be is
+// refused before a byte is sent; audio of that size is not.
+func TestImageSizeCheckedAtCreation(t *testing.T) {
+	e := mustEnv(t)
+	c, _ := e.signUp("ann", true)
+	sha := b64(hexSHA([]byte("x")))
+	for _, tc := range []struct {
+		meta   string
+		size   int64
+		status int
+	}{
+		{"sha256 " + sha + ",filename " + b64("cover.png"), media.MaxImageBytes + 1, 413},
+		{"sha256 " + sha + ",filename " + b64("Cover.JPG"), 30 << 20, 413},
+		{"sha256 " + sha + ",filetype " + b64("image/jpeg"), 30 << 20, 413},
+		{"sha256 " + sha + ",filename " + b64("cover.png"), media.MaxImageBytes, 201},
+		{"sha256 " + sha + ",filename " + b64("song.mp3"), 30 << 20, 201},
+	} {
+		status, body, _ := e.raw("POST", mhttp.UploadsPath, c.Token(), nil,
+			"Tus-Resumable", "1.0.0", "Upload-Length", fmt.Sprint(tc.size), "Upload-Metadata", tc.meta)
+		var p mhttp.Problem
+		json.Unmarshal(body, &p)
+		if status != tc.status {
+			t.Errorf("%s of %d bytes: %d %s, want %d", tc.meta, tc.size, status, body, tc.status)
+		}
+		if status == 413 && (p.Code != api.ETOOLARGE || p.Field != "size" || !strings.Contains(p.Detail, "images can be at most 20 MiB")) {
+			t.Errorf("%s: problem %+v, want too_large on size naming the 20 MiB limit", tc.meta, p)
+		}
 	}
 }
 

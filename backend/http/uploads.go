@@ -115,7 +115,7 @@ func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInf
 		return noChange(api.Errorf(api.EFORBIDDEN, "only creator accounts can upload files"))
 	}
 	up := hook.Upload
-	if err := checkDeclaredType(up.MetaData); err != nil {
+	if err := checkDeclaredType(up.MetaData, up.Size); err != nil {
 		return noChange(err)
 	}
 	sha := up.MetaData["sha256"]

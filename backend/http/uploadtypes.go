@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"mime"
 	"path"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	tus "github.com/tus/tusd/v2/pkg/handler"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/media"
 )
 
 // What an upload may declare itself to be: the audio the platform sells
@@ -23,17 +25,24 @@ var (
 const acceptedUploads = "only MP3 audio and JPEG or PNG images can be uploaded"
 
 // checkDeclaredType refuses an upload whose filename extension or
-// filetype metadata names a type the platform does not accept. A file
-// that declares neither is judged by its content alone.
-func checkDeclaredType(meta tus.MetaData) error {
-	if ext := fileExt(meta["filename"]); ext != "" && !uploadExtensions[ext] {
+// filetype metadata names a type the platform does not accept, or names
+// an image larger than images may be. A file that declares neither is
+// judged by its content alone.
+func checkDeclaredType(meta tus.MetaData, size int64) error {
+	ext := fileExt(meta["filename"])
+	if ext != "" && !uploadExtensions[ext] {
 		return &api.Error{Code: api.EUNSUPPORTED, Field: "filename", Message: acceptedUploads + ", not " + quote(ext) + " files"}
 	}
+	image := ext != "" && ext != ".mp3"
 	if ft, ok := meta["filetype"]; ok {
 		mt, _, err := mime.ParseMediaType(ft)
 		if err != nil || !uploadMediaTypes[mt] {
 			return &api.Error{Code: api.EUNSUPPORTED, Field: "filetype", Message: acceptedUploads + ", not " + quote(ft)}
 		}
+		image = image || strings.HasPrefix(mt, "image/")
+	}
+	if image && size > media.MaxImageBytes {
+		return &api.Error{Code: api.ETOOLARGE, Field: "size", Message: fmt.Sprintf("images can be at most %d MiB; this one is %.1f MiB", media.MaxImageBytes>>20, float64(size)/(1<<20))}
 	}
 	return nil
 }
