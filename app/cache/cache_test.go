@@ -42,3 +42,32 @@ func TestRootsMustBeAbsolute(t *testing.T) {
 		t.Fatal("one folder was added twice under two spellings")
 	}
 }
+
+// TestClearRemoteForgetsSyncedListings: a release folder's listing
+// fingerprint is kept with its record, and forgetting the platform's
+// blobs forgets it too, so the next pass looks at every file again.
+func TestClearRemoteForgetsSyncedListings(t *testing.T) {
+	ctx := context.Background()
+	c, err := cache.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r, err := c.AddRoot(ctx, "/music")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutRelease(ctx, cache.Release{RootID: r.ID, Dir: "Album", ReleaseID: 7, State: "synced", Scanned: "abc"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Release(ctx, r.ID, "Album"); err != nil || got.Scanned != "abc" || got.ReleaseID != 7 {
+		t.Fatalf("Release = %+v, %v; want scanned abc, release 7", got, err)
+	}
+	if err := c.ClearRemote(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Releases(ctx, r.ID)
+	if err != nil || len(all) != 1 || all[0].Scanned != "" || all[0].ReleaseID != 7 {
+		t.Fatalf("after ClearRemote: %+v, %v; want release 7 kept, scanned forgotten", all, err)
+	}
+}

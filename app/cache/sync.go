@@ -185,15 +185,18 @@ type Release struct {
 	Pending      string
 	State        string
 	Error        string
-	UpdatedAt    time.Time
+	// Scanned fingerprints the folder's listing when a pass last found it
+	// all synced; "" when it was not.
+	Scanned   string
+	UpdatedAt time.Time
 }
 
 // Release returns a release folder's record; a zero Release if none yet.
 func (c *Cache) Release(ctx context.Context, rootID int64, dir string) (*Release, error) {
 	r := Release{RootID: rootID, Dir: dir}
 	var upd int64
-	err := c.db.QueryRowContext(ctx, `SELECT release_id, manifest_hash, pending, state, error, updated_at FROM releases WHERE root_id = ? AND dir = ?`,
-		rootID, dir).Scan(&r.ReleaseID, &r.ManifestHash, &r.Pending, &r.State, &r.Error, &upd)
+	err := c.db.QueryRowContext(ctx, `SELECT release_id, manifest_hash, pending, state, error, scanned, updated_at FROM releases WHERE root_id = ? AND dir = ?`,
+		rootID, dir).Scan(&r.ReleaseID, &r.ManifestHash, &r.Pending, &r.State, &r.Error, &r.Scanned, &upd)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &r, nil
 	}
@@ -203,7 +206,7 @@ func (c *Cache) Release(ctx context.Context, rootID int64, dir string) (*Release
 
 // Releases lists every release folder of a root.
 func (c *Cache) Releases(ctx context.Context, rootID int64) ([]Release, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT dir, release_id, manifest_hash, pending, state, error, updated_at
+	rows, err := c.db.QueryContext(ctx, `SELECT dir, release_id, manifest_hash, pending, state, error, scanned, updated_at
 		FROM releases WHERE root_id = ? ORDER BY dir`, rootID)
 	if err != nil {
 		return nil, err
@@ -213,7 +216,7 @@ func (c *Cache) Releases(ctx context.Context, rootID int64) ([]Release, error) {
 	for rows.Next() {
 		r := Release{RootID: rootID}
 		var upd int64
-		if err := rows.Scan(&r.Dir, &r.ReleaseID, &r.ManifestHash, &r.Pending, &r.State, &r.Error, &upd); err != nil {
+		if err := rows.Scan(&r.Dir, &r.ReleaseID, &r.ManifestHash, &r.Pending, &r.State, &r.Error, &r.Scanned, &upd); err != nil {
 			return nil, err
 		}
 		r.UpdatedAt = time.UnixMilli(upd)
@@ -224,10 +227,10 @@ func (c *Cache) Releases(ctx context.Context, rootID int64) ([]Release, error) {
 
 // PutRelease stores a release folder's record.
 func (c *Cache) PutRelease(ctx context.Context, r Release) error {
-	_, err := c.db.ExecContext(ctx, `INSERT INTO releases (root_id, dir, release_id, manifest_hash, pending, state, error, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (root_id, dir) DO UPDATE SET release_id = excluded.release_id,
+	_, err := c.db.ExecContext(ctx, `INSERT INTO releases (root_id, dir, release_id, manifest_hash, pending, state, error, scanned, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (root_id, dir) DO UPDATE SET release_id = excluded.release_id,
 		manifest_hash = excluded.manifest_hash, pending = excluded.pending, state = excluded.state, error = excluded.error,
-		updated_at = excluded.updated_at`, r.RootID, r.Dir, r.ReleaseID, r.ManifestHash, r.Pending, r.State, r.Error, now())
+		scanned = excluded.scanned, updated_at = excluded.updated_at`, r.RootID, r.Dir, r.ReleaseID, r.ManifestHash, r.Pending, r.State, r.Error, r.Scanned, now())
 	return err
 }
 
@@ -287,8 +290,14 @@ func (c *Cache) FileByStat(ctx context.Context, rootID, size, mtimeNS int64, ino
 }
 
 // ClearRemote forgets which blobs the platform holds (after signing in as
-// another account).
+// another account), and that any folder was found all synced: each is
+// looked at file by file again.
 func (c *Cache) ClearRemote(ctx context.Context) error {
-	_, err := c.db.ExecContext(ctx, `DELETE FROM remote_blobs`)
-	return err
+	return c.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM remote_blobs`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE releases SET scanned = '' WHERE scanned != ''`)
+		return err
+	})
 }

@@ -331,6 +331,11 @@ func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *
 	if err != nil {
 		return err
 	}
+	print := e.listingPrint(files)
+	if unchanged(rec, print) {
+		e.stillSynced(root, rec, files, rep)
+		return nil
+	}
 	if rec.State == "" {
 		rec.State = StateQueued
 		if err := e.cache.PutRelease(ctx, *rec); err != nil {
@@ -370,7 +375,7 @@ func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *
 		return e.releaseFailed(ctx, root, rec, err)
 	}
 	m := buildManifest(dir, st.tracks, st.coverSHA, side, e.opts.Defaults)
-	return e.reconcile(ctx, root, rec, m, len(st.errors))
+	return e.reconcile(ctx, root, rec, m, len(st.errors), print)
 }
 
 // folderMissing records a vanished release folder; the platform keeps
@@ -383,7 +388,7 @@ func (e *Engine) folderMissing(ctx context.Context, root cache.Root, dir string)
 	if rec.ReleaseID == 0 && rec.State == "" {
 		return nil
 	}
-	rec.State, rec.Error = StateMissing, "the folder is gone from disk; the release on Megabox is unchanged"
+	rec.State, rec.Error, rec.Scanned = StateMissing, "the folder is gone from disk; the release on Megabox is unchanged", ""
 	if err := e.cache.PutRelease(ctx, *rec); err != nil {
 		return err
 	}
@@ -417,7 +422,7 @@ func (e *Engine) releaseFailed(ctx context.Context, root cache.Root, rec *cache.
 	if api.ErrorCode(err) == api.EUNAVAILABLE {
 		e.online.Store(false)
 	}
-	rec.State, rec.Error = StateError, err.Error()
+	rec.State, rec.Error, rec.Scanned = StateError, err.Error(), ""
 	if werr := e.cache.PutRelease(ctx, *rec); werr != nil {
 		return fmt.Errorf("%w (the cache could not record it: %v)", err, werr)
 	}

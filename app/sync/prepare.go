@@ -88,11 +88,15 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 			continue
 		}
 		st.tracks = append(st.tracks, track{rel: f.rel, sha: rec.SHA256, tags: tagsFrom(rec.Tags), durationMS: rec.DurationMS})
-		jobs <- blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs, state: rec.State}
+		if e.needsWork(ctx, st, f.rel, rec) {
+			jobs <- blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs, state: rec.State}
+		}
 	}
 	if cover != nil {
 		st.coverSHA = coverRec.SHA256
-		jobs <- blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs, state: coverRec.State}
+		if e.needsWork(ctx, st, cover.rel, coverRec) {
+			jobs <- blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs, state: coverRec.State}
+		}
 	} else if st.waiting == 0 {
 		if job, ok := e.embeddedCover(ctx, files, st); ok {
 			jobs <- job
@@ -100,6 +104,13 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 	}
 	rep.FileErrors = append(rep.FileErrors, st.errors...)
 	return st, nil
+}
+
+// needsWork reports whether a file must be uploaded or recorded synced:
+// one found unchanged at its path, synced, whose blob the platform holds,
+// needs nothing (a renamed one is new to whoever shows the folder).
+func (e *Engine) needsWork(ctx context.Context, st *prepared, rel string, rec *cache.File) bool {
+	return st.known[rel] != rec || rec.State != StateSynced || !e.knownRemote(ctx, rec.SHA256)
 }
 
 // examine returns a file's up-to-date cache record, reading the file only

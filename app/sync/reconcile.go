@@ -12,15 +12,19 @@ import (
 
 // reconcile makes the platform draft match the folder. It never removes
 // anything on its own: a published release, or a change that would drop
-// tracks, waits for the creator's confirmation.
-func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int) error {
+// tracks, waits for the creator's confirmation. A folder left synced keeps
+// print, its listing, so a rescan that lists the same skips it.
+func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int, print string) error {
 	h := manifestHash(m)
 	orig := *rec
 	done := func(state, msg string) error {
 		if fileErrors > 0 && state == StateSynced {
 			state, msg = StateBlocked, fmt.Sprintf("%d file(s) need attention before this release can be published", fileErrors)
 		}
-		rec.State, rec.Error = state, msg
+		rec.State, rec.Error, rec.Scanned = state, msg, ""
+		if state == StateSynced {
+			rec.Scanned = print
+		}
 		if *rec != orig { // a rescan of an unchanged folder writes nothing
 			if err := e.cache.PutRelease(ctx, *rec); err != nil {
 				return err
