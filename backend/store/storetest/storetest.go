@@ -344,9 +344,7 @@ func testUsedBytesIsTheSum(t *testing.T, s Services) {
 	sum := func(m *model) int64 {
 		var n int64
 		for sha := range m.owns {
-			var i int
-			fmt.Sscanf(sha, "%x", &i)
-			n += sizes[i]
+			n += sizes[blobIndex(t, sha)]
 		}
 		for _, u := range m.uploads {
 			n += u.Size
@@ -386,8 +384,7 @@ func testUsedBytesIsTheSum(t *testing.T, s Services) {
 			if !ok {
 				continue
 			}
-			i := 0
-			fmt.Sscanf(u.SHA256, "%x", &i)
+			i := blobIndex(t, u.SHA256)
 			op = "finish " + u.ID
 			if err := s.Uploads.FinishUpload(ctx, u.ID, api.Blob{SHA256: u.SHA256, Size: sizes[i], MediaType: api.MediaMP3, DurationMS: 1000}); err != nil {
 				t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
@@ -427,8 +424,7 @@ func testUsedBytesIsTheSum(t *testing.T, s Services) {
 		default:
 			// Store again a blob the account already owns.
 			for owned := range m.owns {
-				var i int
-				fmt.Sscanf(owned, "%x", &i)
+				i := blobIndex(t, owned)
 				op = "store owned " + owned
 				if err := s.Uploads.StoreBlob(ctx, acct, api.Blob{SHA256: owned, Size: sizes[i], MediaType: api.MediaMP3, DurationMS: 1000}); err != nil {
 					t.Fatalf("seed %d step %d: %s: %v", seed, step, op, err)
@@ -443,4 +439,14 @@ func testUsedBytesIsTheSum(t *testing.T, s Services) {
 			}
 		}
 	}
+}
+
+// blobIndex reads back the index a test blob's hash was made from.
+func blobIndex(t *testing.T, sha string) int {
+	t.Helper()
+	var i int
+	if _, err := fmt.Sscanf(sha, "%x", &i); err != nil {
+		t.Fatalf("test blob hash %q: %v", sha, err)
+	}
+	return i
 }
