@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
@@ -27,7 +28,8 @@ var migrations embed.FS
 
 // Cache is an open local database.
 type Cache struct {
-	db *sql.DB
+	db  *sql.DB
+	txs atomic.Int64 // write transactions committed
 }
 
 // Open opens the cache at path. A file that is not a readable database is
@@ -141,8 +143,16 @@ func (c *Cache) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	c.txs.Add(1)
+	return nil
 }
+
+// Transactions is how many multi-statement write transactions the cache
+// has committed: what a pass costs in commits beyond single writes.
+func (c *Cache) Transactions() int64 { return c.txs.Load() }
 
 func now() int64 { return time.Now().UnixMilli() }
 

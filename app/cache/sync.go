@@ -260,15 +260,42 @@ func (c *Cache) PutUpload(ctx context.Context, u Upload) error {
 	return err
 }
 
-// FinishUpload forgets the upload and remembers the platform has the blob.
-func (c *Cache) FinishUpload(ctx context.Context, sha string) error {
+// FinishFiles records in one transaction that the platform holds each of
+// blobs (their uploads forgotten) and that each of rels, files of a root,
+// is now in state: a folder's finished uploads cost one commit, not one
+// each.
+func (c *Cache) FinishFiles(ctx context.Context, rootID int64, blobs, rels []string, state string) error {
+	if len(blobs) == 0 && len(rels) == 0 {
+		return nil
+	}
 	return c.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM uploads WHERE sha256 = ?`, sha); err != nil {
+		if err := execEach(ctx, tx, `DELETE FROM uploads WHERE sha256 = ?`, blobs, func(sha string) []any { return []any{sha} }); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO remote_blobs (sha256) VALUES (?) ON CONFLICT DO NOTHING`, sha)
-		return err
+		if err := execEach(ctx, tx, `INSERT INTO remote_blobs (sha256) VALUES (?) ON CONFLICT DO NOTHING`, blobs, func(sha string) []any { return []any{sha} }); err != nil {
+			return err
+		}
+		at := now()
+		return execEach(ctx, tx, qFileState, rels, func(rel string) []any { return []any{state, "", at, rootID, rel} })
 	})
+}
+
+// execEach runs q, prepared once, with the arguments of each item.
+func execEach(ctx context.Context, tx *sql.Tx, q string, items []string, args func(string) []any) error {
+	if len(items) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, it := range items {
+		if _, err := stmt.ExecContext(ctx, args(it)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ForgetUpload drops an upload the server no longer knows.

@@ -15,18 +15,14 @@ import (
 // a release no other folder of this install is bound to, and only when
 // exactly one fits: guessing wrong would retitle and retrack another
 // folder's release. When it declines, why says so for the creator.
-func (e *Engine) adoptable(ctx context.Context, root cache.Root, dir string, m api.Manifest) (id int64, why string, err error) {
-	bound, err := e.boundReleases(ctx, root.ID, dir)
-	if err != nil {
+func (e *Engine) adoptable(ctx context.Context, idx *adoptIndex, root cache.Root, dir string, m api.Manifest) (id int64, why string, err error) {
+	if err := e.loadAdoptIndex(ctx, idx); err != nil {
 		return 0, "", err
 	}
-	same, err := e.releasesWithAudio(ctx, m)
-	if err != nil {
-		return 0, "", err
-	}
+	here := folderKey{root.ID, dir}
 	var free, taken []api.Release
-	for _, r := range same {
-		if _, ok := bound[r.ID]; ok {
+	for _, r := range idx.bySig[manifestAudio(m)] {
+		if at, ok := idx.bound[r.ID]; ok && at != here {
 			taken = append(taken, r)
 		} else {
 			free = append(free, r)
@@ -51,72 +47,126 @@ func (e *Engine) adoptable(ctx context.Context, root cache.Root, dir string, m a
 			len(free), titles(free)), nil
 	case len(taken) > 0:
 		return 0, fmt.Sprintf("made a new draft: %s has exactly these files but belongs to the folder %s",
-			titles(taken[:1]), bound[taken[0].ID]), nil
+			titles(taken[:1]), idx.bound[taken[0].ID].dir), nil
 	}
 	return 0, "", nil
 }
 
-// boundReleases maps each release id a folder of this install syncs to
-// that folder, leaving out the folder being synced.
-func (e *Engine) boundReleases(ctx context.Context, rootID int64, dir string) (map[int64]string, error) {
+// folderKey names a release folder of this install.
+type folderKey struct {
+	rootID int64
+	dir    string
+}
+
+// adoptIndex is what adoption needs to know, read once per pass rather
+// than once per new folder (that would list every release on the platform
+// and in the cache for each of thousands of folders): the creator's
+// releases by their audio, and which folder each bound release belongs
+// to. The pass keeps it current with what it changes itself.
+type adoptIndex struct {
+	loaded bool
+	bySig  map[string][]api.Release // sorted audio hashes → releases
+	sigOf  map[int64]string         // release id → its key in bySig
+	bound  map[int64]folderKey      // release id → the folder syncing to it
+	folder map[folderKey]int64      // the reverse of bound
+}
+
+// loadAdoptIndex fills idx on first use in a pass.
+func (e *Engine) loadAdoptIndex(ctx context.Context, idx *adoptIndex) error {
+	if idx.loaded {
+		return nil
+	}
+	x := adoptIndex{loaded: true, bySig: map[string][]api.Release{}, sigOf: map[int64]string{},
+		bound: map[int64]folderKey{}, folder: map[folderKey]int64{}}
 	roots, err := e.cache.Roots(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	bound := map[int64]string{}
 	for _, r := range roots {
 		recs, err := e.cache.Releases(ctx, r.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, rec := range recs {
-			if rec.ReleaseID != 0 && (r.ID != rootID || rec.Dir != dir) {
-				bound[rec.ReleaseID] = rec.Dir
-			}
+			x.bind(folderKey{r.ID, rec.Dir}, rec.ReleaseID)
 		}
 	}
-	return bound, nil
-}
-
-// releasesWithAudio lists the creator's releases whose tracks are exactly
-// the manifest's audio, copies counted.
-func (e *Engine) releasesWithAudio(ctx context.Context, m api.Manifest) ([]api.Release, error) {
-	want := make([]string, 0, len(m.Tracks))
-	for _, t := range m.Tracks {
-		want = append(want, t.AudioSHA256)
-	}
-	slices.Sort(want)
-	var out []api.Release
 	cursor := ""
 	for range 50 { // up to 5000 releases
 		page, err := e.platform.MyReleases(ctx, api.MaxPageSize, cursor)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range page.Items {
-			if sameAudio(r.Tracks, want) {
-				out = append(out, r)
-			}
+			x.put(r)
 		}
 		if page.NextCursor == "" {
 			break
 		}
 		cursor = page.NextCursor
 	}
-	return out, nil
+	*idx = x
+	return nil
 }
 
-// sameAudio reports whether tracks hold exactly the audio of want, sorted.
-func sameAudio(tracks []api.Track, want []string) bool {
-	if len(tracks) != len(want) {
-		return false
+// bind records that folder syncs to release id (0: to none).
+func (x *adoptIndex) bind(folder folderKey, id int64) {
+	if !x.loaded {
+		return
 	}
-	got := make([]string, 0, len(tracks))
-	for _, t := range tracks {
-		got = append(got, t.AudioSHA256)
+	if old, ok := x.folder[folder]; ok {
+		if x.bound[old] == folder {
+			delete(x.bound, old)
+		}
+		delete(x.folder, folder)
 	}
-	slices.Sort(got)
-	return slices.Equal(got, want)
+	if id != 0 {
+		x.bound[id] = folder
+		x.folder[folder] = id
+	}
+}
+
+// put records a release as the platform now has it.
+func (x *adoptIndex) put(r api.Release) {
+	if !x.loaded {
+		return
+	}
+	x.drop(r.ID)
+	shas := make([]string, 0, len(r.Tracks))
+	for _, t := range r.Tracks {
+		shas = append(shas, t.AudioSHA256)
+	}
+	key := audioKey(shas)
+	x.bySig[key] = append(x.bySig[key], r)
+	x.sigOf[r.ID] = key
+}
+
+// drop forgets a release (gone from the platform, or about to change).
+func (x *adoptIndex) drop(id int64) {
+	if !x.loaded {
+		return
+	}
+	key, ok := x.sigOf[id]
+	if !ok {
+		return
+	}
+	x.bySig[key] = slices.DeleteFunc(x.bySig[key], func(r api.Release) bool { return r.ID == id })
+	delete(x.sigOf, id)
+}
+
+// manifestAudio is the audioKey of a manifest's tracks.
+func manifestAudio(m api.Manifest) string {
+	shas := make([]string, 0, len(m.Tracks))
+	for _, t := range m.Tracks {
+		shas = append(shas, t.AudioSHA256)
+	}
+	return audioKey(shas)
+}
+
+// audioKey is a set of audio hashes, sorted: copies count, order does not.
+func audioKey(shas []string) string {
+	slices.Sort(shas)
+	return strings.Join(shas, ",")
 }
 
 func titles(rels []api.Release) string {

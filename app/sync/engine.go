@@ -237,6 +237,8 @@ type Report struct {
 	Waiting    int
 	FileErrors []FileEvent
 	Errors     []error // release-level failures
+
+	adopt adoptIndex // what adoption knows, read once per pass
 }
 
 // Failed reports whether anything needs the creator's attention.
@@ -375,7 +377,7 @@ func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *
 		return e.releaseFailed(ctx, root, rec, err)
 	}
 	m := buildManifest(dir, st.tracks, st.coverSHA, side, e.opts.Defaults)
-	return e.reconcile(ctx, root, rec, m, len(st.errors), print)
+	return e.reconcile(ctx, &rep.adopt, root, rec, m, len(st.errors), print)
 }
 
 // folderMissing records a vanished release folder; the platform keeps

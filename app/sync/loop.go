@@ -98,11 +98,13 @@ func (e *Engine) inLoop(ctx context.Context, fn func(ctx context.Context) error)
 	}
 }
 
-// serveWaiting runs the queued requests.
-func (e *Engine) serveWaiting(loopCtx context.Context, l *loop) {
+// serveWaiting runs the queued requests, reporting whether there were any.
+func (e *Engine) serveWaiting(loopCtx context.Context, l *loop) (served bool) {
 	for r := l.next(); r != nil; r = l.next() {
 		e.serveRequest(loopCtx, *r)
+		served = true
 	}
+	return served
 }
 
 // serveRequest runs a request on the loop; it ends when the caller's

@@ -14,7 +14,8 @@ import (
 // anything on its own: a published release, or a change that would drop
 // tracks, waits for the creator's confirmation. A folder left synced keeps
 // print, its listing, so a rescan that lists the same skips it.
-func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int, print string) error {
+// idx, the pass's adoption index, learns what reconcile changes.
+func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int, print string) error {
 	h := manifestHash(m)
 	orig := *rec
 	done := func(state, msg string) error {
@@ -29,6 +30,7 @@ func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Rele
 			if err := e.cache.PutRelease(ctx, *rec); err != nil {
 				return err
 			}
+			idx.bind(folderKey{root.ID, rec.Dir}, rec.ReleaseID)
 		}
 		e.releaseEvent(root, rec.Dir, state, rec.ReleaseID, len(m.Tracks), msg)
 		return nil
@@ -47,15 +49,17 @@ func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Rele
 	if rec.ReleaseID == 0 {
 		// A lost cache must not duplicate releases: adopt the one these
 		// files already make up, if no other folder has it.
-		id, why, err := e.adoptable(ctx, root, rec.Dir, m)
+		id, why, err := e.adoptable(ctx, idx, root, rec.Dir, m)
 		if err != nil {
 			return e.releaseFailed(ctx, root, rec, err)
 		}
 		rec.ReleaseID, note = id, why
+		idx.bind(folderKey{root.ID, rec.Dir}, id) // no other folder of the pass may take it
 	}
 	if rec.ReleaseID != 0 {
 		cur, err := e.platform.FindRelease(ctx, rec.ReleaseID)
 		if api.ErrorCode(err) == api.ENOTFOUND {
+			idx.drop(rec.ReleaseID)
 			rec.ReleaseID = 0 // deleted on the platform: the folder makes it again
 		} else if err != nil {
 			return e.releaseFailed(ctx, root, rec, err)
@@ -73,6 +77,7 @@ func (e *Engine) reconcile(ctx context.Context, root cache.Root, rec *cache.Rele
 	if err != nil {
 		return e.releaseFailed(ctx, root, rec, err)
 	}
+	idx.put(*rel)
 	rec.ReleaseID, rec.ManifestHash, rec.Pending = rel.ID, h, ""
 	return done(StateSynced, note)
 }

@@ -166,8 +166,11 @@ func (e *Engine) listRoot(ctx context.Context, root *cache.Root, dirty schedule,
 func (e *Engine) runReady(ctx context.Context, l *loop, roots []cache.Root, dirty schedule) {
 	now := time.Now()
 	defer e.serveWaiting(ctx, l)
+	pass := &Report{} // shared by the folders of this round, for what adoption reads once
 	for k, p := range dirty {
-		e.serveWaiting(ctx, l)
+		if e.serveWaiting(ctx, l) {
+			pass.adopt = adoptIndex{} // a request may have changed releases
+		}
 		quiet := now.Sub(p.last) >= e.opts.Quiet || now.Sub(p.first) >= e.opts.MaxWait
 		if !quiet || now.Before(p.notBefore) || ctx.Err() != nil {
 			continue
@@ -178,7 +181,7 @@ func (e *Engine) runReady(ctx context.Context, l *loop, roots []cache.Root, dirt
 			continue
 		}
 		e.work.Lock()
-		err := e.runOne(ctx, &roots[i], k.dir, dirty, now, l.waiting)
+		err := e.runOne(ctx, &roots[i], k.dir, dirty, now, pass, l.waiting)
 		e.work.Unlock()
 		switch {
 		case errors.Is(err, errYield):
@@ -202,10 +205,10 @@ func (e *Engine) runReady(ctx context.Context, l *loop, roots []cache.Root, dirt
 
 // runOne syncs a release folder, or lists a root again (dir ""). The
 // folder stops early with errYield when yield reports a request waiting.
-func (e *Engine) runOne(ctx context.Context, root *cache.Root, dir string, dirty schedule, now time.Time, yield func() bool) error {
+func (e *Engine) runOne(ctx context.Context, root *cache.Root, dir string, dirty schedule, now time.Time, pass *Report, yield func() bool) error {
 	if dir != "" {
 		e.passHook(dir)
-		return e.syncDir(ctx, *root, dir, &Report{}, yield)
+		return e.syncDir(ctx, *root, dir, pass, yield)
 	}
 	dirs, ok, err := e.checkRoot(ctx, root)
 	if err != nil || !ok {

@@ -16,7 +16,8 @@ import (
 
 // uploadAll makes sure the platform holds every blob sent on jobs,
 // Parallel at a time. It drains jobs even after a failure so the sender
-// never blocks.
+// never blocks. What finished is recorded in the cache in batches, even
+// after a failure.
 func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blobJob) error {
 	rctx, done, err := e.runCtx(ctx)
 	if err != nil {
@@ -25,6 +26,7 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 		return err
 	}
 	defer done()
+	fin := e.startFinisher(ctx, root)
 	g, gctx := errgroup.WithContext(rctx)
 	g.SetLimit(e.opts.Parallel)
 	seen := map[string]bool{}
@@ -41,28 +43,29 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 		if !e.knownRemote(ctx, job.sha) {
 			e.meter.add(1, job.size)
 		}
-		g.Go(func() error { return e.ensureBlob(gctx, root, job) })
+		g.Go(func() error { return e.ensureBlob(gctx, root, job, fin) })
 	}
 	err = g.Wait()
+	if err == nil {
+		for _, job := range copies {
+			fin.add(finished{job: job})
+		}
+	}
+	if ferr := fin.close(); err == nil {
+		err = ferr
+	}
 	if err != nil && ctx.Err() == nil && e.Paused() {
 		return errPaused
 	}
-	if err != nil {
-		return err
-	}
-	for _, job := range copies {
-		if err := e.markSynced(ctx, root, job); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // ensureBlob uploads one blob unless the platform already has it,
-// resuming an upload a previous run began.
-func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) error {
+// resuming an upload a previous run began; fin records it done.
+func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob, fin *finisher) error {
 	if e.knownRemote(ctx, job.sha) {
-		return e.markSynced(ctx, root, job)
+		fin.add(finished{job: job})
+		return nil
 	}
 	// No HEAD first: the upload's creation request asks the platform to
 	// take nothing if the account already owns the blob, before any byte.
@@ -75,11 +78,8 @@ func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob) e
 		e.meter.advance(job.size, true) // nothing was sent
 		e.emitProgress(false)
 	}
-	if err := e.cache.FinishUpload(ctx, job.sha); err != nil {
-		return err
-	}
-	e.remote.Store(job.sha, true)
-	return e.markSynced(ctx, root, job)
+	fin.add(finished{job: job, uploaded: true})
+	return nil
 }
 
 // knownRemote asks memory, then the cache, whether the platform has a blob.
@@ -92,18 +92,6 @@ func (e *Engine) knownRemote(ctx context.Context, sha string) bool {
 		return true
 	}
 	return false
-}
-
-// markSynced records a file as synced; it is reported synced only once
-// the cache holds that.
-func (e *Engine) markSynced(ctx context.Context, root cache.Root, job blobJob) error {
-	if job.data == nil && job.state != StateSynced {
-		if err := e.cache.SetFileState(ctx, root.ID, job.rel, StateSynced, ""); err != nil {
-			return err
-		}
-	}
-	e.fileEvent(root, job.rel, StateSynced, job.size, job.size, "")
-	return nil
 }
 
 func (e *Engine) offline(err error) error {
