@@ -4,7 +4,10 @@ import "bytes"
 
 // imageEnd walks a PNG's chunks or a JPEG's segments as the bytes arrive
 // and finds where the image ends (after IEND, after EOI), so bytes hidden
-// after a valid picture are seen without reading the file twice.
+// after a valid picture are seen without reading the file twice. For a
+// JPEG it also keeps the segments that say what the picture is (see
+// header), wherever in the file they are: EXIF and ICC data can put the
+// frame header hundreds of KiB in.
 type imageEnd struct {
 	png  bool
 	pos  int64  // bytes seen
@@ -14,12 +17,23 @@ type imageEnd struct {
 	ff   bool   // JPEG: the last byte scanned was 0xFF
 	end  int64  // where the image ended; -1 until it has
 	bad  bool   // the structure broke before the end
+
+	hdr     []byte // JPEG: the segments image/jpeg reads for a config
+	keep    int64  // JPEG: bytes of the current segment still to copy to hdr
+	hdrDone bool   // JPEG: hdr reached the first SOS or EOI, or its cap
 }
+
+// maxJPEGHeader caps what header keeps: a frame header and a scan header
+// are at most 64 KiB each, and the few bytes kept of each APP0 and APP14
+// add little in any real file.
+const maxJPEGHeader = 256 << 10
 
 func newImageEnd(png bool) *imageEnd {
 	e := &imageEnd{png: png, end: -1, next: 2}
 	if png {
 		e.next = 8 // the signature
+	} else {
+		e.hdr = []byte{0xff, 0xd8}
 	}
 	return e
 }
@@ -37,6 +51,11 @@ func (e *imageEnd) Write(p []byte) (int, error) {
 func (e *imageEnd) step(p []byte) []byte {
 	if e.pos < e.next {
 		skip := min(int64(len(p)), e.next-e.pos)
+		if e.keep > 0 {
+			k := min(skip, e.keep)
+			e.keepBytes(p[:k])
+			e.keep -= k
+		}
 		e.pos += skip
 		return p[skip:]
 	}
@@ -85,7 +104,10 @@ func (e *imageEnd) jpegSegment() {
 		return
 	case w[1] == 0xd9: // EOI
 		e.end = start + 2
+		e.keepBytes(w[:2])
+		e.hdrDone = true
 	case w[1] == 0x01 || w[1] >= 0xd0 && w[1] <= 0xd8: // no length
+		e.keepBytes(w[:2])
 		e.win = append(e.win[:0], w[2:]...)
 		return
 	default:
@@ -94,11 +116,55 @@ func (e *imageEnd) jpegSegment() {
 			e.bad = true
 			break
 		}
+		e.keepSegment(w[1], n-2)
 		e.next = start + 2 + n
 		e.scan = w[1] == 0xda // SOS: entropy-coded data follows the header
 	}
 	e.win = e.win[:0]
 }
+
+// keepSegment decides how much of a segment with n bytes of data goes
+// into the header: image/jpeg, reading only a config, skips tables, EXIF,
+// ICC profiles and comments unread, reads five bytes of APP0 (JFIF) and
+// twelve of APP14 (Adobe), and stops at the first SOS. The rest (frame
+// headers, markers it refuses) is kept whole.
+func (e *imageEnd) keepSegment(marker byte, n int64) {
+	if e.hdrDone {
+		return
+	}
+	keep := n
+	switch {
+	case marker == 0xda: // SOS: the decoder stops at its marker
+		e.keepBytes([]byte{0xff, marker, 0, 2})
+		e.hdrDone = true
+		return
+	case marker == 0xe0:
+		keep = min(n, 5)
+	case marker == 0xee:
+		keep = min(n, 12)
+	case marker > 0xe0 && marker <= 0xef, marker == 0xfe, marker == 0xc4, marker == 0xdb, marker == 0xdd:
+		return // APPn, COM, DHT, DQT, DRI
+	}
+	e.keepBytes([]byte{0xff, marker, byte((keep + 2) >> 8), byte(keep + 2)})
+	e.keep = keep
+}
+
+// keepBytes adds b to the header; past the cap the header is left cut
+// short, which image/jpeg refuses.
+func (e *imageEnd) keepBytes(b []byte) {
+	if e.hdrDone {
+		return
+	}
+	if len(e.hdr)+len(b) > maxJPEGHeader {
+		e.hdrDone = true
+		return
+	}
+	e.hdr = append(e.hdr, b...)
+}
+
+// header is the JPEG as image/jpeg's DecodeConfig sees it: SOI and the
+// segments it reads, in order, up to the first SOS.
+func (e *imageEnd) header() []byte { return e.hdr }
 
 // scanEntropy skips entropy-coded data up to the next marker that is not
 // a stuffed 0xFF00 or a restart.

@@ -146,7 +146,11 @@ func (s *Sniffer) Info() (Info, error) {
 // imageInfo judges an image by its header, its size, and what follows
 // its end.
 func (s *Sniffer) imageInfo() (Info, error) {
-	info, err := probeImage(bytes.NewReader(s.head))
+	head := s.head
+	if !s.image.png {
+		head = s.image.header() // the frame header can be far past the head
+	}
+	info, err := probeImage(bytes.NewReader(head))
 	if err != nil {
 		return Info{}, err
 	}
