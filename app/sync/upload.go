@@ -40,10 +40,11 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 			continue
 		}
 		seen[job.sha] = true
-		if !e.knownRemote(ctx, job.sha) {
+		known := e.knownRemote(ctx, job.sha)
+		if !known {
 			e.meter.add(1, job.size)
 		}
-		g.Go(func() error { return e.ensureBlob(gctx, root, job, fin) })
+		g.Go(func() error { return e.ensureBlob(gctx, root, job, known, fin) })
 	}
 	err = g.Wait()
 	if err == nil {
@@ -60,10 +61,10 @@ func (e *Engine) uploadAll(ctx context.Context, root cache.Root, jobs <-chan blo
 	return err
 }
 
-// ensureBlob uploads one blob unless the platform already has it,
-// resuming an upload a previous run began; fin records it done.
-func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob, fin *finisher) error {
-	if e.knownRemote(ctx, job.sha) {
+// ensureBlob uploads one blob unless the platform is known to have it
+// already, resuming an upload a previous run began; fin records it done.
+func (e *Engine) ensureBlob(ctx context.Context, root cache.Root, job blobJob, known bool, fin *finisher) error {
+	if known {
 		fin.add(finished{job: job})
 		return nil
 	}
