@@ -40,7 +40,10 @@ type Options struct {
 	Poll      time.Duration // rescan of folders the system refuses to watch (30 s)
 	Settle    time.Duration // a file must be unmodified this long before it is read (Quiet)
 	RateLimit int64         // upload bytes per second, 0 for no limit
-	Defaults  Defaults      // price when the sidecar names none
+	// FinishWait bounds how long a finished file waits for its batch to be
+	// written (and so to be reported synced) while its folder still uploads.
+	FinishWait time.Duration // (500 ms)
+	Defaults   Defaults      // price when the sidecar names none
 }
 
 func (o *Options) fill() {
@@ -61,6 +64,9 @@ func (o *Options) fill() {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 30 * time.Second
+	}
+	if o.FinishWait <= 0 {
+		o.FinishWait = 500 * time.Millisecond
 	}
 	if o.Settle <= 0 {
 		o.Settle = o.Quiet

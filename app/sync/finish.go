@@ -7,10 +7,6 @@ import (
 	"github.com/megabox-fm/megabox/app/cache"
 )
 
-// finishEvery bounds how long a finished file waits for its batch to be
-// written (and so to be reported synced) while its folder still uploads.
-const finishEvery = 500 * time.Millisecond
-
 // finished is a file whose bytes the platform holds; uploaded when this
 // pass sent them (its upload record goes, the blob is known remote).
 type finished struct {
@@ -58,7 +54,7 @@ func (f *finisher) run() error {
 			since = time.Now()
 		}
 		batch = append(batch, d)
-		if time.Since(since) >= finishEvery {
+		if time.Since(since) >= f.e.opts.FinishWait {
 			err = f.flush(batch)
 			batch = batch[:0]
 		}

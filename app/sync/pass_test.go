@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 )
@@ -118,7 +119,7 @@ func TestAFoldersFinishedFilesShareACommit(t *testing.T) {
 	e := newEnv(t)
 	const n = 12
 	paths := e.album("Many", n, 0.2)
-	eng := e.engine(Options{})
+	eng := e.engine(Options{FinishWait: time.Hour}) // one batch however slow the machine
 	before := e.cache.Transactions()
 	if rep := e.syncOnce(eng); rep.Failed() || rep.Files != n+1 {
 		t.Fatalf("sync: %d files, %+v", rep.Files, rep)
