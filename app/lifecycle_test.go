@@ -88,9 +88,10 @@ func TestShutdownWaitsForItsGoroutines(t *testing.T) {
 	a.player.Enqueue(player.Item{Key: "1", Path: filepath.Join(home, "none.mp3"), Title: "One"})
 	a.player.Pause() // asks for a save
 	// Let the library sync get under way, so Shutdown has work to wait for.
-	deadline := time.Now().Add(10 * time.Second)
-	for a.library.BytesDownloaded() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); a.library.BytesDownloaded() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the library sync never started downloading")
+		}
 	}
 	// Work of the app's that uses the cache after its context ended, as a
 	// library sync finishing a file does, held until the test lets it go.
