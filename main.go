@@ -32,7 +32,7 @@ func main() {
 		Height:           800,
 		MinWidth:         900,
 		MinHeight:        600,
-		AssetServer:      &assetserver.Options{Assets: assets, Handler: a.AssetHandler()},
+		AssetServer:      &assetserver.Options{Assets: assets, Handler: a.AssetHandler(), Middleware: app.TraceStartup},
 		OnStartup:        a.Startup,
 		OnDomReady:       open,
 		OnShutdown:       a.Shutdown,

@@ -54,6 +54,7 @@ type App struct {
 	work    gosync.WaitGroup // the app's goroutines; Shutdown waits for them
 
 	opening atomic.Bool   // Start or Open was called
+	called  atomic.Bool   // a bound method was called
 	ready   chan struct{} // closed once Open has finished, well or not
 	openErr error         // why Open failed; read only after ready
 }
@@ -75,6 +76,7 @@ func New(cfg Config) *App {
 // and the engines never competes with the first frame. fail is called if
 // the app cannot open.
 func (a *App) Start(fail func(error)) {
+	startupMark("page-loaded")
 	if !a.opening.CompareAndSwap(false, true) {
 		return
 	}
@@ -95,6 +97,9 @@ var errStarting = &api.Error{Code: api.EUNAVAILABLE, Message: "Megabox is still 
 // started waits until Open has finished, so no bound method ever sees a
 // half-started app. False means the app is not usable (yet).
 func (a *App) started() bool {
+	if a.called.CompareAndSwap(false, true) {
+		startupMark("first-bound-call") // the page's script has run and mounted the UI
+	}
 	select {
 	case <-a.ready:
 		return a.openErr == nil

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +87,46 @@ func TestBoundMethodsWaitForStartup(t *testing.T) {
 	}
 	if x.relErr != nil || len(x.releases) != 0 {
 		t.Errorf("Releases() = %v, %v; want none", x.releases, x.relErr)
+	}
+}
+
+// With MEGABOX_STARTUP_TRACE=1 the window's requests for its page, script
+// and styles are marked, in the order they came, and still served.
+func TestTraceStartupMarksThePageAndBundle(t *testing.T) {
+	var out strings.Builder
+	tracing, traceOut = true, &out
+	defer func() { tracing, traceOut = false, os.Stderr }()
+	served := 0
+	h := TraceStartup(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }))
+	for _, p := range []string{"/", "/assets/index-a1.css", "/assets/index-b2.js", "/covers/library/3"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, p, nil))
+	}
+	var phases []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] != "startup" {
+			t.Fatalf("trace line %q, want \"startup PHASE UNIXNANO\"", line)
+		}
+		phases = append(phases, f[1])
+	}
+	if want := []string{"page-requested", "css-requested", "js-requested"}; !slices.Equal(phases, want) {
+		t.Errorf("phases %v, want %v", phases, want)
+	}
+	if served != 4 {
+		t.Errorf("served %d requests, want 4", served)
+	}
+}
+
+// Without tracing nothing is written and requests pass straight through.
+func TestTraceStartupOffWritesNothing(t *testing.T) {
+	var out strings.Builder
+	tracing, traceOut = false, &out
+	defer func() { traceOut = os.Stderr }()
+	served := 0
+	h := TraceStartup(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	startupMark("page-loaded")
+	if out.Len() != 0 || served != 1 {
+		t.Errorf("wrote %q, served %d; want nothing written, 1 served", out.String(), served)
 	}
 }
