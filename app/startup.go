@@ -9,19 +9,20 @@ import (
 	"time"
 )
 
-// tracing is MEGABOX_STARTUP_TRACE=1, read once; marks go to traceOut.
-var (
-	tracing            = os.Getenv("MEGABOX_STARTUP_TRACE") == "1"
-	traceOut io.Writer = os.Stderr
-)
+// tracing is MEGABOX_STARTUP_TRACE=1, read once.
+var tracing = os.Getenv("MEGABOX_STARTUP_TRACE") == "1"
 
 // startupMark writes "startup PHASE UNIXNANO" to stderr when
 // MEGABOX_STARTUP_TRACE=1, so a benchmark can see what runs before the
 // first frame. Otherwise it does nothing.
 func startupMark(phase string) {
 	if tracing {
-		fmt.Fprintf(traceOut, "startup %s %d\n", phase, time.Now().UnixNano())
+		writeMark(os.Stderr, phase)
 	}
+}
+
+func writeMark(w io.Writer, phase string) {
+	fmt.Fprintf(w, "startup %s %d\n", phase, time.Now().UnixNano())
 }
 
 // TraceStartup marks when the window asks for its page, its script and
@@ -32,12 +33,16 @@ func TraceStartup(next http.Handler) http.Handler {
 	if !tracing {
 		return next
 	}
+	return traceRequests(os.Stderr, next)
+}
+
+func traceRequests(out io.Writer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch ext := path.Ext(r.URL.Path); {
 		case r.URL.Path == "/" || r.URL.Path == "/index.html":
-			startupMark("page-requested")
+			writeMark(out, "page-requested")
 		case ext == ".js" || ext == ".css":
-			startupMark(ext[1:] + "-requested")
+			writeMark(out, ext[1:]+"-requested")
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -90,14 +89,12 @@ func TestBoundMethodsWaitForStartup(t *testing.T) {
 	}
 }
 
-// With MEGABOX_STARTUP_TRACE=1 the window's requests for its page, script
-// and styles are marked, in the order they came, and still served.
-func TestTraceStartupMarksThePageAndBundle(t *testing.T) {
+// The window's requests for its page, script and styles are marked, in
+// the order they came, and still served.
+func TestTraceRequestsMarksThePageAndBundle(t *testing.T) {
 	var out strings.Builder
-	tracing, traceOut = true, &out
-	defer func() { tracing, traceOut = false, os.Stderr }()
 	served := 0
-	h := TraceStartup(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }))
+	h := traceRequests(&out, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }))
 	for _, p := range []string{"/", "/assets/index-a1.css", "/assets/index-b2.js", "/covers/library/3"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, p, nil))
 	}
@@ -114,19 +111,5 @@ func TestTraceStartupMarksThePageAndBundle(t *testing.T) {
 	}
 	if served != 4 {
 		t.Errorf("served %d requests, want 4", served)
-	}
-}
-
-// Without tracing nothing is written and requests pass straight through.
-func TestTraceStartupOffWritesNothing(t *testing.T) {
-	var out strings.Builder
-	tracing, traceOut = false, &out
-	defer func() { traceOut = os.Stderr }()
-	served := 0
-	h := TraceStartup(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }))
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	startupMark("page-loaded")
-	if out.Len() != 0 || served != 1 {
-		t.Errorf("wrote %q, served %d; want nothing written, 1 served", out.String(), served)
 	}
 }
