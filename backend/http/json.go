@@ -1,11 +1,13 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/megabox-fm/megabox/backend/api"
 )
@@ -47,12 +49,42 @@ func jsonError(err error) error {
 	return api.Errorf(api.EINVALID, "unreadable JSON: %v", err)
 }
 
+// writeJSON answers with v as JSON. The body is encoded before the status
+// line goes out, so the answer carries its length (a client reads to a
+// known end instead of parsing chunks) and leaves in one write, and a value
+// that cannot be encoded becomes a 500 instead of a cut-off 200.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	buf.Reset()
+	ctype := "application/json"
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		buf.Reset()
+		p := problemFor(api.Errorf(api.EINTERNAL, "internal error"))
+		status, ctype = p.Status, "application/problem+json"
+		_ = json.NewEncoder(buf).Encode(p) // a fixed problem document always encodes
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	// The status line is sent: a client gone by now has nothing left to read.
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// jsonBuffers holds encoding buffers between responses; most answers are a
+// few kilobytes, and a pooled buffer spares growing a new one each time.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledJSON: a buffer grown past this by a rare large answer is left to
+// the collector rather than kept for every later small one.
+const maxPooledJSON = 64 << 10
+
+func putJSONBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledJSON {
+		jsonBuffers.Put(b)
+	}
 }
 
 // pathID parses a positive integer path parameter; anything else is a 404,

@@ -194,10 +194,14 @@ func (s *AccountService) FindAccount(ctx context.Context, id int64) (*api.Accoun
 
 // Authenticate implements api.Authenticator.
 func (s *AccountService) Authenticate(ctx context.Context, token string) (*api.Caller, error) {
+	ctx, err := shortRead(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var sid int64
 	var a api.Account
 	var created int64
-	err := s.db.read.QueryRowContext(ctx, `
+	err = s.db.read.QueryRowContext(ctx, `
 		SELECT s.id, a.id, a.email, a.display_name, a.creator, a.created_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
 		WHERE s.token_hash = ? AND s.expires_at > ?`, auth.HashToken(token), millis(s.db.now())).

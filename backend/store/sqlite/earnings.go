@@ -73,6 +73,10 @@ func (s *EarningsService) mainCurrency(ctx context.Context, artist int64) string
 
 // Earnings implements api.EarningsService.
 func (s *EarningsService) Earnings(ctx context.Context, f api.EarningsFilter) (*api.Earnings, error) {
+	ctx, err := shortRead(ctx)
+	if err != nil {
+		return nil, err
+	}
 	w, err := s.window(ctx, f)
 	if err != nil {
 		return nil, err
