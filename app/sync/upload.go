@@ -140,8 +140,12 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owne
 		e.fileEvent(root, job.rel, StateUploading, off, job.size, "")
 		e.emitProgress(off == job.size)
 	}
-	if err := e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, ""); err != nil {
-		return false, err
+	// Status (another process) reads "uploading" from the cache; a file
+	// sent whole in one request is done before anyone could look.
+	if u.URL != "" || job.size > u.ChunkSize {
+		if err := e.cache.SetFileState(ctx, root.ID, job.rel, StateUploading, ""); err != nil {
+			return false, err
+		}
 	}
 	e.fileEvent(root, job.rel, StateUploading, 0, job.size, "")
 	sent, err := e.platform.UploadFile(uctx, src, u)
@@ -180,6 +184,21 @@ type limitedReaderAt struct {
 	r    io.ReaderAt
 	disk bool
 }
+
+// DirectFile implements mhttp.FileSource: with no bandwidth limit, a file
+// on disk goes to the socket straight from the page cache.
+func (l *limitedReaderAt) DirectFile() *os.File {
+	l.e.mu.Lock()
+	limited := l.e.limiter != nil
+	l.e.mu.Unlock()
+	if f, ok := l.r.(*os.File); ok && l.disk && !limited {
+		return f
+	}
+	return nil
+}
+
+// SentDirect implements mhttp.FileSource.
+func (l *limitedReaderAt) SentDirect(n int64) { l.e.bytesRead.Add(n) }
 
 func (l *limitedReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	l.e.mu.Lock()

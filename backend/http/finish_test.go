@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/backend/blob/disk"
+
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/media"
@@ -146,7 +148,7 @@ func TestUploadsThePlatformCannotUseAreRefused(t *testing.T) {
 			if after, _ := e.p.Blobs.UsedBytes(ctx, a.ID); after != used {
 				t.Errorf("%s (chunk %d): quota used %d after the refusal, want %d as before", tc.name, chunk, after, used)
 			}
-			if _, err := os.Stat(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum)); !errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(disk.Path(filepath.Join(e.dir, "blobs"), sum)); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("%s: the refused bytes were stored (%v)", tc.name, err)
 			}
 			if left, _ := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads")); len(left) != 0 {
@@ -239,7 +241,7 @@ func TestSmallUploadInOneRequest(t *testing.T) {
 		if sent != int64(len(data)) || created == "" || created != u.URL {
 			t.Errorf("file %d: sent %d of %d bytes, OnCreate got %q, URL %q", i, sent, len(data), created, u.URL)
 		}
-		stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum))
+		stored, err := os.ReadFile(disk.Path(filepath.Join(e.dir, "blobs"), sum))
 		if err != nil || hexSHA(stored) != sum {
 			t.Fatalf("stored blob does not hash to %s (%v)", sum, err)
 		}
@@ -293,7 +295,7 @@ func TestCutSmallUploadResumes(t *testing.T) {
 	if sent1+sent2 > int64(len(data))+(1<<20) || sent2 >= int64(len(data)) {
 		t.Fatalf("sent %d then %d bytes for a %d-byte file: the resume started over", sent1, sent2, len(data))
 	}
-	stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum))
+	stored, err := os.ReadFile(disk.Path(filepath.Join(e.dir, "blobs"), sum))
 	if err != nil || !bytes.Equal(stored, data) {
 		t.Fatalf("stored blob differs from the file (%v)", err)
 	}
@@ -393,8 +395,8 @@ func TestJanitorRemovesOrphanedStaging(t *testing.T) {
 	age(recordedID, recordedID+".info")
 
 	// A whole file arriving in the request that creates it, half sent.
-	data := testmedia.SilentMP3(400_000)
-	gate := &gatedReader{data: data, at: 200_000, open: make(chan struct{})}
+	data := testmedia.SilentMP3(600_000)
+	gate := &gatedReader{data: data, at: 300_000, open: make(chan struct{})}
 	done := make(chan error, 1)
 	whole := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data))}
 	go func() {
@@ -406,13 +408,13 @@ func TestJanitorRemovesOrphanedStaging(t *testing.T) {
 		entries, _ := os.ReadDir(staging)
 		for _, en := range entries {
 			n := en.Name()
-			if fi, err := en.Info(); err == nil && len(n) == 32 && n != orphan && n != fresh && n != recordedID && fi.Size() == gate.at {
+			if fi, err := en.Info(); err == nil && len(n) == 32 && n != orphan && n != fresh && n != recordedID && fi.Size() > 0 {
 				wholeID = n
 			}
 		}
 		if time.Now().After(deadline) {
 			close(gate.open)
-			t.Fatalf("the whole upload's first %d bytes never reached staging", gate.at)
+			t.Fatal("the whole upload's first bytes never reached staging")
 		}
 		time.Sleep(5 * time.Millisecond) // polling the staging directory
 	}
@@ -437,7 +439,7 @@ func TestJanitorRemovesOrphanedStaging(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("the upload in progress failed after the sweep: %v", err)
 	}
-	stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", whole.SHA256[:2], whole.SHA256[2:4], whole.SHA256))
+	stored, err := os.ReadFile(disk.Path(filepath.Join(e.dir, "blobs"), whole.SHA256))
 	if err != nil || !bytes.Equal(stored, data) {
 		t.Fatalf("the upload in progress was not stored whole (%v)", err)
 	}

@@ -71,9 +71,13 @@ func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (se
 	retry := backoff{}
 	for offset < u.Size {
 		n := min(u.ChunkSize, u.Size-offset)
-		body := &countingReader{r: io.NewSectionReader(src, offset, n)}
-		next, err := c.tusPatch(ctx, u.URL, offset, body, n)
-		sent += body.n.Load()
+		body := newChunkBody(src, offset, n)
+		next, err := c.tusPatch(ctx, u.URL, offset, body.body(), n)
+		if err == nil && next == offset+n {
+			sent += body.sent(n)
+		} else {
+			sent += body.sent(-1)
+		}
 		if errors.Is(err, errOffsetMoved) {
 			// Another request for this upload (our own, cut a moment ago and
 			// still being handled) moved the offset or took the upload:
@@ -140,10 +144,6 @@ func tusRequest(req *http.Request) *http.Request {
 // request leaves u.URL set for a resume.
 func (c *Client) tusCreate(ctx context.Context, src io.ReaderAt, u *Upload) (offset, sent int64, err error) {
 	whole := u.Size <= u.ChunkSize
-	var body *countingReader
-	if whole {
-		body = &countingReader{r: io.NewSectionReader(src, 0, u.Size)}
-	}
 	loc := &announced{c: c, onCreate: u.OnCreate}
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{Got1xxResponse: loc.got1xx})
 	req, err := c.newRequest(ctx, http.MethodPost, UploadsPath, nil)
@@ -158,8 +158,10 @@ func (c *Client) tusCreate(ctx context.Context, src io.ReaderAt, u *Upload) (off
 	}
 	req.Header.Set("Upload-Metadata", meta)
 	req.Header.Set(UnlessOwnedHeader, "1")
+	var body *chunkBody
 	if whole {
-		req.Body = io.NopCloser(body)
+		body = newChunkBody(src, 0, u.Size)
+		req.Body = body.body()
 		req.ContentLength = u.Size
 		req.GetBody = nil
 		req.Header.Set("Content-Type", "application/offset+octet-stream")
@@ -168,7 +170,7 @@ func (c *Client) tusCreate(ctx context.Context, src io.ReaderAt, u *Upload) (off
 	resp, err := c.do(req)
 	url, createErr := loc.done()
 	if body != nil {
-		sent = body.n.Load()
+		sent = body.sent(wholeConfirmed(resp, err, u.Size))
 	}
 	u.URL = url // set once the server has taken the upload, even if the request was then cut
 	if err == nil {
@@ -205,6 +207,15 @@ func (c *Client) tusCreate(ctx context.Context, src io.ReaderAt, u *Upload) (off
 		u.OnProgress(offset)
 	}
 	return offset, sent, nil
+}
+
+// wholeConfirmed returns size when the response to a creation that
+// carried the whole file confirms every byte, else -1.
+func wholeConfirmed(resp *http.Response, err error, size int64) int64 {
+	if err == nil && resp.Header.Get("Upload-Offset") == strconv.FormatInt(size, 10) {
+		return size
+	}
+	return -1
 }
 
 // announced takes the upload's URL from the server's 104 response. The
@@ -273,13 +284,15 @@ func (c *Client) tusOffset(ctx context.Context, uploadURL string) (int64, error)
 	return strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
 }
 
-func (c *Client) tusPatch(ctx context.Context, uploadURL string, offset int64, body io.Reader, n int64) (int64, error) {
+func (c *Client) tusPatch(ctx context.Context, uploadURL string, offset int64, body io.ReadCloser, n int64) (int64, error) {
 	path, err := c.checkUploadURL(uploadURL)
 	if err != nil {
+		body.Close()
 		return 0, err
 	}
 	req, err := c.newRequest(ctx, http.MethodPatch, path, body)
 	if err != nil {
+		body.Close()
 		return 0, err
 	}
 	tusRequest(req)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/backend/blob/disk"
+
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/platform"
@@ -83,7 +85,7 @@ func TestUploadInterruptedAndResumed(t *testing.T) {
 	if ok, err := c.HasBlob(ctx, sum); !ok || err != nil {
 		t.Fatalf("HasBlob after resume = %v, %v", ok, err)
 	}
-	stored, err := os.ReadFile(filepath.Join(e.dir, "blobs", sum[:2], sum[2:4], sum))
+	stored, err := os.ReadFile(disk.Path(filepath.Join(e.dir, "blobs"), sum))
 	if err != nil || !bytes.Equal(stored, data) {
 		t.Fatalf("stored blob differs from the file (err %v)", err)
 	}

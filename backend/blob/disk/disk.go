@@ -1,8 +1,9 @@
 // Package disk is a blob.Bucket on the local file system.
 //
-// A blob with digest abcdef… lives at ROOT/ab/cd/abcdef…; writes go to
+// A blob with digest abcdef… lives at ROOT/ab/abcdef…; writes go to
 // ROOT/tmp, are fsynced, verified, renamed into place and the directory is
-// fsynced, so a crash leaves either the whole blob or none of it.
+// fsynced, so a crash leaves either the whole blob or none of it. The 256
+// directories exist from the start: storing a blob never creates one.
 package disk
 
 import (
@@ -40,8 +41,79 @@ func Open(dir string) (*Bucket, error) {
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, fmt.Errorf("create bucket: %w", err)
 	}
-	return &Bucket{root: dir}, nil
+	b := &Bucket{root: dir}
+	if err := b.layOut(); err != nil {
+		return nil, fmt.Errorf("prepare bucket: %w", err)
+	}
+	return b, nil
 }
+
+// layoutFile marks a bucket whose 256 directories exist and whose blobs
+// all live one level down.
+const layoutFile = "layout"
+
+const layoutVersion = "ab/sha256\n"
+
+// layOut creates the 256 blob directories and moves blobs stored two
+// levels down (ROOT/ab/cd/sha, an earlier layout) up into them, once; the
+// marker is written last, so an interrupted move continues at next open.
+func (b *Bucket) layOut() error {
+	if v, err := os.ReadFile(filepath.Join(b.root, layoutFile)); err == nil && string(v) == layoutVersion {
+		return nil
+	}
+	for i := range 256 {
+		dir := filepath.Join(b.root, fmt.Sprintf("%02x", i))
+		if err := os.Mkdir(dir, 0o750); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		if err := b.liftOldBlobs(dir); err != nil {
+			return err
+		}
+	}
+	if err := b.syncDir(b.root); err != nil { // the new directories
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(b.root, layoutFile), []byte(layoutVersion), 0o640); err != nil {
+		return err
+	}
+	return b.syncDir(b.root)
+}
+
+// liftOldBlobs moves the blobs of dir's two-character subdirectories
+// into dir and removes the emptied subdirectories.
+func (b *Bucket) liftOldBlobs(dir string) error {
+	subs, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if !sub.IsDir() || len(sub.Name()) != 2 {
+			continue
+		}
+		old := filepath.Join(dir, sub.Name())
+		blobs, err := os.ReadDir(old)
+		if err != nil {
+			return err
+		}
+		for _, f := range blobs {
+			if api.ValidSHA256(f.Name()) {
+				if err := os.Rename(filepath.Join(old, f.Name()), filepath.Join(dir, f.Name())); err != nil {
+					return err
+				}
+			}
+		}
+		if err := b.syncDir(dir); err != nil {
+			return err
+		}
+		if err := os.Remove(old); err != nil {
+			return fmt.Errorf("remove emptied %s: %w", old, err)
+		}
+	}
+	return nil
+}
+
+// Path is where a blob with a valid sha256 lives under a bucket's root.
+func Path(root, sha string) string { return filepath.Join(root, sha[0:2], sha) }
 
 // Dir returns the directory staging files should be created in so that
 // PutFile can rename them instead of copying.
@@ -51,7 +123,7 @@ func (b *Bucket) path(sha string) (string, error) {
 	if !api.ValidSHA256(sha) {
 		return "", api.Errorf(api.EINVALID, "blob name must be a lowercase hex sha256")
 	}
-	return filepath.Join(b.root, sha[0:2], sha[2:4], sha), nil
+	return Path(b.root, sha), nil
 }
 
 // Put implements blob.Bucket.
@@ -171,13 +243,29 @@ func (b *Bucket) install(src, dst string) error {
 		return os.Remove(src)
 	}
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("create blob dir: %w", err)
+	err := os.Rename(src, dst)
+	if errors.Is(err, os.ErrNotExist) && fileExists(src) {
+		// Someone removed a blob directory since the bucket was opened.
+		if err = b.layOutAgain(dir); err == nil {
+			err = os.Rename(src, dst)
+		}
 	}
-	if err := os.Rename(src, dst); err != nil {
+	if err != nil {
 		return fmt.Errorf("install blob: %w", err)
 	}
 	return b.syncDir(dir)
+}
+
+func (b *Bucket) layOutAgain(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create blob dir: %w", err)
+	}
+	return b.syncDir(b.root)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 func (b *Bucket) syncDir(dir string) error {
