@@ -28,9 +28,10 @@ const (
 
 // AccountService implements api.AccountService and api.Authenticator.
 type AccountService struct {
-	db     *DB
-	hasher *auth.Hasher
-	decoy  string // verified against for unknown emails
+	db       *DB
+	hasher   *auth.Hasher
+	decoy    string // verified against for unknown emails
+	sessions *sessionCache
 }
 
 var (
@@ -41,7 +42,7 @@ var (
 // NewAccountService returns the account service over db. Every password
 // hash and check goes through h, which bounds the memory they take.
 func NewAccountService(db *DB, h *auth.Hasher) *AccountService {
-	return &AccountService{db: db, hasher: h, decoy: auth.DecoyHash(h.Params())}
+	return &AccountService{db: db, hasher: h, decoy: auth.DecoyHash(h.Params()), sessions: newSessionCache()}
 }
 
 // CreateAccount implements api.AccountService. EBUSY when too many
@@ -145,8 +146,8 @@ func (s *AccountService) SetPassword(ctx context.Context, email, password string
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		var id int64
+	var id int64
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email = ?`, strings.TrimSpace(email)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return api.Errorf(api.ENOTFOUND, "no account with email %q", email)
@@ -159,6 +160,9 @@ func (s *AccountService) SetPassword(ctx context.Context, email, password string
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, id)
 		return err
 	})
+	// After the commit, so no lookup can read the ended sessions back in.
+	s.sessions.forgetAccount(id)
+	return err
 }
 
 // DeleteSession implements api.AccountService.
@@ -167,10 +171,13 @@ func (s *AccountService) DeleteSession(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, c.SessionID)
 		return err
 	})
+	// After the commit, so no lookup can read the ended session back in.
+	s.sessions.forgetSession(c.SessionID)
+	return err
 }
 
 // Me implements api.AccountService.
@@ -198,21 +205,33 @@ func (s *AccountService) Authenticate(ctx context.Context, token string) (*api.C
 	if err != nil {
 		return nil, err
 	}
+	hash := auth.HashToken(token)
+	now := s.db.now()
+	cached, gen := s.sessions.get([32]byte(hash), now)
+	if cached != nil {
+		return cached, nil
+	}
 	var sid int64
 	var a api.Account
-	var created int64
+	var created, expires int64
 	err = s.db.read.QueryRowContext(ctx, `
-		SELECT s.id, a.id, a.email, a.display_name, a.creator, a.created_at
+		SELECT s.id, s.expires_at, a.id, a.email, a.display_name, a.creator, a.created_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
-		WHERE s.token_hash = ? AND s.expires_at > ?`, auth.HashToken(token), millis(s.db.now())).
-		Scan(&sid, &a.ID, &a.Email, &a.DisplayName, &a.Creator, &created)
+		WHERE s.token_hash = ? AND s.expires_at > ?`, hash, millis(now)).
+		Scan(&sid, &expires, &a.ID, &a.Email, &a.DisplayName, &a.Creator, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, api.Errorf(api.EUNAUTHORIZED, "session expired or revoked: sign in again")
 	} else if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	a.CreatedAt = fromMillis(created)
-	return &api.Caller{Account: a, SessionID: sid}, nil
+	c := api.Caller{Account: a, SessionID: sid}
+	until := now.Add(sessionCacheTTL)
+	if exp := fromMillis(expires); exp.Before(until) {
+		until = exp
+	}
+	s.sessions.put([32]byte(hash), c, until, gen, now)
+	return &c, nil
 }
 
 func (s *AccountService) findByEmail(ctx context.Context, email string) (*api.Account, string, error) {
