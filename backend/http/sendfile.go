@@ -3,6 +3,7 @@ package http
 import (
 	"io"
 	"os"
+	"syscall"
 )
 
 // A FileSource is an upload source backed by a file on disk that can lend
@@ -19,11 +20,10 @@ type FileSource interface {
 }
 
 // chunkBody carries bytes [offset, offset+n) of an upload's source in one
-// request: from a file of its own, opened again so its offset is its own
-// and the transport may close it whenever it is done, or through ReadAt.
+// request: from a file of its own, or through ReadAt.
 type chunkBody struct {
 	src    io.ReaderAt
-	file   *os.File
+	file   *fileChunk
 	offset int64
 	count  *countingReader
 }
@@ -32,7 +32,7 @@ func newChunkBody(src io.ReaderAt, offset, n int64) *chunkBody {
 	b := &chunkBody{src: src, offset: offset}
 	if fs, ok := src.(FileSource); ok {
 		if f := fs.DirectFile(); f != nil {
-			b.file = ownFileFrom(f, offset, n)
+			b.file = openChunk(f, offset, n)
 		}
 	}
 	if b.file == nil {
@@ -41,27 +41,10 @@ func newChunkBody(src io.ReaderAt, offset, n int64) *chunkBody {
 	return b
 }
 
-// ownFileFrom opens f again positioned at offset, if the n bytes from
-// there are the rest of the file: the transport reads a body to its end
-// to check its length, so only a file's last chunk can be the file.
-func ownFileFrom(f *os.File, offset, n int64) *os.File {
-	own, err := reopen(f)
-	if err != nil {
-		return nil
-	}
-	if fi, err := own.Stat(); err == nil && fi.Size() == offset+n {
-		if _, err := own.Seek(offset, io.SeekStart); err == nil {
-			return own
-		}
-	}
-	own.Close()
-	return nil
-}
-
 // body is what the request sends; the transport closes it.
 func (b *chunkBody) body() io.ReadCloser {
 	if b.file != nil {
-		return b.file // an *os.File itself, or the transport cannot use sendfile
+		return b.file
 	}
 	return io.NopCloser(b.count)
 }
@@ -76,10 +59,52 @@ func (b *chunkBody) sent(confirmed int64) int64 {
 	n := confirmed
 	if n < 0 {
 		n = 0
-		if pos, err := b.file.Seek(0, io.SeekCurrent); err == nil {
+		if pos, err := b.file.f.Seek(0, io.SeekCurrent); err == nil {
 			n = pos - b.offset
 		}
 	}
 	b.src.(FileSource).SentDirect(n)
 	return n
 }
+
+// fileChunk is a range of a file, read through a description of its own
+// so the transport may use and close it whenever it likes. It offers the
+// file's SyscallConn, which is what lets the transport hand it to
+// sendfile(2); sendfile moves the file's offset, so the offset, not a
+// count of reads, says where the range stands.
+type fileChunk struct {
+	f   *os.File
+	end int64
+}
+
+// openChunk opens f again positioned at offset, or returns nil.
+func openChunk(f *os.File, offset, n int64) *fileChunk {
+	own, err := reopen(f)
+	if err != nil {
+		return nil
+	}
+	if _, err := own.Seek(offset, io.SeekStart); err != nil {
+		own.Close()
+		return nil
+	}
+	return &fileChunk{f: own, end: offset + n}
+}
+
+func (c *fileChunk) Read(p []byte) (int, error) {
+	pos, err := c.f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	if pos >= c.end {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.end-pos {
+		p = p[:c.end-pos]
+	}
+	return c.f.Read(p)
+}
+
+func (c *fileChunk) Close() error { return c.f.Close() }
+
+// SyscallConn implements syscall.Conn.
+func (c *fileChunk) SyscallConn() (syscall.RawConn, error) { return c.f.SyscallConn() }
