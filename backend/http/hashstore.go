@@ -31,6 +31,7 @@ type hashingStore struct {
 
 	mu     gosync.Mutex
 	hashes map[string]*runningHash
+	held   map[string]*wholeFile // uploads whose info lives only here
 }
 
 type runningHash struct {
@@ -40,7 +41,7 @@ type runningHash struct {
 }
 
 func newHashingStore(dir string) *hashingStore {
-	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), reserved: newReservations(), hashes: map[string]*runningHash{}}
+	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), reserved: newReservations(), hashes: map[string]*runningHash{}, held: map[string]*wholeFile{}}
 }
 
 func (s *hashingStore) useIn(c *tus.StoreComposer) {
@@ -51,7 +52,20 @@ func (s *hashingStore) useIn(c *tus.StoreComposer) {
 
 // NewUpload implements tus.DataStore.
 func (s *hashingStore) NewUpload(ctx context.Context, info tus.FileInfo) (tus.Upload, error) {
-	u, err := s.FileStore.NewUpload(ctx, info)
+	var u tus.Upload
+	var err error
+	_, whole := s.reserved.get(info.ID)
+	if whole {
+		var w *wholeFile
+		if w, err = newWholeFile(s.Path, info); err == nil {
+			u = w
+			s.mu.Lock()
+			s.held[info.ID] = w
+			s.mu.Unlock()
+		}
+	} else {
+		u, err = s.FileStore.NewUpload(ctx, info)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +78,12 @@ func (s *hashingStore) NewUpload(ctx context.Context, info tus.FileInfo) (tus.Up
 
 // GetUpload implements tus.DataStore.
 func (s *hashingStore) GetUpload(ctx context.Context, id string) (tus.Upload, error) {
+	s.mu.Lock()
+	w := s.held[id]
+	s.mu.Unlock()
+	if w != nil {
+		return &hashingUpload{Upload: w, s: s, id: id}, nil
+	}
 	u, err := s.FileStore.GetUpload(ctx, id)
 	if err != nil {
 		return nil, err
@@ -73,8 +93,34 @@ func (s *hashingStore) GetUpload(ctx context.Context, id string) (tus.Upload, er
 
 // AsTerminatableUpload implements tus.TerminaterDataStore.
 func (s *hashingStore) AsTerminatableUpload(u tus.Upload) tus.TerminatableUpload {
-	s.forget(u.(*hashingUpload).id)
-	return s.FileStore.AsTerminatableUpload(u.(*hashingUpload).Upload)
+	h := u.(*hashingUpload)
+	s.forget(h.id)
+	if w, ok := h.Upload.(*wholeFile); ok {
+		s.letGo(h.id)
+		return w
+	}
+	return s.FileStore.AsTerminatableUpload(h.Upload)
+}
+
+// keepOnDisk writes the info file of a held upload whose request ended
+// before its last byte, so it can be resumed like any other.
+func (s *hashingStore) keepOnDisk(id string) error {
+	s.mu.Lock()
+	w := s.held[id]
+	s.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	err := w.persist()
+	s.letGo(id)
+	return err
+}
+
+// letGo forgets a held upload: stored, dropped, or now on disk.
+func (s *hashingStore) letGo(id string) {
+	s.mu.Lock()
+	delete(s.held, id)
+	s.mu.Unlock()
 }
 
 // received returns the hex sha256 of an upload's bytes and what they are,
@@ -117,6 +163,9 @@ func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Rea
 	u.s.locks.reading(u.id)
 	n, err := u.writeChunk(ctx, offset, src)
 	if info, ierr := u.Upload.GetInfo(ctx); ierr == nil && info.Offset < info.Size && u.s.partial != nil {
+		if kerr := u.s.keepOnDisk(u.id); kerr != nil && err == nil {
+			err = kerr
+		}
 		u.s.partial(ctx, u.id)
 	}
 	return n, err

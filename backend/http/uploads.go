@@ -251,6 +251,7 @@ func (s *Server) storeBlob(ctx context.Context, up tus.FileInfo, b *api.Blob) er
 		return err
 	}
 	os.Remove(up.Storage[filestore.StorageKeyInfoPath])
+	s.staging.letGo(up.ID)
 	if held, ok := s.staging.reserved.get(up.ID); ok {
 		err := s.svc.Uploads.StoreBlob(ctx, held.AccountID, *b)
 		if err == nil {
@@ -281,6 +282,7 @@ func (s *Server) dropStaging(id string) {
 	os.Remove(filepath.Join(s.cfg.UploadDir, id))
 	os.Remove(filepath.Join(s.cfg.UploadDir, id+".info"))
 	s.staging.forget(id)
+	s.staging.letGo(id)
 }
 
 // tusError turns an application error into a tus error whose body is our
