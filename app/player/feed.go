@@ -186,6 +186,24 @@ func (f *feed) playing(unplayed int) (idx int, offset int64, ok bool) {
 	return 0, 0, false
 }
 
+// untilChange returns how many more bytes the listener hears before the
+// next track begins, or, once the queue ran out, before it ends.
+func (f *feed) untilChange(unplayed int) (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	heard := f.read - int64(unplayed)
+	for _, m := range f.marks {
+		if m.at > heard {
+			return m.at - heard, true
+		}
+	}
+	if f.cur == nil {
+		return int64(unplayed), f.pre == nil
+	}
+	last := f.marks[len(f.marks)-1]
+	return int64(unplayed) + max(f.cur.length-(f.read-last.at), 0), true
+}
+
 // finished reports whether the queue ran out.
 func (f *feed) finished() bool {
 	f.mu.Lock()

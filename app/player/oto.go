@@ -36,11 +36,13 @@ var device struct {
 // readyWait bounds how long a device may take to open.
 const readyWait = 5 * time.Second
 
-// deviceBuffer is how much audio the sound device holds, in two periods.
-// Each period costs a wakeup of the device thread, a blocking cgo call
-// and a burst of decoding, so playback cost falls with longer periods;
-// half a second (mpg123's and Audacious's default) keeps pause and seek
-// audibly prompt.
+// deviceBuffer is how much audio the sound device holds, and so how long
+// a pause or a seek takes to be heard. oto asks ALSA for it in two
+// periods; PulseAudio's ALSA plugin wants at least three, so there a
+// period is a third of it (about 167 ms). Each period costs a wakeup of
+// the device thread, a blocking cgo call and a burst of decoding, so
+// playback cost falls with longer periods; half a second (mpg123's and
+// Audacious's default) keeps pause and seek audibly prompt.
 const deviceBuffer = 500 * time.Millisecond
 
 // NewOtoOutput returns the process's audio output at rate (44100 suits

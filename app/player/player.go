@@ -100,10 +100,11 @@ type Player struct {
 	opening chan struct{} // closed when the device being opened is ready or failed; nil when none is
 	halts   int           // counts Pause, Stop and Clear, so a press made while the device opened wins
 
-	stop  chan struct{}
-	done  chan struct{} // monitor ended
-	saves chan struct{} // a save is wanted (1-buffered: requests coalesce)
-	saved chan struct{} // saver ended, after the last save
+	stop    chan struct{}
+	done    chan struct{} // monitor ended
+	saves   chan struct{} // a save is wanted (1-buffered: requests coalesce)
+	changed chan struct{} // the state changed: the monitor reschedules (1-buffered)
+	saved   chan struct{} // saver ended, after the last save
 }
 
 // ErrNoDevice means no sound device could be opened. Play tries again, so
@@ -118,7 +119,7 @@ type Reopener interface {
 // New returns a player on out, restoring the saved queue (paused).
 func New(out Output, emit Emitter, store StateStore) *Player {
 	p := &Player{out: out, emit: emit, store: store, state: StateStopped, volume: 1, repeat: RepeatOff,
-		stop: make(chan struct{}), done: make(chan struct{}), saves: make(chan struct{}, 1), saved: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), saves: make(chan struct{}, 1), changed: make(chan struct{}, 1), saved: make(chan struct{})}
 	p.feed = &feed{rate: out.SampleRate(), errs: make(chan trackError, 16)}
 	p.stream = out.NewStream(p.feed)
 	p.restore()
@@ -540,18 +541,30 @@ func (p *Player) statusValue() Status {
 	return s
 }
 
+// statusLocked emits the status; a final one (a change, not progress)
+// also tells the monitor, which reports only while playing.
 func (p *Player) statusLocked(final bool) {
 	if p.emit != nil {
 		p.emit.Emit(EventStatus, p.statusValue())
 	}
+	if final {
+		select {
+		case p.changed <- struct{}{}:
+		default:
+		}
+	}
 }
 
-// monitor emits position four times a second while playing, notices the
-// end of the queue, reports unplayable tracks and saves the state.
+// monitor reports while playing: the position once a second, and as soon
+// as a track boundary or the end of the queue is heard. It also notices the
+// end of the queue, reports unplayable tracks and saves the state. It
+// sleeps while nothing plays, so a paused or stopped player costs no
+// wakeups, and a playing one few: each wakeup of the process costs far more
+// CPU in the Go runtime than the work it does.
 func (p *Player) monitor() {
 	defer close(p.done)
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
+	report := time.NewTimer(time.Hour)
+	report.Stop()
 	lastSave := time.Now()
 	for {
 		select {
@@ -564,7 +577,11 @@ func (p *Player) monitor() {
 			p.mu.Lock()
 			p.lastErr = te.item.Title + ": " + te.err.Error()
 			p.mu.Unlock()
-		case <-tick.C:
+		case <-p.changed:
+			if !p.schedule(report) {
+				p.requestSave() // a change made while nothing plays
+			}
+		case <-report.C:
 			p.mu.Lock()
 			if p.state == StatePlaying {
 				if err := p.out.Err(); err != nil {
@@ -581,8 +598,35 @@ func (p *Player) monitor() {
 				p.requestSave()
 				lastSave = time.Now()
 			}
+			p.schedule(report)
 		}
 	}
+}
+
+// Reports while playing are at most reportEvery apart, and never closer
+// than reportMin (the device takes audio in chunks, so a predicted change
+// can be a moment late).
+const (
+	reportEvery = time.Second
+	reportMin   = 20 * time.Millisecond
+	reportSlack = 10 * time.Millisecond
+)
+
+// schedule sets the next report while playing and reports whether one is
+// due.
+func (p *Player) schedule(report *time.Timer) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != StatePlaying {
+		report.Stop()
+		return false
+	}
+	next := reportEvery
+	if b, ok := p.feed.untilChange(p.stream.UnplayedBufferSize()); ok {
+		next = min(next, p.durationOf(b)+reportSlack)
+	}
+	report.Reset(max(next, reportMin))
+	return true
 }
 
 type savedState struct {
