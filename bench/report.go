@@ -43,9 +43,10 @@ type Row struct {
 }
 
 // ratio is Megabox's median divided by m's, in the row's unit: above 1
-// means more of it (faster for a rate, slower for a time).
+// means more of it (faster for a rate, slower for a time). A median shown
+// as zero has no ratio: dividing what rounds away says nothing.
 func (r *Row) ratio(m *Measure) float64 {
-	if !r.Ours.ok() || !m.ok() || m.median() == 0 {
+	if !r.Ours.ok() || !m.ok() || math.Abs(m.median()) < 0.5*math.Pow10(-r.Digits) {
 		return math.NaN()
 	}
 	return r.Ours.median() / m.median()

@@ -45,3 +45,16 @@ func TestRenderShowsMedianRangeAndRatios(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRatioOfWhatRoundsToZero: a baseline shown as 0.000 gets no ratio,
+// however its unshown digits compare.
+func TestNoRatioOfWhatRoundsToZero(t *testing.T) {
+	r := Row{Digits: 3, Ours: Measure{Vals: []float64{0.000003}}, Base: &Measure{Short: "raw", Vals: []float64{0.000001}}}
+	if got := r.ratios(); got != "–" {
+		t.Fatalf("ratios = %q, want none", got)
+	}
+	r = Row{Digits: 2, Ours: Measure{Vals: []float64{3}}, Base: &Measure{Short: "raw", Vals: []float64{2}}}
+	if got := r.ratios(); got != "1.50× raw" {
+		t.Fatalf("ratios = %q, want 1.50× raw", got)
+	}
+}

@@ -33,7 +33,7 @@ type Platform interface {
 // Options tune the engine; zero values take the defaults.
 type Options struct {
 	Parallel  int           // uploads at once (2)
-	ChunkSize int64         // bytes per tus PATCH (8 MiB)
+	ChunkSize int64         // most bytes per upload request (16 MiB)
 	Quiet     time.Duration // act after a folder is quiet this long (1 s)
 	MaxWait   time.Duration // act at the latest after this much continuous change (10 s)
 	Rescan    time.Duration // full rescan as a safety net (10 min)
