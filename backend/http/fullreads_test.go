@@ -46,3 +46,27 @@ func TestCutBodyKeepsWhatArrived(t *testing.T) {
 		t.Fatalf("copied %d (%d written), %v", n, w.Len(), err)
 	}
 }
+
+// TestBodiesBeyondTheBufferBoundStillLand: when every chunk buffer is lent
+// out, a body is still copied whole, in the pieces it comes in.
+func TestBodiesBeyondTheBufferBoundStillLand(t *testing.T) {
+	for range cap(bufferSlots) {
+		bufferSlots <- struct{}{}
+	}
+	defer func() {
+		for range cap(bufferSlots) {
+			<-bufferSlots
+		}
+	}()
+	body := bytes.Repeat([]byte("0123456789abcdef"), 40_000)
+	w := &writeSizes{}
+	n, err := io.Copy(w, fullReads{iotest.HalfReader(bytes.NewReader(body))})
+	if err != nil || n != int64(len(body)) || !bytes.Equal(w.Bytes(), body) {
+		t.Fatalf("copied %d of %d, %v", n, len(body), err)
+	}
+	for _, s := range w.sizes {
+		if s > 32<<10 {
+			t.Fatalf("a write of %d bytes: a chunk buffer was used beyond the bound", s)
+		}
+	}
+}

@@ -207,6 +207,12 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // chunkBuffers hold a request body on its way to disk.
 var chunkBuffers = gosync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
+// bufferSlots bounds how many bodies hold a chunk buffer at once (16 MiB in
+// all): a slow sender keeps its buffer until it fills, so without a bound
+// many trickling uploads would hold memory. A body that finds none free is
+// copied in the socket's pieces instead.
+var bufferSlots = make(chan struct{}, 64)
+
 // fullReads hands its writer whole buffers. A body read off a socket comes
 // in pieces of a few KiB; writing each piece to the staging file is a
 // system call that takes the file system's locks, and the hash and sniffer
@@ -217,6 +223,12 @@ func (f fullReads) Read(p []byte) (int, error) { return f.r.Read(p) }
 
 // WriteTo implements io.WriterTo, which io.Copy prefers.
 func (f fullReads) WriteTo(w io.Writer) (int64, error) {
+	select {
+	case bufferSlots <- struct{}{}:
+		defer func() { <-bufferSlots }()
+	default:
+		return io.Copy(w, struct{ io.Reader }{f.r})
+	}
 	bp := chunkBuffers.Get().(*[]byte)
 	defer chunkBuffers.Put(bp)
 	var total int64
