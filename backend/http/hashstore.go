@@ -161,8 +161,12 @@ type hashingUpload struct {
 func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
 	announceUpload(ctx, u.id)
 	u.s.locks.reading(u.id)
-	n, err := u.writeChunk(ctx, offset, src)
-	if info, ierr := u.Upload.GetInfo(ctx); ierr == nil && info.Offset < info.Size && u.s.partial != nil {
+	n, fed, err := u.writeChunk(ctx, offset, src)
+	info, ierr := u.Upload.GetInfo(ctx)
+	if fed != nil {
+		u.s.advance(u.id, offset, n, fed.n, ierr == nil && info.Offset == offset+n)
+	}
+	if ierr == nil && info.Offset < info.Size && u.s.partial != nil {
 		if kerr := u.s.keepOnDisk(u.id); kerr != nil && err == nil {
 			err = kerr
 		}
@@ -171,26 +175,36 @@ func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Rea
 	return n, err
 }
 
-func (u *hashingUpload) writeChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+// writeChunk writes the chunk, through the running hash when it continues
+// it (fed then counts what the hash saw).
+func (u *hashingUpload) writeChunk(ctx context.Context, offset int64, src io.Reader) (int64, *countingWriter, error) {
 	u.s.mu.Lock()
 	r := u.s.hashes[u.id]
 	u.s.mu.Unlock()
 	if r == nil || r.offset != offset {
 		u.s.forget(u.id)
-		return u.Upload.WriteChunk(ctx, offset, src)
+		n, err := u.Upload.WriteChunk(ctx, offset, src)
+		return n, nil, err
 	}
 	fed := &countingWriter{w: io.MultiWriter(r.h, r.sniff)}
 	n, err := u.Upload.WriteChunk(ctx, offset, fullReads{io.TeeReader(src, fed)})
-	// The hash must have seen exactly the bytes that landed on disk.
-	info, ierr := u.Upload.GetInfo(ctx)
-	u.s.mu.Lock()
-	if ierr != nil || info.Offset != offset+n || fed.n != n {
-		delete(u.s.hashes, u.id)
-	} else {
-		r.offset = offset + n
+	return n, fed, err
+}
+
+// advance moves an upload's running hash past a written chunk, or drops
+// it: the hash must have seen exactly the bytes that landed on disk.
+func (s *hashingStore) advance(id string, offset, written, hashed int64, onDisk bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.hashes[id]
+	if r == nil {
+		return
 	}
-	u.s.mu.Unlock()
-	return n, err
+	if !onDisk || hashed != written {
+		delete(s.hashes, id)
+		return
+	}
+	r.offset = offset + written
 }
 
 type countingWriter struct {
