@@ -22,17 +22,19 @@ type FileSource interface {
 // chunkBody carries bytes [offset, offset+n) of an upload's source in one
 // request: from a file of its own, or through ReadAt.
 type chunkBody struct {
-	src    io.ReaderAt
+	lender FileSource // set when file is
 	file   *fileChunk
 	offset int64
 	count  *countingReader
 }
 
 func newChunkBody(src io.ReaderAt, offset, n int64) *chunkBody {
-	b := &chunkBody{src: src, offset: offset}
+	b := &chunkBody{offset: offset}
 	if fs, ok := src.(FileSource); ok {
 		if f := fs.DirectFile(); f != nil {
-			b.file = openChunk(f, offset, n)
+			if b.file = openChunk(f, offset, n); b.file != nil {
+				b.lender = fs
+			}
 		}
 	}
 	if b.file == nil {
@@ -63,7 +65,7 @@ func (b *chunkBody) sent(confirmed int64) int64 {
 			n = pos - b.offset
 		}
 	}
-	b.src.(FileSource).SentDirect(n)
+	b.lender.SentDirect(n)
 	return n
 }
 
