@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/hajimehoshi/go-mp3"
 
 	"github.com/megabox-fm/megabox/internal/testmedia"
@@ -68,7 +70,7 @@ func TestGaplessQueue(t *testing.T) {
 	if !bytes.Equal(got[at-64:at+64], append(append([]byte(nil), pcm[0][len(pcm[0])-64:]...), pcm[1][:64]...)) {
 		t.Fatal("the boundary between tracks 1 and 2 is not seamless")
 	}
-	waitUntil(t, 10*time.Second, func() bool { return p.Status().State == StateStopped },
+	wait.For(t, 10*time.Second, func() bool { return p.Status().State == StateStopped },
 		func() string { return fmt.Sprintf("after the queue ends: state %q", p.Status().State) })
 }
 
@@ -187,7 +189,7 @@ func TestDamagedFilesAreSkipped(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the player hung on damaged files")
 	}
-	waitUntil(t, 10*time.Second, func() bool { return len(rec.errors()) >= 2 },
+	wait.For(t, 10*time.Second, func() bool { return len(rec.errors()) >= 2 },
 		func() string { return fmt.Sprintf("errors reported: %+v", rec.errors()) })
 }
 
@@ -225,15 +227,5 @@ func TestNoAudioDevice(t *testing.T) {
 	err := p.PlayQueue(items, 0)
 	if err == nil || p.Status().State != StateError {
 		t.Fatalf("PlayQueue without a device: %v, state %q", err, p.Status().State)
-	}
-}
-
-// waitUntil polls ok until it holds or the deadline passes.
-func waitUntil(t *testing.T, d time.Duration, ok func() bool, why func() string) {
-	t.Helper()
-	for deadline := time.Now().Add(d); !ok(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal(why())
-		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
 )
@@ -180,12 +182,12 @@ func TestServeRetriesAfterCacheWrites(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- eng.Serve(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, 10*time.Second, "a failed attempt", func() bool { return e.releaseState("Album") == StateError })
+	wait.Until(t, 10*time.Second, "a failed attempt", func() bool { return e.releaseState("Album") == StateError })
 	if got := rec.syncedFiles(); len(got) != 0 {
 		t.Fatalf("reported synced while the cache refused: %v", got)
 	}
 	repair()
-	waitFor(t, 20*time.Second, "the folder to sync", func() bool {
+	wait.Until(t, 20*time.Second, "the folder to sync", func() bool {
 		return e.releaseState("Album") == StateSynced && len(rec.syncedFiles()) == 2
 	})
 }

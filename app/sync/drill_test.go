@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/megabox-fm/megabox/internal/testmedia"
@@ -38,7 +40,7 @@ func TestGrowingFileNeverUploadsPartially(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	f.Close()
-	waitFor(t, 20*time.Second, "the grown file to sync", func() bool { return e.releaseState("Growing") == StateSynced })
+	wait.Until(t, 20*time.Second, "the grown file to sync", func() bool { return e.releaseState("Growing") == StateSynced })
 	blobs := e.serverBlobs()
 	if len(blobs) != 1 || !blobs[fileSHA(t, p)] {
 		t.Fatalf("platform holds %d blobs; want only the finished file", len(blobs))

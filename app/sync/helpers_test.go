@@ -182,19 +182,6 @@ func fileSHA(t testing.TB, p string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("timed out after %v waiting for %s", d, what)
-}
-
 func (e *env) releaseState(dir string) string {
 	rec, _ := e.cache.Release(context.Background(), e.root.ID, dir)
 	return rec.State

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
@@ -77,7 +79,7 @@ func TestOverflowRescanConverges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go eng.Serve(ctx)
-	waitFor(t, 10*time.Second, "the first release", func() bool { return e.releaseState("Before") == StateSynced })
+	wait.Until(t, 10*time.Second, "the first release", func() bool { return e.releaseState("Before") == StateSynced })
 	eng.mu.Lock()
 	w := eng.w
 	eng.mu.Unlock()
@@ -91,7 +93,7 @@ func TestOverflowRescanConverges(t *testing.T) {
 		t.Fatalf("the engine saw unwatched changes (%q): the test is not losing events", st)
 	}
 	signal(w.overflow)
-	waitFor(t, 10*time.Second, "the rescan to converge", func() bool {
+	wait.Until(t, 10*time.Second, "the rescan to converge", func() bool {
 		return e.releaseState("Lost Events") == StateSynced && e.releaseState("Before") == StateSynced && len(e.release("Before").Tracks) == 2
 	})
 }

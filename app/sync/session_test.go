@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/megabox-fm/megabox/backend/api"
 )
 
@@ -22,7 +24,7 @@ func TestSignedInRetriesAtOnce(t *testing.T) {
 	e.album("Comeback", 2, 1)
 	eng := e.engine(Options{})
 	go eng.Serve(ctx)
-	waitFor(t, 10*time.Second, "the folder to fail for want of a session", func() bool {
+	wait.Until(t, 10*time.Second, "the folder to fail for want of a session", func() bool {
 		rec, _ := e.cache.Release(ctx, e.root.ID, "Comeback")
 		return rec.State == StateError && strings.Contains(strings.ToLower(rec.Error), "unauthorized")
 	})
@@ -30,7 +32,7 @@ func TestSignedInRetriesAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng.SignedIn()
-	waitFor(t, 10*time.Second, "the folder to sync once signed in", func() bool {
+	wait.Until(t, 10*time.Second, "the folder to sync once signed in", func() bool {
 		return e.releaseState("Comeback") == StateSynced
 	})
 	if got := len(e.release("Comeback").Tracks); got != 2 {

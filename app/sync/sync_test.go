@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
@@ -39,7 +41,7 @@ func TestSlowCopyNeverUploadsPartialFiles(t *testing.T) {
 		want[fileSHA(t, f)] = true
 		copySlowly(t, f, filepath.Join(dst, filepath.Base(f)), 16<<10, 15*time.Millisecond)
 	}
-	waitFor(t, 20*time.Second, "the album to sync", func() bool {
+	wait.Until(t, 20*time.Second, "the album to sync", func() bool {
 		rec, _ := e.cache.Release(ctx, e.root.ID, "Slow Album")
 		return rec.State == StateSynced && rec.ReleaseID != 0 && len(e.release("Slow Album").Tracks) == 4
 	})
@@ -177,7 +179,7 @@ func TestServerDownThenBack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go eng.Serve(ctx)
-	waitFor(t, 10*time.Second, "the engine to notice the platform is down", func() bool { return !eng.Online() })
+	wait.Until(t, 10*time.Second, "the engine to notice the platform is down", func() bool { return !eng.Online() })
 	if n, _ := e.cache.FilesIn(ctx, e.root.ID, "Patience"); len(n) != 3 || n[0].SHA256 == "" {
 		t.Fatalf("files not hashed and queued while offline: %+v", n)
 	}
@@ -188,7 +190,7 @@ func TestServerDownThenBack(t *testing.T) {
 	e.srv.Close()
 	e.p.Close()
 	e.startPlatform(l)
-	waitFor(t, 15*time.Second, "the queue to drain once the platform is back", func() bool {
+	wait.Until(t, 15*time.Second, "the queue to drain once the platform is back", func() bool {
 		return e.releaseState("Patience") == StateSynced
 	})
 	if len(e.release("Patience").Tracks) != 2 || !eng.Online() {

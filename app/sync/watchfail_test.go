@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/megabox-fm/megabox/internal/testmedia"
@@ -38,7 +40,7 @@ func TestRefusedWatchesAreRescanned(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- eng.Serve(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, 10*time.Second, "both albums", func() bool {
+	wait.Until(t, 10*time.Second, "both albums", func() bool {
 		return e.releaseState("Watched") == StateSynced && e.releaseState("Unwatched") == StateSynced
 	})
 	msg := eng.Progress().Error
@@ -48,11 +50,11 @@ func TestRefusedWatchesAreRescanned(t *testing.T) {
 		}
 	}
 	testmedia.MP3(t, filepath.Join(refused, "02 - Late.mp3"), 1, 777, testmedia.Tags{Title: "Late", Track: "2"})
-	waitFor(t, 10*time.Second, "the file added to the unwatched folder", func() bool {
+	wait.Until(t, 10*time.Second, "the file added to the unwatched folder", func() bool {
 		return e.releaseState("Unwatched") == StateSynced && len(e.release("Unwatched").Tracks) == 2
 	})
 	refuse.Store(false)
-	waitFor(t, 10*time.Second, "the message to clear once the folder is watched", func() bool {
+	wait.Until(t, 10*time.Second, "the message to clear once the folder is watched", func() bool {
 		return eng.Progress().Error == ""
 	})
 	eng.mu.Lock()
@@ -89,7 +91,7 @@ func TestServeErrorIsShown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- eng.Serve(ctx) }()
-	waitFor(t, 10*time.Second, "the status to clear", func() bool { return eng.Progress().Error == "" })
+	wait.Until(t, 10*time.Second, "the status to clear", func() bool { return eng.Progress().Error == "" })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Serve after cancel = %v", err)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/auth"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
@@ -131,15 +133,6 @@ func next(t *testing.T, replies <-chan reply) reply {
 	return reply{}
 }
 
-func waitUntil(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-	}
-}
-
 // With room for two hashes, a burst of sign-ins and sign-ups never has
 // more than two in flight; those that find no room within the wait are
 // told to come back (503, Retry-After), and nothing is lost for the rest.
@@ -165,7 +158,7 @@ func TestPasswordHashesAreBounded(t *testing.T) {
 			t.Fatalf("while two hashes run: %d %q, Retry-After %q; want 503 %q with Retry-After", r.status, r.code, r.hdr.Get("Retry-After"), api.EBUSY)
 		}
 	}
-	waitUntil(t, "two hashes are in flight", func() bool { return g.inFlight.Load() == 2 })
+	wait.Until(t, time.Minute, "two hashes are in flight", func() bool { return g.inFlight.Load() == 2 })
 	g.release()
 	for range 2 {
 		if r := next(t, replies); r.status != 201 && r.status != 401 {
@@ -197,7 +190,7 @@ func TestHashingMemoryIsBounded(t *testing.T) {
 			replies <- post(hc, e.srv.URL+"/api/v1/sessions", signInBody(fmt.Sprintf("nobody%d@example.com", i), "whatever pw"))
 		}()
 	}
-	waitUntil(t, "two hashes hold their memory", func() bool { return g.inFlight.Load() == 2 })
+	wait.Until(t, time.Minute, "two hashes hold their memory", func() bool { return g.inFlight.Load() == 2 })
 	g.release()
 	for range n {
 		if r := next(t, replies); r.status != 401 {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/internal/wait"
+
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/platform"
@@ -32,16 +34,6 @@ func (s slowReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p[:min(len(p), 1000)])
 	s.read.Add(int64(n))
 	return n, err
-}
-
-// waitFor polls ok until it holds, failing the test after a minute.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-	}
 }
 
 // TestGracefulShutdown stops the server while an upload is in flight: the
@@ -80,7 +72,7 @@ func TestGracefulShutdown(t *testing.T) {
 	// The body is sent only once the server asks for it (Expect:
 	// 100-continue), so bytes read from the source mean the server is
 	// reading the upload: stop it a quarter of the way in.
-	waitFor(t, "the server is reading the upload", func() bool { return read.Load() >= int64(len(data))/4 })
+	wait.Until(t, time.Minute, "the server is reading the upload", func() bool { return read.Load() >= int64(len(data))/4 })
 	cancel()
 	if err := <-resultc; err != nil {
 		t.Fatalf("in-flight upload failed during shutdown: %v", err)

@@ -24,14 +24,7 @@ func goroutinesCreated() uint64 {
 // (database/sql starts one to watch each cancellable query, which cost more
 // than these reads), and still answer the same as under a plain context.
 func TestShortReadsStartNoGoroutines(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	seedRandomEarnings(t, db, rand.New(rand.NewPCG(3, 3)), 1)
-	exec(t, db, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, 1, 0, ?)`,
-		auth.HashToken("tok"), millis(db.now())+60_000)
+	db := creatorWithSession(t)
 	accounts := NewAccountService(db, auth.NewHasher(auth.DefaultParams, auth.Limits{}))
 	earnings := NewEarningsService(db, "sandbox")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -68,14 +61,7 @@ func TestShortReadsStartNoGoroutines(t *testing.T) {
 // TestShortReadsRefuseEndedRequests: a request that has already ended gets
 // its context's error, not an answer.
 func TestShortReadsRefuseEndedRequests(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	seedRandomEarnings(t, db, rand.New(rand.NewPCG(3, 3)), 1)
-	exec(t, db, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, 1, 0, ?)`,
-		auth.HashToken("tok"), millis(db.now())+60_000)
+	db := creatorWithSession(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if c, err := NewAccountService(db, auth.NewHasher(auth.DefaultParams, auth.Limits{})).Authenticate(ctx, "tok"); !errors.Is(err, context.Canceled) {
@@ -85,4 +71,19 @@ func TestShortReadsRefuseEndedRequests(t *testing.T) {
 	if e, err := NewEarningsService(db, "sandbox").Earnings(caller, api.EarningsFilter{Currency: "EUR"}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("earnings after the request ended = %+v, %v; want context.Canceled", e, err)
 	}
+}
+
+// creatorWithSession opens a database holding account 1's sales and a
+// session for it under the token "tok".
+func creatorWithSession(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	seedRandomEarnings(t, db, rand.New(rand.NewPCG(3, 3)), 1)
+	exec(t, db, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, 1, 0, ?)`,
+		auth.HashToken("tok"), millis(db.now())+60_000)
+	return db
 }
