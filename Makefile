@@ -27,9 +27,10 @@ lint: bindings
 	$(GOLANGCI) run --build-tags $(DESKTOP_TAGS) .
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 
-# golangci-lint runs go vet; the race detector is on for every test.
+# golangci-lint runs go vet; the race detector is on for every test. The
+# tests run beside PostgreSQL and an S3 server (versitygw) on loopback.
 go-test:
-	$(GO) test -race -count=1 ./...
+	scripts/services.sh $(GO) test -race -count=1 ./...
 
 frontend-test:
 	cd frontend && npx vitest run

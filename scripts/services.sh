@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Runs a command with the test services up on loopback, then stops them:
+#
+#   scripts/services.sh CMD...
+#
+#   PostgreSQL (Debian's) → MEGABOX_TEST_POSTGRES=postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
+#   versitygw (S3)        → MEGABOX_TEST_S3=http://127.0.0.1:PORT with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+#
+# Both live in one temp dir that is removed afterwards, also when CMD fails
+# or the script is interrupted. A service whose variable is already set is
+# reused, not started. MEGABOX_REQUIRE_SERVICES=1 makes the tests fail
+# instead of skipping when a service is missing. The exit status is CMD's.
+#
+# The cluster runs with fsync=off: it holds test data only.
+set -euo pipefail
+
+if [ $# -eq 0 ]; then
+  echo "usage: $0 CMD..." >&2
+  exit 2
+fi
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+versitygw="$root/build/tools/versitygw"
+deadline_s=30
+
+tmp="$(mktemp -d)"
+pids=()
+
+# alive tells whether a process runs: kill -0 also succeeds on a child that
+# has exited but is not yet reaped.
+alive() {
+  local state
+  read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" && [ "$state" != Z ]
+}
+
+# stop ends the services: PostgreSQL's fast shutdown is SIGINT (its SIGTERM
+# waits for every client to leave); a service still up after 10 s is killed.
+stop() {
+  local pid
+  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 500); do alive "$pid" || break; sleep 0.02; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# port_free tells whether nothing listens on a loopback port.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+random_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    if port_free "$p"; then echo "$p"; return; fi
+  done
+}
+
+# wait_ready PID NAME LOG CHECK...: polls CHECK until it succeeds, the
+# process dies (1) or the deadline passes (2).
+wait_ready() {
+  local pid=$1 name=$2 log=$3; shift 3
+  local end=$((SECONDS + deadline_s))
+  while ! "$@" >/dev/null 2>&1; do
+    if ! alive "$pid"; then return 1; fi
+    if [ "$SECONDS" -ge "$end" ]; then
+      echo "services: $name not ready after ${deadline_s}s; its log:" >&2
+      tail -n 20 "$log" >&2
+      return 2
+    fi
+    sleep 0.02
+  done
+}
+
+# as_postgres prefixes PostgreSQL's commands when we are root (the server
+# refuses to run as root). setpriv execs, so a background job's PID is the
+# server's own; a shell function would leave a wrapper holding that PID.
+as_postgres=()
+if [ "$(id -u)" -eq 0 ]; then
+  as_postgres=(setpriv --reuid=postgres --regid=postgres --clear-groups --)
+fi
+
+start_postgres() {
+  local bin dir port pid try
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  if [ -z "$bin" ]; then
+    echo "services: PostgreSQL is not installed (.ci/deps test installs it)" >&2
+    exit 1
+  fi
+  dir="$tmp/pg"
+  mkdir "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chmod 755 "$tmp"
+    chown postgres: "$dir"
+  fi
+  "${as_postgres[@]}" "$bin/initdb" --no-sync -A trust -U postgres -D "$dir/data" >"$dir/initdb.log" 2>&1 || {
+    cat "$dir/initdb.log" >&2
+    exit 1
+  }
+  for try in 1 2 3 4 5; do
+    port="$(random_port)"
+    "${as_postgres[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" \
+      -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 \
+      >"$dir/server.log" 2>&1 &
+    pid=$!
+    if wait_ready "$pid" postgres "$dir/server.log" "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+      pids+=("$pid")
+      export MEGABOX_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+      return
+    elif [ $? -eq 2 ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    wait "$pid" 2>/dev/null || true # lost the port to someone else: try another
+  done
+  echo "services: postgres did not start; its log:" >&2
+  tail -n 20 "$dir/server.log" >&2
+  exit 1
+}
+
+s3_up() { curl -s -o /dev/null "http://127.0.0.1:$1/"; }
+
+start_s3() {
+  local dir port pid try
+  if [ ! -x "$versitygw" ]; then
+    echo "services: $versitygw is missing (.ci/deps test installs it)" >&2
+    exit 1
+  fi
+  dir="$tmp/s3"
+  mkdir -p "$dir/data"
+  export AWS_ACCESS_KEY_ID=megabox-test AWS_SECRET_ACCESS_KEY=megabox-test-secret AWS_REGION=us-east-1
+  for try in 1 2 3 4 5; do
+    port="$(random_port)"
+    ROOT_ACCESS_KEY="$AWS_ACCESS_KEY_ID" ROOT_SECRET_KEY="$AWS_SECRET_ACCESS_KEY" \
+      "$versitygw" --quiet --port "127.0.0.1:$port" posix "$dir/data" >"$dir/server.log" 2>&1 &
+    pid=$!
+    if wait_ready "$pid" versitygw "$dir/server.log" s3_up "$port"; then
+      pids+=("$pid")
+      export MEGABOX_TEST_S3="http://127.0.0.1:$port"
+      return
+    elif [ $? -eq 2 ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  echo "services: versitygw did not start; its log:" >&2
+  tail -n 20 "$dir/server.log" >&2
+  exit 1
+}
+
+[ -n "${MEGABOX_TEST_S3:-}" ] || start_s3
+[ -n "${MEGABOX_TEST_POSTGRES:-}" ] || start_postgres
+export MEGABOX_REQUIRE_SERVICES=1
+
+status=0
+"$@" || status=$?
+exit "$status"
