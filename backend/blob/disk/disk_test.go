@@ -18,13 +18,12 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	blobtest.Run(t, func(t *testing.T) (blob.Bucket, string) {
-		dir := t.TempDir()
-		b, err := disk.Open(dir)
+	blobtest.Run(t, func(t *testing.T) blob.Bucket {
+		b, err := disk.Open(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return b, t.TempDir()
+		return b
 	})
 }
 
