@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// InsertIdempotencyKey implements store.Tx. A twin key inserted by another
+// transaction waits for it, then fails with ErrConflict if it committed.
+func (t *tx) InsertIdempotencyKey(ctx context.Context, k store.IdempotencyKey) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO idempotency_keys (fan_id, key, request_hash, purchase_id, error_code, error_message, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.FanID, k.Key, k.RequestHash, nullID(k.PurchaseID), k.ErrCode, k.ErrMessage, ms(k.CreatedAt))
+	return wrap("insert idempotency key", err)
+}
+
+// SetIdempotencyPurchase implements store.Tx.
+func (t *tx) SetIdempotencyPurchase(ctx context.Context, fanID int64, key string, purchaseID int64) error {
+	tag, err := t.tx.Exec(ctx, `UPDATE idempotency_keys SET purchase_id = $1 WHERE fan_id = $2 AND key = $3`, purchaseID, fanID, key)
+	return affected("set idempotency purchase", tag, err)
+}
+
+// InsertPurchase implements store.Tx: the sale and the tracks its buyer
+// now owns, in one statement.
+func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
+	pos, titles, shas := make([]int32, len(s.Tracks)), make([]string, len(s.Tracks)), make([]string, len(s.Tracks))
+	for i, tr := range s.Tracks {
+		pos[i], titles[i], shas[i] = int32(tr.Position), tr.Title, tr.AudioSHA256
+	}
+	var id int64
+	err := t.tx.QueryRow(ctx, `WITH p AS (
+			INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
+				fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id),
+		t AS (INSERT INTO purchase_tracks (purchase_id, position, title, audio_sha256)
+			SELECT p.id, u.position, u.title, u.sha FROM p, unnest($14::int4[], $15::text[], $16::text[]) AS u(position, title, sha))
+		SELECT id FROM p`,
+		s.FanID, s.ReleaseID, s.ArtistID, s.Split.Gross, s.Split.Creator, s.Split.Platform, s.FeeCents, s.RateBps,
+		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, ms(s.CreatedAt), pos, titles, shas).Scan(&id)
+	return id, wrap("insert purchase", err)
+}
+
+// SetReceipt implements store.Tx.
+func (t *tx) SetReceipt(ctx context.Context, purchaseID int64, jws string) error {
+	tag, err := t.tx.Exec(ctx, `UPDATE purchases SET receipt = $1 WHERE id = $2`, jws, purchaseID)
+	return affected("set receipt", tag, err)
+}
+
+// InsertRefund implements store.Tx; the refund takes its sale's creator
+// and currency. ErrNotFound if there is no such sale.
+func (t *tx) InsertRefund(ctx context.Context, r store.RefundRecord) (int64, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `INSERT INTO refunds (purchase_id, artist_id, currency, amount_cents, creator_cents, platform_cents, refunded_by, created_at)
+		SELECT p.id, p.artist_id, p.currency, $2, $3, $4, $5, $6 FROM purchases p WHERE p.id = $1 RETURNING id`,
+		r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform, nullID(r.RefundedBy), ms(r.CreatedAt)).Scan(&id)
+	return id, wrap("insert refund", err)
+}
+
+// InsertFollow implements store.Tx.
+func (t *tx) InsertFollow(ctx context.Context, fanID, artistID int64, now time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO follows (fan_id, artist_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		fanID, artistID, ms(now))
+	return wrap("follow", err)
+}
+
+// DeleteFollow implements store.Tx.
+func (t *tx) DeleteFollow(ctx context.Context, fanID, artistID int64) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM follows WHERE fan_id = $1 AND artist_id = $2`, fanID, artistID)
+	return wrap("unfollow", err)
+}
+
+// IdempotencyKey implements store.Reader.
+func (r reader) IdempotencyKey(ctx context.Context, fanID int64, key string) (*store.IdempotencyKey, error) {
+	k := store.IdempotencyKey{FanID: fanID, Key: key}
+	var purchase *int64
+	err := r.q.QueryRow(ctx, `SELECT request_hash, purchase_id, error_code, error_message, created_at FROM idempotency_keys
+		WHERE fan_id = $1 AND key = $2`, fanID, key).Scan(&k.RequestHash, &purchase, &k.ErrCode, &k.ErrMessage, &k.CreatedAt)
+	if err != nil {
+		return nil, wrap("idempotency key", err)
+	}
+	if purchase != nil {
+		k.PurchaseID = *purchase
+	}
+	k.CreatedAt = k.CreatedAt.UTC()
+	return &k, nil
+}
+
+// refundedSQL sums the refunds of purchase p.
+const refundedSQL = `(SELECT COALESCE(SUM(f.amount_cents), 0) FROM refunds f WHERE f.purchase_id = p.id)`
+
+// Purchase implements store.Reader.
+func (r reader) Purchase(ctx context.Context, id int64) (*api.Purchase, error) {
+	var p api.Purchase
+	err := r.q.QueryRow(ctx, `SELECT p.id, p.release_id, p.gross_cents, p.creator_cents, p.platform_cents, p.currency, p.receipt, p.created_at,
+		`+refundedSQL+` FROM purchases p WHERE p.id = $1`, id).
+		Scan(&p.ID, &p.ReleaseID, &p.GrossCents, &p.CreatorCents, &p.PlatformCents, &p.Currency, &p.Receipt, &p.CreatedAt, &p.RefundedCents)
+	if err != nil {
+		return nil, wrap("purchase", err)
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	return &p, nil
+}
+
+// Sale implements store.Reader.
+func (r reader) Sale(ctx context.Context, purchaseID int64) (*store.SaleRecord, error) {
+	var s store.SaleRecord
+	err := r.q.QueryRow(ctx, `SELECT artist_id, gross_cents, creator_cents, platform_cents, rate_bps, currency, provider, payment_ref
+		FROM purchases WHERE id = $1`, purchaseID).
+		Scan(&s.ArtistID, &s.Split.Gross, &s.Split.Creator, &s.Split.Platform, &s.RateBps, &s.Currency, &s.Provider, &s.PaymentRef)
+	if err != nil {
+		return nil, wrap("sale", err)
+	}
+	return &s, nil
+}
+
+// Refunded implements store.Reader.
+func (r reader) Refunded(ctx context.Context, purchaseID int64) (ledger.Split, error) {
+	var s ledger.Split
+	err := r.q.QueryRow(ctx, `SELECT COALESCE(SUM(amount_cents), 0), COALESCE(SUM(creator_cents), 0), COALESCE(SUM(platform_cents), 0)
+		FROM refunds WHERE purchase_id = $1`, purchaseID).Scan(&s.Gross, &s.Creator, &s.Platform)
+	return s, wrap("refunded", err)
+}
+
+// Library implements store.Reader.
+func (r reader) Library(ctx context.Context, fanID int64) ([]api.LibraryItem, error) {
+	rows, err := r.q.Query(ctx, `SELECT p.id, p.release_id, p.gross_cents, p.currency, p.created_at, p.receipt FROM purchases p
+		WHERE p.fan_id = $1 AND `+ownedSQL+` ORDER BY p.id DESC`, fanID)
+	if err != nil {
+		return nil, wrap("library", err)
+	}
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (api.LibraryItem, error) {
+		var it api.LibraryItem
+		err := row.Scan(&it.PurchaseID, &it.Release.ID, &it.GrossCents, &it.Currency, &it.PurchasedAt, &it.Receipt)
+		it.PurchasedAt = it.PurchasedAt.UTC()
+		return it, err
+	})
+	return items, wrap("library", err)
+}
