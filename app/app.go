@@ -350,7 +350,7 @@ func (lp *localPlatform) run(ctx context.Context) {
 	ctx, lp.stop = context.WithCancel(ctx)
 	lp.work.Go(func() { lp.serve(ctx, lp.l) })
 	lp.work.Go(func() { lp.p.Handler.Janitor(ctx) })
-	if err := demo.Seed(ctx, lp.url, lp.demoPassword, lp.p.Accounts, lp.p.DB); err != nil {
+	if err := demo.Seed(ctx, lp.url, lp.demoPassword, lp.p.Accounts, lp.p.Services); err != nil {
 		slog.Warn("demo content", "err", err)
 	}
 }

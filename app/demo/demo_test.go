@@ -27,7 +27,7 @@ func TestSeedOnceWithHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 { // the second run finds the demo and does nothing
-		if err := Seed(ctx, srv.URL, pw, p.Accounts, p.DB); err != nil {
+		if err := Seed(ctx, srv.URL, pw, p.Accounts, p.Services); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -219,7 +219,7 @@ func TestSmallUploadInOneRequest(t *testing.T) {
 	for i := range 5 {
 		data := testmedia.SilentMP3(1 << 20)
 		sum := hexSHA(data)
-		requests, commits, syncs, reads := e.requests.Load(), e.p.Blobs.Commits(), e.p.Bucket.Syncs(), e.p.Bucket.Reads()
+		requests, commits, syncs, reads := e.requests.Load(), e.p.DB.Commits(), e.p.Bucket.Syncs(), e.p.Bucket.Reads()
 		var created string
 		u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), Filename: "one.mp3", OnCreate: func(url string) error { created = url; return nil }}
 		sent, err := c.UploadFile(ctx, bytes.NewReader(data), u)
@@ -229,7 +229,7 @@ func TestSmallUploadInOneRequest(t *testing.T) {
 		if got := e.requests.Load() - requests; got != 1 {
 			t.Errorf("file %d: %d requests, want 1", i, got)
 		}
-		if got := e.p.Blobs.Commits() - commits; got != 1 {
+		if got := e.p.DB.Commits() - commits; got != 1 {
 			t.Errorf("file %d: %d write transactions, want 1", i, got)
 		}
 		if got := e.p.Bucket.Syncs() - syncs; got != 2 {

@@ -536,7 +536,7 @@ func TestReceiptKeyRotation(t *testing.T) {
 	f1, _ := e.signUp("f1", false)
 	f2, _ := e.signUp("f2", false)
 	p1, _ := buy(f1, rel.ID, 1000, "a")
-	if _, err := e.p.DB.RotateReceiptKey(ctx); err != nil {
+	if _, err := e.p.Receipts.RotateReceiptKey(ctx); err != nil {
 		t.Fatal(err)
 	}
 	p2, _ := buy(f2, rel.ID, 1000, "b")

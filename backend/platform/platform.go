@@ -16,6 +16,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/blob/disk"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/service"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
@@ -36,13 +37,10 @@ var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30, SignUpsPerHo
 
 // Platform is an open platform.
 type Platform struct {
-	DB        *sqlite.DB
-	Handler   *mhttp.Server
-	Accounts  *sqlite.AccountService
-	Purchases *sqlite.PurchaseService
-	Earnings  *sqlite.EarningsService
-	Blobs     *sqlite.BlobService
-	Bucket    *disk.Bucket
+	*service.Services
+	DB      *sqlite.DB
+	Handler *mhttp.Server
+	Bucket  *disk.Bucket
 }
 
 // Open opens or creates the platform in dir.
@@ -59,22 +57,18 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		db.Close()
 		return nil, err
 	}
-	accounts := sqlite.NewAccountService(db, auth.NewHasher(auth.DefaultParams, cfg.Hashing))
-	blobs := sqlite.NewBlobService(db)
-	provider := payment.NewSandbox()
-	purchases := sqlite.NewPurchaseService(db, provider)
-	earnings := sqlite.NewEarningsService(db, provider.Name())
+	s := service.New(db, auth.NewHasher(auth.DefaultParams, cfg.Hashing), payment.NewSandbox())
 	svc := mhttp.Services{
-		Accounts:    accounts,
-		Auth:        accounts,
-		Releases:    sqlite.NewReleaseService(db),
-		Downloads:   sqlite.NewDownloadService(db),
-		Blobs:       blobs,
-		Uploads:     blobs,
+		Accounts:    s.Accounts,
+		Auth:        s.Accounts,
+		Releases:    s.Releases,
+		Downloads:   s.Downloads,
+		Blobs:       s.Blobs,
+		Uploads:     s.Blobs,
 		Bucket:      bucket,
-		Purchases:   purchases,
-		Earnings:    earnings,
-		ReceiptKeys: db,
+		Purchases:   s.Purchases,
+		Earnings:    s.Earnings,
+		ReceiptKeys: s.Receipts,
 	}
 	srv, err := mhttp.NewServer(svc, mhttp.Config{
 		MaxUploadSize:  cfg.MaxUploadSize,
@@ -87,7 +81,7 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		db.Close()
 		return nil, err
 	}
-	return &Platform{DB: db, Handler: srv, Accounts: accounts, Purchases: purchases, Earnings: earnings, Blobs: blobs, Bucket: bucket}, nil
+	return &Platform{Services: s, DB: db, Handler: srv, Bucket: bucket}, nil
 }
 
 // Close closes the database.

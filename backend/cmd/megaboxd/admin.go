@@ -57,7 +57,7 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "payout %d marked paid\n", ids[0])
 	case cmd == "rotate-receipt-key" && len(ids) == 0:
-		kid, err := p.DB.RotateReceiptKey(ctx)
+		kid, err := p.Receipts.RotateReceiptKey(ctx)
 		if err != nil {
 			return err
 		}

@@ -1,5 +1,5 @@
-// Package sqlite implements the api services on SQLite, the platform's
-// embedded default store.
+// Package sqlite is the store.Store driver on SQLite, the platform's
+// embedded default database.
 //
 // Writes go through a single connection that begins every transaction
 // IMMEDIATE, so writers queue in Go instead of failing with SQLITE_BUSY;
@@ -9,25 +9,32 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sync/atomic"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+	"github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/pressly/goose/v3"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is an open platform database.
+// DB is an open platform database. Its reads use the read-only pool.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	now   func() time.Time
+	reader
+	write   *sql.DB
+	read    *sql.DB
+	commits atomic.Int64
 }
+
+var _ store.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -46,7 +53,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	return &DB{write: write, read: read, now: time.Now}, nil
+	return &DB{reader: reader{q: read}, write: write, read: read}, nil
 }
 
 func dsn(path, mode, txlock string) string {
@@ -85,9 +92,6 @@ func (db *DB) Close() error {
 	return rerr
 }
 
-// SetClock replaces the clock; tests use it to age sessions.
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
-
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict.
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	var res string
@@ -95,20 +99,123 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	return res, err
 }
 
-// inTx runs fn in an immediate write transaction.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// WithTx implements store.Store: an immediate write transaction on the one
+// write connection, so writers queue in Go, committed with a WAL fsync.
+func (db *DB) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	return db.run(sqlTx, fn)
+}
+
+func (db *DB) run(sqlTx *sql.Tx, fn func(store.Tx) error) error {
+	defer sqlTx.Rollback()
+	if err := fn(&tx{reader: reader{q: sqlTx}, tx: sqlTx}); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.commits.Add(1)
 	return nil
+}
+
+// WithLightTx implements store.Store: a write transaction committed with
+// synchronous=NORMAL, no fsync of its own. Upload bookkeeping can afford
+// that: the bytes a blob row names are fsynced into the bucket before the
+// row is written, a row lost to a power cut only makes the client upload
+// again, and the WAL fsync of the next FULL commit (a release that uses
+// the blob, any money) makes every earlier commit durable with it.
+func (db *DB) WithLightTx(ctx context.Context, fn func(store.Tx) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	// The connection goes back to the pool only as it came: FULL. If
+	// that cannot be restored it is closed, never reused.
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = FULL`); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return db.run(sqlTx, fn)
+}
+
+// Commits returns how many write transactions have committed.
+func (db *DB) Commits() int64 { return db.commits.Load() }
+
+// reader answers store.Reader over the read pool or a transaction.
+type reader struct{ q queryer }
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// tx is a write transaction.
+type tx struct {
+	reader
+	tx *sql.Tx
+}
+
+// Lock implements store.Tx: SQLite already runs one writer at a time.
+func (t *tx) Lock(context.Context, int64) error { return nil }
+
+func (t *tx) exec(ctx context.Context, query string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, query, args...)
+	return err
+}
+
+// insert runs an INSERT and returns the new row's id.
+func (t *tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, conflict(err)
+	}
+	return res.LastInsertId()
+}
+
+// conflict turns a unique or primary key violation into store.ErrConflict.
+func conflict(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) {
+		return store.ErrConflict
+	}
+	return err
+}
+
+// none turns sql.ErrNoRows into store.ErrNotFound.
+func none(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }

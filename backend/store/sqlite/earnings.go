@@ -7,108 +7,41 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/store"
 )
 
-// EarningsService implements api.EarningsService.
-type EarningsService struct {
-	db       *DB
-	provider string
-}
-
-var _ api.EarningsService = (*EarningsService)(nil)
-
-// NewEarningsService returns the earnings service; provider names the
-// ledger account payouts leave from.
-func NewEarningsService(db *DB, provider string) *EarningsService {
-	return &EarningsService{db: db, provider: provider}
-}
-
-// window is a validated filter in query terms.
+// window is a store.Window in query terms.
 type window struct {
 	artist   int64
 	currency string
 	from, to int64 // millis, [from, to)
 }
 
-func (s *EarningsService) window(ctx context.Context, f api.EarningsFilter) (*window, error) {
-	c, err := api.RequireCreator(ctx)
-	if err != nil {
-		return nil, err
+func windowOf(w store.Window) *window {
+	q := &window{artist: w.ArtistID, currency: w.Currency, from: math.MinInt64, to: math.MaxInt64}
+	if !w.From.IsZero() {
+		q.from = millis(w.From)
 	}
-	w := &window{artist: c.Account.ID, currency: strings.ToUpper(f.Currency), from: math.MinInt64, to: math.MaxInt64}
-	if w.currency == "" {
-		w.currency = s.mainCurrency(ctx, c.Account.ID)
-	} else if !api.ValidCurrency(w.currency) {
-		return nil, api.FieldErrorf("currency", "must be one of %s", strings.Join(api.Currencies, ", "))
+	if !w.To.IsZero() {
+		q.to = millis(w.To)
 	}
-	if !f.From.IsZero() {
-		w.from = millis(f.From)
-	}
-	if !f.To.IsZero() {
-		w.to = millis(f.To)
-	}
-	if w.from >= w.to {
-		return nil, api.FieldErrorf("to", "must be after from")
-	}
-	return w, nil
+	return q
 }
 
-// mainCurrency is the currency of the creator's latest sale, else of their
-// latest release, else EUR.
-func (s *EarningsService) mainCurrency(ctx context.Context, artist int64) string {
+// MainCurrency implements store.Reader.
+func (r reader) MainCurrency(ctx context.Context, artist int64) (string, error) {
 	var c string
-	err := s.db.read.QueryRowContext(ctx, `SELECT currency FROM (
+	err := r.q.QueryRowContext(ctx, `SELECT currency FROM (
 		SELECT currency, 1 AS k, id FROM purchases WHERE artist_id = ?1
 		UNION ALL SELECT currency, 2, id FROM releases WHERE artist_id = ?1) ORDER BY k, id DESC LIMIT 1`, artist).Scan(&c)
-	if err != nil {
-		return "EUR"
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
 	}
-	return c
-}
-
-// Earnings implements api.EarningsService.
-func (s *EarningsService) Earnings(ctx context.Context, f api.EarningsFilter) (*api.Earnings, error) {
-	ctx, err := shortRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	w, err := s.window(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	e := &api.Earnings{Currency: w.currency, Rows: []api.EarningsRow{}}
-	if !f.From.IsZero() {
-		e.From = &f.From
-	}
-	if !f.To.IsZero() {
-		e.To = &f.To
-	}
-	switch f.Group {
-	case "", api.GroupMonth:
-		e.Rows, e.Totals.RefundedCents, err = s.periodRows(ctx, w, false)
-	case api.GroupDay:
-		e.Rows, e.Totals.RefundedCents, err = s.periodRows(ctx, w, true)
-	case api.GroupRelease, api.GroupTrack:
-		e.Rows, e.Totals.RefundedCents, err = s.releaseRows(ctx, w, f.Group == api.GroupTrack)
-	default:
-		return nil, api.FieldErrorf("group", "must be day, month, release or track")
-	}
-	if err != nil {
-		return nil, err
-	}
-	// Either grouping counts every sale in the window exactly once.
-	for _, r := range e.Rows {
-		e.Totals.Sales += r.Sales
-		e.Totals.GrossCents += r.GrossCents
-		e.Totals.CreatorCents += r.CreatorCents
-		e.Totals.PlatformCents += r.PlatformCents
-	}
-	return e, s.balances(ctx, w, &e.Totals)
+	return c, err
 }
 
 // The UTC period keys of a row, spelled exactly as in the indexes of
@@ -148,14 +81,14 @@ const balancesSQL = `SELECT
 	(SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ?1 AND currency = ?2),
 	(SELECT -COALESCE(SUM(amount_cents), 0) FROM postings WHERE account = ?3 AND currency = ?2)`
 
-// balances fills the totals that are balances as of now.
-func (s *EarningsService) balances(ctx context.Context, w *window, t *api.EarningsTotals) error {
-	err := s.db.read.QueryRowContext(ctx, balancesSQL, w.artist, w.currency, ledger.CreatorAccount(w.artist)).
-		Scan(&t.PaidOutCents, &t.PendingPayoutCents, &t.AvailableCents)
+// Balances implements store.Reader.
+func (r reader) Balances(ctx context.Context, sw store.Window) (paid, pending, available int64, err error) {
+	ctx, err = shortRead(ctx)
 	if err != nil {
-		return fmt.Errorf("earnings balances: %w", err)
+		return 0, 0, 0, err
 	}
-	return nil
+	err = r.q.QueryRowContext(ctx, balancesSQL, sw.ArtistID, sw.Currency, ledger.CreatorAccount(sw.ArtistID)).Scan(&paid, &pending, &available)
+	return paid, pending, available, err
 }
 
 // periodQueries returns the queries for sales and for refunds by month or
@@ -175,19 +108,26 @@ func periodQueries(byDay bool) (sales, refunds string) {
 	return sales, refunds
 }
 
-// periodRows groups sales and refunds by UTC month, or by UTC day, and
+// EarningsByPeriod groups sales and refunds by UTC month, or by UTC day, and
 // sums the refunds: in this grouping a refund counts by when it happened,
 // whenever the sale was.
-func (s *EarningsService) periodRows(ctx context.Context, w *window, byDay bool) ([]api.EarningsRow, int64, error) {
+//
+// EarningsByPeriod implements store.Reader.
+func (r reader) EarningsByPeriod(ctx context.Context, sw store.Window, byDay bool) ([]api.EarningsRow, int64, error) {
+	ctx, err := shortRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	w := windowOf(sw)
 	lo, hi := w.months()
 	salesSQL, refundsSQL := periodQueries(byDay)
-	sales, err := s.scanPeriods(ctx, salesSQL, func(r *api.EarningsRow) []any {
+	sales, err := r.scanPeriods(ctx, salesSQL, func(r *api.EarningsRow) []any {
 		return []any{&r.Sales, &r.GrossCents, &r.CreatorCents, &r.PlatformCents}
 	}, w.artist, w.currency, w.from, w.to, lo, hi)
 	if err != nil {
 		return nil, 0, fmt.Errorf("earnings by period: %w", err)
 	}
-	refunds, err := s.scanPeriods(ctx, refundsSQL, func(r *api.EarningsRow) []any {
+	refunds, err := r.scanPeriods(ctx, refundsSQL, func(r *api.EarningsRow) []any {
 		return []any{&r.RefundedCents}
 	}, w.artist, w.currency, w.from, w.to, lo, hi)
 	if err != nil {
@@ -202,21 +142,21 @@ func (s *EarningsService) periodRows(ctx context.Context, w *window, byDay bool)
 
 // scanPeriods runs a query whose rows start with a month and a day key;
 // fields names where the rest of a row goes.
-func (s *EarningsService) scanPeriods(ctx context.Context, query string, fields func(*api.EarningsRow) []any, args ...any) ([]api.EarningsRow, error) {
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
+func (r reader) scanPeriods(ctx context.Context, query string, fields func(*api.EarningsRow) []any, args ...any) ([]api.EarningsRow, error) {
+	rows, err := r.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []api.EarningsRow{}
 	for rows.Next() {
-		var r api.EarningsRow
+		var row api.EarningsRow
 		var month, day int64
-		if err := rows.Scan(append([]any{&month, &day}, fields(&r)...)...); err != nil {
+		if err := rows.Scan(append([]any{&month, &day}, fields(&row)...)...); err != nil {
 			return nil, err
 		}
-		r.Period = periodName(month, day)
-		out = append(out, r)
+		row.Period = periodName(month, day)
+		out = append(out, row)
 	}
 	return out, rows.Err()
 }
@@ -284,41 +224,42 @@ const releaseRefundsSQL = `SELECT p.release_id, SUM(f.amount_cents), SUM(CASE WH
 	WHERE f.artist_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
 	GROUP BY p.release_id`
 
-// releaseRows groups by release: sales in the window, and refunds in the
-// window of those sales; it also sums all refunds in the window. Sales are
-// of whole releases, so with byTrack each release reads as one "whole
-// release" line.
-func (s *EarningsService) releaseRows(ctx context.Context, w *window, byTrack bool) ([]api.EarningsRow, int64, error) {
-	refunds, refunded, err := s.releaseRefunds(ctx, w)
+// EarningsByRelease implements store.Reader: sales in the window by
+// release, and refunds in the window of those sales; it also sums all
+// refunds in the window.
+func (r reader) EarningsByRelease(ctx context.Context, sw store.Window) ([]api.EarningsRow, int64, error) {
+	ctx, err := shortRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	w := windowOf(sw)
+	refunds, refunded, err := r.releaseRefunds(ctx, w)
 	if err != nil {
 		return nil, 0, err
 	}
 	lo, hi := w.months()
-	rows, err := s.db.read.QueryContext(ctx, releaseSalesSQL, w.artist, w.currency, w.from, w.to, lo, hi)
+	rows, err := r.q.QueryContext(ctx, releaseSalesSQL, w.artist, w.currency, w.from, w.to, lo, hi)
 	if err != nil {
 		return nil, 0, fmt.Errorf("earnings by release: %w", err)
 	}
 	defer rows.Close()
 	out := []api.EarningsRow{}
 	for rows.Next() {
-		var r api.EarningsRow
-		if err := rows.Scan(&r.ReleaseID, &r.ReleaseTitle, &r.Sales, &r.GrossCents, &r.CreatorCents, &r.PlatformCents); err != nil {
+		var row api.EarningsRow
+		if err := rows.Scan(&row.ReleaseID, &row.ReleaseTitle, &row.Sales, &row.GrossCents, &row.CreatorCents, &row.PlatformCents); err != nil {
 			return nil, 0, err
 		}
-		r.RefundedCents = refunds[r.ReleaseID]
-		if byTrack {
-			r.TrackTitle = "whole release"
-		}
-		out = append(out, r)
+		row.RefundedCents = refunds[row.ReleaseID]
+		out = append(out, row)
 	}
 	return out, refunded, rows.Err()
 }
 
 // releaseRefunds returns refunds of sales in the window per release, and
 // the sum of all refunds in the window.
-func (s *EarningsService) releaseRefunds(ctx context.Context, w *window) (map[int64]int64, int64, error) {
+func (r reader) releaseRefunds(ctx context.Context, w *window) (map[int64]int64, int64, error) {
 	lo, hi := w.months()
-	rows, err := s.db.read.QueryContext(ctx, releaseRefundsSQL, w.artist, w.currency, w.from, w.to, lo, hi)
+	rows, err := r.q.QueryContext(ctx, releaseRefundsSQL, w.artist, w.currency, w.from, w.to, lo, hi)
 	if err != nil {
 		return nil, 0, fmt.Errorf("earnings refunds by release: %w", err)
 	}
@@ -336,13 +277,10 @@ func (s *EarningsService) releaseRefunds(ctx context.Context, w *window) (map[in
 	return bySale, all, rows.Err()
 }
 
-// Statement implements api.EarningsService.
-func (s *EarningsService) Statement(ctx context.Context, f api.EarningsFilter) ([]api.StatementLine, error) {
-	w, err := s.window(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT * FROM (
+// Statement implements store.Reader.
+func (r reader) Statement(ctx context.Context, sw store.Window) ([]api.StatementLine, error) {
+	w := windowOf(sw)
+	rows, err := r.q.QueryContext(ctx, `SELECT * FROM (
 		SELECT p.created_at, 'sale', 'P' || p.id, r.id, r.title, a.display_name, p.gross_cents, p.platform_cents, p.creator_cents
 		FROM purchases p JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
 		WHERE p.artist_id = ?1 AND p.currency = ?2 AND p.created_at >= ?3 AND p.created_at < ?4
@@ -366,21 +304,14 @@ func (s *EarningsService) Statement(ctx context.Context, f api.EarningsFilter) (
 			return nil, err
 		}
 		l.Date = fromMillis(at)
-		if l.Type != "payout" {
-			l.Track = "whole release"
-		}
 		out = append(out, l)
 	}
 	return out, rows.Err()
 }
 
-// Fans implements api.EarningsService.
-func (s *EarningsService) Fans(ctx context.Context) (*api.FanList, error) {
-	c, err := api.RequireCreator(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT a.id, a.display_name, CASE WHEN MAX(x.share) = 1 THEN a.email ELSE '' END,
+// Fans implements store.Reader.
+func (r reader) Fans(ctx context.Context, artistID int64) ([]api.Fan, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.display_name, CASE WHEN MAX(x.share) = 1 THEN a.email ELSE '' END,
 		COALESCE(MAX(x.currency), ''), COALESCE(SUM(x.net), 0), COALESCE(SUM(x.bought), 0), MIN(x.at), MAX(x.at), MAX(x.follower)
 		FROM (
 			SELECT p.fan_id AS fan, p.currency, p.gross_cents - (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id) AS net,
@@ -389,12 +320,12 @@ func (s *EarningsService) Fans(ctx context.Context) (*api.FanList, error) {
 			UNION ALL
 			SELECT fan_id, NULL, 0, 0, NULL, 0, 1 FROM follows WHERE artist_id = ?1
 		) x JOIN accounts a ON a.id = x.fan
-		GROUP BY a.id ORDER BY 5 DESC, a.id`, c.Account.ID)
+		GROUP BY a.id ORDER BY 5 DESC, a.id`, artistID)
 	if err != nil {
 		return nil, fmt.Errorf("fans: %w", err)
 	}
 	defer rows.Close()
-	list := &api.FanList{Items: []api.Fan{}}
+	list := []api.Fan{}
 	for rows.Next() {
 		var f api.Fan
 		var first, last sql.NullInt64
@@ -405,42 +336,7 @@ func (s *EarningsService) Fans(ctx context.Context) (*api.FanList, error) {
 			t1, t2 := fromMillis(first.Int64), fromMillis(last.Int64)
 			f.FirstPurchaseAt, f.LastPurchaseAt = &t1, &t2
 		}
-		list.Items = append(list.Items, f)
+		list = append(list, f)
 	}
 	return list, rows.Err()
-}
-
-// Follow implements api.EarningsService.
-func (s *EarningsService) Follow(ctx context.Context, artistID int64) error {
-	c, err := api.RequireCaller(ctx)
-	if err != nil {
-		return err
-	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		var creator bool
-		err := tx.QueryRowContext(ctx, `SELECT creator FROM accounts WHERE id = ?`, artistID).Scan(&creator)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !creator) {
-			return api.Errorf(api.ENOTFOUND, "artist %d not found", artistID)
-		} else if err != nil {
-			return err
-		}
-		if artistID == c.Account.ID {
-			return api.Errorf(api.ECONFLICT, "you cannot follow yourself")
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO follows (fan_id, artist_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			c.Account.ID, artistID, millis(s.db.now()))
-		return err
-	})
-}
-
-// Unfollow implements api.EarningsService.
-func (s *EarningsService) Unfollow(ctx context.Context, artistID int64) error {
-	c, err := api.RequireCaller(ctx)
-	if err != nil {
-		return err
-	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM follows WHERE fan_id = ? AND artist_id = ?`, c.Account.ID, artistID)
-		return err
-	})
 }

@@ -27,7 +27,7 @@ func BenchmarkEarnings(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	svc := NewEarningsService(db, "sandbox")
+	svc := servicesOf(db).Earnings
 	caller := api.NewContextWithCaller(ctx, &api.Caller{Account: api.Account{ID: me, Creator: true}})
 	for _, group := range []string{api.GroupMonth, api.GroupDay, api.GroupRelease} {
 		b.Run(group, func(b *testing.B) {

@@ -42,7 +42,7 @@ func TestEarningsMatchReference(t *testing.T) {
 		t.Fatalf("integrity after migrating = %q, %v", res, err)
 	}
 	seedRandomEarnings(t, db, rng, 2000) // written with the period indexes in place
-	svc := NewEarningsService(db, "sandbox")
+	svc := servicesOf(db).Earnings
 	windows := randomWindows(rng)
 	checked := 0
 	for artist := int64(1); artist <= 3; artist++ {
@@ -103,7 +103,7 @@ func nearBoundary(rng *rand.Rand) int64 {
 func seedRandomEarnings(t *testing.T, db *DB, rng *rand.Rand, base int64) {
 	t.Helper()
 	ctx := context.Background()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := writeTx(ctx, db, func(tx *sql.Tx) error {
 		var err error
 		exec := func(q string, args ...any) {
 			if err == nil {
@@ -190,7 +190,7 @@ func referenceEarnings(t *testing.T, db *DB, artist int64, f api.EarningsFilter)
 		COALESCE(SUM(CASE WHEN state = 'pending' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ? AND currency = ?`,
 		artist, f.Currency).Scan(&tt.PaidOutCents, &tt.PendingPayoutCents))
 	var err error
-	tt.AvailableCents, err = creatorBalance(ctx, q, artist, f.Currency)
+	tt.AvailableCents, err = reader{q: q}.CreatorBalance(ctx, artist, f.Currency)
 	must(err)
 	var rows *sql.Rows
 	switch f.Group {

@@ -34,7 +34,7 @@ func TestMigrationDropsGhostTracks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tracks, err := releaseTracks(ctx, db.read, 1)
+	tracks, err := db.tracks(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/megabox-fm/megabox/backend/auth"
+	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 	"github.com/megabox-fm/megabox/backend/store/storetest"
 )
@@ -22,13 +22,7 @@ func MustOpenDB(tb testing.TB) *sqlite.DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Services {
-		db := MustOpenDB(t)
-		accounts := sqlite.NewAccountService(db, auth.NewHasher(auth.DefaultParams, auth.Limits{}))
-		blobs := sqlite.NewBlobService(db)
-		return storetest.Services{Accounts: accounts, Auth: accounts, Releases: sqlite.NewReleaseService(db),
-			Downloads: sqlite.NewDownloadService(db), Blobs: blobs, Uploads: blobs}
-	})
+	storetest.Run(t, func(t *testing.T) store.Store { return MustOpenDB(t) })
 }
 
 func TestReopenKeepsDataAndSchema(t *testing.T) {

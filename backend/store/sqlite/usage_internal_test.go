@@ -54,7 +54,7 @@ func TestUsageBackfilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	svc := NewBlobService(db)
+	svc := servicesOf(db).Blobs
 	check := func(when string) {
 		t.Helper()
 		for a := int64(1); a <= 4; a++ {

@@ -1,5 +1,7 @@
-// Package storetest is the conformance suite every store must pass: the
-// same behaviour from SQLite today and PostgreSQL tomorrow.
+// Package storetest is the conformance suite every store.Store driver must
+// pass: the platform's services run over the driver and must behave the
+// same on each (go-cloud's drivertest shape: one named test per
+// capability, each on a fresh, empty store).
 package storetest
 
 import (
@@ -10,20 +12,28 @@ import (
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/auth"
+	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/service"
+	"github.com/megabox-fm/megabox/backend/store"
 )
 
-// Services is what a store provides.
+// Services are the platform's services over the store under test.
 type Services struct {
-	Accounts  api.AccountService
-	Auth      api.Authenticator
-	Releases  api.ReleaseService
-	Downloads api.DownloadService
-	Blobs     api.BlobService
-	Uploads   api.UploadService
+	*service.Services
+	Auth    api.Authenticator
+	Uploads api.UploadService
+	Store   store.Store
 }
 
-// Run runs the suite; open returns services over a fresh, empty store.
-func Run(t *testing.T, open func(t *testing.T) Services) {
+// Run runs the suite; open returns a fresh, empty store, closed by the
+// test's cleanup.
+func Run(t *testing.T, openStore func(t *testing.T) store.Store) {
+	open := func(t *testing.T) Services {
+		st := openStore(t)
+		s := service.New(st, auth.NewHasher(auth.DefaultParams, auth.Limits{}), payment.NewSandbox())
+		return Services{Services: s, Auth: s.Accounts, Uploads: s.Blobs, Store: st}
+	}
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open(t)) })
 	t.Run("UsedBytesIsTheSum", func(t *testing.T) { testUsedBytesIsTheSum(t, open(t)) })

@@ -1,4 +1,4 @@
-package sqlite
+package service
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/auth"
+	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
 // TestSessionCacheSkipsLookupsOverlappingEviction: a database lookup that
@@ -55,22 +57,30 @@ func TestSessionCacheBounded(t *testing.T) {
 // TestSessionRefusedAtItsExpiry: a session remembered shortly before it
 // expires is refused once it has, even within the cache's lifetime.
 func TestSessionRefusedAtItsExpiry(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	now := time.UnixMilli(1_700_000_000_000)
-	db.SetClock(func() time.Time { return now })
-	exec(t, db, `INSERT INTO accounts (id, email, password_hash, display_name, creator, created_at) VALUES (1, 'a@example.com', 'x', 'A', 1, 0)`)
-	exec(t, db, `INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, 1, 0, ?)`,
-		auth.HashToken("tok"), millis(now)+1000)
-	s := NewAccountService(db, auth.NewHasher(auth.DefaultParams, auth.Limits{}))
-	if c, err := s.Authenticate(context.Background(), "tok"); err != nil || c.Account.ID != 1 {
+	svc := New(db, auth.NewHasher(auth.DefaultParams, auth.Limits{}), payment.NewSandbox())
+	start := time.UnixMilli(1_700_000_000_000)
+	now := start
+	svc.SetClock(func() time.Time { return now })
+	creds := api.Credentials{Email: "a@example.com", Password: "password a"}
+	if _, err := svc.Accounts.CreateAccount(ctx, api.AccountCreate{Email: creds.Email, Password: creds.Password, DisplayName: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := svc.Accounts.CreateSession(ctx, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = start.Add(SessionLifetime - time.Second)
+	if c, err := svc.Accounts.Authenticate(ctx, sess.Token); err != nil || c.Account.ID != sess.Account.ID {
 		t.Fatalf("authenticate before expiry = %+v, %v", c, err)
 	}
-	now = now.Add(1001 * time.Millisecond) // well within sessionCacheTTL
-	if c, err := s.Authenticate(context.Background(), "tok"); api.ErrorCode(err) != api.EUNAUTHORIZED {
+	now = start.Add(SessionLifetime + time.Millisecond) // well within sessionCacheTTL
+	if c, err := svc.Accounts.Authenticate(ctx, sess.Token); api.ErrorCode(err) != api.EUNAUTHORIZED {
 		t.Fatalf("authenticate after expiry = %+v, %v; want unauthorized", c, err)
 	}
 }

@@ -1,0 +1,244 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// PurchaseService implements api.PurchaseService.
+type PurchaseService struct {
+	*env
+	provider payment.Provider
+	rateBps  int64
+}
+
+var _ api.PurchaseService = (*PurchaseService)(nil)
+
+// checkout is a validated purchase about to be charged.
+type checkout struct {
+	rel    *api.Release
+	fan    api.Account
+	split  ledger.Split
+	hash   []byte
+	key    string
+	share  bool
+	amount int64
+}
+
+// CreatePurchase implements api.PurchaseService.
+//
+// The provider is called outside any transaction with an idempotency key
+// derived from the fan's, so a retry (or a concurrent twin, on any node)
+// reaches the same charge; the sale, its postings and the key are then
+// written in one transaction, and a twin that loses the race on the key's
+// unique row replays the winner's result.
+func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api.PurchaseCreate) (*api.Purchase, error) {
+	c, err := api.RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := api.CheckIdempotencyKey(key); err != nil {
+		return nil, err
+	}
+	in.Normalize()
+	hash := requestHash(in)
+	if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
+		return p, err
+	}
+	co, err := s.prepare(ctx, c.Account, in)
+	if err != nil {
+		// A twin request with this key may have completed meanwhile
+		// ("already owned"): its result is the answer.
+		if p, rerr, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
+			return p, rerr
+		}
+		return nil, err
+	}
+	co.hash, co.key = hash, key
+	charge, err := s.charge(ctx, co, in.Payment.CardNumber)
+	if api.ErrorCode(err) == api.EPAYMENT {
+		return nil, s.recordDecline(ctx, co, err)
+	} else if err != nil {
+		return nil, err
+	}
+	id, err := s.record(ctx, co, charge)
+	if errors.Is(err, store.ErrConflict) {
+		p, err, _ := s.replay(ctx, c.Account.ID, key, hash)
+		return p, err
+	} else if err != nil {
+		return nil, err
+	}
+	return s.findPurchase(ctx, id)
+}
+
+// charge takes the payment; a free release is not charged.
+func (s *PurchaseService) charge(ctx context.Context, co *checkout, card string) (*payment.Charge, error) {
+	if co.amount == 0 {
+		return &payment.Charge{Ref: "free"}, nil
+	}
+	return s.provider.Charge(ctx, payment.ChargeRequest{
+		IdempotencyKey: fmt.Sprintf("purchase:%d:%s", co.fan.ID, co.key), AmountCents: co.amount, Currency: co.rel.Currency,
+		CardNumber: card, CreatorID: co.rel.ArtistID, ApplicationFeeCents: co.split.Platform, Description: co.rel.Title,
+	})
+}
+
+// requestHash fingerprints a checkout so a reused key can be told apart.
+func requestHash(in api.PurchaseCreate) []byte {
+	b, _ := json.Marshal(in) // plain strings, numbers and bools always marshal
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// replay returns the stored outcome of an idempotency key, if any.
+func (s *PurchaseService) replay(ctx context.Context, fanID int64, key string, hash []byte) (*api.Purchase, error, bool) {
+	k, err := s.st.IdempotencyKey(ctx, fanID, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, false
+	} else if err != nil {
+		return nil, err, true
+	}
+	if string(k.RequestHash) != string(hash) {
+		return nil, api.Errorf(api.EIDEMPOTENCY, "this Idempotency-Key was used for a different purchase request"), true
+	}
+	if k.PurchaseID == 0 {
+		return nil, api.Errorf(k.ErrCode, "%s", k.ErrMessage), true
+	}
+	p, err := s.findPurchase(ctx, k.PurchaseID)
+	return p, err, true
+}
+
+// prepare checks a checkout against the release before any money moves.
+func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate) (*checkout, error) {
+	if in.Payment.Method != "sandbox" {
+		return nil, &api.Error{Code: api.EINVALID, Field: "payment.method", Message: "payment method must be \"sandbox\""}
+	}
+	rel, err := s.st.Release(ctx, in.ReleaseID)
+	if err != nil || rel.State != api.StatePublished {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		return nil, &api.Error{Code: api.ENOTFOUND, Field: "release_id", Message: fmt.Sprintf("release %d is not for sale", in.ReleaseID)}
+	}
+	if err := rel.CheckPayment(in.AmountCents, in.Currency); err != nil {
+		return nil, err
+	}
+	if rel.ArtistID == fan.ID {
+		return nil, api.Errorf(api.ECONFLICT, "you cannot buy your own release")
+	}
+	if owns, err := s.st.Owns(ctx, fan.ID, rel.ID); err != nil {
+		return nil, err
+	} else if owns {
+		return nil, api.Errorf(api.ECONFLICT, "you already own %q", rel.Title)
+	}
+	split, err := ledger.SplitGross(in.AmountCents, s.rateBps)
+	if err != nil {
+		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents", Message: err.Error()}
+	}
+	return &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents}, nil
+}
+
+// recordDecline stores a declined payment under its key so a retry gets
+// the same answer without charging again.
+func (s *PurchaseService) recordDecline(ctx context.Context, co *checkout, decline error) error {
+	err := s.st.WithTx(ctx, func(tx store.Tx) error {
+		err := tx.InsertIdempotencyKey(ctx, store.IdempotencyKey{FanID: co.fan.ID, Key: co.key, RequestHash: co.hash,
+			ErrCode: api.EPAYMENT, ErrMessage: api.ErrorMessage(decline), CreatedAt: s.clock()})
+		if errors.Is(err, store.ErrConflict) {
+			return nil // a twin got there first; the answer is the same decline
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return decline
+}
+
+// record writes the sale, its receipt and its journal entry at once. If
+// they cannot be written, a charge is given back.
+func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *payment.Charge) (int64, error) {
+	key, err := s.receiptKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	var id int64
+	err = s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, co.fan.ID); err != nil {
+			return err
+		}
+		if err := tx.InsertIdempotencyKey(ctx, store.IdempotencyKey{FanID: co.fan.ID, Key: co.key, RequestHash: co.hash, CreatedAt: now}); err != nil {
+			return err
+		}
+		if owns, err := tx.Owns(ctx, co.fan.ID, co.rel.ID); err != nil {
+			return err
+		} else if owns { // bought meanwhile under another key
+			return api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
+		}
+		id, err = tx.InsertPurchase(ctx, store.Sale{FanID: co.fan.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
+			Split: co.split, FeeCents: charge.FeeCents, RateBps: s.rateBps, Currency: co.rel.Currency, Provider: s.provider.Name(),
+			PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), CreatedAt: now})
+		if err != nil {
+			return fmt.Errorf("insert purchase: %w", err)
+		}
+		if err := s.signReceipt(ctx, tx, key, id, co, now); err != nil {
+			return err
+		}
+		if err := tx.SetIdempotencyPurchase(ctx, co.fan.ID, co.key, id); err != nil {
+			return err
+		}
+		txn, err := ledger.Sale(s.provider.Name(), co.rel.ArtistID, co.split, charge.FeeCents, co.rel.Currency)
+		if err != nil {
+			return err
+		}
+		return post(ctx, tx, store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now})
+	})
+	if err != nil && !errors.Is(err, store.ErrConflict) && charge.Ref != "free" {
+		// The sale could not be recorded: give the money back.
+		if rerr := s.provider.Refund(context.WithoutCancel(ctx), charge.Ref, co.amount); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("refund unrecorded charge %s: %w", charge.Ref, rerr))
+		}
+	}
+	return id, err
+}
+
+func manifestTracks(tracks []api.Track) []api.ManifestTrack {
+	out := make([]api.ManifestTrack, len(tracks))
+	for i, t := range tracks {
+		out[i] = api.ManifestTrack{Position: t.Position, Title: t.Title, AudioSHA256: t.AudioSHA256}
+	}
+	return out
+}
+
+// post appends a balanced transaction to the journal.
+func post(ctx context.Context, tx store.Tx, e store.Entry) error {
+	if !e.Txn.Balanced() {
+		return errors.New("ledger: refusing an unbalanced transaction")
+	}
+	if err := tx.Post(ctx, e); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return nil
+}
+
+// splitWords states a split for people.
+func splitWords(s ledger.Split, currency string) string {
+	return api.FormatCents(s.Creator, currency) + " to the artist, " + api.FormatCents(s.Platform, currency) + " to Megabox"
+}
+
+func (s *PurchaseService) findPurchase(ctx context.Context, id int64) (*api.Purchase, error) {
+	p, err := s.st.Purchase(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("find purchase: %w", err)
+	}
+	p.Split = splitWords(ledger.Split{Gross: p.GrossCents, Creator: p.CreatorCents, Platform: p.PlatformCents}, p.Currency)
+	return p, nil
+}

@@ -1,0 +1,73 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/receipt"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// ReceiptService keeps the keys receipts are signed with.
+type ReceiptService struct{ *env }
+
+// receiptKey returns the key new receipts are signed with, making the
+// first one on first use.
+func (e *env) receiptKey(ctx context.Context) (receipt.Key, error) {
+	k, err := e.st.ActiveReceiptKey(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, err := (&ReceiptService{env: e}).RotateReceiptKey(ctx); err != nil {
+			return k, err
+		}
+		return e.st.ActiveReceiptKey(ctx)
+	} else if err != nil {
+		return k, fmt.Errorf("receipt key: %w", err)
+	}
+	return k, nil
+}
+
+// RotateReceiptKey makes a new signing key active. Old keys stay published
+// so every receipt ever issued still verifies.
+func (s *ReceiptService) RotateReceiptKey(ctx context.Context) (string, error) {
+	k, err := receipt.NewKey()
+	if err != nil {
+		return "", err
+	}
+	err = s.st.WithTx(ctx, func(tx store.Tx) error { return tx.InsertReceiptKey(ctx, k, s.clock()) })
+	if err != nil {
+		return "", fmt.Errorf("rotate receipt key: %w", err)
+	}
+	return k.ID, nil
+}
+
+// ReceiptKeySet returns every public key receipts were ever signed with.
+func (s *ReceiptService) ReceiptKeySet(ctx context.Context) (receipt.KeySet, error) {
+	if _, err := s.receiptKey(ctx); err != nil {
+		return receipt.KeySet{}, err
+	}
+	keys, err := s.st.ReceiptPublicKeys(ctx)
+	if err != nil {
+		return receipt.KeySet{}, err
+	}
+	return receipt.KeySet{Keys: keys}, nil
+}
+
+// signReceipt signs the receipt of a sale being recorded.
+func (s *PurchaseService) signReceipt(ctx context.Context, tx store.Tx, key receipt.Key, id int64, co *checkout, now time.Time) error {
+	p := receipt.Payload{
+		Issuer: receipt.Issuer, IssuedAt: now.Unix(), PurchaseID: id, FanID: co.fan.ID, FanName: co.fan.DisplayName,
+		ReleaseID: co.rel.ID, ReleaseTitle: co.rel.Title, ArtistID: co.rel.ArtistID, ArtistName: co.rel.ArtistName,
+		GrossCents: co.split.Gross, CreatorCents: co.split.Creator, PlatformCents: co.split.Platform, RateBps: s.rateBps,
+		Currency: co.rel.Currency, Split: splitWords(co.split, co.rel.Currency), PurchasedAt: now.Format(time.RFC3339),
+	}
+	for _, t := range co.rel.Tracks {
+		p.Tracks = append(p.Tracks, receipt.Track{Position: t.Position, Title: t.Title, SHA256: t.AudioSHA256})
+	}
+	jws, err := receipt.Sign(key, p)
+	if err != nil {
+		return err
+	}
+	return tx.SetReceipt(ctx, id, jws)
+}

@@ -1,0 +1,91 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// RefundPurchase implements api.PurchaseService: the release's creator
+// refunds one of its sales.
+func (s *PurchaseService) RefundPurchase(ctx context.Context, purchaseID, amount int64) (*api.Refund, error) {
+	c, err := api.RequireCreator(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.refund(ctx, purchaseID, amount, c.Account.ID)
+}
+
+// AdminRefund refunds any purchase; it is for operators, not the API.
+func (s *PurchaseService) AdminRefund(ctx context.Context, purchaseID, amount int64) (*api.Refund, error) {
+	return s.refund(ctx, purchaseID, amount, 0)
+}
+
+// refund reverses amount of a purchase; by is the refunding creator, or 0
+// for an administrator.
+func (s *PurchaseService) refund(ctx context.Context, purchaseID, amount, by int64) (*api.Refund, error) {
+	r := api.Refund{PurchaseID: purchaseID, AmountCents: amount, CreatedAt: s.clock()}
+	err := s.st.WithTx(ctx, func(tx store.Tx) error {
+		sale, err := tx.Sale(ctx, purchaseID)
+		if err != nil || (by != 0 && sale.ArtistID != by) {
+			return notFound(orNotFound(err), "purchase %d not found", purchaseID)
+		}
+		// The creator's balance shrinks: no payout may read it meanwhile.
+		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
+			return err
+		}
+		done, err := tx.Refunded(ctx, purchaseID)
+		if err != nil {
+			return err
+		}
+		r.Currency = sale.Currency
+		rem := ledger.Remaining(sale.Split, []ledger.Split{done})
+		split, err := ledger.SplitRefund(rem, amount, sale.RateBps)
+		if err != nil {
+			return &api.Error{Code: api.EINVALID, Field: "amount_cents",
+				Message: fmt.Sprintf("refund must be between 0.01 and the %s not yet refunded", api.FormatCents(rem.Gross, r.Currency))}
+		}
+		r.CreatorCents, r.PlatformCents = split.Creator, split.Platform
+		if r.ID, err = tx.InsertRefund(ctx, store.RefundRecord{PurchaseID: purchaseID, Split: split, RefundedBy: by, CreatedAt: r.CreatedAt}); err != nil {
+			return err
+		}
+		txn := ledger.Refund(sale.Provider, sale.ArtistID, split, r.Currency)
+		if err := post(ctx, tx, store.Entry{Kind: "refund", PurchaseID: purchaseID, RefundID: r.ID, Txn: txn, At: r.CreatedAt}); err != nil {
+			return err
+		}
+		// The provider call sits inside the transaction so a failed refund
+		// leaves no trace in the ledger.
+		return s.provider.Refund(ctx, sale.PaymentRef, amount)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Library implements api.PurchaseService.
+func (s *PurchaseService) Library(ctx context.Context) (*api.Library, error) {
+	c, err := api.RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.st.Library(ctx, c.Account.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		// Owned releases stay visible to their buyers even unpublished.
+		r, err := s.st.Release(ctx, items[i].Release.ID)
+		if err != nil {
+			return nil, fmt.Errorf("library release %d: %w", items[i].Release.ID, err)
+		}
+		items[i].Release = *r
+	}
+	if items == nil {
+		items = []api.LibraryItem{}
+	}
+	return &api.Library{Items: items}, nil
+}

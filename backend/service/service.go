@@ -1,0 +1,74 @@
+// Package service is the platform's rules: accounts and sessions,
+// releases and what may be published, checkout with idempotency, refunds,
+// payouts, receipts and downloads. It implements the api services over a
+// store.Store, which only stores and queries, so every database driver
+// gets the same behaviour from the same code.
+package service
+
+import (
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/auth"
+	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// Services are the platform's api services over one store.
+type Services struct {
+	Accounts  *AccountService
+	Releases  *ReleaseService
+	Downloads *DownloadService
+	Blobs     *BlobService
+	Purchases *PurchaseService
+	Earnings  *EarningsService
+	Receipts  *ReceiptService
+
+	env *env
+}
+
+// env is what every service shares.
+type env struct {
+	st  store.Store
+	now atomic.Pointer[func() time.Time]
+}
+
+func (e *env) clock() time.Time {
+	return (*e.now.Load())().UTC().Truncate(time.Millisecond)
+}
+
+// New returns the services over st, hashing passwords with h and taking
+// payments through provider at the standard rate.
+func New(st store.Store, h *auth.Hasher, provider payment.Provider) *Services {
+	e := &env{st: st}
+	now := time.Now
+	e.now.Store(&now)
+	return &Services{
+		Accounts:  newAccountService(e, h),
+		Releases:  &ReleaseService{env: e},
+		Downloads: &DownloadService{env: e},
+		Blobs:     &BlobService{env: e},
+		Purchases: &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps},
+		Earnings:  &EarningsService{env: e, provider: provider.Name()},
+		Receipts:  &ReceiptService{env: e},
+		env:       e,
+	}
+}
+
+// SetClock replaces the clock; tests and the demo seeder use it to date
+// sessions and sales.
+func (s *Services) SetClock(now func() time.Time) { s.env.now.Store(&now) }
+
+// Store returns the store the services run over.
+func (s *Services) Store() store.Store { return s.env.st }
+
+// notFound turns a store's ErrNotFound into an api error.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return api.Errorf(api.ENOTFOUND, format, args...)
+	}
+	return err
+}
