@@ -130,7 +130,7 @@ func (r reader) Balances(ctx context.Context, w store.Window) (paid, pending, av
 // statementSQL lists a creator's sales, refunds and payouts in a window,
 // oldest first; refunds and payouts are negative.
 const statementSQL = `SELECT * FROM (
-		SELECT p.created_at, 'sale' AS type, 'P' || p.id AS id, r.id AS release_id, r.title, a.display_name,
+		SELECT p.created_at AS at, 'sale' AS type, 'P' || p.id AS id, r.id AS release_id, r.title, a.display_name,
 			p.gross_cents, p.platform_cents, p.creator_cents
 		FROM purchases p JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
 		WHERE p.artist_id = $1 AND p.currency = $2 AND p.created_at >= $3 AND p.created_at < $4
@@ -141,7 +141,7 @@ const statementSQL = `SELECT * FROM (
 		UNION ALL
 		SELECT o.created_at, 'payout', 'O' || o.id, 0, '', '', 0, 0, -o.amount_cents
 		FROM payouts o WHERE o.artist_id = $1 AND o.currency = $2 AND o.created_at >= $3 AND o.created_at < $4) x
-	ORDER BY 1, 3 COLLATE "C"`
+	ORDER BY at, id COLLATE "C"`
 
 // Statement implements store.Reader.
 func (r reader) Statement(ctx context.Context, w store.Window) ([]api.StatementLine, error) {
@@ -154,9 +154,6 @@ func (r reader) Statement(ctx context.Context, w store.Window) ([]api.StatementL
 		l := api.StatementLine{Currency: w.Currency}
 		err := row.Scan(&l.Date, &l.Type, &l.ID, &l.ReleaseID, &l.Release, &l.Fan, &l.GrossCents, &l.PlatformCents, &l.CreatorCents)
 		l.Date = l.Date.UTC()
-		if l.Type != "payout" {
-			l.Track = "whole release"
-		}
 		return l, err
 	})
 	return out, wrap("statement", err)

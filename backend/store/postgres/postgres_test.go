@@ -86,6 +86,7 @@ func waitForLockWait(t *testing.T, conn *pgx.Conn, what string) {
 // TestJournalIsAppendOnly: the database itself refuses to change or remove
 // a posted transaction, whoever asks.
 func TestJournalIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	db, url := mustOpen(t)
 	ctx := context.Background()
 	artist := mustAccount(t, db, "ann@example.com", true)
@@ -120,6 +121,7 @@ func TestJournalIsAppendOnly(t *testing.T) {
 // same key at once; the second waits for the first and, once it commits,
 // gets ErrConflict, and the stored key is the winner's.
 func TestTwinIdempotencyKeyAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	a, url := mustOpen(t)
 	b := mustOpenURL(t, url)
 	ctx := context.Background()
@@ -171,6 +173,7 @@ func TestTwinIdempotencyKeyAcrossProcesses(t *testing.T) {
 // TestTwinKeyAfterRollback: when the first transaction rolls back, the
 // waiting twin takes the key.
 func TestTwinKeyAfterRollback(t *testing.T) {
+	t.Parallel()
 	a, url := mustOpen(t)
 	b := mustOpenURL(t, url)
 	ctx := context.Background()
@@ -214,6 +217,7 @@ func TestTwinKeyAfterRollback(t *testing.T) {
 // until that one commits, even from another pool; another account's lock
 // does not wait.
 func TestLockSerializes(t *testing.T) {
+	t.Parallel()
 	a, url := mustOpen(t)
 	b := mustOpenURL(t, url)
 	ctx := context.Background()
@@ -264,6 +268,7 @@ func TestLockSerializes(t *testing.T) {
 
 // TestLockEndsWithTransaction: a failed transaction releases its lock too.
 func TestLockEndsWithTransaction(t *testing.T) {
+	t.Parallel()
 	db, _ := mustOpen(t)
 	ctx := context.Background()
 	boom := errors.New("boom")

@@ -213,16 +213,17 @@ func (r reader) HasSales(ctx context.Context, releaseID int64) (bool, error) {
 	return sold, wrap("has sales", err)
 }
 
-// SoldTracks implements store.Reader: each distinct track buyers received.
+// SoldTracks implements store.Reader: each audio buyers received under
+// each title; positions are left out (reordering keeps what was sold).
 func (r reader) SoldTracks(ctx context.Context, releaseID int64) ([]api.ManifestTrack, error) {
-	rows, err := r.q.Query(ctx, `SELECT DISTINCT pt.position, pt.title, pt.audio_sha256 FROM purchase_tracks pt
-		JOIN purchases p ON p.id = pt.purchase_id WHERE p.release_id = $1 ORDER BY 1, 3, 2`, releaseID)
+	rows, err := r.q.Query(ctx, `SELECT DISTINCT pt.audio_sha256, pt.title FROM purchase_tracks pt
+		JOIN purchases p ON p.id = pt.purchase_id WHERE p.release_id = $1 ORDER BY 1, 2`, releaseID)
 	if err != nil {
 		return nil, wrap("sold tracks", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (api.ManifestTrack, error) {
 		var t api.ManifestTrack
-		return t, row.Scan(&t.Position, &t.Title, &t.AudioSHA256)
+		return t, row.Scan(&t.AudioSHA256, &t.Title)
 	})
 	return out, wrap("sold tracks", err)
 }
