@@ -37,17 +37,40 @@ func TestSnifferAgreesWithProbe(t *testing.T) {
 	for name, data := range files {
 		want, wantErr := media.Probe(bytes.NewReader(data))
 		for _, piece := range []int{1, 7, 4096, 64<<10 - 1, 64<<10 + 1, 1 << 20} {
-			s := media.NewSniffer()
-			for off := 0; off < len(data); off += piece {
-				s.Write(data[off:min(off+piece, len(data))])
-			}
-			got, err := s.Info()
-			if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) || api.ErrorCode(err) != api.ErrorCode(wantErr) {
-				t.Errorf("%s in pieces of %d: %+v, %v; Probe says %+v, %v", name, piece, got, err, want, wantErr)
+			for _, resumed := range []bool{false, true} {
+				if resumed && piece < 4096 {
+					continue // a state per byte is slow and proves nothing more
+				}
+				s := media.NewSniffer()
+				for off := 0; off < len(data); off += piece {
+					s.Write(data[off:min(off+piece, len(data))])
+					if resumed {
+						s = reload(t, s)
+					}
+				}
+				got, err := s.Info()
+				if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) || api.ErrorCode(err) != api.ErrorCode(wantErr) {
+					t.Errorf("%s in pieces of %d (state reloaded each time: %v): %+v, %v; Probe says %+v, %v", name, piece, resumed, got, err, want, wantErr)
+				}
 			}
 		}
 	}
 	if info, _ := media.Probe(bytes.NewReader(mp3)); info.MediaType != api.MediaMP3 || info.DurationMS < 6000 || info.DurationMS > 6080 {
 		t.Errorf("Probe of 6 s of MP3 = %+v", info)
 	}
+}
+
+// reload passes a sniffer's state through its binary form, as an upload
+// resumed through another server does.
+func reload(t *testing.T, s *media.Sniffer) *media.Sniffer {
+	t.Helper()
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := media.NewSniffer()
+	if err := r.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
