@@ -81,7 +81,7 @@ func HostsFor(addr string) []string {
 // admit refuses a request for another host, or whose body is not of the
 // type the endpoint reads, before any handler sees it.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Path != "/healthz" && !s.hostAllowed(r.Host) {
+	if !s.hostAllowed(r.Host) {
 		writeProblem(w, http.StatusMisdirectedRequest, &api.Error{Code: api.EINVALID, Field: "Host",
 			Message: "this server does not answer to host " + strconv.Quote(truncate(r.Host, 100))})
 		return false

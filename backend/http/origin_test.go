@@ -45,14 +45,18 @@ func TestUnknownHostRefused(t *testing.T) {
 	_, err := e.client().CreateSession(context.Background(), api.Credentials{Email: "eve@example.com", Password: "long enough pw"})
 	wantCode(t, err, api.EUNAUTHORIZED)
 
-	// Loopback names are served by default; health checks from anywhere.
+	// Loopback names are served by default. Health checks answer only to
+	// the server's names too: /readyz tells a page on another site
+	// whether the database is up.
 	for _, host := range []string{"127.0.0.1:" + e.port(), "localhost:" + e.port(), "LOCALHOST:" + e.port(), "[::1]:" + e.port()} {
 		if status, _ := e.send(host, "GET", "/api/v1/releases", "", ""); status != 200 {
 			t.Errorf("Host %s: %d, want 200", host, status)
 		}
 	}
-	if status, _ := e.send("evil.example", "GET", "/healthz", "", ""); status != 200 {
-		t.Errorf("healthz for another host: %d, want 200", status)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, _ := e.send("evil.example", "GET", path, "", ""); status != http.StatusMisdirectedRequest {
+			t.Errorf("%s for another host: %d, want 421", path, status)
+		}
 	}
 
 	// An explicit list is exact: the embedded platform's own address only.

@@ -19,6 +19,7 @@ func (s *Server) createPurchase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.svc.Purchases.CreatePurchase(r.Context(), r.Header.Get("Idempotency-Key"), in)
+	s.metrics.purchased(err)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,12 @@ type Services struct {
 	ReceiptKeys interface {
 		ReceiptKeySet(ctx context.Context) (receipt.KeySet, error)
 	}
+	// Checks are what GET /readyz asks, by name ("database", "blobs"):
+	// each returns nil when its dependency answers.
+	Checks map[string]func(ctx context.Context) error
+	// LedgerCheck, if set, counts the ledger's unbalanced transactions
+	// for /metrics; an error means the journal could not be read whole.
+	LedgerCheck func(ctx context.Context) (unbalanced int, err error)
 }
 
 // Config holds the server's limits.
@@ -52,14 +58,18 @@ type Server struct {
 	mux      *http.ServeMux
 	throttle *loginThrottle
 	staging  *hashingStore
+	metrics  *metrics
 
 	transport atomic.Pointer[Transport] // nil: DefaultTransport
 	hosts     atomic.Pointer[hostList]  // nil: loopback names only
 }
 
-// NewServer wires the API routes.
+// NewServer wires the API routes. Records logged with a request's context
+// carry its id.
 func NewServer(svc Services, cfg Config, log *slog.Logger) (*Server, error) {
-	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), throttle: newLoginThrottle()}
+	log = slog.New(LogRequestIDs(log.Handler()))
+	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), throttle: newLoginThrottle(),
+		metrics: newMetrics(svc.LedgerCheck, log)}
 	tus, err := s.tusHandler()
 	if err != nil {
 		return nil, err
@@ -70,7 +80,8 @@ func NewServer(svc Services, cfg Config, log *slog.Logger) (*Server, error) {
 
 func (s *Server) routes(tus http.Handler) {
 	m := s.mux
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("POST /api/v1/accounts", s.handle(s.createAccount))
 	m.Handle("POST /api/v1/sessions", s.handle(s.createSession))
 	m.Handle("DELETE /api/v1/sessions/current", s.handle(s.deleteSession))
@@ -105,28 +116,45 @@ func (s *Server) routes(tus http.Handler) {
 	}))
 }
 
-// ServeHTTP implements http.Handler: recovery and access logs around the
-// routes.
+// ServeHTTP implements http.Handler: request id, recovery, metrics and
+// access logs around the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	r, id := s.withRequestID(r)
+	w.Header().Set(RequestIDHeader, id)
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	var body *countingBody
+	if strings.HasPrefix(r.URL.Path, UploadsPath) && r.Body != nil && r.Body != http.NoBody {
+		body = &countingBody{ReadCloser: r.Body}
+		r.Body = body
+	}
+	route := ""
+	s.metrics.inFlight.Inc()
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+			s.log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
 			if !rec.wrote {
 				writeError(rec, r, s.log, api.Errorf(api.EINTERNAL, "internal error"))
 			}
 		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "ip", s.clientIP(r))
+		took := time.Since(start)
+		s.metrics.inFlight.Dec()
+		s.metrics.observe(route, r.Method, rec.status, took)
+		if body != nil {
+			s.metrics.uploadBytes.Add(float64(body.n))
+		}
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "route", route, "path", r.URL.Path, "status", rec.status,
+			"bytes", rec.bytes, "ms", float64(took.Microseconds())/1000, "ip", s.clientIP(r))
 	}()
 	if !s.admit(rec, r) {
 		return
 	}
-	s.mux.ServeHTTP(s.guard(rec, r))
+	gw, gr := s.guard(rec, r)
+	defer func() { route = gr.Pattern }() // the mux names the route on the request it is given
+	s.mux.ServeHTTP(gw, gr)
 }
 
 // handle adapts an error-returning handler and resolves the caller.

@@ -144,6 +144,7 @@ func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInf
 	if err := s.reserve(hook.Context, u, whole); err != nil {
 		return noChange(err)
 	}
+	s.metrics.uploadsStarted.Inc()
 	if cr := creationFrom(hook.Context); cr != nil {
 		cr.id = u.ID
 	}
@@ -182,6 +183,7 @@ func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 	if err == nil {
 		err = s.storeBlob(ctx, up, b)
 	}
+	s.metrics.uploadFinished(err)
 	if err != nil {
 		s.discardUpload(ctx, up)
 		return tus.HTTPResponse{}, tusError(err)
@@ -270,7 +272,7 @@ func (s *Server) discardUpload(ctx context.Context, info tus.FileInfo) {
 		return
 	}
 	if err := s.svc.Uploads.AbortUpload(ctx, info.ID); err != nil {
-		s.log.Error("forget upload", "id", info.ID, "err", err)
+		s.log.ErrorContext(ctx, "forget upload", "id", info.ID, "err", err)
 	}
 }
 

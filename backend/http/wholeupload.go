@@ -104,7 +104,7 @@ func (s *Server) recordPartial(ctx context.Context, id string) {
 	if err := s.svc.Uploads.BeginUpload(ctx, u, 0); err != nil {
 		// Without a record the upload cannot be resumed: drop it, and
 		// the client starts again.
-		s.log.Error("record unfinished upload", "id", id, "err", err)
+		s.log.ErrorContext(ctx, "record unfinished upload", "id", id, "err", err)
 		s.dropStaging(id)
 	}
 	s.staging.reserved.remove(id)

@@ -48,11 +48,12 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "megabox.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(dir, dbFile))
 	if err != nil {
 		return nil, err
 	}
-	bucket, err := disk.Open(filepath.Join(dir, "blobs"))
+	blobRoot := filepath.Join(dir, "blobs")
+	bucket, err := disk.Open(blobRoot)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -69,6 +70,8 @@ func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platf
 		Purchases:   s.Purchases,
 		Earnings:    s.Earnings,
 		ReceiptKeys: s.Receipts,
+		Checks:      readiness(db.ReadDB(), blobRoot),
+		LedgerCheck: ledgerCheck(db),
 	}
 	srv, err := mhttp.NewServer(svc, mhttp.Config{
 		MaxUploadSize:  cfg.MaxUploadSize,

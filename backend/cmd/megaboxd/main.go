@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -37,12 +38,16 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	// Ready, if set, receives the listening address once serving.
 	Ready chan<- string
+	// MetricsReady, if set, receives the metrics listener's address once
+	// serving (only with --metrics-addr).
+	MetricsReady chan<- string
 	// janitor, if set, replaces the platform's upload janitor (tests).
 	janitor func(ctx context.Context, p *platform.Platform)
 }
 
 type options struct {
 	data, addr, logFormat string
+	metricsAddr           string
 	hosts                 []string
 	cfg                   platform.Config
 }
@@ -53,6 +58,7 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&o.data, "data", envOr("MEGABOX_DATA", platform.DefaultDataDir()), "data directory (env MEGABOX_DATA)")
 	fs.StringVar(&o.addr, "addr", envOr("MEGABOX_ADDR", "127.0.0.1:8080"), "listen address (env MEGABOX_ADDR)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", os.Getenv("MEGABOX_METRICS_ADDR"), "listen address for Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; keep it loopback or private: the API address never serves them (env MEGABOX_METRICS_ADDR; default: off)")
 	hosts := fs.String("public-host", os.Getenv("MEGABOX_HOSTS"), "comma-separated host names clients use, e.g. megabox.example or megabox.example:8443 (env MEGABOX_HOSTS; default: the listen address, and localhost when it is loopback)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.Int64Var(&o.cfg.MaxUploadSize, "max-upload", o.cfg.MaxUploadSize, "largest accepted upload, bytes")
@@ -89,8 +95,13 @@ func (m *Main) parse(args []string) (*options, error) {
 
 // Run serves until ctx ends.
 func (m *Main) Run(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "admin" {
-		return m.admin(ctx, args[1:])
+	if len(args) > 0 {
+		switch args[0] {
+		case "admin":
+			return m.admin(ctx, args[1:])
+		case "migrate":
+			return m.migrate(ctx, args[1:])
+		}
 	}
 	o, err := m.parse(args)
 	if err != nil {
@@ -129,11 +140,44 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		janitor = func(ctx context.Context, p *platform.Platform) { p.Handler.Janitor(ctx) }
 	}
 	var wg sync.WaitGroup
+	if o.metricsAddr != "" {
+		ml, err := net.Listen("tcp", o.metricsAddr)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("metrics listening", "url", "http://"+ml.Addr().String()+"/metrics")
+		if m.MetricsReady != nil {
+			m.MetricsReady <- ml.Addr().String()
+		}
+		wg.Go(func() { serveMetrics(ctx, ml, p.Handler.Metrics(), log) })
+	}
 	wg.Go(func() { janitor(ctx, p) })
 	err = p.Handler.Serve(ctx, l, 30*time.Second)
 	wg.Wait() // the deferred Close must not pull the database from under it
 	log.Info("megaboxd stopped")
 	return err
+}
+
+// serveMetrics serves /metrics on l until ctx ends. It is a listener of
+// its own so the counts stay off the public address: an operator binds it
+// to loopback or a private network the scraper reaches.
+func serveMetrics(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		log.Error("metrics listener stopped", "err", err)
+		return
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	<-errc
 }
 
 // parsePrefixes reads comma-separated CIDRs; a bare address is its own
