@@ -246,7 +246,7 @@ func (a *App) Shutdown(ctx context.Context) {
 
 // Bindings lists the façades bound to the UI.
 func (a *App) Bindings() []any {
-	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}}
+	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}, &RulesAPI{}}
 }
 
 func (a *App) restoreSession(ctx context.Context) {

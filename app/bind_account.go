@@ -48,7 +48,7 @@ func (x *AccountAPI) SignIn(email, password string) (*api.Account, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(email) == "" || password == "" || len(password) > 1024 {
+	if strings.TrimSpace(email) == "" || password == "" || len(password) > api.MaxPasswordLen {
 		return nil, invalid("email", "enter your email and password")
 	}
 	return x.a.signIn(email, password)

@@ -48,9 +48,6 @@ func (x *EarningsAPI) RequestPayout(amountCents int64, currency string) (*api.Pa
 	if err := x.a.whenStarted(); err != nil {
 		return nil, err
 	}
-	if amountCents <= 0 {
-		return nil, invalid("amount_cents", "enter an amount")
-	}
 	p, err := x.a.client.RequestPayout(x.a.ctx, amountCents, currency)
 	return p, uiError(err)
 }

@@ -54,8 +54,10 @@ func (x *StoreAPI) Buy(key string, releaseID, amountCents int64, currency, card 
 	if err := x.a.whenStarted(); err != nil {
 		return nil, err
 	}
-	if len(key) < 8 || len(key) > 64 || amountCents < 0 || len(card) > 19 {
-		return nil, invalid("amount_cents", "check the amount and card number")
+	// The amount and the card are the platform's to judge: its answer names
+	// the field at fault.
+	if err := api.CheckIdempotencyKey(key); err != nil {
+		return nil, uiError(err)
 	}
 	p, err := x.a.client.CreatePurchase(x.a.ctx, key, api.PurchaseCreate{ReleaseID: releaseID, AmountCents: amountCents, Currency: currency,
 		ShareEmail: shareEmail, Payment: api.PaymentDetails{Method: "sandbox", CardNumber: card}})

@@ -115,7 +115,7 @@ func (x *SyncAPI) SetPrice(rootID int64, dir string, priceCents int64, currency 
 		return uiError(err)
 	}
 	if err := checkPrice(priceCents, currency, pwyw, minCents); err != nil {
-		return err
+		return uiError(err)
 	}
 	return uiError(x.a.writePrice(folder, priceCents, currency, pwyw, minCents))
 }

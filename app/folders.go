@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,27 +128,13 @@ func (a *App) releaseFolder(rootID int64, dir string) (string, error) {
 	return p, nil
 }
 
-func checkPrice(priceCents int64, currency string, pwyw bool, minCents int64) error {
-	switch {
-	case priceCents < 0 || priceCents > api.MaxPriceCents:
-		return invalid("price_cents", "enter a price between 0 and 1,000,000")
-	case !api.ValidCurrency(currency):
-		return invalid("currency", fmt.Sprintf("choose one of %s", strings.Join(api.Currencies, ", ")))
-	case pwyw && (minCents < 0 || minCents > priceCents):
-		return invalid("min_cents", "the minimum must be between 0 and the suggested price")
-	}
-	return nil
-}
-
 func (a *App) writePrice(folder string, priceCents int64, currency string, pwyw bool, minCents int64) error {
 	side, err := sync.ReadSidecar(folder)
 	if err != nil {
 		side = sync.Sidecar{} // a broken sidecar is replaced by the creator's choice
 	}
-	side.PriceCents, side.Currency, side.PayWhatYouWant, side.MinCents = &priceCents, currency, pwyw, minCents
-	if !pwyw {
-		side.MinCents = 0
-	}
+	m := normalPrice(priceCents, currency, pwyw, minCents)
+	side.PriceCents, side.Currency, side.PayWhatYouWant, side.MinCents = &m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents
 	if err := sync.WriteSidecar(folder, side); err != nil {
 		return err
 	}

@@ -1,0 +1,35 @@
+package app
+
+// RulesAPI answers the window's questions about the platform's rules with
+// the rules themselves, so what the window says while the user types is
+// what the platform will apply.
+type RulesAPI struct{}
+
+// Rules returns what the window needs before it asks anything.
+func (RulesAPI) Rules() RulesView { return rulesView() }
+
+// Split is how the platform books a payment of grossCents.
+func (RulesAPI) Split(grossCents int64) (SplitView, error) {
+	s, err := splitView(grossCents)
+	return s, uiError(err)
+}
+
+// CheckPrice says what is wrong with a release price, naming the field;
+// nil when the platform would accept it.
+func (RulesAPI) CheckPrice(priceCents int64, currency string, pwyw bool, minCents int64) error {
+	return uiError(checkPrice(priceCents, currency, pwyw, minCents))
+}
+
+// RulesView is the platform's limits, as data for labels and choices.
+type RulesView struct {
+	Currencies    []string `json:"currencies"`
+	MaxPriceCents int64    `json:"max_price_cents"`
+	RateBps       int64    `json:"rate_bps"`
+}
+
+// SplitView is one payment divided between creator and platform, in cents.
+type SplitView struct {
+	Gross    int64 `json:"gross"`
+	Creator  int64 `json:"creator"`
+	Platform int64 `json:"platform"`
+}
