@@ -24,9 +24,10 @@ func (r reader) ActiveReceiptKey(ctx context.Context) (receipt.Key, error) {
 	return k, nil
 }
 
-// ReceiptPublicKeys implements store.Reader.
+// ReceiptPublicKeys implements store.Reader: newest first, the rowid
+// ordering keys made in the same millisecond.
 func (r reader) ReceiptPublicKeys(ctx context.Context) ([]receipt.JWK, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT kid, public_key FROM receipt_keys ORDER BY created_at DESC`)
+	rows, err := r.q.QueryContext(ctx, `SELECT kid, public_key FROM receipt_keys ORDER BY created_at DESC, rowid DESC`)
 	if err != nil {
 		return nil, err
 	}
