@@ -2,16 +2,25 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/store"
 )
 
-// InsertAccount implements store.Tx.
+// InsertAccount implements store.Tx; ErrConflict if the email is taken,
+// whatever its case.
 func (t *tx) InsertAccount(ctx context.Context, a *api.Account, passwordHash string) (int64, error) {
 	var id int64
 	err := t.tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, display_name, creator, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, passwordHash, a.DisplayName, a.Creator, ms(a.CreatedAt)).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`, a.Email, passwordHash, a.DisplayName, a.Creator, ms(a.CreatedAt)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("insert account: %w", store.ErrConflict)
+	}
 	return id, wrap("insert account", err)
 }
 

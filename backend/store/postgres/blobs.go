@@ -11,9 +11,9 @@ import (
 
 // InsertUpload implements store.Tx; ErrConflict if the id is taken.
 func (t *tx) InsertUpload(ctx context.Context, u api.Upload) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO uploads (id, account_id, sha256, size, filename, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		u.ID, u.AccountID, u.SHA256, u.Size, u.Filename, ms(u.CreatedAt))
-	return wrap("insert upload", err)
+	tag, err := t.tx.Exec(ctx, `INSERT INTO uploads (id, account_id, sha256, size, filename, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT DO NOTHING`, u.ID, u.AccountID, u.SHA256, u.Size, u.Filename, ms(u.CreatedAt))
+	return inserted("insert upload", tag, err)
 }
 
 // DeleteUpload implements store.Tx.

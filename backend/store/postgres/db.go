@@ -161,6 +161,20 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, mapErr(err))
 }
 
+// inserted turns an INSERT … ON CONFLICT DO NOTHING that inserted nothing
+// into ErrConflict. Unlike a unique violation, that leaves the transaction
+// usable, as a failed statement leaves it in SQLite: the caller may go on
+// (a twin's decline is the same decline) and commit.
+func inserted(what string, tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return wrap(what, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrConflict)
+	}
+	return nil
+}
+
 // affected turns an UPDATE or DELETE that matched no row into ErrNotFound.
 func affected(what string, tag pgconn.CommandTag, err error) error {
 	if err != nil {

@@ -80,7 +80,8 @@ func (r reader) EarningsByPeriod(ctx context.Context, w store.Window, byDay bool
 
 // releaseSQL groups a creator's sales in a window by release, biggest
 // gross first, each with the refunds in the window of those sales; same
-// parameters as periodSQL but $5.
+// parameters as periodSQL but $5. Titles are looked up per release sold
+// (by primary key), never by scanning all releases.
 const releaseSQL = `WITH s AS (
 		SELECT release_id, COUNT(*) AS sales, SUM(gross_cents) AS gross, SUM(creator_cents) AS creator, SUM(platform_cents) AS platform
 		FROM purchases WHERE artist_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY release_id),
@@ -90,9 +91,10 @@ const releaseSQL = `WITH s AS (
 		WHERE f.artist_id = $1 AND f.currency = $2 AND f.created_at >= $3 AND f.created_at < $4
 			AND p.created_at >= $3 AND p.created_at < $4
 		GROUP BY p.release_id)
-	SELECT r.id, r.title, s.sales, s.gross::int8, s.creator::int8, s.platform::int8, COALESCE(f.refunded, 0)::int8
-	FROM s JOIN releases r ON r.id = s.release_id LEFT JOIN f ON f.release_id = s.release_id
-	ORDER BY s.gross DESC, r.id`
+	SELECT s.release_id, (SELECT r.title FROM releases r WHERE r.id = s.release_id),
+		s.sales, s.gross::int8, s.creator::int8, s.platform::int8, COALESCE(f.refunded, 0)::int8
+	FROM s LEFT JOIN f ON f.release_id = s.release_id
+	ORDER BY s.gross DESC, s.release_id`
 
 // EarningsByRelease implements store.Reader.
 func (r reader) EarningsByRelease(ctx context.Context, w store.Window) ([]api.EarningsRow, int64, error) {

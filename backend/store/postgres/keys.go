@@ -11,8 +11,13 @@ import (
 	"github.com/megabox-fm/megabox/backend/receipt"
 )
 
-// InsertReceiptKey implements store.Tx.
+// InsertReceiptKey implements store.Tx. Nodes making a key at once (the
+// first sale on each) take turns, so each retires the key before it, and
+// one key stays active.
 func (t *tx) InsertReceiptKey(ctx context.Context, k receipt.Key, now time.Time) error {
+	if _, err := t.tx.Exec(ctx, `LOCK TABLE receipt_keys IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return wrap("receipt key", err)
+	}
 	if _, err := t.tx.Exec(ctx, `UPDATE receipt_keys SET active = false WHERE active`); err != nil {
 		return wrap("receipt key", err)
 	}

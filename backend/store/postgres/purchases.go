@@ -12,11 +12,13 @@ import (
 )
 
 // InsertIdempotencyKey implements store.Tx. A twin key inserted by another
-// transaction waits for it, then fails with ErrConflict if it committed.
+// transaction waits for it, then is ErrConflict if it committed; the
+// transaction stays usable after the conflict.
 func (t *tx) InsertIdempotencyKey(ctx context.Context, k store.IdempotencyKey) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO idempotency_keys (fan_id, key, request_hash, purchase_id, error_code, error_message, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.FanID, k.Key, k.RequestHash, nullID(k.PurchaseID), k.ErrCode, k.ErrMessage, ms(k.CreatedAt))
-	return wrap("insert idempotency key", err)
+	tag, err := t.tx.Exec(ctx, `INSERT INTO idempotency_keys (fan_id, key, request_hash, purchase_id, error_code, error_message, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+		k.FanID, k.Key, k.RequestHash, nullID(k.PurchaseID), k.ErrCode, k.ErrMessage, ms(k.CreatedAt))
+	return inserted("insert idempotency key", tag, err)
 }
 
 // SetIdempotencyPurchase implements store.Tx.
