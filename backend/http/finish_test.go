@@ -79,7 +79,7 @@ func TestFinishedUploadDescribedAsProbeWould(t *testing.T) {
 		"cover.jpg":      testmedia.JPEG(128, 96),
 		"cut in two.mp3": testmedia.MP3Bytes(t, 3, 550)[:20_000],
 	}
-	reads := e.p.Bucket.Reads()
+	reads := e.p.Disk.Reads()
 	for name, data := range files {
 		if _, err := media.Probe(bytes.NewReader(data)); err != nil {
 			t.Fatalf("%s: Probe: %v", name, err)
@@ -102,7 +102,7 @@ func TestFinishedUploadDescribedAsProbeWould(t *testing.T) {
 			}
 		}
 	}
-	if n := e.p.Bucket.Reads() - reads; n != 0 {
+	if n := e.p.Disk.Reads() - reads; n != 0 {
 		t.Errorf("the server read stored files %d times, want 0", n)
 	}
 }
@@ -219,7 +219,7 @@ func TestSmallUploadInOneRequest(t *testing.T) {
 	for i := range 5 {
 		data := testmedia.SilentMP3(1 << 20)
 		sum := hexSHA(data)
-		requests, commits, syncs, reads := e.requests.Load(), e.p.DB.Commits(), e.p.Bucket.Syncs(), e.p.Bucket.Reads()
+		requests, commits, syncs, reads := e.requests.Load(), e.p.DB.Commits(), e.p.Disk.Syncs(), e.p.Disk.Reads()
 		var created string
 		u := &mhttp.Upload{SHA256: sum, Size: int64(len(data)), Filename: "one.mp3", OnCreate: func(url string) error { created = url; return nil }}
 		sent, err := c.UploadFile(ctx, bytes.NewReader(data), u)
@@ -232,10 +232,10 @@ func TestSmallUploadInOneRequest(t *testing.T) {
 		if got := e.p.DB.Commits() - commits; got != 1 {
 			t.Errorf("file %d: %d write transactions, want 1", i, got)
 		}
-		if got := e.p.Bucket.Syncs() - syncs; got != 2 {
+		if got := e.p.Disk.Syncs() - syncs; got != 2 {
 			t.Errorf("file %d: %d fsyncs, want 2 (the file, its directory)", i, got)
 		}
-		if got := e.p.Bucket.Reads() - reads; got != 0 {
+		if got := e.p.Disk.Reads() - reads; got != 0 {
 			t.Errorf("file %d: the server read stored files %d times", i, got)
 		}
 		if sent != int64(len(data)) || created == "" || created != u.URL {

@@ -40,8 +40,8 @@ type runningHash struct {
 	offset int64
 }
 
-func newHashingStore(dir string) *hashingStore {
-	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), reserved: newReservations(), hashes: map[string]*runningHash{}, held: map[string]*wholeFile{}}
+func newHashingStore(dir string, reserved *reservations) *hashingStore {
+	return &hashingStore{FileStore: filestore.New(dir), locks: newUploadLocker(), reserved: reserved, hashes: map[string]*runningHash{}, held: map[string]*wholeFile{}}
 }
 
 func (s *hashingStore) useIn(c *tus.StoreComposer) {

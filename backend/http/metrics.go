@@ -35,6 +35,7 @@ type metrics struct {
 	uploadsStarted  prometheus.Counter
 	uploadsFinished *prometheus.CounterVec
 	uploadBytes     prometheus.Counter
+	readBack        prometheus.Counter
 	purchases       *prometheus.CounterVec
 	ledger          *ledgerCollector
 }
@@ -63,6 +64,10 @@ func newMetrics(ledgerCheck func(context.Context) (int, error), log *slog.Logger
 			Name: "megabox_upload_received_bytes_total",
 			Help: "Bytes of upload bodies read from clients.",
 		}),
+		readBack: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "megabox_uploads_read_back_total",
+			Help: "Finished uploads read back to hash them because the running hash missed some of their bytes (a restart, a lost state).",
+		}),
 		purchases: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "megabox_purchases_total",
 			Help: "Purchase requests by outcome: ok (a purchase answered, replays of an idempotency key included), or the error code.",
@@ -70,7 +75,7 @@ func newMetrics(ledgerCheck func(context.Context) (int, error), log *slog.Logger
 	}
 	m.uploadsFinished.WithLabelValues("stored")
 	m.purchases.WithLabelValues("ok")
-	m.reg.MustRegister(m.requests, m.inFlight, m.uploadsStarted, m.uploadsFinished, m.uploadBytes, m.purchases,
+	m.reg.MustRegister(m.requests, m.inFlight, m.uploadsStarted, m.uploadsFinished, m.uploadBytes, m.readBack, m.purchases,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if ledgerCheck != nil {
 		m.ledger = newLedgerCollector(ledgerCheck, log)
@@ -219,3 +224,6 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	b.n += int64(n)
 	return n, err
 }
+
+// uploadReadBack counts a finished upload hashed by reading it again.
+func (m *metrics) uploadReadBack() { m.readBack.Inc() }

@@ -45,6 +45,9 @@ type Config struct {
 	Quota          int64  // bytes stored per account; 0 for no limit
 	SignUpsPerHour int    // sign-ups from one address; 0 for no limit
 	UploadDir      string // tus staging, on the same file system as the bucket
+	// Shared keeps uploads in progress in S3 instead of UploadDir, for
+	// several servers behind one address; nil for one server.
+	Shared *SharedUploads
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; none by default.
 	TrustedProxies []netip.Prefix
@@ -57,7 +60,9 @@ type Server struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	throttle *loginThrottle
-	staging  *hashingStore
+	staging  *hashingStore // uploads staged on this server's disk
+	shared   *sharedStore  // or in S3, shared with other servers
+	reserved *reservations
 	metrics  *metrics
 
 	transport atomic.Pointer[Transport] // nil: DefaultTransport
@@ -69,7 +74,7 @@ type Server struct {
 func NewServer(svc Services, cfg Config, log *slog.Logger) (*Server, error) {
 	log = slog.New(LogRequestIDs(log.Handler()))
 	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), throttle: newLoginThrottle(),
-		metrics: newMetrics(svc.LedgerCheck, log)}
+		metrics: newMetrics(svc.LedgerCheck, log), reserved: newReservations()}
 	tus, err := s.tusHandler()
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	gosync "sync"
+	"time"
 
 	tus "github.com/tus/tusd/v2/pkg/handler"
 )
@@ -15,9 +16,26 @@ import (
 // without synchronisation, so asking earlier would race with that set-up.
 // A holder that never reads a body (HEAD, DELETE, a refused PATCH) is
 // short-lived and simply waited for.
+//
+// With shared locks (several servers over one database), a request that
+// holds an upload here then takes it across servers too, asking whichever
+// server holds it to let it go.
 type uploadLocker struct {
-	mu   gosync.Mutex
-	held map[string]*heldUpload
+	mu     gosync.Mutex
+	held   map[string]*heldUpload
+	shared SharedLocks
+}
+
+// SharedLocks hold uploads across servers.
+type SharedLocks interface {
+	// TryAcquire takes id's lock if no server holds it; release gives it
+	// back. ok is false when another server holds it.
+	TryAcquire(ctx context.Context, id string) (release func(), ok bool, err error)
+	// AskRelease asks the server holding id to let it go.
+	AskRelease(ctx context.Context, id string) error
+	// Listen calls fn with each id another server asks this one to let
+	// go, until ctx ends.
+	Listen(ctx context.Context, fn func(id string)) error
 }
 
 type heldUpload struct {
@@ -55,9 +73,10 @@ func (l *uploadLocker) reading(id string) {
 }
 
 type uploadLock struct {
-	l     *uploadLocker
-	id    string
-	entry *heldUpload
+	l      *uploadLocker
+	id     string
+	entry  *heldUpload
+	shared func() // releases the lock across servers
 }
 
 // Lock implements tus.Lock.
@@ -69,7 +88,7 @@ func (k *uploadLock) Lock(ctx context.Context, requestRelease func()) error {
 			k.entry = &heldUpload{release: requestRelease, released: make(chan struct{})}
 			k.l.held[k.id] = k.entry
 			k.l.mu.Unlock()
-			return nil
+			return k.lockShared(ctx)
 		}
 		h.wanted = true
 		var ask func()
@@ -88,8 +107,65 @@ func (k *uploadLock) Lock(ctx context.Context, requestRelease func()) error {
 	}
 }
 
+// lockShared takes the upload across servers, once this server's requests
+// have let it go; if it cannot before ctx ends, the local hold goes too.
+func (k *uploadLock) lockShared(ctx context.Context) error {
+	if k.l.shared == nil {
+		return nil
+	}
+	wait := 5 * time.Millisecond
+	for asked := false; ; {
+		release, ok, err := k.l.shared.TryAcquire(ctx, k.id)
+		if ok {
+			k.shared = release
+			return nil
+		}
+		if err == nil && !asked {
+			err = k.l.shared.AskRelease(ctx, k.id)
+			asked = true
+		}
+		if err == nil {
+			select {
+			case <-ctx.Done():
+				err = tus.ErrLockTimeout
+			case <-time.After(wait):
+				wait = min(2*wait, 200*time.Millisecond)
+				continue
+			}
+		}
+		k.unlockLocal()
+		return err
+	}
+}
+
+// askLocal asks this server's holder of id to let it go, for a request on
+// another server; a holder not yet reading is asked once it is.
+func (l *uploadLocker) askLocal(id string) {
+	l.mu.Lock()
+	h := l.held[id]
+	var ask func()
+	if h != nil {
+		h.wanted = true
+		if h.reading {
+			ask = h.release
+		}
+	}
+	l.mu.Unlock()
+	if ask != nil {
+		ask()
+	}
+}
+
 // Unlock implements tus.Lock.
 func (k *uploadLock) Unlock() error {
+	if k.shared != nil {
+		k.shared()
+		k.shared = nil
+	}
+	return k.unlockLocal()
+}
+
+func (k *uploadLock) unlockLocal() error {
 	k.l.mu.Lock()
 	if k.l.held[k.id] == k.entry {
 		delete(k.l.held, k.id)

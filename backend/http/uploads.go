@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	gosync "sync"
 	"time"
 	"unicode/utf8"
 
@@ -37,14 +38,10 @@ var uploadIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // refused, and the file moves into the bucket. A small file can come
 // whole in the request that creates its upload (tus creation-with-upload).
 func (s *Server) tusHandler() (http.Handler, error) {
-	if err := os.MkdirAll(s.cfg.UploadDir, 0o750); err != nil {
-		return nil, fmt.Errorf("upload dir: %w", err)
+	composer, err := s.uploadStore()
+	if err != nil {
+		return nil, err
 	}
-	store := newHashingStore(s.cfg.UploadDir)
-	store.partial = s.recordPartial
-	s.staging = store
-	composer := tus.NewStoreComposer()
-	store.useIn(composer)
 	h, err := tus.NewHandler(tus.Config{
 		BasePath:                  UploadsPath,
 		StoreComposer:             composer,
@@ -60,6 +57,27 @@ func (s *Server) tusHandler() (http.Handler, error) {
 		return nil, fmt.Errorf("tus handler: %w", err)
 	}
 	return s.ownUploads(http.StripPrefix(strings.TrimSuffix(UploadsPath, "/"), h)), nil
+}
+
+// uploadStore sets up where uploads in progress live: this server's disk,
+// or S3 shared with other servers.
+func (s *Server) uploadStore() (*tus.StoreComposer, error) {
+	composer := tus.NewStoreComposer()
+	if s.cfg.Shared != nil {
+		s.shared = newSharedStore(*s.cfg.Shared, s.log)
+		s.shared.locks.shared = s.cfg.Shared.Locks
+		composer.UseCore(s.shared)
+		composer.UseTerminater(s.shared)
+		composer.UseLocker(s.shared.locks)
+		return composer, nil
+	}
+	if err := os.MkdirAll(s.cfg.UploadDir, 0o750); err != nil {
+		return nil, fmt.Errorf("upload dir: %w", err)
+	}
+	s.staging = newHashingStore(s.cfg.UploadDir, s.reserved)
+	s.staging.partial = s.recordPartial
+	s.staging.useIn(composer)
+	return composer, nil
 }
 
 // ownUploads lets a request name an upload only if the caller created it;
@@ -98,9 +116,9 @@ func (s *Server) endCreation(c *creation) {
 	if c.id == "" {
 		return
 	}
-	if _, ok := s.staging.reserved.get(c.id); ok {
-		s.dropStaging(c.id)
-		s.staging.reserved.remove(c.id)
+	if _, ok := s.reserved.get(c.id); ok {
+		s.dropStaging(context.Background(), c.id)
+		s.reserved.remove(c.id)
 	}
 }
 
@@ -140,7 +158,8 @@ func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInf
 	id := make([]byte, 16)
 	rand.Read(id)
 	u := api.Upload{ID: hex.EncodeToString(id), AccountID: c.Account.ID, SHA256: sha, Size: up.Size, Filename: filename}
-	whole := hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream"
+	// Only this server's disk holds a whole upload in memory first.
+	whole := s.shared == nil && hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream"
 	if err := s.reserve(hook.Context, u, whole); err != nil {
 		return noChange(err)
 	}
@@ -196,13 +215,9 @@ func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 // that, else by reading the staged file once.
 func (s *Server) receive(ctx context.Context, up tus.FileInfo) (*api.Blob, error) {
 	sha := up.MetaData["sha256"]
-	digest, sniff, ok := s.staging.received(up.ID, up.Size)
-	s.staging.forget(up.ID)
-	if !ok {
-		var err error
-		if digest, sniff, err = readStaged(ctx, up.Storage[filestore.StorageKeyPath]); err != nil {
-			return nil, err
-		}
+	digest, sniff, err := s.receivedBytes(ctx, up)
+	if err != nil {
+		return nil, err
 	}
 	if digest != sha {
 		return nil, api.Errorf(api.ECHECKSUM, "uploaded bytes do not match sha256 %s: the upload was discarded, upload the file again", sha)
@@ -221,6 +236,25 @@ func (s *Server) receive(ctx context.Context, up tus.FileInfo) (*api.Blob, error
 		return nil, &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: uploadName(up) + " is neither MP3 audio nor a JPEG or PNG image: " + acceptedUploads}
 	}
 	return &api.Blob{SHA256: sha, Size: up.Size, MediaType: info.MediaType, DurationMS: info.DurationMS, Width: info.Width, Height: info.Height}, nil
+}
+
+// receivedBytes returns what the running hash made of an upload's bytes,
+// or reads them once when it could not see them all.
+func (s *Server) receivedBytes(ctx context.Context, up tus.FileInfo) (string, *media.Sniffer, error) {
+	if s.shared != nil {
+		if digest, sniff, ok := s.shared.received(ctx, up.ID, up.Size); ok {
+			return digest, sniff, nil
+		}
+		s.metrics.uploadReadBack()
+		return s.shared.readBack(ctx, up.ID)
+	}
+	digest, sniff, ok := s.staging.received(up.ID, up.Size)
+	s.staging.forget(up.ID)
+	if ok {
+		return digest, sniff, nil
+	}
+	s.metrics.uploadReadBack()
+	return readStaged(ctx, up.Storage[filestore.StorageKeyPath])
 }
 
 // uploadName names an upload in a message: its filename, else its sha256.
@@ -249,15 +283,21 @@ func readStaged(ctx context.Context, path string) (string, *media.Sniffer, error
 // there first) and then records the blob, the account's ownership and the
 // end of the upload in one transaction.
 func (s *Server) storeBlob(ctx context.Context, up tus.FileInfo, b *api.Blob) error {
+	if s.shared != nil {
+		if err := s.shared.adopt(ctx, up.ID, b.SHA256); err != nil {
+			return err
+		}
+		return s.svc.Uploads.FinishUpload(ctx, up.ID, *b)
+	}
 	if _, err := s.svc.Bucket.AdoptFile(ctx, b.SHA256, up.Storage[filestore.StorageKeyPath]); err != nil {
 		return err
 	}
 	os.Remove(up.Storage[filestore.StorageKeyInfoPath])
 	s.staging.letGo(up.ID)
-	if held, ok := s.staging.reserved.get(up.ID); ok {
+	if held, ok := s.reserved.get(up.ID); ok {
 		err := s.svc.Uploads.StoreBlob(ctx, held.AccountID, *b)
 		if err == nil {
-			s.staging.reserved.remove(up.ID)
+			s.reserved.remove(up.ID)
 		}
 		return err
 	}
@@ -266,9 +306,9 @@ func (s *Server) storeBlob(ctx context.Context, up tus.FileInfo, b *api.Blob) er
 
 // discardUpload forgets an upload's staging files and record.
 func (s *Server) discardUpload(ctx context.Context, info tus.FileInfo) {
-	s.dropStaging(info.ID)
-	if _, ok := s.staging.reserved.get(info.ID); ok {
-		s.staging.reserved.remove(info.ID)
+	s.dropStaging(ctx, info.ID)
+	if _, ok := s.reserved.get(info.ID); ok {
+		s.reserved.remove(info.ID)
 		return
 	}
 	if err := s.svc.Uploads.AbortUpload(ctx, info.ID); err != nil {
@@ -277,9 +317,13 @@ func (s *Server) discardUpload(ctx context.Context, info tus.FileInfo) {
 }
 
 // dropStaging deletes an upload's staging files and running hash.
-func (s *Server) dropStaging(id string) {
+func (s *Server) dropStaging(ctx context.Context, id string) {
 	if !uploadIDPattern.MatchString(id) {
 		return // never a path we did not make
+	}
+	if s.shared != nil {
+		s.shared.drop(ctx, id)
+		return
 	}
 	os.Remove(filepath.Join(s.cfg.UploadDir, id))
 	os.Remove(filepath.Join(s.cfg.UploadDir, id+".info"))
@@ -326,10 +370,15 @@ func (s *Server) ExpireUploads(ctx context.Context, now time.Time) (int, error) 
 		if !uploadIDPattern.MatchString(u.ID) {
 			continue // never a path we did not make
 		}
-		s.dropStaging(u.ID)
+		s.dropStaging(ctx, u.ID)
 		if err := s.svc.Uploads.AbortUpload(ctx, u.ID); err != nil {
 			return 0, err
 		}
+	}
+	if s.shared != nil {
+		// Parts of multipart uploads nobody finished are the bucket's
+		// lifecycle rule's (docs/deploy.md).
+		return len(stale), nil
 	}
 	orphans, err := s.removeOrphanedStaging(ctx, now.Add(-StagingGrace))
 	return len(stale) + orphans, err
@@ -370,7 +419,7 @@ func (s *Server) removeOrphanedStaging(ctx context.Context, cutoff time.Time) (i
 // looking in memory first and the database second never misses one that
 // moves between them.
 func (s *Server) uploadLive(ctx context.Context, id string) (bool, error) {
-	if _, ok := s.staging.reserved.get(id); ok {
+	if _, ok := s.reserved.get(id); ok {
 		return true, nil
 	}
 	if s.staging.running(id) {
@@ -383,8 +432,15 @@ func (s *Server) uploadLive(ctx context.Context, id string) (bool, error) {
 	return err == nil, err
 }
 
-// Janitor expires abandoned uploads every hour until ctx ends.
+// Janitor runs the uploads' background work until ctx ends: it expires
+// abandoned uploads every hour and, with locks shared between servers,
+// lets go of uploads that requests on other servers want.
 func (s *Server) Janitor(ctx context.Context) {
+	var wg gosync.WaitGroup
+	defer wg.Wait()
+	if s.shared != nil && s.shared.locks.shared != nil {
+		wg.Go(func() { s.listenForReleases(ctx) })
+	}
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
@@ -397,6 +453,22 @@ func (s *Server) Janitor(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// listenForReleases passes other servers' requests for uploads to the
+// local holders, listening again after a lost connection.
+func (s *Server) listenForReleases(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := s.shared.locks.shared.Listen(ctx, s.shared.locks.askLocal)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("listen for upload releases", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
 		}
 	}
 }

@@ -67,7 +67,7 @@ func (r *reservations) bytes(accountID int64) int64 {
 // upload whose bytes come with its creation is held in memory; any other
 // is recorded in the database at once.
 func (s *Server) reserve(ctx context.Context, u api.Upload, whole bool) error {
-	r := s.staging.reserved
+	r := s.reserved
 	r.decide.Lock()
 	defer r.decide.Unlock()
 	held := r.bytes(u.AccountID)
@@ -96,7 +96,7 @@ func (s *Server) reserve(ctx context.Context, u api.Upload, whole bool) error {
 // recordPartial records a held upload whose request ended before its last
 // byte, so the client can resume it; its quota moves to the record.
 func (s *Server) recordPartial(ctx context.Context, id string) {
-	u, ok := s.staging.reserved.get(id)
+	u, ok := s.reserved.get(id)
 	if !ok {
 		return
 	}
@@ -105,14 +105,14 @@ func (s *Server) recordPartial(ctx context.Context, id string) {
 		// Without a record the upload cannot be resumed: drop it, and
 		// the client starts again.
 		s.log.ErrorContext(ctx, "record unfinished upload", "id", id, "err", err)
-		s.dropStaging(id)
+		s.dropStaging(ctx, id)
 	}
-	s.staging.reserved.remove(id)
+	s.reserved.remove(id)
 }
 
 // uploadOwner returns the account an upload in progress belongs to.
 func (s *Server) uploadOwner(ctx context.Context, id string) (int64, error) {
-	if u, ok := s.staging.reserved.get(id); ok {
+	if u, ok := s.reserved.get(id); ok {
 		return u.AccountID, nil
 	}
 	u, err := s.svc.Uploads.FindUpload(ctx, id)

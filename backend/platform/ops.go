@@ -9,19 +9,13 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/megabox-fm/megabox/backend/store"
+	"github.com/megabox-fm/megabox/backend/store/postgres"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
 // dbFile is the SQLite database under a data directory.
 const dbFile = "megabox.db"
-
-// readiness lists what /readyz asks of the embedded platform.
-func readiness(db *sql.DB, blobRoot string) map[string]func(context.Context) error {
-	return map[string]func(context.Context) error{
-		"database": db.PingContext,
-		"blobs":    func(context.Context) error { return dirReady(blobRoot) },
-	}
-}
 
 // dirReady reports whether dir still exists as a directory: a volume that
 // came unmounted or was removed under the bucket fails it.
@@ -38,7 +32,7 @@ func dirReady(dir string) error {
 
 // ledgerCheck counts what is wrong with the ledger: unbalanced transactions
 // and currencies whose postings do not sum to zero.
-func ledgerCheck(db *sqlite.DB) func(context.Context) (int, error) {
+func ledgerCheck(db store.Reader) func(context.Context) (int, error) {
 	return func(ctx context.Context) (int, error) {
 		sums, unbalanced, err := db.LedgerCheck(ctx)
 		if err != nil {
@@ -101,4 +95,14 @@ func versionAt(ctx context.Context, path string) (int64, error) {
 		return 0, nil
 	}
 	return SchemaVersion(ctx, db)
+}
+
+// MigrateDatabase brings the PostgreSQL database at url to the newest
+// schema and returns the versions before and after.
+func MigrateDatabase(ctx context.Context, url string) (from, to int64, err error) {
+	if from, err = postgres.Version(ctx, url); err != nil {
+		return 0, 0, err
+	}
+	to, err = postgres.Migrate(ctx, url)
+	return from, to, err
 }

@@ -1,6 +1,8 @@
-// Package platform assembles a complete Megabox platform from its embedded
-// defaults (SQLite and a disk bucket under one data directory). megaboxd,
-// the desktop app's local platform and the tests all start it this way.
+// Package platform assembles a complete Megabox platform: by default from
+// its embedded parts (SQLite and a disk bucket under one data directory),
+// or on PostgreSQL and an S3 bucket for several servers behind one
+// address. megaboxd, the desktop app's local platform and the tests all
+// start it this way.
 package platform
 
 import (
@@ -13,10 +15,14 @@ import (
 	"runtime"
 
 	"github.com/megabox-fm/megabox/backend/auth"
+	"github.com/megabox-fm/megabox/backend/blob"
 	"github.com/megabox-fm/megabox/backend/blob/disk"
+	"github.com/megabox-fm/megabox/backend/blob/s3"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/service"
+	"github.com/megabox-fm/megabox/backend/store"
+	"github.com/megabox-fm/megabox/backend/store/postgres"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
@@ -29,6 +35,12 @@ type Config struct {
 	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
 	// client; none by default, and the header is then ignored.
 	TrustedProxies []netip.Prefix
+	// Database is a postgres:// URL; empty for SQLite in the data
+	// directory.
+	Database string
+	// Blobs is an s3:// URL; empty for a bucket on disk in the data
+	// directory.
+	Blobs string
 }
 
 // Defaults: a 2 GiB file, 50 GiB per account, 10 sign-ups an hour from one
@@ -38,57 +50,142 @@ var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30, SignUpsPerHo
 // Platform is an open platform.
 type Platform struct {
 	*service.Services
-	DB      *sqlite.DB
+	Store   store.Store
+	DB      *sqlite.DB // the embedded database; nil on PostgreSQL
 	Handler *mhttp.Server
-	Bucket  *disk.Bucket
+	Bucket  blob.Bucket
+	Disk    *disk.Bucket // the embedded bucket; nil on S3
+	closers []func()
 }
 
-// Open opens or creates the platform in dir.
+// Open opens or creates the platform in dir, which holds the embedded
+// database and bucket when cfg names no others, and scratch space.
 func Open(ctx context.Context, dir string, cfg Config, log *slog.Logger) (*Platform, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, dbFile))
-	if err != nil {
+	p := &Platform{}
+	if err := p.open(ctx, dir, cfg, log); err != nil {
+		p.Close()
 		return nil, err
 	}
-	blobRoot := filepath.Join(dir, "blobs")
-	bucket, err := disk.Open(blobRoot)
-	if err != nil {
-		db.Close()
-		return nil, err
+	return p, nil
+}
+
+func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.Logger) error {
+	if err := p.openStore(ctx, dir, cfg.Database); err != nil {
+		return err
 	}
-	s := service.New(db, auth.NewHasher(auth.DefaultParams, cfg.Hashing), payment.NewSandbox())
+	checks, err := p.openBucket(ctx, dir, cfg.Blobs)
+	if err != nil {
+		return err
+	}
+	shared, err := p.sharedUploads(ctx, dir, cfg)
+	if err != nil {
+		return err
+	}
+	p.Services = service.New(p.Store, auth.NewHasher(auth.DefaultParams, cfg.Hashing), payment.NewSandbox())
+	checks["database"] = p.Store.Ping
 	svc := mhttp.Services{
-		Accounts:    s.Accounts,
-		Auth:        s.Accounts,
-		Releases:    s.Releases,
-		Downloads:   s.Downloads,
-		Blobs:       s.Blobs,
-		Uploads:     s.Blobs,
-		Bucket:      bucket,
-		Purchases:   s.Purchases,
-		Earnings:    s.Earnings,
-		ReceiptKeys: s.Receipts,
-		Checks:      readiness(db.ReadDB(), blobRoot),
-		LedgerCheck: ledgerCheck(db),
+		Accounts:    p.Accounts,
+		Auth:        p.Accounts,
+		Releases:    p.Releases,
+		Downloads:   p.Downloads,
+		Blobs:       p.Blobs,
+		Uploads:     p.Blobs,
+		Bucket:      p.Bucket,
+		Purchases:   p.Purchases,
+		Earnings:    p.Earnings,
+		ReceiptKeys: p.Receipts,
+		Checks:      checks,
+		LedgerCheck: ledgerCheck(p.Store),
 	}
-	srv, err := mhttp.NewServer(svc, mhttp.Config{
+	p.Handler, err = mhttp.NewServer(svc, mhttp.Config{
 		MaxUploadSize:  cfg.MaxUploadSize,
 		Quota:          cfg.Quota,
 		SignUpsPerHour: cfg.SignUpsPerHour,
 		UploadDir:      filepath.Join(dir, "blobs", "uploads"),
+		Shared:         shared,
 		TrustedProxies: cfg.TrustedProxies,
 	}, log)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &Platform{Services: s, DB: db, Handler: srv, Bucket: bucket}, nil
+	return err
 }
 
-// Close closes the database.
-func (p *Platform) Close() error { return p.DB.Close() }
+// openStore opens PostgreSQL at url, or SQLite in dir.
+func (p *Platform) openStore(ctx context.Context, dir, url string) error {
+	if url == "" {
+		db, err := sqlite.Open(ctx, filepath.Join(dir, dbFile))
+		if err != nil {
+			return err
+		}
+		p.DB, p.Store = db, db
+		p.closers = append(p.closers, func() { db.Close() })
+		return nil
+	}
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	p.Store = db
+	p.closers = append(p.closers, func() { db.Close() })
+	return nil
+}
+
+// openBucket opens the S3 bucket at url, or a bucket on disk in dir, and
+// returns the readiness check of it.
+func (p *Platform) openBucket(ctx context.Context, dir, url string) (map[string]func(context.Context) error, error) {
+	if url == "" {
+		root := filepath.Join(dir, "blobs")
+		b, err := disk.Open(root)
+		if err != nil {
+			return nil, err
+		}
+		p.Disk, p.Bucket = b, b
+		return map[string]func(context.Context) error{"blobs": func(context.Context) error { return dirReady(root) }}, nil
+	}
+	b, err := s3.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	p.Bucket = b
+	return map[string]func(context.Context) error{"blobs": b.Ping}, nil
+}
+
+// sharedUploads keeps uploads in progress in the S3 bucket, if there is
+// one, held across servers through PostgreSQL when there is that too.
+func (p *Platform) sharedUploads(ctx context.Context, dir string, cfg Config) (*mhttp.SharedUploads, error) {
+	b, ok := p.Bucket.(*s3.Bucket)
+	if !ok {
+		return nil, nil
+	}
+	parts := filepath.Join(dir, "parts")
+	if err := os.MkdirAll(parts, 0o700); err != nil {
+		return nil, fmt.Errorf("parts dir: %w", err)
+	}
+	shared := &mhttp.SharedUploads{Client: b.Client(), Bucket: b.Name(), Prefix: b.Prefix(), TempDir: parts, Blobs: b}
+	if cfg.Database != "" {
+		locks, err := postgres.OpenUploadLocks(ctx, cfg.Database, maxUploadsAtOnce)
+		if err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, locks.Close)
+		shared.Locks = locks
+	}
+	return shared, nil
+}
+
+// maxUploadsAtOnce bounds the uploads one server writes at once when
+// servers share them: each holds a database connection for its lock.
+const maxUploadsAtOnce = 64
+
+// Close closes the database and whatever else the platform opened.
+func (p *Platform) Close() error {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i]()
+	}
+	p.closers = nil
+	return nil
+}
 
 // DefaultDataDir is where the platform keeps its data when not told:
 // the user's data directory, following each OS's convention.

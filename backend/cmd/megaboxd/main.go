@@ -60,6 +60,8 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.StringVar(&o.addr, "addr", envOr("MEGABOX_ADDR", "127.0.0.1:8080"), "listen address (env MEGABOX_ADDR)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", os.Getenv("MEGABOX_METRICS_ADDR"), "listen address for Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; keep it loopback or private: the API address never serves them (env MEGABOX_METRICS_ADDR; default: off)")
 	hosts := fs.String("public-host", os.Getenv("MEGABOX_HOSTS"), "comma-separated host names clients use, e.g. megabox.example or megabox.example:8443 (env MEGABOX_HOSTS; default: the listen address, and localhost when it is loopback)")
+	fs.StringVar(&o.cfg.Database, "database", os.Getenv("MEGABOX_DATABASE"), "PostgreSQL URL, postgres://user@host/db; keep the password out of it and in PGPASSWORD or ~/.pgpass (env MEGABOX_DATABASE; default: SQLite in the data directory)")
+	fs.StringVar(&o.cfg.Blobs, "blobs", os.Getenv("MEGABOX_BLOBS"), "S3 bucket URL, s3://bucket/prefix?endpoint=https://…&region=…&path_style=true; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (env MEGABOX_BLOBS; default: files in the data directory)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.Int64Var(&o.cfg.MaxUploadSize, "max-upload", o.cfg.MaxUploadSize, "largest accepted upload, bytes")
 	fs.Int64Var(&o.cfg.Quota, "quota", o.cfg.Quota, "storage per account, bytes (0: unlimited)")
@@ -130,7 +132,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	p.Handler.AllowHosts(hosts...)
 	url := "http://" + l.Addr().String()
-	log.Info("megaboxd listening", "url", url, "data", o.data, "hosts", strings.Join(hosts, ","))
+	log.Info("megaboxd listening", "url", url, "data", o.data, "hosts", strings.Join(hosts, ","),
+		"database", engine(o.cfg.Database, "sqlite", "postgres"), "blobs", engine(o.cfg.Blobs, "disk", "s3"))
 	fmt.Fprintf(m.Stdout, "Megabox platform running at %s (data in %s). Press Ctrl+C to stop.\n", url, o.data)
 	if m.Ready != nil {
 		m.Ready <- l.Addr().String()
@@ -157,6 +160,15 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	wg.Wait() // the deferred Close must not pull the database from under it
 	log.Info("megaboxd stopped")
 	return err
+}
+
+// engine names what a URL option chose, never the URL (it may carry a
+// password).
+func engine(url, embedded, named string) string {
+	if url == "" {
+		return embedded
+	}
+	return named
 }
 
 // serveMetrics serves /metrics on l until ctx ends. It is a listener of
