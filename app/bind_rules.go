@@ -24,7 +24,6 @@ func (RulesAPI) CheckPrice(priceCents int64, currency string, pwyw bool, minCent
 type RulesView struct {
 	Currencies    []string `json:"currencies"`
 	MaxPriceCents int64    `json:"max_price_cents"`
-	RateBps       int64    `json:"rate_bps"`
 }
 
 // SplitView is one payment divided between creator and platform, in cents.

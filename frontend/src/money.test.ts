@@ -1,21 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { split, parseAmount, clock, formatCents } from './money'
-
-describe('split', () => {
-  it('gives the platform floor(10 %) and every remainder cent to the artist', () => {
-    expect(split(1000)).toEqual({ creator: 900, platform: 100 })
-    expect(split(999)).toEqual({ creator: 900, platform: 99 })
-    expect(split(9)).toEqual({ creator: 9, platform: 0 })
-    expect(split(19)).toEqual({ creator: 18, platform: 1 })
-  })
-  it('always adds up to what the fan pays', () => {
-    for (let g = 0; g < 20000; g += 7) {
-      const s = split(g)
-      expect(s.creator + s.platform).toBe(g)
-      expect(s.platform).toBe(Math.floor(g / 10))
-    }
-  })
-})
+import { parseAmount, clock, formatCents } from './money'
 
 describe('parseAmount', () => {
   it('reads dots and commas, refuses the rest', () => {

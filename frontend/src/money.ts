@@ -1,12 +1,5 @@
-// The 90/10 rule, as the platform applies it: the platform's share is
-// rounded down, every remainder cent goes to the artist.
-export const RATE_BPS = 1000
-
-export function split(grossCents: number): { creator: number; platform: number } {
-  const g = Math.max(0, Math.floor(grossCents))
-  const platform = Math.floor((g * RATE_BPS) / 10000)
-  return { creator: g - platform, platform }
-}
+// Presentation of money: formatting and reading what the user typed. The
+// rules (the split, what a price may be) are the platform's: see stores/rules.
 
 export function formatCents(cents: number, currency: string, locale = 'en'): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'EUR' }).format(cents / 100)

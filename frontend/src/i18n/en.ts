@@ -13,8 +13,8 @@ export default {
     confirmPublish: 'Publish “{title}”? Fans will be able to buy it.', confirmUnpublish: 'Take “{title}” out of the store? Buyers keep it.',
     retry: 'Retry', rate: '{rate}/s, {eta} left', price: 'Price', currency: 'Currency', pwyw: 'Pay what you want', minimum: 'Minimum',
     save: 'Save price', published: 'published', draft: 'draft', preview: 'Fan pays {gross} → you get {creator}, Megabox {platform}', missing: 'folder missing',
-    badPrice: 'Enter a price like 9.99, from 0 to 1,000,000.', badMinimum: 'Enter a minimum like 2.00, from 0 to 1,000,000.',
-    minimumOverPrice: 'The minimum cannot be more than the price.', fixPrice: 'Fix the price before publishing.',
+    badPrice: 'Enter a price like 9.99, from 0 to {max}.', badMinimum: 'Enter a minimum like 2.00, from 0 to {max}.',
+    minimumRange: 'The minimum must be from 0 to the price.', fixPrice: 'Fix the price before publishing.',
   },
   store: {
     search: 'Search releases and artists', buy: 'Buy', follow: 'Follow', unfollow: 'Unfollow', tracks: 'Tracks', by: 'by {artist}',
@@ -33,7 +33,7 @@ export default {
     shuffle: 'Shuffle', repeat: 'Repeat: {mode}', nothing: 'Nothing playing', clear: 'Clear queue', remove: 'Remove',
   },
   earnings: {
-    title: 'Earnings', gross: 'Fans paid', yours: 'Your 90 %', platform: 'Megabox 10 %', refunded: 'Refunded', paidOut: 'Paid out',
+    title: 'Earnings', gross: 'Fans paid', yours: 'Your {share}', platform: 'Megabox {share}', refunded: 'Refunded', paidOut: 'Paid out',
     pending: 'Pending payout', available: 'Available', byMonth: 'By month', byRelease: 'By release', byTrack: 'By track',
     export: 'Export CSV', payout: 'Request payout', asOf: 'As of {time} (offline snapshot)', sales: 'Sales', release: 'Release',
     track: 'Track', period: 'Month', payoutDone: 'Payout requested.', payouts: 'Payouts', saved: 'Saved to {path}', creatorOnly: 'Earnings are for creator accounts.',

@@ -13,8 +13,8 @@ export default {
     confirmPublish: 'Publier « {title} » ? Les fans pourront l’acheter.', confirmUnpublish: 'Retirer « {title} » de la boutique ? Les acheteurs le gardent.',
     retry: 'Réessayer', rate: '{rate}/s, encore {eta}', price: 'Prix', currency: 'Devise', pwyw: 'Prix libre', minimum: 'Minimum',
     save: 'Enregistrer le prix', published: 'publié', draft: 'brouillon', preview: 'Le fan paie {gross} → vous recevez {creator}, Megabox {platform}', missing: 'dossier absent',
-    badPrice: 'Saisissez un prix comme 9,99, de 0 à 1 000 000.', badMinimum: 'Saisissez un minimum comme 2,00, de 0 à 1 000 000.',
-    minimumOverPrice: 'Le minimum ne peut pas dépasser le prix.', fixPrice: 'Corrigez le prix avant de publier.',
+    badPrice: 'Saisissez un prix comme 9,99, de 0 à {max}.', badMinimum: 'Saisissez un minimum comme 2,00, de 0 à {max}.',
+    minimumRange: 'Le minimum doit être compris entre 0 et le prix.', fixPrice: 'Corrigez le prix avant de publier.',
   },
   store: {
     search: 'Chercher des sorties et des artistes', buy: 'Acheter', follow: 'Suivre', unfollow: 'Ne plus suivre', tracks: 'Titres', by: 'par {artist}',
@@ -33,7 +33,7 @@ export default {
     shuffle: 'Aléatoire', repeat: 'Répéter : {mode}', nothing: 'Rien en lecture', clear: 'Vider la file', remove: 'Retirer',
   },
   earnings: {
-    title: 'Revenus', gross: 'Payé par les fans', yours: 'Vos 90 %', platform: 'Megabox 10 %', refunded: 'Remboursé', paidOut: 'Versé',
+    title: 'Revenus', gross: 'Payé par les fans', yours: 'Vos {share}', platform: 'Megabox {share}', refunded: 'Remboursé', paidOut: 'Versé',
     pending: 'Versement en attente', available: 'Disponible', byMonth: 'Par mois', byRelease: 'Par sortie', byTrack: 'Par titre',
     export: 'Exporter en CSV', payout: 'Demander un versement', asOf: 'Au {time} (instantané hors ligne)', sales: 'Ventes', release: 'Sortie',
     track: 'Titre', period: 'Mois', payoutDone: 'Versement demandé.', payouts: 'Versements', saved: 'Enregistré dans {path}', creatorOnly: 'Les revenus concernent les comptes créateurs.',
