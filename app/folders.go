@@ -81,7 +81,7 @@ func (a *App) remoteReleases() map[int64]api.Release {
 }
 
 func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
-	v := ReleaseView{Dir: rel.Dir, State: rel.State, Error: rel.Error, ReleaseID: rel.ReleaseID, Files: []FileView{}, PriceCents: 1000, Currency: "EUR"}
+	v := ReleaseView{Dir: rel.Dir, State: rel.State, Error: rel.Error, ReleaseID: rel.ReleaseID, Files: []FileView{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
 	if side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir)); err == nil {
 		if side.PriceCents != nil {
 			v.PriceCents = *side.PriceCents

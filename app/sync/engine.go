@@ -43,8 +43,11 @@ type Options struct {
 	// FinishWait bounds how long a finished file waits for its batch to be
 	// written (and so to be reported synced) while its folder still uploads.
 	FinishWait time.Duration // (500 ms)
-	Defaults   Defaults      // price when the sidecar names none
+	Defaults   Defaults      // price when the sidecar names none (DefaultPrice)
 }
+
+// DefaultPrice is a release's price until its creator sets one.
+var DefaultPrice = Defaults{PriceCents: 1000, Currency: "EUR"}
 
 func (o *Options) fill() {
 	if o.Parallel <= 0 {
@@ -72,7 +75,7 @@ func (o *Options) fill() {
 		o.Settle = o.Quiet
 	}
 	if o.Defaults.Currency == "" {
-		o.Defaults = Defaults{PriceCents: 1000, Currency: "EUR"}
+		o.Defaults = DefaultPrice
 	}
 }
 
