@@ -53,7 +53,7 @@ func testEarnings(t *testing.T, s Services) {
 		if !f.To.IsZero() {
 			want.To = &f.To
 		}
-		same(t, "earnings of "+f.Group+" "+f.From.String()+" "+f.To.String(), *earnings(t, s, ann, f), want)
+		same(t, fmt.Sprintf("earnings of %+v", f), *earnings(t, s, ann, f), want)
 	}
 	eur := func(tot api.EarningsTotals, rows ...api.EarningsRow) api.Earnings {
 		return api.Earnings{Currency: "EUR", Totals: tot, Rows: append([]api.EarningsRow{}, rows...)}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -222,7 +223,9 @@ func testIdempotencyUnderConcurrency(t *testing.T, s Services) {
 	ids := make([]int64, 20)
 	errs := parallel(20, func(i int) error {
 		p, err := s.Purchases.CreatePurchase(fan, "twin", checkout(rel, 999))
-		if err == nil {
+		if err == nil && p == nil {
+			return errors.New("neither a purchase nor an error")
+		} else if err == nil {
 			ids[i] = p.ID
 		}
 		return err

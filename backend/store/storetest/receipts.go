@@ -109,3 +109,37 @@ func signedBy(t *testing.T, jws string) string {
 	}
 	return h.Kid
 }
+
+// testReceiptKeyFirstUseUnderConcurrency: requests that all find no
+// signing key yet, at once, all get a key set that verifies what is
+// signed meanwhile; none fails because another made the first key.
+func testReceiptKeyFirstUseUnderConcurrency(t *testing.T, s Services) {
+	ctx := context.Background()
+	sets := make([]receipt.KeySet, 10)
+	for i, err := range parallel(10, func(i int) (err error) {
+		sets[i], err = s.Receipts.ReceiptKeySet(ctx)
+		return err
+	}) {
+		if err != nil {
+			t.Fatalf("key set %d on first use: %v", i, err)
+		}
+	}
+	published := map[string]bool{}
+	for _, kid := range keyIDs(t, s) {
+		published[kid] = true
+	}
+	for i, ks := range sets {
+		if len(ks.Keys) == 0 {
+			t.Fatalf("key set %d is empty", i)
+		}
+		for _, k := range ks.Keys {
+			if !published[k.Kid] {
+				t.Fatalf("key %s seen by request %d is no longer published", k.Kid, i)
+			}
+		}
+	}
+	active, err := s.Store.ActiveReceiptKey(ctx)
+	if err != nil || !published[active.ID] {
+		t.Fatalf("active key %q, %v", active.ID, err)
+	}
+}

@@ -62,6 +62,7 @@ var tests = []struct {
 	{"Fans", testFans},
 	{"FollowUnfollow", testFollowUnfollow},
 	{"ReceiptKeys", testReceiptKeys},
+	{"ReceiptKeyFirstUseUnderConcurrency", testReceiptKeyFirstUseUnderConcurrency},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
