@@ -199,11 +199,19 @@ func (b *Bucket) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Put implements blob.Bucket.
+// Put implements blob.Bucket. The bytes of a blob already stored are
+// only hashed, not sent again.
 func (b *Bucket) Put(ctx context.Context, sha string, r io.Reader) (int64, error) {
 	key, err := b.key(sha)
 	if err != nil {
 		return 0, err
+	}
+	stored, err := b.exists(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	if stored {
+		return verify(ctx, r, sha)
 	}
 	return b.upload(ctx, key, sha, r, -1)
 }
@@ -265,7 +273,7 @@ func (b *Bucket) PutFile(ctx context.Context, sha, path string) (int64, error) {
 	}
 	var n int64
 	if stored {
-		n, err = hashFile(ctx, f, sha)
+		n, err = verify(ctx, f, sha)
 	} else {
 		n, err = b.upload(ctx, key, sha, f, fi.Size())
 	}
@@ -409,15 +417,16 @@ func (v *verifier) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// hashFile checks that a file's content hashes to sha.
-func hashFile(ctx context.Context, f *os.File, sha string) (int64, error) {
-	v := &verifier{ctx: ctx, r: f, h: sha256.New(), want: sha}
-	n, err := io.CopyBuffer(io.Discard, v, make([]byte, 1<<20))
+// verify reads r to its end and checks that it hashes to sha.
+func verify(ctx context.Context, r io.Reader, sha string) (int64, error) {
+	v := &verifier{ctx: ctx, r: r, h: sha256.New(), want: sha}
+	// Discard hidden behind a plain Writer, or it would read in 8 KB bites.
+	n, err := io.CopyBuffer(struct{ io.Writer }{io.Discard}, v, make([]byte, 256<<10))
 	if v.mismatch != nil {
 		return 0, v.mismatch
 	}
 	if err != nil {
-		return 0, fmt.Errorf("hash staged blob: %w", err)
+		return 0, fmt.Errorf("hash blob: %w", err)
 	}
 	return n, nil
 }

@@ -336,3 +336,41 @@ func TestServerChecksSmallBlobs(t *testing.T) {
 		t.Fatalf("stored sha256 checksum = %q, want %q (the blob's name)", got, want)
 	}
 }
+
+// TestStoredBlobIsNotSentAgain: Put and PutFile of a blob already stored
+// hash the bytes but upload nothing.
+func TestStoredBlobIsNotSentAgain(t *testing.T) {
+	plain, _ := mustOpen(t)
+	ctx := context.Background()
+	data := blobtest.Bytes(100_000, 5)
+	sum := blobtest.Digest(data)
+	if _, err := plain.Put(ctx, sum, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var writes []string
+	opts := plain.Client().Options()
+	opts.HTTPClient = recordingClient{base: opts.HTTPClient, record: func(r *http.Request) {
+		if r.Method == http.MethodPut || r.Method == http.MethodPost {
+			mu.Lock()
+			writes = append(writes, r.Method+" "+r.URL.Path)
+			mu.Unlock()
+		}
+	}}
+	b := s3blob.New(s3.New(opts), plain.Name(), "")
+	if n, err := b.Put(ctx, sum, bytes.NewReader(data)); err != nil || n != int64(len(data)) {
+		t.Fatalf("Put of a stored blob = %d, %v; want %d, nil", n, err, len(data))
+	}
+	p := filepath.Join(t.TempDir(), "again")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.PutFile(ctx, sum, p); err != nil || n != int64(len(data)) {
+		t.Fatalf("PutFile of a stored blob = %d, %v; want %d, nil", n, err, len(data))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(writes) != 0 {
+		t.Fatalf("stored blob sent again: %q", writes)
+	}
+}
