@@ -43,6 +43,15 @@ func testReleases(t *testing.T, s Services) {
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("search = %+v, %v", page, err)
 	}
+	// Nothing found is an empty list, not null.
+	if page, err := s.Releases.SearchReleases(anon, api.ReleaseFilter{Query: "nothing"}); err != nil || page.Items == nil || len(page.Items) != 0 || page.NextCursor != "" {
+		t.Fatalf("search for nothing = %+v, %v; want items []", page, err)
+	}
+	if a, err := s.Releases.FindArtist(anon, id(bob)); err != nil || a.Name != "bob" || a.Releases == nil || len(a.Releases) != 0 {
+		t.Fatalf("artist without releases = %+v, %v; want releases []", a, err)
+	}
+	_, err = s.Releases.FindArtist(anon, id(fan))
+	code(t, err, api.ENOTFOUND)
 	// Downloads: creator yes, fan no (paid release), anonymous never.
 	if f, err := s.Downloads.AuthorizeTrack(ann, rel.Tracks[0].ID); err != nil || f.AudioSHA256 != m.Tracks[0].AudioSHA256 {
 		t.Fatalf("creator download = %+v, %v", f, err)
