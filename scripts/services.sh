@@ -122,7 +122,7 @@ start_postgres() {
   exit 1
 }
 
-s3_up() { curl -s -o /dev/null "http://127.0.0.1:$1/"; }
+s3_up() { curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$1/"; }
 
 start_s3() {
   local dir port pid try
