@@ -1,0 +1,218 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	neturl "net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/megabox-fm/megabox/backend/platform"
+	"github.com/megabox-fm/megabox/internal/pgtest"
+	"github.com/megabox-fm/megabox/internal/s3test"
+	"github.com/megabox-fm/megabox/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/wait"
+)
+
+// sharedPair is two servers on one PostgreSQL database and one S3 bucket,
+// as two megaboxd nodes behind one address, each with its janitor
+// listening for the other's requests for uploads.
+func sharedPair(t *testing.T) (*env, *env) {
+	a, b, _ := sharedPairWithBucket(t)
+	return a, b
+}
+
+// sharedPairWithBucket also returns a look into the bucket.
+func sharedPairWithBucket(t *testing.T) (*env, *env, *bucketView) {
+	t.Helper()
+	cfg := platform.DefaultConfig
+	cfg.Database = pgtest.NewDatabase(t)
+	var client *s3.Client
+	cfg.Blobs, client = s3test.Bucket(t)
+	u, err := neturl.Parse(cfg.Blobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := newEnv(t, cfg), newEnv(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, e := range []*env{a, b} {
+		wg.Go(func() { e.p.Handler.Janitor(ctx) })
+	}
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return a, b, &bucketView{client: client, name: u.Host}
+}
+
+type bucketView struct {
+	client *s3.Client
+	name   string
+}
+
+// parts counts the parts of the upload at path already stored in S3.
+func (v *bucketView) parts(t *testing.T, path string) int {
+	t.Helper()
+	key := "uploads/" + path[strings.LastIndex(path, "/")+1:]
+	ctx := context.Background()
+	ups, err := v.client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &v.name, Prefix: &key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, u := range ups.Uploads {
+		ps, err := v.client.ListParts(ctx, &s3.ListPartsInput{Bucket: &v.name, Key: u.Key, UploadId: u.UploadId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(ps.Parts)
+	}
+	return n
+}
+
+func (e *env) patch(token, p string, offset int64, body io.Reader, length int64) (int, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest("PATCH", e.srv.URL+p, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.ContentLength = length
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// readBacks is how many finished uploads a server read again to hash.
+func (e *env) readBacks() float64 {
+	return value(e.scrape(), "megabox_uploads_read_back_total", nil)
+}
+
+// TestSharedUploadResumesOnAnotherServer: an upload begun on one server,
+// cut in the middle of a request, is resumed on the other from the offset
+// the other reports, and finishes as the exact bytes, verified without
+// either server reading them back.
+func TestSharedUploadResumesOnAnotherServer(t *testing.T) {
+	a, b := sharedPair(t)
+	c, _ := a.signUp("nova", true)
+	data := testmedia.SilentMP3(12<<20 + 12345)
+	sum := hexSHA(data)
+	p := a.createUpload(c.Token(), len(data), sum)
+
+	cut := int64(7<<20 + 99)
+	body := &cutReader{r: bytes.NewReader(data[:cut]), err: io.ErrUnexpectedEOF}
+	a.patch(c.Token(), p, 0, body, int64(len(data))) // cut after cut bytes
+	// The cut request ends on the server once it has read what was sent.
+	wait.Until(t, 20*time.Second, "the cut request's bytes are read", func() bool {
+		return value(a.scrape(), "megabox_upload_received_bytes_total", nil) >= float64(cut)
+	})
+	off := b.uploadOffset(c.Token(), p)
+	if off != cut {
+		t.Fatalf("after the cut the other server reports offset %d, want the %d bytes sent", off, cut)
+	}
+	status, msg := b.patch(c.Token(), p, off, bytes.NewReader(data[off:]), int64(len(data))-off)
+	if status != http.StatusNoContent {
+		t.Fatalf("resumed PATCH on the other server: %d %s", status, msg)
+	}
+	for _, e := range []*env{a, b} {
+		if owned, err := e.p.Blobs.FindBlob(context.Background(), sum); err != nil || owned.Size != int64(len(data)) {
+			t.Fatalf("blob after the resumed upload: %+v, %v", owned, err)
+		}
+		obj, err := e.p.Bucket.Open(context.Background(), sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(obj)
+		obj.Close()
+		if hexSHA(got) != sum {
+			t.Fatalf("stored blob hashes to %s, want %s", hexSHA(got), sum)
+		}
+		if n := e.readBacks(); n != 0 {
+			t.Fatalf("a server read %v finished uploads back; the saved hash state should have covered every byte", n)
+		}
+	}
+}
+
+// cutReader gives r's bytes, then fails like a dropped connection.
+type cutReader struct {
+	r   io.Reader
+	err error
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		return n, c.err
+	}
+	return n, err
+}
+
+// TestSharedLockIsTakenFromAnotherServer: while a request on one server
+// holds an upload (its client stalled mid-body), a request for the same
+// upload on the other server asks the first to let go and gets it, and
+// the upload goes on from what the stalled request stored.
+func TestSharedLockIsTakenFromAnotherServer(t *testing.T) {
+	a, b, bucket := sharedPairWithBucket(t)
+	c, _ := a.signUp("nova", true)
+	data := testmedia.SilentMP3(20<<20 + 7)
+	sum := hexSHA(data)
+	p := a.createUpload(c.Token(), len(data), sum)
+
+	sent := int64(17<<20 + 3) // one whole part, stored while the request stalls
+	stall := &stallReader{r: bytes.NewReader(data[:sent]), release: make(chan struct{})}
+	defer close(stall.release)
+	done := make(chan int, 1)
+	go func() {
+		status, _ := a.patch(c.Token(), p, 0, stall, int64(len(data)))
+		done <- status
+	}()
+	// A stored part means the stalled request holds the upload.
+	wait.Until(t, 20*time.Second, "a part of the stalled request is stored", func() bool { return bucket.parts(t, p) > 0 })
+
+	off := b.uploadOffset(c.Token(), p) // takes the lock from the other server
+	if off > sent {
+		t.Fatalf("offset on the other server = %d, more than the %d bytes sent", off, sent)
+	}
+	select {
+	case status := <-done:
+		if status == http.StatusNoContent {
+			t.Fatalf("the stalled request finished with %d; it should have been stopped", status)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stalled request was never asked to stop")
+	}
+	status, msg := b.patch(c.Token(), p, off, bytes.NewReader(data[off:]), int64(len(data))-off)
+	if status != http.StatusNoContent {
+		t.Fatalf("PATCH on the other server: %d %s", status, msg)
+	}
+	if blob, err := b.p.Blobs.FindBlob(context.Background(), sum); err != nil || blob.Size != int64(len(data)) {
+		t.Fatalf("blob = %+v, %v", blob, err)
+	}
+}
+
+// stallReader gives r's bytes, then blocks until released.
+type stallReader struct {
+	r       io.Reader
+	release chan struct{}
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		<-s.release
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
