@@ -114,9 +114,16 @@ func (c *tusClient) offset(ctx context.Context, path string) (int64, error) {
 	return strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
 }
 
+// reply is a tus response, its body read.
+type reply struct {
+	status int
+	header http.Header
+	text   string
+}
+
 // patch sends data at offset, cut as cut says if not nil. It returns the
-// response (its body read into text) or the transport's error.
-func (c *tusClient) patch(ctx context.Context, path string, offset int64, data []byte, cut *cutter) (*http.Response, string, error) {
+// response or the transport's error.
+func (c *tusClient) patch(ctx context.Context, path string, offset int64, data []byte, cut *cutter) (reply, error) {
 	body := &countingBody{r: bytes.NewReader(data), cut: cut, sent: c.sent}
 	req := c.request(ctx, http.MethodPatch, path, body)
 	req.ContentLength = int64(len(data))
@@ -126,21 +133,21 @@ func (c *tusClient) patch(ctx context.Context, path string, offset int64, data [
 	req.Header.Set("Expect", "100-continue")
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return nil, "", err
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	text, _ := io.ReadAll(resp.Body)
-	return resp, string(text), nil
+	return reply{resp.StatusCode, resp.Header, string(text)}, nil
 }
 
 // lostRace tells a PATCH that found the upload moved on or held by a late
 // request (tus's 409, 423 and 400 "interrupted"): ask the offset again.
-func lostRace(resp *http.Response, text string) bool {
-	switch resp.StatusCode {
+func lostRace(r reply) bool {
+	switch r.status {
 	case http.StatusConflict, http.StatusLocked:
 		return true
 	case http.StatusBadRequest:
-		return strings.HasPrefix(text, "ERR_UPLOAD_INTERRUPTED")
+		return strings.HasPrefix(r.text, "ERR_UPLOAD_INTERRUPTED")
 	}
 	return false
 }
@@ -188,9 +195,9 @@ func (c *cluster) resumeAcross(t *testing.T, cr *user, stall bool) (string, [32]
 		t.Fatal(err)
 	}
 	for off := int64(0); off < 3*tusChunk; off += tusChunk {
-		resp, text, err := a.patch(ctx, path, off, data[off:off+tusChunk], nil)
-		if err != nil || resp.StatusCode != http.StatusNoContent {
-			t.Fatalf("PATCH at %d through node A: %v %v %s", off, err, resp, text)
+		r, err := a.patch(ctx, path, off, data[off:off+tusChunk], nil)
+		if err != nil || r.status != http.StatusNoContent {
+			t.Fatalf("PATCH at %d through node A: %v %d %s", off, err, r.status, r.text)
 		}
 	}
 	cutAt := int64(3*tusChunk + 3<<20 + 12_345)
@@ -200,7 +207,7 @@ func (c *cluster) resumeAcross(t *testing.T, cr *user, stall bool) (string, [32]
 	}
 	lost := make(chan error, 1)
 	go func() {
-		_, _, err := a.patch(ctx, path, 3*tusChunk, data[3*tusChunk:4*tusChunk], cut)
+		_, err := a.patch(ctx, path, 3*tusChunk, data[3*tusChunk:4*tusChunk], cut)
 		lost <- err
 	}()
 	if stall {
@@ -224,8 +231,8 @@ func (c *cluster) resumeAcross(t *testing.T, cr *user, stall bool) (string, [32]
 	if resent < 0 || resent > tusChunk {
 		t.Errorf("%d bytes sent for a %d-byte file: %d sent twice; want at most one chunk (%d)", sent.Load(), size, resent, tusChunk)
 	}
-	if last.Header.Get("Megabox-Blob-Sha256") != sha || last.Header.Get("Megabox-Media-Type") != string(api.MediaMP3) {
-		t.Fatalf("the last PATCH did not announce the blob: %v", last.Header)
+	if last.header.Get("Megabox-Blob-Sha256") != sha || last.header.Get("Megabox-Media-Type") != string(api.MediaMP3) {
+		t.Fatalf("the last PATCH did not announce the blob: %v", last.header)
 	}
 	return sha, sum
 }
@@ -233,7 +240,7 @@ func (c *cluster) resumeAcross(t *testing.T, cr *user, stall bool) (string, [32]
 // finish sends the rest of an upload through c, asking the offset before
 // each PATCH, and returns where it first stood, how many PATCHes found it
 // moved on, and the last PATCH's response.
-func (c *tusClient) finish(t *testing.T, path string, data []byte) (resumedAt int64, races int, last *http.Response) {
+func (c *tusClient) finish(t *testing.T, path string, data []byte) (resumedAt int64, races int, last reply) {
 	t.Helper()
 	ctx := context.Background()
 	size := int64(len(data))
@@ -250,18 +257,18 @@ func (c *tusClient) finish(t *testing.T, path string, data []byte) (resumedAt in
 			t.Fatalf("the upload stands complete at %d bytes before the last PATCH", off)
 		}
 		end := min(off+tusChunk, size)
-		resp, text, err := c.patch(ctx, path, off, data[off:end], nil)
+		r, err := c.patch(ctx, path, off, data[off:end], nil)
 		switch {
 		case err != nil:
 			t.Fatalf("PATCH at %d: %v", off, err)
-		case lostRace(resp, text):
+		case lostRace(r):
 			if races++; races > 10 {
-				t.Fatalf("PATCH at %d: %s %s, %d times", off, resp.Status, text, races)
+				t.Fatalf("PATCH at %d: %d %s, %d times", off, r.status, r.text, races)
 			}
-		case resp.StatusCode != http.StatusNoContent:
-			t.Fatalf("PATCH at %d: %s %s", off, resp.Status, text)
+		case r.status != http.StatusNoContent:
+			t.Fatalf("PATCH at %d: %d %s", off, r.status, r.text)
 		case end == size:
-			return resumedAt, races, resp
+			return resumedAt, races, r
 		}
 	}
 }
