@@ -70,9 +70,11 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 		return nil, err
 	}
 	id, err := s.record(ctx, co, charge)
-	if errors.Is(err, store.ErrConflict) {
-		p, err, _ := s.replay(ctx, c.Account.ID, key, hash)
-		return p, err
+	if errors.Is(err, errTwinWon) {
+		if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
+			return p, err
+		}
+		return nil, fmt.Errorf("idempotency key %q taken but not found", key)
 	} else if err != nil {
 		return nil, err
 	}
@@ -162,8 +164,13 @@ func (s *PurchaseService) recordDecline(ctx context.Context, co *checkout, decli
 	return decline
 }
 
+// errTwinWon: a request with the same idempotency key recorded its
+// outcome first; that outcome is the answer, and the charge is the same.
+var errTwinWon = errors.New("idempotency key taken by a twin request")
+
 // record writes the sale, its receipt and its journal entry at once. If
-// they cannot be written, a charge is given back.
+// they cannot be written, a charge is given back, unless a twin with the
+// same key (and so the same charge) recorded its sale.
 func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *payment.Charge) (int64, error) {
 	key, err := s.receiptKey(ctx)
 	if err != nil {
@@ -175,7 +182,10 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		if err := tx.Lock(ctx, co.fan.ID); err != nil {
 			return err
 		}
-		if err := tx.InsertIdempotencyKey(ctx, store.IdempotencyKey{FanID: co.fan.ID, Key: co.key, RequestHash: co.hash, CreatedAt: now}); err != nil {
+		err := tx.InsertIdempotencyKey(ctx, store.IdempotencyKey{FanID: co.fan.ID, Key: co.key, RequestHash: co.hash, CreatedAt: now})
+		if errors.Is(err, store.ErrConflict) {
+			return errTwinWon
+		} else if err != nil {
 			return err
 		}
 		if owns, err := tx.Owns(ctx, co.fan.ID, co.rel.ID); err != nil {
@@ -201,7 +211,7 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		}
 		return post(ctx, tx, store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now})
 	})
-	if err != nil && !errors.Is(err, store.ErrConflict) && charge.Ref != "free" {
+	if err != nil && !errors.Is(err, errTwinWon) && charge.Ref != "free" {
 		// The sale could not be recorded: give the money back.
 		if rerr := s.provider.Refund(context.WithoutCancel(ctx), charge.Ref, co.amount); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("refund unrecorded charge %s: %w", charge.Ref, rerr))

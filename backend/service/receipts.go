@@ -18,7 +18,8 @@ type ReceiptService struct{ *env }
 func (e *env) receiptKey(ctx context.Context) (receipt.Key, error) {
 	k, err := e.st.ActiveReceiptKey(ctx)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, err := (&ReceiptService{env: e}).RotateReceiptKey(ctx); err != nil {
+		// Two first uses at once may both make one: either is active.
+		if _, err := (&ReceiptService{env: e}).RotateReceiptKey(ctx); err != nil && !errors.Is(err, store.ErrConflict) {
 			return k, err
 		}
 		return e.st.ActiveReceiptKey(ctx)
