@@ -163,12 +163,12 @@ func lostRace(r reply) bool {
 func TestUploadResumesOnAnotherNode(t *testing.T) {
 	c := newCluster(t)
 	cr := c.signUpMany(t, "creator", 1, true)[0]
-	for i, stall := range []bool{false, true} {
+	for _, stall := range []bool{false, true} {
 		name := map[bool]string{false: "closed", true: "silent"}[stall]
 		t.Run(name, func(t *testing.T) {
-			before := c.received(t)
+			before := c.uploadMetrics(t)
 			sha, sum := c.resumeAcross(t, cr, stall)
-			c.checkReceived(t, i+1, before, 50_000_000)
+			c.checkReceived(t, before, 50_000_000)
 			c.checkNoUploadsLeft(t)
 			c.checkDownloads(t, cr, sha, sum)
 		})
@@ -273,30 +273,42 @@ func (c *tusClient) finish(t *testing.T, path string, data []byte) (resumedAt in
 	}
 }
 
-// received returns the upload bytes each node has read from clients.
-func (c *cluster) received(t *testing.T) [2]float64 {
-	t.Helper()
-	return [2]float64{c.nodes[0].metric(t, "megabox_upload_received_bytes_total", ""),
-		c.nodes[1].metric(t, "megabox_upload_received_bytes_total", "")}
+// uploadCounts are a node's upload metrics.
+type uploadCounts struct {
+	received, finished, stored, readBack float64
 }
 
-// checkReceived asserts from both nodes' metrics that every upload so far
-// (finished of them) finished on node B, hashed as it arrived: nothing
-// was read back, and the last one's bytes reached the nodes at most one
-// chunk more than once.
-func (c *cluster) checkReceived(t *testing.T, finished int, before [2]float64, size int64) {
+// uploadMetrics scrapes both nodes' upload metrics.
+func (c *cluster) uploadMetrics(t *testing.T) (out [2]uploadCounts) {
 	t.Helper()
-	a, b := c.nodes[0], c.nodes[1]
-	for _, n := range c.nodes {
-		if got := n.metric(t, "megabox_uploads_read_back_total", ""); got != 0 {
+	for i, n := range c.nodes {
+		out[i] = uploadCounts{
+			received: n.metric(t, "megabox_upload_received_bytes_total", ""),
+			finished: n.metric(t, "megabox_uploads_finished_total", ""),
+			stored:   n.metric(t, "megabox_uploads_finished_total", `outcome="stored"`),
+			readBack: n.metric(t, "megabox_uploads_read_back_total", ""),
+		}
+	}
+	return out
+}
+
+// checkReceived asserts from both nodes' metrics that the upload finished
+// once, stored by node B and hashed as it arrived (nothing read back), and
+// that its bytes reached the nodes at most one chunk more than once.
+func (c *cluster) checkReceived(t *testing.T, before [2]uploadCounts, size int64) {
+	t.Helper()
+	after := c.uploadMetrics(t)
+	for i, n := range c.nodes {
+		if got := after[i].readBack - before[i].readBack; got != 0 {
 			t.Errorf("node %s read %v uploads back; want 0", n.name, got)
 		}
 	}
-	if fa, fb := a.metric(t, "megabox_uploads_finished_total", ""), b.metric(t, "megabox_uploads_finished_total", `outcome="stored"`); fa != 0 || fb != float64(finished) {
-		t.Errorf("uploads finished: %v on node A, %v stored on node B; want 0 and %d", fa, fb, finished)
+	fa, fb := after[0].finished-before[0].finished, after[1].stored-before[1].stored
+	if fa != 0 || fb != 1 || after[1].finished != after[1].stored {
+		t.Errorf("uploads finished: %v on node A, %v stored on node B (of %v finished there); want 0 and 1 (of 1)",
+			fa, fb, after[1].finished-before[1].finished)
 	}
-	after := c.received(t)
-	ra, rb := int64(after[0]-before[0]), int64(after[1]-before[1])
+	ra, rb := int64(after[0].received-before[0].received), int64(after[1].received-before[1].received)
 	t.Logf("bytes received: %d by node A, %d by node B", ra, rb)
 	if ra+rb < size || ra+rb > size+tusChunk {
 		t.Errorf("the nodes received %d bytes of a %d-byte upload; want at most one chunk more", ra+rb, size)
