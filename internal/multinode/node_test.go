@@ -205,6 +205,8 @@ func (n *node) stop(t *testing.T) {
 			n.kill()
 		}
 	}
+	// A later node may get this one's port: no connection may outlive it.
+	httpClient.CloseIdleConnections()
 	if t.Failed() {
 		t.Logf("node %s log:\n%s", n.name, n.tail())
 	}
