@@ -22,8 +22,9 @@ func (RulesAPI) CheckPrice(priceCents int64, currency string, pwyw bool, minCent
 
 // RulesView is the platform's limits, as data for labels and choices.
 type RulesView struct {
-	Currencies    []string `json:"currencies"`
-	MaxPriceCents int64    `json:"max_price_cents"`
+	Currencies     []string `json:"currencies"`
+	MaxPriceCents  int64    `json:"max_price_cents"`
+	MinPayoutCents int64    `json:"min_payout_cents"`
 }
 
 // SplitView is one payment divided between creator and platform, in cents.

@@ -23,7 +23,10 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   await shot(page, 'e2e-1-synced')
 
   await card.locator('input[name=price]').fill('7.77')
-  assert.equal(await card.locator('[data-testid=split-preview]').textContent(), 'Fan pays €7.77 → you get €7.00, Megabox €0.77')
+  // The split comes from the platform's rule over the bindings: wait for its answer.
+  const preview = card.locator('[data-testid=split-preview]')
+  await preview.filter({ hasText: '€7.77' }).waitFor({ timeout: 10000 })
+  assert.equal(await preview.textContent(), 'Fan pays €7.77 → you get €7.00, Megabox €0.77')
   await card.locator('text=Save price').click()
   await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
   await card.locator('button', { hasText: /^Publish$/ }).click()
@@ -35,6 +38,7 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   await page.fill('input[name=q]', 'E2E')
   await page.press('input[name=q]', 'Enter')
   await page.click('.tile:has-text("E2E Album")')
+  await page.locator('[data-testid=store-split]', { hasText: /./ }).waitFor({ timeout: 10000 })
   const split = await page.locator('[data-testid=store-split]').textContent()
   assert.ok(split.includes('€7.00 goes to the artist and €0.77 to Megabox'), 'store split: ' + split)
   await shot(page, 'e2e-2-store')
