@@ -128,7 +128,7 @@ func uploadSmallMP3(ctx context.Context, cl *mhttp.Client) (string, error) {
 	return sha, nil
 }
 
-// get fetches path from a node with u's session and returns the body of
+// get fetches path through cl with its session and returns the body of
 // a 200 response.
 func get(ctx context.Context, cl *mhttp.Client, path string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.BaseURL()+path, nil)
