@@ -14,6 +14,10 @@
 # The cluster runs with fsync=off: it holds test data only.
 set -euo pipefail
 
+# The whole script is one block, parsed before it runs: bash reads a script
+# as it goes, and an edit to this file during a long test run would
+# otherwise change what the clean-up executes.
+{
 if [ $# -eq 0 ]; then
   echo "usage: $0 CMD..." >&2
   exit 2
@@ -76,13 +80,16 @@ wait_ready() {
   done
 }
 
-# as_postgres prefixes PostgreSQL's commands when we are root (the server
-# refuses to run as root). setpriv execs, so a background job's PID is the
-# server's own; a shell function would leave a wrapper holding that PID.
-as_postgres=()
+# as_postgres prefixes PostgreSQL's commands: as root, they run as the
+# postgres user (the server refuses to run as root). setpriv execs, so a
+# background job's PID is the server's own; a shell function would leave a
+# wrapper holding that PID. --pdeathsig stops a server whose script was
+# killed outright (SIGKILL runs no trap): INT is PostgreSQL's fast shutdown.
+as_postgres=(setpriv --pdeathsig INT)
 if [ "$(id -u)" -eq 0 ]; then
-  as_postgres=(setpriv --reuid=postgres --regid=postgres --clear-groups --)
+  as_postgres+=(--reuid=postgres --regid=postgres --clear-groups)
 fi
+as_postgres+=(--)
 
 start_postgres() {
   local bin dir port pid try
@@ -136,7 +143,7 @@ start_s3() {
   for try in 1 2 3 4 5; do
     port="$(random_port)"
     ROOT_ACCESS_KEY="$AWS_ACCESS_KEY_ID" ROOT_SECRET_KEY="$AWS_SECRET_ACCESS_KEY" \
-      "$versitygw" --quiet --port "127.0.0.1:$port" posix "$dir/data" >"$dir/server.log" 2>&1 &
+      setpriv --pdeathsig TERM -- "$versitygw" --quiet --port "127.0.0.1:$port" posix "$dir/data" >"$dir/server.log" 2>&1 &
     pid=$!
     if wait_ready "$pid" versitygw "$dir/server.log" s3_up "$port"; then
       pids+=("$pid")
@@ -160,3 +167,4 @@ export MEGABOX_REQUIRE_SERVICES=1
 status=0
 "$@" || status=$?
 exit "$status"
+}
