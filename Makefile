@@ -61,7 +61,7 @@ drills:
 
 ## bench: benchmarks against same-work baselines and peers (rclone, Syncthing, mpg123), medians of interleaved rounds; writes BENCHMARKS.md
 bench: deps-test deps-bench app
-	$(GO) run ./bench -runs $${RUNS:-3}
+	MEGABOX_PG_FSYNC=on scripts/services.sh $(GO) run ./bench -runs $${RUNS:-3}
 
 deps-bench:
 	@scripts/bench-deps.sh

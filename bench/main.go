@@ -98,6 +98,9 @@ var benchmarks = []struct {
 	{"library", benchLibrary},
 	{"earnings", benchEarnings},
 	{"purchases", benchPurchases},
+	{"pg-purchases", benchScalePurchases},
+	{"pg-earnings", benchScaleEarnings},
+	{"s3-upload", benchScaleUpload},
 	{"play", benchPlay},
 	{"desktop", benchDesktop},
 }

@@ -259,7 +259,9 @@ func benchPurchases(dir string, runs int, rep *Report) error {
 		Note:   "2,000 sandbox purchases (40 fans × 50 releases) by 8 goroutines over HTTP, ledger balance checked after; the baseline is the floor of any durable write, not the same work.",
 	}
 	err := interleave(runs,
-		contender{m: &row.Ours, run: func(i int) (float64, error) { return purchaseRun(filepath.Join(dir, fmt.Sprint("purchases", i))) }},
+		contender{m: &row.Ours, run: func(i int) (float64, error) {
+			return purchaseRunOn(filepath.Join(dir, fmt.Sprint("purchases", i)), platform.DefaultConfig)
+		}},
 		contender{m: row.Base, run: func(i int) (float64, error) {
 			return rawCommits(filepath.Join(dir, fmt.Sprint("raw", i, ".db")), 2000)
 		}},
@@ -272,26 +274,23 @@ func benchPurchases(dir string, runs int, rep *Report) error {
 	return nil
 }
 
-func purchaseRun(dir string) (float64, error) {
+// purchaseRunOn makes 2,000 purchases through servers opened with cfgs
+// (fans spread over them) and returns purchases per second.
+func purchaseRunOn(dir string, cfgs ...platform.Config) (float64, error) {
 	ctx := context.Background()
-	cfg := platform.DefaultConfig
-	cfg.SignUpsPerHour = 0
-	p, err := platform.Open(ctx, dir, cfg, slog.New(slog.DiscardHandler))
+	nodes, closeAll, err := openNodes(ctx, dir, cfgs...)
 	if err != nil {
 		return 0, err
 	}
-	defer p.Close()
-	defer os.RemoveAll(dir)
-	srv := httptest.NewServer(p.Handler)
-	defer srv.Close()
+	defer closeAll()
 	const fans, releases = 40, 50
-	rels, err := benchReleases(ctx, srv.URL, dir, releases)
+	rels, err := benchReleases(ctx, nodes[0].srv.URL, dir, releases)
 	if err != nil {
 		return 0, err
 	}
 	clients := make([]*mhttp.Client, fans)
 	for i := range clients {
-		if clients[i], err = signedIn(ctx, srv.URL, false); err != nil {
+		if clients[i], err = signedIn(ctx, nodes[i%len(nodes)].srv.URL, false); err != nil {
 			return 0, err
 		}
 	}
@@ -323,7 +322,7 @@ func purchaseRun(dir string) (float64, error) {
 	if failed.Load() > 0 {
 		return 0, fmt.Errorf("%d purchases failed", failed.Load())
 	}
-	sums, unbalanced, err := p.DB.LedgerCheck(ctx)
+	sums, unbalanced, err := nodes[0].p.Store.LedgerCheck(ctx)
 	if err != nil || unbalanced != 0 || sums["EUR"] != 0 {
 		return 0, fmt.Errorf("ledger out of balance after the run: %v %d %v", sums, unbalanced, err)
 	}

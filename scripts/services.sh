@@ -11,7 +11,8 @@
 # reused, not started. MEGABOX_REQUIRE_SERVICES=1 makes the tests fail
 # instead of skipping when a service is missing. The exit status is CMD's.
 #
-# The cluster runs with fsync=off: it holds test data only.
+# The cluster runs with fsync=off: it holds test data only. Benchmarks set
+# MEGABOX_PG_FSYNC=on to measure it with the durability it has in use.
 set -euo pipefail
 
 # The whole script is one block, parsed before it runs: bash reads a script
@@ -111,7 +112,7 @@ start_postgres() {
   for try in 1 2 3 4 5; do
     port="$(random_port)"
     "${as_postgres[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" \
-      -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 \
+      -c listen_addresses=127.0.0.1 -c fsync="${MEGABOX_PG_FSYNC:-off}" -c full_page_writes="${MEGABOX_PG_FSYNC:-off}" -c max_connections=300 \
       >"$dir/server.log" 2>&1 &
     pid=$!
     if wait_ready "$pid" postgres "$dir/server.log" "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then

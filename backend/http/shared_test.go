@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	neturl "net/url"
 	"strconv"
 	"strings"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/platform"
 	"github.com/megabox-fm/megabox/internal/pgtest"
 	"github.com/megabox-fm/megabox/internal/s3test"
@@ -107,7 +111,7 @@ func (e *env) readBacks() float64 {
 func TestSharedUploadResumesOnAnotherServer(t *testing.T) {
 	a, b := sharedPair(t)
 	c, _ := a.signUp("nova", true)
-	data := testmedia.SilentMP3(12<<20 + 12345)
+	data := testmedia.SilentMP3(20<<20 + 12345) // over maxDirect: in pieces
 	sum := hexSHA(data)
 	p := a.createUpload(c.Token(), len(data), sum)
 
@@ -212,6 +216,145 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	if err == io.EOF {
 		<-s.release
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// objects lists the keys in the bucket under prefix.
+func (v *bucketView) objects(t *testing.T, prefix string) []string {
+	t.Helper()
+	out, err := v.client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &v.name, Prefix: &prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, *o.Key)
+	}
+	return keys
+}
+
+// TestSharedWholeUploads: a file sent whole in the request that creates
+// its upload is stored at its blob's key in one PUT, with nothing left
+// under uploads/; one that is not what it claims, or not something the
+// platform takes, leaves nothing at all.
+func TestSharedWholeUploads(t *testing.T) {
+	a, b, bucket := sharedPairWithBucket(t)
+	c, _ := a.signUp("nova", true)
+	data := testmedia.SilentMP3(900_000)
+	sum := a.upload(c, data)
+	obj, err := b.p.Bucket.Open(context.Background(), sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(obj)
+	obj.Close()
+	if hexSHA(got) != sum {
+		t.Fatalf("stored blob hashes to %s, want %s", hexSHA(got), sum)
+	}
+	if keys := bucket.objects(t, "uploads/"); len(keys) != 0 {
+		t.Fatalf("left under uploads/: %v", keys)
+	}
+	if n := bucket.parts(t, "/x"); n != 0 {
+		t.Fatalf("%d multipart parts", n)
+	}
+	if n := a.readBacks(); n != 0 {
+		t.Fatalf("%v read backs", n)
+	}
+
+	text := bytes.Repeat([]byte("not audio "), 50_000)
+	for name, u := range map[string]struct {
+		body []byte
+		sum  string
+	}{
+		"wrong sha256": {data[:800_000], hexSHA(data[:800_001])},
+		"not audio":    {text, hexSHA(text)},
+	} {
+		_, err := c.UploadFile(context.Background(), bytes.NewReader(u.body), &mhttp.Upload{SHA256: u.sum, Size: int64(len(u.body)), Filename: "x"})
+		if err == nil {
+			t.Fatalf("%s: upload accepted", name)
+		}
+		if _, err := b.p.Bucket.Stat(context.Background(), u.sum); api.ErrorCode(err) != api.ENOTFOUND {
+			t.Fatalf("%s: blob key holds something: %v", name, err)
+		}
+	}
+	if keys := bucket.objects(t, "uploads/"); len(keys) != 0 {
+		t.Fatalf("left under uploads/ after refusals: %v", keys)
+	}
+}
+
+// TestSharedWholeUploadCutShortResumes: a small file sent whole whose
+// request is cut is recorded, and is resumed through the other server
+// from the start.
+func TestSharedWholeUploadCutShortResumes(t *testing.T) {
+	a, b := sharedPair(t)
+	c, _ := a.signUp("nova", true)
+	data := testmedia.SilentMP3(3<<20 + 1)
+	sum := hexSHA(data)
+	// The body stalls after 1 MiB until the server says where the upload
+	// lives, then the connection drops.
+	located := make(chan string, 1)
+	body := &cutAfter{r: bytes.NewReader(data[:1<<20]), wait: located}
+	req, err := http.NewRequest("POST", a.srv.URL+"/api/v1/uploads/", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(data))
+	for k, v := range map[string]string{"Authorization": "Bearer " + c.Token(), "Tus-Resumable": "1.0.0", "Upload-Length": strconv.Itoa(len(data)),
+		"Upload-Metadata": "sha256 " + b64(sum), "Content-Type": "application/offset+octet-stream"} {
+		req.Header.Set(k, v)
+	}
+	req = req.WithContext(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+			if code == mhttp.StatusUploadResumable {
+				located <- h.Get("Location")
+			}
+			return nil
+		},
+	}))
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("cut creation answered %d", resp.StatusCode)
+	}
+	if body.loc == "" {
+		t.Fatal("no 104 with the upload's location before the cut")
+	}
+	p, _ := url(body.loc)
+	var off int64 = -1
+	wait.Until(t, 20*time.Second, "the cut upload is resumable on the other server", func() bool {
+		status, _, hdr := b.raw("HEAD", p, c.Token(), nil, "Tus-Resumable", "1.0.0")
+		if status == http.StatusOK {
+			off, _ = strconv.ParseInt(hdr.Get("Upload-Offset"), 10, 64)
+		}
+		return status == http.StatusOK
+	})
+	if off != 0 {
+		t.Fatalf("resumed at %d, want 0 (a whole upload cut short keeps nothing)", off)
+	}
+	if status, msg := b.patch(c.Token(), p, 0, bytes.NewReader(data), int64(len(data))); status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", status, msg)
+	}
+	if blob, err := a.p.Blobs.FindBlob(context.Background(), sum); err != nil || blob.Size != int64(len(data)) {
+		t.Fatalf("blob = %+v, %v", blob, err)
+	}
+}
+
+// cutAfter gives r's bytes, waits for the upload's location, then fails
+// like a dropped connection.
+type cutAfter struct {
+	r    io.Reader
+	wait chan string
+	loc  string
+}
+
+func (c *cutAfter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		select {
+		case c.loc = <-c.wait:
+		case <-time.After(20 * time.Second):
+		}
 		return n, io.ErrUnexpectedEOF
 	}
 	return n, err

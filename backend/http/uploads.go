@@ -66,6 +66,7 @@ func (s *Server) uploadStore() (*tus.StoreComposer, error) {
 	if s.cfg.Shared != nil {
 		s.shared = newSharedStore(*s.cfg.Shared, s.log)
 		s.shared.locks.shared = s.cfg.Shared.Locks
+		s.shared.partial = s.recordPartial
 		composer.UseCore(s.shared)
 		composer.UseTerminater(s.shared)
 		composer.UseLocker(s.shared.locks)
@@ -105,7 +106,7 @@ func (s *Server) ownUploads(next http.Handler) http.Handler {
 			r, c = withCreation(r, w)
 			defer s.endCreation(c)
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, withBodyLength(r))
 		return nil
 	})
 }
@@ -158,8 +159,10 @@ func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInf
 	id := make([]byte, 16)
 	rand.Read(id)
 	u := api.Upload{ID: hex.EncodeToString(id), AccountID: c.Account.ID, SHA256: sha, Size: up.Size, Filename: filename}
-	// Only this server's disk holds a whole upload in memory first.
-	whole := s.shared == nil && hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream"
+	// A whole upload is held in memory (its quota too) until stored; in S3
+	// only one small enough for one PUT, sent all at once, is.
+	whole := hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream" &&
+		(s.shared == nil || whole(hook.Context, up.Size))
 	if err := s.reserve(hook.Context, u, whole); err != nil {
 		return noChange(err)
 	}
@@ -203,6 +206,9 @@ func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 		err = s.storeBlob(ctx, up, b)
 	}
 	s.metrics.uploadFinished(err)
+	if err != nil && s.shared != nil && b == nil {
+		s.shared.refused(ctx, up.ID)
+	}
 	if err != nil {
 		s.discardUpload(ctx, up)
 		return tus.HTTPResponse{}, tusError(err)
@@ -283,17 +289,9 @@ func readStaged(ctx context.Context, path string) (string, *media.Sniffer, error
 // there first) and then records the blob, the account's ownership and the
 // end of the upload in one transaction.
 func (s *Server) storeBlob(ctx context.Context, up tus.FileInfo, b *api.Blob) error {
-	if s.shared != nil {
-		if err := s.shared.adopt(ctx, up.ID, b.SHA256); err != nil {
-			return err
-		}
-		return s.svc.Uploads.FinishUpload(ctx, up.ID, *b)
-	}
-	if _, err := s.svc.Bucket.AdoptFile(ctx, b.SHA256, up.Storage[filestore.StorageKeyPath]); err != nil {
+	if err := s.adopt(ctx, up, b.SHA256); err != nil {
 		return err
 	}
-	os.Remove(up.Storage[filestore.StorageKeyInfoPath])
-	s.staging.letGo(up.ID)
 	if held, ok := s.reserved.get(up.ID); ok {
 		err := s.svc.Uploads.StoreBlob(ctx, held.AccountID, *b)
 		if err == nil {
@@ -302,6 +300,19 @@ func (s *Server) storeBlob(ctx context.Context, up tus.FileInfo, b *api.Blob) er
 		return err
 	}
 	return s.svc.Uploads.FinishUpload(ctx, up.ID, *b)
+}
+
+// adopt makes a verified upload's bytes the blob sha in the bucket.
+func (s *Server) adopt(ctx context.Context, up tus.FileInfo, sha string) error {
+	if s.shared != nil {
+		return s.shared.adopt(ctx, up.ID, sha)
+	}
+	if _, err := s.svc.Bucket.AdoptFile(ctx, sha, up.Storage[filestore.StorageKeyPath]); err != nil {
+		return err
+	}
+	os.Remove(up.Storage[filestore.StorageKeyInfoPath])
+	s.staging.letGo(up.ID)
+	return nil
 }
 
 // discardUpload forgets an upload's staging files and record.
