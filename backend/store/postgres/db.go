@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,22 +45,43 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if _, err := Migrate(ctx, url); err != nil {
 		return nil, err
 	}
-	pool, err := pgxpool.New(ctx, url)
+	cfg, err := poolConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return &DB{reader: reader{pool}, pool: pool}, nil
 }
 
+// defaultMaxConns is how many connections one server keeps at most when
+// the URL does not say (pool_max_conns): pgxpool's own default, four on
+// a small machine, leaves requests queueing for a connection while the
+// database waits for work.
+const defaultMaxConns = 32
+
+func poolConfig(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
+	return cfg, nil
+}
+
 // Migrate brings the database at url up to the newest schema and returns
 // its version. Nodes starting together take turns: goose holds a session
 // advisory lock while it migrates.
 func Migrate(ctx context.Context, url string) (int64, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := pgxpool.ParseConfig(url) // takes the pool's settings out of the URL
 	if err != nil {
 		return 0, fmt.Errorf("database url: %w", err)
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := stdlib.OpenDB(*cfg.ConnConfig)
 	defer db.Close()
 	p, err := provider(db)
 	if err != nil {
