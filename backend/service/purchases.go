@@ -69,16 +69,14 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 	} else if err != nil {
 		return nil, err
 	}
-	id, err := s.record(ctx, co, charge)
+	p, err := s.record(ctx, co, charge)
 	if errors.Is(err, errTwinWon) {
 		if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
 			return p, err
 		}
 		return nil, fmt.Errorf("idempotency key %q taken but not found", key)
-	} else if err != nil {
-		return nil, err
 	}
-	return s.findPurchase(ctx, id)
+	return p, err
 }
 
 // charge takes the payment; a free release is not charged.
@@ -171,13 +169,14 @@ var errTwinWon = errors.New("idempotency key taken by a twin request")
 // record writes the sale, its receipt and its journal entry at once. If
 // they cannot be written, a charge is given back, unless a twin with the
 // same key (and so the same charge) recorded its sale.
-func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *payment.Charge) (int64, error) {
+func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *payment.Charge) (*api.Purchase, error) {
 	key, err := s.receiptKey(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	now := s.clock()
 	var id int64
+	var jws string
 	err = s.st.WithTx(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, co.fan.ID); err != nil {
 			return err
@@ -199,7 +198,7 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		if err != nil {
 			return fmt.Errorf("insert purchase: %w", err)
 		}
-		if err := s.signReceipt(ctx, tx, key, id, co, now); err != nil {
+		if jws, err = s.signReceipt(ctx, tx, key, id, co, now); err != nil {
 			return err
 		}
 		if err := tx.SetIdempotencyPurchase(ctx, co.fan.ID, co.key, id); err != nil {
@@ -217,7 +216,11 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 			err = errors.Join(err, fmt.Errorf("refund unrecorded charge %s: %w", charge.Ref, rerr))
 		}
 	}
-	return id, err
+	if err != nil {
+		return nil, err
+	}
+	return s.purchase(&api.Purchase{ID: id, ReleaseID: co.rel.ID, GrossCents: co.split.Gross, CreatorCents: co.split.Creator,
+		PlatformCents: co.split.Platform, Currency: co.rel.Currency, CreatedAt: now, Receipt: jws}), nil
 }
 
 func manifestTracks(tracks []api.Track) []api.ManifestTrack {
@@ -249,6 +252,11 @@ func (s *PurchaseService) findPurchase(ctx context.Context, id int64) (*api.Purc
 	if err != nil {
 		return nil, fmt.Errorf("find purchase: %w", err)
 	}
+	return s.purchase(p), nil
+}
+
+// purchase words a purchase's split.
+func (s *PurchaseService) purchase(p *api.Purchase) *api.Purchase {
 	p.Split = splitWords(ledger.Split{Gross: p.GrossCents, Creator: p.CreatorCents, Platform: p.PlatformCents}, p.Currency)
-	return p, nil
+	return p
 }

@@ -13,9 +13,31 @@ import (
 // ReceiptService keeps the keys receipts are signed with.
 type ReceiptService struct{ *env }
 
+// receiptKeyTTL is how long a server signs with the active key it read:
+// a key made on another server is used here within that time, and the
+// receipts signed meanwhile verify all the same (old keys stay published).
+const receiptKeyTTL = time.Minute
+
+// cachedKey is the active receipt key as last read.
+type cachedKey struct {
+	key   receipt.Key
+	until time.Time
+}
+
 // receiptKey returns the key new receipts are signed with, making the
 // first one on first use.
 func (e *env) receiptKey(ctx context.Context) (receipt.Key, error) {
+	if c := e.key.Load(); c != nil && time.Now().Before(c.until) {
+		return c.key, nil
+	}
+	k, err := e.readReceiptKey(ctx)
+	if err == nil {
+		e.key.Store(&cachedKey{key: k, until: time.Now().Add(receiptKeyTTL)})
+	}
+	return k, err
+}
+
+func (e *env) readReceiptKey(ctx context.Context) (receipt.Key, error) {
 	k, err := e.st.ActiveReceiptKey(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		// Two first uses at once may both make one: either is active.
@@ -40,6 +62,7 @@ func (s *ReceiptService) RotateReceiptKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("rotate receipt key: %w", err)
 	}
+	s.key.Store(nil) // this server signs with the new key at once
 	return k.ID, nil
 }
 
@@ -56,7 +79,7 @@ func (s *ReceiptService) ReceiptKeySet(ctx context.Context) (receipt.KeySet, err
 }
 
 // signReceipt signs the receipt of a sale being recorded.
-func (s *PurchaseService) signReceipt(ctx context.Context, tx store.Tx, key receipt.Key, id int64, co *checkout, now time.Time) error {
+func (s *PurchaseService) signReceipt(ctx context.Context, tx store.Tx, key receipt.Key, id int64, co *checkout, now time.Time) (string, error) {
 	p := receipt.Payload{
 		Issuer: receipt.Issuer, IssuedAt: now.Unix(), PurchaseID: id, FanID: co.fan.ID, FanName: co.fan.DisplayName,
 		ReleaseID: co.rel.ID, ReleaseTitle: co.rel.Title, ArtistID: co.rel.ArtistID, ArtistName: co.rel.ArtistName,
@@ -68,7 +91,7 @@ func (s *PurchaseService) signReceipt(ctx context.Context, tx store.Tx, key rece
 	}
 	jws, err := receipt.Sign(key, p)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return tx.SetReceipt(ctx, id, jws)
+	return jws, tx.SetReceipt(ctx, id, jws)
 }

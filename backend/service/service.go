@@ -34,6 +34,7 @@ type Services struct {
 type env struct {
 	st  store.Store
 	now atomic.Pointer[func() time.Time]
+	key atomic.Pointer[cachedKey] // the receipt key new sales are signed with
 }
 
 func (e *env) clock() time.Time {
