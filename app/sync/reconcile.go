@@ -83,10 +83,22 @@ func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root
 }
 
 func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Release, error) {
+	if err := checkManifest(m); err != nil {
+		return nil, err
+	}
 	if id == 0 {
 		return e.platform.CreateRelease(ctx, m)
 	}
 	return e.platform.UpdateRelease(ctx, id, m)
+}
+
+// checkManifest applies the platform's own rule to a manifest before it
+// is sent, so a folder whose sidecar breaks it says why offline too. The
+// platform names the artist after the account when the folder does not:
+// an empty artist name is left for it.
+func checkManifest(m api.Manifest) error {
+	m.Normalize("the account's name")
+	return m.Validate()
 }
 
 // confirm applies a change that waits for the creator (to a published

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/internal/wait"
 
 	"github.com/megabox-fm/megabox/internal/testmedia"
@@ -315,6 +317,34 @@ func TestSidecarSetsPriceAndBadSidecarIsReported(t *testing.T) {
 	}
 	if e.releaseState("Broken") != StateError || len(rep.FileErrors) != 1 || !strings.Contains(rep.FileErrors[0].Path, SidecarName) {
 		t.Fatalf("broken sidecar: state %q, errors %+v", e.releaseState("Broken"), rep.FileErrors)
+	}
+}
+
+// TestManifestCheckedBeforeSending: a sidecar the platform would refuse
+// fails its release with the platform's own message, naming the field,
+// and nothing is created on the platform.
+func TestManifestCheckedBeforeSending(t *testing.T) {
+	e := newEnv(t)
+	e.album("Dated", 1, 1)
+	if err := WriteSidecar(filepath.Join(e.rootPath, "Dated"), Sidecar{ReleaseDate: "last spring"}); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce(e.engine(Options{}))
+	rec, err := e.cache.Release(context.Background(), e.root.ID, "Dated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := api.FieldErrorf("release_date", "use YYYY-MM-DD, YYYY-MM or YYYY").Error()
+	if rec.State != StateError || rec.Error != want || rec.ReleaseID != 0 {
+		t.Fatalf("release = %q %q #%d, want the error %q and no release", rec.State, rec.Error, rec.ReleaseID, want)
+	}
+	if n := e.myReleases(); n != 0 {
+		t.Fatalf("%d releases on the platform", n)
+	}
+	rec2 := httptest.NewRecorder()
+	e.p.Handler.Metrics().ServeHTTP(rec2, httptest.NewRequest("GET", "/metrics", nil))
+	if strings.Contains(rec2.Body.String(), `route="POST /api/v1/releases"`) {
+		t.Fatal("the manifest was sent to the platform, which refused it; it should have been refused before")
 	}
 }
 
