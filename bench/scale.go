@@ -425,4 +425,3 @@ func removeAll(paths []string) error {
 	}
 	return nil
 }
-

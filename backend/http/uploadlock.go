@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	gosync "sync"
 	"time"
 
@@ -133,8 +134,7 @@ func (k *uploadLock) lockShared(ctx context.Context) error {
 				continue
 			}
 		}
-		k.unlockLocal()
-		return err
+		return errors.Join(err, k.unlockLocal())
 	}
 }
 

@@ -24,7 +24,9 @@ func (s conflictingStore) WithTx(ctx context.Context, fn func(store.Tx) error) e
 
 type conflictingTx struct{ store.Tx }
 
-func (conflictingTx) InsertPurchase(context.Context, store.Sale) (int64, error) { return 0, store.ErrConflict }
+func (conflictingTx) InsertPurchase(context.Context, store.Sale) (int64, error) {
+	return 0, store.ErrConflict
+}
 
 // countingProvider counts refunds.
 type countingProvider struct {

@@ -188,8 +188,12 @@ func serveMetrics(ctx context.Context, l net.Listener, h http.Handler, log *slog
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	srv.Shutdown(sctx)
-	<-errc
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("metrics listener shutdown", "err", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("metrics listener", "err", err)
+	}
 }
 
 // parsePrefixes reads comma-separated CIDRs; a bare address is its own

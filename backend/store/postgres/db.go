@@ -140,7 +140,7 @@ func (db *DB) inTx(ctx context.Context, light bool, fn func(store.Tx) error) err
 	}
 	// Rollback after a commit is a no-op; it ends the transaction on any
 	// other way out, a panic included.
-	defer ptx.Rollback(context.WithoutCancel(ctx))
+	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
 	if light {
 		if _, err := ptx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 			return fmt.Errorf("begin: %w", err)
