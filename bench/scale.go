@@ -38,6 +38,16 @@ func scaleServices() (pg, s3url string, err error) {
 	return pg, s3url, nil
 }
 
+// unmeasured reports a row the services it needs are missing for.
+func unmeasured(rep *Report, row Row) bool {
+	if _, _, err := scaleServices(); err != nil {
+		row.Ours.Why = err.Error()
+		rep.Rows = append(rep.Rows, row)
+		return true
+	}
+	return false
+}
+
 func randomName(prefix string) string {
 	b := make([]byte, 6)
 	rand.Read(b)
@@ -151,9 +161,7 @@ func benchScalePurchases(dir string, runs int, rep *Report) error {
 		Note: "The purchases row's 2,000 purchases (40 fans × 50 releases, 8 goroutines), fans spread over both servers, on a fresh database per round. " +
 			"PostgreSQL 15 runs with fsync=on and synchronous_commit=on, like SQLite's synchronous=FULL.",
 	}
-	if _, _, err := scaleServices(); err != nil {
-		row.Ours.Why = err.Error()
-		rep.Rows = append(rep.Rows, row)
+	if unmeasured(rep, row) {
 		return nil
 	}
 	ctx := context.Background()
@@ -192,9 +200,7 @@ func benchScaleEarnings(dir string, runs int, rep *Report) error {
 		Ours: Measure{Short: "Megabox", Label: "PostgreSQL, over HTTP"}, Base: &Measure{Short: "SQLite", Label: "SQLite, over HTTP"},
 		Target: "–", Met: true,
 	}
-	if _, _, err := scaleServices(); err != nil {
-		p50.Ours.Why = err.Error()
-		rep.Rows = append(rep.Rows, p50)
+	if unmeasured(rep, p50) {
 		return nil
 	}
 	ctx := context.Background()
@@ -316,9 +322,7 @@ func benchScaleUpload(dir string, runs int, rep *Report) error {
 		Note: "Resumable in pieces, so every request's bytes are kept on the S3 server at once: a multipart upload, which versitygw's posix backend " +
 			"completes by concatenating the parts, then a copy inside the S3 server to the content address.",
 	}
-	if _, _, err := scaleServices(); err != nil {
-		album.Ours.Why = err.Error()
-		rep.Rows = append(rep.Rows, album)
+	if unmeasured(rep, album) {
 		return nil
 	}
 	ctx := context.Background()

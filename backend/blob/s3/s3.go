@@ -254,28 +254,16 @@ func (b *Bucket) send(ctx context.Context, key, sha string, r io.Reader, size in
 // PutFile implements blob.Bucket: the file is hashed while it uploads, or
 // only hashed when the blob is already stored.
 func (b *Bucket) PutFile(ctx context.Context, sha, path string) (int64, error) {
-	key, err := b.key(sha)
+	st, err := b.openStaged(ctx, sha, path)
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("open staged blob: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("stat staged blob: %w", err)
-	}
-	stored, err := b.exists(ctx, key)
-	if err != nil {
-		return 0, err
-	}
+	defer st.f.Close()
 	var n int64
-	if stored {
-		n, err = verify(ctx, f, sha)
+	if st.stored {
+		n, err = verify(ctx, st.f, sha)
 	} else {
-		n, err = b.upload(ctx, key, sha, f, fi.Size())
+		n, err = b.upload(ctx, st.key, sha, st.f, st.size)
 	}
 	if err != nil {
 		return 0, err
@@ -285,29 +273,47 @@ func (b *Bucket) PutFile(ctx context.Context, sha, path string) (int64, error) {
 
 // AdoptFile implements blob.Bucket.
 func (b *Bucket) AdoptFile(ctx context.Context, sha, path string) (int64, error) {
-	key, err := b.key(sha)
+	st, err := b.openStaged(ctx, sha, path)
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("open staged blob: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("stat staged blob: %w", err)
-	}
-	stored, err := b.exists(ctx, key)
-	if err != nil {
-		return 0, err
-	}
-	if !stored {
-		if _, err := b.send(ctx, key, sha, f, fi.Size()); err != nil {
+	defer st.f.Close()
+	if !st.stored {
+		if _, err := b.send(ctx, st.key, sha, st.f, st.size); err != nil {
 			return 0, err
 		}
 	}
-	return fi.Size(), os.Remove(path)
+	return st.size, os.Remove(path)
+}
+
+// staged is a local file on its way to the blob key.
+type staged struct {
+	key    string
+	f      *os.File
+	size   int64
+	stored bool // the blob is in the bucket already
+}
+
+func (b *Bucket) openStaged(ctx context.Context, sha, path string) (*staged, error) {
+	key, err := b.key(sha)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open staged blob: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat staged blob: %w", err)
+	}
+	stored, err := b.exists(ctx, key)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &staged{key: key, f: f, size: fi.Size(), stored: stored}, nil
 }
 
 func (b *Bucket) exists(ctx context.Context, key string) (bool, error) {
