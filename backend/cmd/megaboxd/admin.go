@@ -6,26 +6,31 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/platform"
 )
 
-const adminUsage = `usage: megaboxd admin [--data DIR] COMMAND
+const adminUsage = `usage: megaboxd admin [--data DIR] [--database URL] [--blobs URL] COMMAND
 commands:
   refund PURCHASE_ID AMOUNT_CENTS   refund part or all of any purchase
   pay-payout PAYOUT_ID              mark a pending payout as paid
   rotate-receipt-key                sign new receipts with a fresh key
   check                             verify the database and that the ledger balances`
 
-// admin runs an operator command against the data directory. It works
-// while the server runs: SQLite serialises the writes.
+// admin runs an operator command against the platform's database: the
+// data directory's SQLite, or the PostgreSQL database several servers
+// share. It works while servers run: the database serialises the writes.
 func (m *Main) admin(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("megaboxd admin", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() { fmt.Fprintln(m.Stderr, adminUsage) }
 	data := fs.String("data", envOr("MEGABOX_DATA", platform.DefaultDataDir()), "data directory (env MEGABOX_DATA)")
+	cfg := platform.DefaultConfig
+	fs.StringVar(&cfg.Database, "database", os.Getenv("MEGABOX_DATABASE"), "PostgreSQL URL (env MEGABOX_DATABASE; default: SQLite in the data directory)")
+	fs.StringVar(&cfg.Blobs, "blobs", os.Getenv("MEGABOX_BLOBS"), "S3 bucket URL (env MEGABOX_BLOBS; default: files in the data directory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,7 +38,7 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("admin: name a command")
 	}
-	p, err := platform.Open(ctx, *data, platform.DefaultConfig, slog.New(slog.DiscardHandler))
+	p, err := platform.Open(ctx, *data, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -72,11 +77,11 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 }
 
 func (m *Main) check(ctx context.Context, p *platform.Platform, w io.Writer) error {
-	res, err := p.DB.IntegrityCheck(ctx)
+	res, err := integrity(ctx, p)
 	if err != nil {
 		return err
 	}
-	sums, unbalanced, err := p.DB.LedgerCheck(ctx)
+	sums, unbalanced, err := p.Store.LedgerCheck(ctx)
 	if err != nil {
 		return err
 	}
@@ -90,6 +95,18 @@ func (m *Main) check(ctx context.Context, p *platform.Platform, w io.Writer) err
 		return fmt.Errorf("check failed")
 	}
 	return nil
+}
+
+// integrity is SQLite's own check of its file, or for PostgreSQL (which
+// checks its pages itself) whether it answers.
+func integrity(ctx context.Context, p *platform.Platform) (string, error) {
+	if p.DB != nil {
+		return p.DB.IntegrityCheck(ctx)
+	}
+	if err := p.Store.Ping(ctx); err != nil {
+		return "", err
+	}
+	return "ok", nil
 }
 
 func parseIDs(args []string) ([]int64, error) {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/megabox-fm/megabox/internal/pgtest"
 	"github.com/megabox-fm/megabox/internal/wait"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -263,5 +265,40 @@ func TestParsePrefixes(t *testing.T) {
 	want := "[10.0.0.0/8 192.0.2.1/32 2001:db8::/48 172.16.0.0/12 fe80::1/128]"
 	if err != nil || fmt.Sprint(got) != want {
 		t.Fatalf("parsePrefixes = %v, %v; want %s", got, err, want)
+	}
+}
+
+// TestAdminOnPostgres: the operator's commands and migrate work against
+// the PostgreSQL database several servers share, named by the
+// environment as the servers are.
+func TestAdminOnPostgres(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	t.Setenv("MEGABOX_DATABASE", db)
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := (&Main{Stdout: &out, Stderr: io.Discard}).Run(context.Background(), args)
+		return out.String(), err
+	}
+	if out, err := run("migrate", "--data", t.TempDir()); err != nil || !strings.Contains(out, "from version 0 to") {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	if out, err := run("migrate", "--data", t.TempDir()); err != nil || !strings.Contains(out, "nothing to migrate") {
+		t.Fatalf("migrate again: %q, %v", out, err)
+	}
+	out, err := run("admin", "--data", t.TempDir(), "check")
+	if err != nil || !strings.Contains(out, "database: ok\nledger: 0 unbalanced transactions") {
+		t.Fatalf("check: %q, %v", out, err)
+	}
+	if out, err := run("admin", "--data", t.TempDir(), "rotate-receipt-key"); err != nil || !strings.Contains(out, "mbx-") {
+		t.Fatalf("rotate: %q, %v", out, err)
+	}
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var keys int
+	if err := conn.QueryRow(context.Background(), `SELECT COUNT(*) FROM receipt_keys`).Scan(&keys); err != nil || keys != 1 {
+		t.Fatalf("receipt keys in PostgreSQL: %d, %v; want the one rotate made", keys, err)
 	}
 }
