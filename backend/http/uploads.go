@@ -49,6 +49,7 @@ func (s *Server) tusHandler() (http.Handler, error) {
 		DisableDownload:           true,
 		DisableConcatenation:      true,
 		Cors:                      &tus.CorsConfig{Disable: true},
+		RespectForwardedHeaders:   true,                                                 // as forwardedProto leaves them
 		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)), // we log requests ourselves
 		PreUploadCreateCallback:   s.beforeUpload,
 		PreFinishResponseCallback: s.finishUpload,
@@ -106,9 +107,25 @@ func (s *Server) ownUploads(next http.Handler) http.Handler {
 			r, c = withCreation(r, w)
 			defer s.endCreation(c)
 		}
+		s.forwardedProto(r)
 		next.ServeHTTP(w, withBodyLength(r))
 		return nil
 	})
+}
+
+// forwardedProto keeps, of the forwarding headers tus reads to build an
+// upload's URL, only the scheme a trusted proxy states: behind a proxy
+// that ends TLS the URL says https, and no client can make it name
+// another host or scheme. The host stays the request's, which the Host
+// check passed.
+func (s *Server) forwardedProto(r *http.Request) {
+	proto := r.Header.Get("X-Forwarded-Proto")
+	for _, h := range []string{"X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded"} {
+		r.Header.Del(h)
+	}
+	if (proto == "https" || proto == "http") && isTrusted(parseAddr(r.RemoteAddr), s.cfg.TrustedProxies) {
+		r.Header.Set("X-Forwarded-Proto", proto)
+	}
 }
 
 // endCreation drops an upload held for a creation request that never got

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,5 +311,34 @@ func TestAbandonedUploadsExpire(t *testing.T) {
 	}
 	if _, err := c.UploadFile(ctx, bytes.NewReader(data[:200_000]), &mhttp.Upload{SHA256: hexSHA(data[:200_000]), Size: 200_000}); err != nil {
 		t.Fatalf("quota not given back: %v", err)
+	}
+}
+
+// TestUploadURLScheme: behind a trusted proxy that ends TLS the upload's
+// URL says https; nobody else can change its scheme or host.
+func TestUploadURLScheme(t *testing.T) {
+	cfg := platform.DefaultConfig
+	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	trusted := newEnv(t, cfg)
+	untrusted := mustEnv(t)
+	for _, tc := range []struct {
+		e    *env
+		hdr  []string
+		want string
+	}{
+		{trusted, []string{"X-Forwarded-Proto", "https"}, "https://"},
+		{trusted, []string{"X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example"}, "https://127.0.0.1"},
+		{trusted, []string{"Forwarded", "proto=https;host=evil.example"}, "http://127.0.0.1"},
+		{untrusted, []string{"X-Forwarded-Proto", "https"}, "http://127.0.0.1"},
+		{untrusted, []string{"X-Forwarded-Host", "evil.example"}, "http://127.0.0.1"},
+	} {
+		c, _ := tc.e.signUp("nova", true)
+		data := []byte("0123456789")
+		hdr := append([]string{"Tus-Resumable", "1.0.0", "Upload-Length", "10", "Upload-Metadata", "sha256 " + b64(hexSHA(data))}, tc.hdr...)
+		status, body, h := tc.e.raw("POST", "/api/v1/uploads/", c.Token(), nil, hdr...)
+		loc := h.Get("Location")
+		if status != 201 || !strings.HasPrefix(loc, tc.want) || strings.Contains(loc, "evil") {
+			t.Errorf("%v: %d %s, Location %q, want it to start with %q", tc.hdr, status, body, loc, tc.want)
+		}
 	}
 }
