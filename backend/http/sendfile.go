@@ -51,6 +51,10 @@ func (b *chunkBody) body() io.ReadCloser {
 	return io.NopCloser(b.count)
 }
 
+// sourceFailed reports whether reading the local file failed: no retry
+// over the network would mend that.
+func (b *chunkBody) sourceFailed() bool { return b.count != nil && b.count.failed.Load() }
+
 // sent returns how many bytes the transport took: confirmed when the
 // server acknowledged them all, else as far as the file's offset moved
 // (nothing is known once the transport has closed it).

@@ -51,8 +51,8 @@ type Upload struct {
 // per PATCH. Either way the server is asked not to take bytes of a blob
 // the caller already owns (u.Owned). A PATCH that finds the offset moved
 // by another request for the upload (a cut request of ours the server
-// handles late) asks for the offset again and goes on, up to PatchRetries
-// times in a row.
+// handles late), or whose connection broke, asks for the offset again and
+// goes on, up to PatchRetries times in a row.
 func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (sent int64, err error) {
 	if u.ChunkSize <= 0 {
 		u.ChunkSize = DefaultChunkSize
@@ -81,17 +81,21 @@ func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (se
 		} else {
 			sent += body.sent(-1)
 		}
-		if errors.Is(err, errOffsetMoved) {
+		if errors.Is(err, errOffsetMoved) || (api.ErrorCode(err) == api.EUNAVAILABLE && !body.sourceFailed()) {
 			// Another request for this upload (our own, cut a moment ago and
-			// still being handled) moved the offset or took the upload:
-			// ask where it stands and go on from there.
+			// still being handled) moved the offset or took the upload, or
+			// the connection broke (behind one address, the next request
+			// may reach another server): ask where it stands and go on.
 			if err := retry.wait(ctx); err != nil {
 				return sent, err
 			}
-			if offset, err = c.tusOffset(ctx, u.URL); err != nil {
+			o, err := c.tusOffset(ctx, u.URL)
+			if api.ErrorCode(err) == api.EUNAVAILABLE {
+				continue // still unreachable: the next try asks again
+			} else if err != nil {
 				return sent, err
 			}
-			if offset >= u.Size {
+			if offset = o; offset >= u.Size {
 				return sent, api.Errorf(api.ECONFLICT, "another request is finishing this upload; check whether the blob exists before sending it again")
 			}
 			continue
@@ -112,8 +116,8 @@ func (c *Client) UploadFile(ctx context.Context, src io.ReaderAt, u *Upload) (se
 // another request holds it: tus's 409, 423, or 400 "interrupted".
 var errOffsetMoved = errors.New("the upload's offset moved on the server")
 
-// PatchRetries bounds how often in a row a PATCH refused by errOffsetMoved
-// is retried before the upload fails.
+// PatchRetries bounds how often in a row a PATCH refused by errOffsetMoved,
+// or cut off, is retried before the upload fails.
 const PatchRetries = 6
 
 // backoff waits before each retry, doubling from 50 ms up to 2 s.
@@ -322,13 +326,17 @@ func (c *Client) tusPatch(ctx context.Context, uploadURL string, offset int64, b
 // countingReader counts the bytes the transport took from a body; it may
 // still be reading when the response arrives.
 type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+	r      io.Reader
+	n      atomic.Int64
+	failed atomic.Bool // the source, not the connection, failed
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	if err != nil && err != io.EOF {
+		c.failed.Store(true)
+	}
 	return n, err
 }
 

@@ -399,3 +399,50 @@ func TestInterruptedPatchClosesConnection(t *testing.T) {
 		t.Fatalf("interrupted PATCH: %d close=%v %q, want 400 ERR_UPLOAD_INTERRUPTED with Connection: close", resp.StatusCode, resp.Close, b)
 	}
 }
+
+// connKiller drops the connection of the first PATCH part way through its
+// body, as a server that dies mid-request does.
+type connKiller struct {
+	next    http.Handler
+	patches atomic.Int32
+}
+
+func (k *connKiller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPatch && k.patches.Add(1) == 1 {
+		io.CopyN(io.Discard, r.Body, 50_000)
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	k.next.ServeHTTP(w, r)
+}
+
+// TestUploadGoesOnAfterTheConnectionBreaks: a PATCH whose connection
+// breaks (behind one address, the server it reached died) is not the end
+// of the upload: the client asks for the offset and sends the rest.
+func TestUploadGoesOnAfterTheConnectionBreaks(t *testing.T) {
+	k := &connKiller{}
+	e := newTransportEnv(t, mhttp.DefaultTransport, func(h http.Handler) http.Handler { k.next = h; return k })
+	c, _ := e.signUp("ann", true)
+	data := testmedia.SilentMP3(300_000)
+	u := &mhttp.Upload{SHA256: hexSHA(data), Size: int64(len(data)), ChunkSize: 100_000}
+	if _, err := c.UploadFile(context.Background(), &sectionOnly{data}, u); err != nil {
+		t.Fatalf("upload after a broken connection: %v", err)
+	}
+	if n := k.patches.Load(); n < 4 {
+		t.Fatalf("%d PATCHes, want the broken one and the 3 chunks", n)
+	}
+	if b, err := e.p.Blobs.FindBlob(context.Background(), u.SHA256); err != nil || b.Size != int64(len(data)) {
+		t.Fatalf("blob = %+v, %v", b, err)
+	}
+}
+
+// sectionOnly is a ReaderAt that is not a file, so chunks go through
+// ReadAt rather than sendfile.
+type sectionOnly struct{ b []byte }
+
+func (s *sectionOnly) ReadAt(p []byte, off int64) (int, error) {
+	return bytes.NewReader(s.b).ReadAt(p, off)
+}
