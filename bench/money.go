@@ -260,7 +260,7 @@ func benchPurchases(dir string, runs int, rep *Report) error {
 	}
 	err := interleave(runs,
 		contender{m: &row.Ours, run: func(i int) (float64, error) {
-			return purchaseRunOn(filepath.Join(dir, fmt.Sprint("purchases", i)), platform.DefaultConfig)
+			return purchaseRunOn(filepath.Join(dir, fmt.Sprint("purchases", i)), checkoutLoad, platform.DefaultConfig)
 		}},
 		contender{m: row.Base, run: func(i int) (float64, error) {
 			return rawCommits(filepath.Join(dir, fmt.Sprint("raw", i, ".db")), 2000)
@@ -274,16 +274,23 @@ func benchPurchases(dir string, runs int, rep *Report) error {
 	return nil
 }
 
-// purchaseRunOn makes 2,000 purchases through servers opened with cfgs
-// (fans spread over them) and returns purchases per second.
-func purchaseRunOn(dir string, cfgs ...platform.Config) (float64, error) {
+// purchaseLoad is who buys what: every fan buys every release, with
+// workers clients at once.
+type purchaseLoad struct{ fans, releases, workers int }
+
+// checkoutLoad is the purchases row's: 2,000 purchases, 8 clients.
+var checkoutLoad = purchaseLoad{fans: 40, releases: 50, workers: 8}
+
+// purchaseRunOn makes the load's purchases through servers opened with
+// cfgs (fans spread over them) and returns purchases per second.
+func purchaseRunOn(dir string, load purchaseLoad, cfgs ...platform.Config) (float64, error) {
 	ctx := context.Background()
 	nodes, closeAll, err := openNodes(ctx, dir, cfgs...)
 	if err != nil {
 		return 0, err
 	}
 	defer closeAll()
-	const fans, releases = 40, 50
+	fans, releases := load.fans, load.releases
 	rels, err := benchReleases(ctx, nodes[0].srv.URL, dir, releases)
 	if err != nil {
 		return 0, err
@@ -295,8 +302,10 @@ func purchaseRunOn(dir string, cfgs ...platform.Config) (float64, error) {
 		}
 	}
 	jobs := make(chan [2]int, fans*releases)
-	for f := range fans {
-		for r := range releases {
+	// Fan after fan, as sales come in: one fan's purchases one after the
+	// other would queue behind that fan's lock.
+	for r := range releases {
+		for f := range fans {
 			jobs <- [2]int{f, r}
 		}
 	}
@@ -304,7 +313,7 @@ func purchaseRunOn(dir string, cfgs ...platform.Config) (float64, error) {
 	var failed atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range 8 {
+	for range load.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

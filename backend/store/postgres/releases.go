@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -103,16 +104,27 @@ func nullText(s string) *string {
 const releaseColumns = `r.id, r.title, r.artist_id, r.artist_name, r.description, r.release_date, r.state, r.price_cents,
 	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at`
 
+// releaseWithTracks reads a release and its tracks in one round trip:
+// every checkout reads one.
+const releaseWithTracks = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_agg(json_build_object('id', t.id, 'position', t.position,
+	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms) ORDER BY t.position)
+	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]') FROM releases r WHERE r.id = $1`
+
 // Release implements store.Reader.
 func (r reader) Release(ctx context.Context, id int64) (*api.Release, error) {
-	rels, err := r.releases(ctx, `WHERE r.id = $1`, id)
+	var rel api.Release
+	var tracks []byte
+	err := r.q.QueryRow(ctx, releaseWithTracks, id).Scan(&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description,
+		&rel.ReleaseDate, &rel.State, &rel.PriceCents, &rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256,
+		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &tracks)
 	if err != nil {
-		return nil, err
+		return nil, wrap(fmt.Sprintf("release %d", id), err)
 	}
-	if len(rels) == 0 {
-		return nil, fmt.Errorf("release %d: %w", id, store.ErrNotFound)
+	rel.CreatedAt, rel.UpdatedAt, rel.PublishedAt = rel.CreatedAt.UTC(), rel.UpdatedAt.UTC(), utc(rel.PublishedAt)
+	if err := json.Unmarshal(tracks, &rel.Tracks); err != nil {
+		return nil, fmt.Errorf("release %d tracks: %w", id, err)
 	}
-	return &rels[0], nil
+	return &rel, nil
 }
 
 // Releases implements store.Reader.
