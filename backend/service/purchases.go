@@ -198,17 +198,18 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		if err != nil {
 			return fmt.Errorf("insert purchase: %w", err)
 		}
-		if jws, err = s.signReceipt(ctx, tx, key, id, co, now); err != nil {
-			return err
-		}
-		if err := tx.SetIdempotencyPurchase(ctx, co.fan.ID, co.key, id); err != nil {
+		if jws, err = s.signReceipt(key, id, co, now); err != nil {
 			return err
 		}
 		txn, err := ledger.Sale(s.provider.Name(), co.rel.ArtistID, co.split, charge.FeeCents, co.rel.Currency)
 		if err != nil {
 			return err
 		}
-		return post(ctx, tx, store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now})
+		if !txn.Balanced() {
+			return errors.New("ledger: refusing an unbalanced transaction")
+		}
+		return tx.CompleteSale(ctx, store.CompletedSale{PurchaseID: id, Receipt: jws, FanID: co.fan.ID, Key: co.key,
+			Entry: store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now}})
 	})
 	if err != nil && !errors.Is(err, errTwinWon) && charge.Ref != "free" {
 		// The sale could not be recorded: give the money back.

@@ -79,7 +79,7 @@ func (s *ReceiptService) ReceiptKeySet(ctx context.Context) (receipt.KeySet, err
 }
 
 // signReceipt signs the receipt of a sale being recorded.
-func (s *PurchaseService) signReceipt(ctx context.Context, tx store.Tx, key receipt.Key, id int64, co *checkout, now time.Time) (string, error) {
+func (s *PurchaseService) signReceipt(key receipt.Key, id int64, co *checkout, now time.Time) (string, error) {
 	p := receipt.Payload{
 		Issuer: receipt.Issuer, IssuedAt: now.Unix(), PurchaseID: id, FanID: co.fan.ID, FanName: co.fan.DisplayName,
 		ReleaseID: co.rel.ID, ReleaseTitle: co.rel.Title, ArtistID: co.rel.ArtistID, ArtistName: co.rel.ArtistName,
@@ -89,9 +89,5 @@ func (s *PurchaseService) signReceipt(ctx context.Context, tx store.Tx, key rece
 	for _, t := range co.rel.Tracks {
 		p.Tracks = append(p.Tracks, receipt.Track{Position: t.Position, Title: t.Title, SHA256: t.AudioSHA256})
 	}
-	jws, err := receipt.Sign(key, p)
-	if err != nil {
-		return "", err
-	}
-	return jws, tx.SetReceipt(ctx, id, jws)
+	return receipt.Sign(key, p)
 }

@@ -65,9 +65,11 @@ type Tx interface {
 	OwnBlob(ctx context.Context, accountID int64, b api.Blob, now time.Time) error
 
 	InsertIdempotencyKey(ctx context.Context, k IdempotencyKey) error // ErrConflict: key taken
-	SetIdempotencyPurchase(ctx context.Context, fanID int64, key string, purchaseID int64) error
 	InsertPurchase(ctx context.Context, s Sale) (int64, error)
-	SetReceipt(ctx context.Context, purchaseID int64, jws string) error
+	// CompleteSale stores a sale's receipt, ties its idempotency key to
+	// it and posts its journal entry: the rest of a sale once its id is
+	// known, at once (one round trip where the database allows).
+	CompleteSale(ctx context.Context, c CompletedSale) error
 	InsertRefund(ctx context.Context, r RefundRecord) (int64, error)
 	InsertPayout(ctx context.Context, artistID, amount int64, currency string, now time.Time) (int64, error)
 	InsertPayoutItems(ctx context.Context, payoutID int64, items []OpenSale) error
@@ -194,6 +196,15 @@ type Sale struct {
 	ShareEmail                 bool
 	Tracks                     []api.ManifestTrack // what the buyer owns
 	CreatedAt                  time.Time
+}
+
+// CompletedSale is what a sale's id makes possible.
+type CompletedSale struct {
+	PurchaseID int64
+	Receipt    string // the signed receipt
+	FanID      int64
+	Key        string // the idempotency key the sale answers
+	Entry      Entry  // the sale's journal entry
 }
 
 // SaleRecord is a recorded sale as a refund needs it.

@@ -17,19 +17,24 @@ func (t *tx) Post(ctx context.Context, e store.Entry) error {
 	if !e.Txn.Balanced() {
 		return errors.New("ledger: refusing an unbalanced transaction")
 	}
-	var accounts, currencies []string
-	var amounts []int64
-	for _, p := range e.Txn {
-		if p.Amount != 0 {
-			accounts, currencies, amounts = append(accounts, p.Account), append(currencies, p.Currency), append(amounts, p.Amount)
-		}
-	}
+	accounts, currencies, amounts := postingColumns(e.Txn)
 	_, err := t.tx.Exec(ctx, `WITH t AS (
 			INSERT INTO ledger_txns (kind, purchase_id, refund_id, payout_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id)
 		INSERT INTO postings (txn_id, account, currency, amount_cents)
 		SELECT t.id, u.account, u.currency, u.amount FROM t, unnest($6::text[], $7::text[], $8::int8[]) AS u(account, currency, amount)`,
 		e.Kind, nullID(e.PurchaseID), nullID(e.RefundID), nullID(e.PayoutID), ms(e.At), accounts, currencies, amounts)
 	return wrap("journal", err)
+}
+
+// postingColumns lays a transaction's postings out as the arrays unnest
+// reads, leaving out zero amounts.
+func postingColumns(txn ledger.Txn) (accounts, currencies []string, amounts []int64) {
+	for _, p := range txn {
+		if p.Amount != 0 {
+			accounts, currencies, amounts = append(accounts, p.Account), append(currencies, p.Currency), append(amounts, p.Amount)
+		}
+	}
+	return accounts, currencies, amounts
 }
 
 // CreatorBalance implements store.Reader: the credit balance of the

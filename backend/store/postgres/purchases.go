@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,12 +20,6 @@ func (t *tx) InsertIdempotencyKey(ctx context.Context, k store.IdempotencyKey) e
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
 		k.FanID, k.Key, k.RequestHash, nullID(k.PurchaseID), k.ErrCode, k.ErrMessage, ms(k.CreatedAt))
 	return inserted("insert idempotency key", tag, err)
-}
-
-// SetIdempotencyPurchase implements store.Tx.
-func (t *tx) SetIdempotencyPurchase(ctx context.Context, fanID int64, key string, purchaseID int64) error {
-	tag, err := t.tx.Exec(ctx, `UPDATE idempotency_keys SET purchase_id = $1 WHERE fan_id = $2 AND key = $3`, purchaseID, fanID, key)
-	return affected("set idempotency purchase", tag, err)
 }
 
 // InsertPurchase implements store.Tx: the sale and the tracks its buyer
@@ -47,10 +42,20 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 	return id, wrap("insert purchase", err)
 }
 
-// SetReceipt implements store.Tx.
-func (t *tx) SetReceipt(ctx context.Context, purchaseID int64, jws string) error {
-	tag, err := t.tx.Exec(ctx, `UPDATE purchases SET receipt = $1 WHERE id = $2`, jws, purchaseID)
-	return affected("set receipt", tag, err)
+// CompleteSale implements store.Tx in one statement: the receipt, the
+// key's purchase and the journal entry.
+func (t *tx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
+	if !c.Entry.Txn.Balanced() {
+		return errors.New("ledger: refusing an unbalanced transaction")
+	}
+	accounts, currencies, amounts := postingColumns(c.Entry.Txn)
+	_, err := t.tx.Exec(ctx, `WITH r AS (UPDATE purchases SET receipt = $1 WHERE id = $2),
+			k AS (UPDATE idempotency_keys SET purchase_id = $2 WHERE fan_id = $3 AND key = $4),
+			t AS (INSERT INTO ledger_txns (kind, purchase_id, created_at) VALUES ($5, $2, $6) RETURNING id)
+		INSERT INTO postings (txn_id, account, currency, amount_cents)
+		SELECT t.id, u.account, u.currency, u.amount FROM t, unnest($7::text[], $8::text[], $9::int8[]) AS u(account, currency, amount)`,
+		c.Receipt, c.PurchaseID, c.FanID, c.Key, c.Entry.Kind, ms(c.Entry.At), accounts, currencies, amounts)
+	return wrap("complete sale", err)
 }
 
 // InsertRefund implements store.Tx; the refund takes its sale's creator

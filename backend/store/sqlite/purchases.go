@@ -86,9 +86,15 @@ func (t *tx) InsertIdempotencyKey(ctx context.Context, k store.IdempotencyKey) e
 	return err
 }
 
-// SetIdempotencyPurchase implements store.Tx.
-func (t *tx) SetIdempotencyPurchase(ctx context.Context, fanID int64, key string, purchaseID int64) error {
-	return t.exec(ctx, `UPDATE idempotency_keys SET purchase_id = ? WHERE fan_id = ? AND key = ?`, purchaseID, fanID, key)
+// CompleteSale implements store.Tx.
+func (t *tx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
+	if err := t.exec(ctx, `UPDATE purchases SET receipt = ? WHERE id = ?`, c.Receipt, c.PurchaseID); err != nil {
+		return err
+	}
+	if err := t.exec(ctx, `UPDATE idempotency_keys SET purchase_id = ? WHERE fan_id = ? AND key = ?`, c.PurchaseID, c.FanID, c.Key); err != nil {
+		return err
+	}
+	return t.Post(ctx, c.Entry)
 }
 
 // InsertPurchase implements store.Tx.
@@ -107,11 +113,6 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 		}
 	}
 	return id, nil
-}
-
-// SetReceipt implements store.Tx.
-func (t *tx) SetReceipt(ctx context.Context, purchaseID int64, jws string) error {
-	return t.exec(ctx, `UPDATE purchases SET receipt = ? WHERE id = ?`, jws, purchaseID)
 }
 
 // InsertRefund implements store.Tx.
