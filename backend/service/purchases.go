@@ -69,6 +69,9 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 	} else if err != nil {
 		return nil, err
 	}
+	// The money has moved: the sale is recorded even if the client has
+	// gone, or a retry would find the charge given back by this request.
+	ctx = context.WithoutCancel(ctx)
 	p, err := s.record(ctx, co, charge)
 	if errors.Is(err, errTwinWon) {
 		if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
@@ -211,17 +214,26 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		return tx.CompleteSale(ctx, store.CompletedSale{PurchaseID: id, Receipt: jws, FanID: co.fan.ID, Key: co.key,
 			Entry: store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now}})
 	})
-	if err != nil && !errors.Is(err, errTwinWon) && charge.Ref != "free" {
-		// The sale could not be recorded: give the money back.
-		if rerr := s.provider.Refund(context.WithoutCancel(ctx), charge.Ref, co.amount); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("refund unrecorded charge %s: %w", charge.Ref, rerr))
-		}
+	if err != nil && !errors.Is(err, errTwinWon) {
+		return nil, giveBack(ctx, s.provider, charge, co.amount, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return s.purchase(&api.Purchase{ID: id, ReleaseID: co.rel.ID, GrossCents: co.split.Gross, CreatorCents: co.split.Creator,
 		PlatformCents: co.split.Platform, Currency: co.rel.Currency, CreatedAt: now, Receipt: jws}), nil
+}
+
+// giveBack refunds a charge whose sale could not be recorded and returns
+// why it could not.
+func giveBack(ctx context.Context, provider payment.Provider, charge *payment.Charge, amount int64, err error) error {
+	if charge.Ref == "free" {
+		return err
+	}
+	if rerr := provider.Refund(context.WithoutCancel(ctx), charge.Ref, amount); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("refund unrecorded charge %s: %w", charge.Ref, rerr))
+	}
+	return err
 }
 
 func manifestTracks(tracks []api.Track) []api.ManifestTrack {
