@@ -27,6 +27,9 @@ func (s *PurchaseService) AdminRefund(ctx context.Context, purchaseID, amount in
 // refund reverses amount of a purchase; by is the refunding creator, or 0
 // for an administrator.
 func (s *PurchaseService) refund(ctx context.Context, purchaseID, amount, by int64) (*api.Refund, error) {
+	// Once the provider has given money back, the refund must be recorded:
+	// a client hanging up must not roll it back (a retry would refund twice).
+	ctx = context.WithoutCancel(ctx)
 	r := api.Refund{PurchaseID: purchaseID, AmountCents: amount, CreatedAt: s.clock()}
 	err := s.st.WithTx(ctx, func(tx store.Tx) error {
 		sale, err := tx.Sale(ctx, purchaseID)
