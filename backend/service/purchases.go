@@ -190,15 +190,12 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		} else if err != nil {
 			return err
 		}
-		if owns, err := tx.Owns(ctx, co.fan.ID, co.rel.ID); err != nil {
-			return err
-		} else if owns { // bought meanwhile under another key
-			return api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
-		}
 		id, err = tx.InsertPurchase(ctx, store.Sale{FanID: co.fan.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
 			Split: co.split, FeeCents: charge.FeeCents, RateBps: s.rateBps, Currency: co.rel.Currency, Provider: s.provider.Name(),
 			PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), CreatedAt: now})
-		if err != nil {
+		if errors.Is(err, store.ErrConflict) { // bought meanwhile under another key
+			return api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
+		} else if err != nil {
 			return fmt.Errorf("insert purchase: %w", err)
 		}
 		if jws, err = s.signReceipt(key, id, co, now); err != nil {

@@ -65,6 +65,9 @@ type Tx interface {
 	OwnBlob(ctx context.Context, accountID int64, b api.Blob, now time.Time) error
 
 	InsertIdempotencyKey(ctx context.Context, k IdempotencyKey) error // ErrConflict: key taken
+	// InsertPurchase records a sale; ErrConflict when the fan owns the
+	// release already (a purchase of it not fully refunded), checked in
+	// the same statement where the database allows.
 	InsertPurchase(ctx context.Context, s Sale) (int64, error)
 	// CompleteSale stores a sale's receipt, ties its idempotency key to
 	// it and posts its journal entry: the rest of a sale once its id is

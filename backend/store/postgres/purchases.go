@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,12 +34,17 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 	err := t.tx.QueryRow(ctx, `WITH p AS (
 			INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
 				fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id),
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+			WHERE NOT EXISTS (SELECT 1 FROM purchases p WHERE p.fan_id = $1 AND p.release_id = $2 AND `+ownedSQL+`)
+			RETURNING id),
 		t AS (INSERT INTO purchase_tracks (purchase_id, position, title, audio_sha256)
 			SELECT p.id, u.position, u.title, u.sha FROM p, unnest($14::int4[], $15::text[], $16::text[]) AS u(position, title, sha))
 		SELECT id FROM p`,
 		s.FanID, s.ReleaseID, s.ArtistID, s.Split.Gross, s.Split.Creator, s.Split.Platform, s.FeeCents, s.RateBps,
 		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, ms(s.CreatedAt), pos, titles, shas).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("insert purchase: the fan owns release %d already: %w", s.ReleaseID, store.ErrConflict)
+	}
 	return id, wrap("insert purchase", err)
 }
 

@@ -495,7 +495,8 @@ func TestEarnings(t *testing.T) {
 	apr1 := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC) // a minute later in Paris it is already April 1st: UTC decides
 	p1 := sell(t, db, c, c.fan, 1000, mar31, true)
 	p2 := sell(t, db, c, c.fan2, 2000, apr1, false)
-	sell(t, db, c, c.fan2, 500, apr1.Add(26*time.Hour), false)
+	fan3 := mustAccount(t, db, "fan3@example.com", false)
+	sell(t, db, c, fan3, 500, apr1.Add(26*time.Hour), false)
 	refund(t, db, c, p1, 300, apr1.Add(time.Hour)) // a March sale refunded in April
 
 	all := store.Window{ArtistID: c.ann, Currency: "EUR"}
@@ -566,21 +567,24 @@ func TestEarnings(t *testing.T) {
 	bobFan := mustAccount(t, db, "carol@example.com", false)
 	mustTx(t, db, func(tx store.Tx) error { return tx.InsertFollow(ctx, bobFan, c.ann, t0) })
 	fans, err := db.Fans(ctx, c.ann)
-	if err != nil || len(fans) != 3 {
+	if err != nil || len(fans) != 4 {
 		t.Fatalf("Fans = %+v, %v", fans, err)
 	}
-	if f := fans[0]; f.AccountID != c.fan2 || f.TotalCents != 2500 || f.Purchases != 2 || f.Email != "" || !f.Follower ||
-		!f.FirstPurchaseAt.Equal(apr1) || !f.LastPurchaseAt.Equal(apr1.Add(26*time.Hour)) {
+	if f := fans[0]; f.AccountID != c.fan2 || f.TotalCents != 2000 || f.Purchases != 1 || f.Email != "" || !f.Follower ||
+		!f.FirstPurchaseAt.Equal(apr1) || !f.LastPurchaseAt.Equal(apr1) {
 		t.Fatalf("biggest fan = %+v", f)
 	}
 	if f := fans[1]; f.AccountID != c.fan || f.TotalCents != 700 || f.Email != "fan@example.com" || f.Follower || f.Currency != "EUR" {
 		t.Fatalf("second fan = %+v", f)
 	}
-	if f := fans[2]; f.AccountID != bobFan || f.TotalCents != 0 || f.Purchases != 0 || f.FirstPurchaseAt != nil || !f.Follower || f.Email != "" {
+	if f := fans[2]; f.AccountID != fan3 || f.TotalCents != 500 || f.Purchases != 1 || !f.LastPurchaseAt.Equal(apr1.Add(26*time.Hour)) || f.Follower {
+		t.Fatalf("third fan = %+v", f)
+	}
+	if f := fans[3]; f.AccountID != bobFan || f.TotalCents != 0 || f.Purchases != 0 || f.FirstPurchaseAt != nil || !f.Follower || f.Email != "" {
 		t.Fatalf("follower = %+v", f)
 	}
 	mustTx(t, db, func(tx store.Tx) error { return tx.DeleteFollow(ctx, bobFan, c.ann) })
-	if fans, _ := db.Fans(ctx, c.ann); len(fans) != 2 {
+	if fans, _ := db.Fans(ctx, c.ann); len(fans) != 3 {
 		t.Fatalf("Fans after unfollow = %+v", fans)
 	}
 }

@@ -99,6 +99,11 @@ func (t *tx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
 
 // InsertPurchase implements store.Tx.
 func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
+	if owns, err := t.Owns(ctx, s.FanID, s.ReleaseID); err != nil {
+		return 0, err
+	} else if owns {
+		return 0, store.ErrConflict
+	}
 	id, err := t.insert(ctx, `INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
 		fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.FanID, s.ReleaseID, s.ArtistID, s.Split.Gross, s.Split.Creator, s.Split.Platform, s.FeeCents, s.RateBps,
