@@ -212,13 +212,36 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 			Entry: store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now}})
 	})
 	if err != nil && !errors.Is(err, errTwinWon) {
-		return nil, giveBack(ctx, s.provider, charge, co.amount, err)
+		return nil, s.unrecorded(ctx, co, charge, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return s.purchase(&api.Purchase{ID: id, ReleaseID: co.rel.ID, GrossCents: co.split.Gross, CreatorCents: co.split.Creator,
 		PlatformCents: co.split.Platform, Currency: co.rel.Currency, CreatedAt: now, Receipt: jws}), nil
+}
+
+// unrecorded answers a charge whose sale could not be recorded. The charge
+// is given back only once the key remembers that it was: a retry with the
+// key reaches the same charge at the provider, and must find the outcome
+// rather than record a sale on money returned. If even that cannot be
+// written, the charge stands and a retry records the sale.
+func (s *PurchaseService) unrecorded(ctx context.Context, co *checkout, charge *payment.Charge, why error) error {
+	if charge.Ref == "free" {
+		return why
+	}
+	answer := why
+	if api.ErrorCode(why) != api.ECONFLICT {
+		answer = api.Errorf(api.EUNAVAILABLE, "the sale could not be recorded and the payment was given back: try again")
+	}
+	err := s.st.WithTx(ctx, func(tx store.Tx) error {
+		return tx.InsertIdempotencyKey(ctx, store.IdempotencyKey{FanID: co.fan.ID, Key: co.key, RequestHash: co.hash,
+			ErrCode: api.ErrorCode(answer), ErrMessage: api.ErrorMessage(answer), CreatedAt: s.clock()})
+	})
+	if err != nil {
+		return errors.Join(why, fmt.Errorf("the payment stands; retry with the same Idempotency-Key to record the sale: %w", err))
+	}
+	return giveBack(ctx, s.provider, charge, co.amount, answer)
 }
 
 // giveBack refunds a charge whose sale could not be recorded and returns

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -43,12 +44,29 @@ func (p *countingProvider) Refund(ctx context.Context, ref string, amount int64)
 // any reason but a twin's key gives the charge back and answers an error,
 // never an empty success.
 func TestConflictOtherThanTheKeyRefunds(t *testing.T) {
+	db, h, rel, fan := onSale(t)
+	provider := &countingProvider{Sandbox: payment.NewSandbox()}
+	broken := New(conflictingStore{db}, h, provider)
+	p, err := broken.Purchases.CreatePurchase(fan, "k1", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
+		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}})
+	if err == nil || p != nil {
+		t.Fatalf("CreatePurchase = %+v, %v; want an error", p, err)
+	}
+	if n := provider.refunds.Load(); n != 1 {
+		t.Fatalf("%d refunds of the unrecorded charge, want 1", n)
+	}
+}
+
+// onSale opens a store with a published 5.00 EUR release and a fan signed
+// in; it returns what services over another store wrapper need.
+func onSale(t *testing.T) (*sqlite.DB, *auth.Hasher, *api.Release, context.Context) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	h := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, auth.Limits{})
 	setup := New(db, h, payment.NewSandbox())
 	creator := signedIn(t, setup, "ann@example.com", true)
@@ -64,17 +82,93 @@ func TestConflictOtherThanTheKeyRefunds(t *testing.T) {
 	if _, err := setup.Releases.PublishRelease(creator, rel.ID); err != nil {
 		t.Fatal(err)
 	}
-	fan := signedIn(t, setup, "fan@example.com", false)
+	return db, h, rel, signedIn(t, setup, "fan@example.com", false)
+}
 
-	provider := &countingProvider{Sandbox: payment.NewSandbox()}
-	broken := New(conflictingStore{db}, h, provider)
-	p, err := broken.Purchases.CreatePurchase(fan, "k1", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
+// downStore fails transactions while down: all of them, or (sales) only
+// those that complete a sale.
+type downStore struct {
+	store.Store
+	down  atomic.Bool
+	sales bool
+}
+
+var errDown = errors.New("database unreachable")
+
+func (s *downStore) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	if s.down.Load() && !s.sales {
+		return errDown
+	}
+	return s.Store.WithTx(ctx, func(tx store.Tx) error { return fn(downTx{tx, s}) })
+}
+
+type downTx struct {
+	store.Tx
+	s *downStore
+}
+
+func (t downTx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
+	if t.s.down.Load() {
+		return errDown
+	}
+	return t.Tx.CompleteSale(ctx, c)
+}
+
+func buyFor(svc *Services, fan context.Context, rel *api.Release, key string) (*api.Purchase, error) {
+	return svc.Purchases.CreatePurchase(fan, key, api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
 		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}})
-	if err == nil || p != nil {
-		t.Fatalf("CreatePurchase = %+v, %v; want an error", p, err)
+}
+
+// TestUnrecordedSaleIsRememberedBeforeTheRefund: a sale that cannot be
+// recorded gives the charge back only once the key says so; a retry with
+// the key gets that answer, never a sale on the money given back.
+func TestUnrecordedSaleIsRememberedBeforeTheRefund(t *testing.T) {
+	db, h, rel, fan := onSale(t)
+	st := &downStore{Store: db, sales: true}
+	provider := &countingProvider{Sandbox: payment.NewSandbox()}
+	svc := New(st, h, provider)
+	st.down.Store(true)
+	if _, err := buyFor(svc, fan, rel, "k1"); api.ErrorCode(err) != api.EUNAVAILABLE {
+		t.Fatalf("first attempt: %v, want unavailable", err)
+	}
+	st.down.Store(false)
+	p, err := buyFor(svc, fan, rel, "k1")
+	if api.ErrorCode(err) != api.EUNAVAILABLE || p != nil {
+		t.Fatalf("retry with the key = %+v, %v; want the stored answer", p, err)
 	}
 	if n := provider.refunds.Load(); n != 1 {
-		t.Fatalf("%d refunds of the unrecorded charge, want 1", n)
+		t.Fatalf("%d refunds, want 1", n)
+	}
+	if lib, _ := svc.Purchases.Library(fan); len(lib.Items) != 0 {
+		t.Fatalf("library = %+v: a sale recorded on a charge given back", lib.Items)
+	}
+	if p, err := buyFor(svc, fan, rel, "k2"); err != nil || p.GrossCents != 500 {
+		t.Fatalf("a new attempt = %+v, %v", p, err)
+	}
+}
+
+// TestUnrecordedSaleWithoutADatabaseKeepsTheCharge: when not even the
+// outcome can be written, the charge stands (nothing would stop a retry
+// from recording a sale on money given back), and the retry records it.
+func TestUnrecordedSaleWithoutADatabaseKeepsTheCharge(t *testing.T) {
+	db, h, rel, fan := onSale(t)
+	st := &downStore{Store: db}
+	provider := &countingProvider{Sandbox: payment.NewSandbox()}
+	svc := New(st, h, provider)
+	if _, err := svc.env.receiptKey(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st.down.Store(true)
+	if _, err := buyFor(svc, fan, rel, "k1"); err == nil {
+		t.Fatal("a purchase with the database down succeeded")
+	}
+	st.down.Store(false)
+	p, err := buyFor(svc, fan, rel, "k1")
+	if err != nil || p.GrossCents != 500 {
+		t.Fatalf("retry = %+v, %v", p, err)
+	}
+	if n := provider.refunds.Load(); n != 0 {
+		t.Fatalf("%d refunds of the charge the retry recorded", n)
 	}
 }
 
