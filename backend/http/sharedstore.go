@@ -52,7 +52,6 @@ type ObjectAdopter interface {
 	AdoptObject(ctx context.Context, sha256, key string) (int64, error)
 	PutOnce(ctx context.Context, sha256 string, body io.ReadSeeker, size int64) error
 	Key(sha256 string) string
-	DeleteKey(ctx context.Context, key string) error
 }
 
 // maxDirect is the largest upload stored with one PUT when all of it
@@ -287,17 +286,6 @@ func (s *sharedStore) adopt(ctx context.Context, id, sha string) error {
 	}
 	s.deleteObjects(ctx, id)
 	return nil
-}
-
-// refused deletes what a direct upload stored at its blob's key when its
-// bytes were refused: whether bytes are refused depends on them alone, so
-// no other upload can have stored them as a blob.
-func (s *sharedStore) refused(ctx context.Context, id string) {
-	if st, _, err := s.state(ctx, id); err == nil && st.Direct {
-		if err := s.cfg.Blobs.DeleteKey(ctx, s.cfg.Blobs.Key(st.Info.MetaData["sha256"])); err != nil {
-			s.log.WarnContext(ctx, "delete refused upload", "id", id, "err", err)
-		}
-	}
 }
 
 // drop deletes an upload: its multipart upload, its objects and its state.

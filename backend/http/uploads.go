@@ -223,9 +223,6 @@ func (s *Server) finishUpload(hook tus.HookEvent) (tus.HTTPResponse, error) {
 		err = s.storeBlob(ctx, up, b)
 	}
 	s.metrics.uploadFinished(err)
-	if err != nil && s.shared != nil && b == nil {
-		s.shared.refused(ctx, up.ID)
-	}
 	if err != nil {
 		s.discardUpload(ctx, up)
 		return tus.HTTPResponse{}, tusError(err)

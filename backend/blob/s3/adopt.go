@@ -76,9 +76,3 @@ func (b *Bucket) PutOnce(ctx context.Context, sha string, f io.ReadSeeker, size 
 	}
 	return nil
 }
-
-// DeleteKey removes the object at key, a name the caller made.
-func (b *Bucket) DeleteKey(ctx context.Context, key string) error {
-	_, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &b.name, Key: &key})
-	return err
-}
