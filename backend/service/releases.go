@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -87,12 +88,18 @@ func (s *ReleaseService) DeleteRelease(ctx context.Context, id int64) error {
 		if _, err := ownedRelease(ctx, tx, c.Account.ID, id); err != nil {
 			return err
 		}
+		hasSales := api.Errorf(api.ECONFLICT, "release %d has sales and can never be deleted; unpublish it instead", id)
 		if sold, err := tx.HasSales(ctx, id); err != nil {
 			return err
 		} else if sold {
-			return api.Errorf(api.ECONFLICT, "release %d has sales and can never be deleted; unpublish it instead", id)
+			return hasSales
 		}
-		return tx.DeleteRelease(ctx, id)
+		if err := tx.DeleteRelease(ctx, id); errors.Is(err, store.ErrConflict) {
+			return hasSales // sold while this ran
+		} else if err != nil {
+			return err
+		}
+		return nil
 	})
 }
 

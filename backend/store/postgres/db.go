@@ -162,14 +162,15 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// mapErr turns a missing row into store.ErrNotFound and a unique key
-// violation into store.ErrConflict, keeping the database's words.
+// mapErr turns a missing row into store.ErrNotFound, and a unique key
+// violation or a row others still refer to (a release sold meanwhile)
+// into store.ErrConflict, keeping the database's words.
 func mapErr(err error) error {
 	var pe *pgconn.PgError
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return store.ErrNotFound
-	case errors.As(err, &pe) && pe.Code == "23505":
+	case errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "23503"):
 		return fmt.Errorf("%w: %s", store.ErrConflict, pe.ConstraintName)
 	}
 	return err

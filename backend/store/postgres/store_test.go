@@ -646,3 +646,16 @@ func TestLightTxCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDeleteSoldReleaseIsAConflict: deleting a release a sale refers to
+// (sold after the check that it had none) is ErrConflict, not a failure.
+func TestDeleteSoldReleaseIsAConflict(t *testing.T) {
+	t.Parallel()
+	db, _ := mustOpen(t)
+	c := newCatalog(t, db)
+	sell(t, db, c, c.fan, 1000, t0, false)
+	err := db.WithTx(context.Background(), func(tx store.Tx) error { return tx.DeleteRelease(context.Background(), c.rel) })
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("DeleteRelease of a sold release = %v, want ErrConflict", err)
+	}
+}
