@@ -40,7 +40,9 @@ type Store interface {
 type Tx interface {
 	Reader
 	// Lock holds an account's money and storage until the transaction
-	// ends: two transactions that lock the same account never interleave.
+	// ends: what two transactions that lock the same account do after
+	// Lock never interleaves. A driver may take the lock with the next
+	// statement, in the same round trip.
 	Lock(ctx context.Context, accountID int64) error
 
 	InsertAccount(ctx context.Context, a *api.Account, passwordHash string) (int64, error) // ErrConflict: email taken

@@ -141,15 +141,14 @@ func (db *DB) inTx(ctx context.Context, light bool, fn func(store.Tx) error) err
 	// Rollback after a commit is a no-op; it ends the transaction on any
 	// other way out, a panic included.
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
+	p := &pendingTx{Tx: ptx}
 	if light {
-		if _, err := ptx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
+		p.hold(`SET LOCAL synchronous_commit = off`)
 	}
-	if err := fn(&tx{reader: reader{ptx}, tx: ptx}); err != nil {
+	if err := fn(&tx{reader: reader{p}, tx: p}); err != nil {
 		return err
 	}
-	if err := ptx.Commit(ctx); err != nil {
+	if err := p.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
 	}
 	return nil

@@ -214,8 +214,9 @@ func TestTwinKeyAfterRollback(t *testing.T) {
 }
 
 // TestLockSerializes: a transaction locking an account another holds waits
-// until that one commits, even from another pool; another account's lock
-// does not wait.
+// (at its first statement after Lock, which the lock goes with) until that
+// one commits, even from another pool; another account's lock does not
+// wait.
 func TestLockSerializes(t *testing.T) {
 	t.Parallel()
 	a, url := mustOpen(t)
@@ -225,7 +226,7 @@ func TestLockSerializes(t *testing.T) {
 	first := make(chan error, 1)
 	go func() {
 		first <- a.WithTx(ctx, func(tx store.Tx) error {
-			if err := tx.Lock(ctx, 7); err != nil {
+			if err := lockAndRead(ctx, tx, 7); err != nil {
 				return err
 			}
 			close(locked)
@@ -236,14 +237,14 @@ func TestLockSerializes(t *testing.T) {
 	<-locked
 
 	// Another account is free.
-	if err := b.WithTx(ctx, func(tx store.Tx) error { return tx.Lock(ctx, 8) }); err != nil {
+	if err := b.WithTx(ctx, func(tx store.Tx) error { return lockAndRead(ctx, tx, 8) }); err != nil {
 		t.Fatal(err)
 	}
 	acquired := make(chan struct{})
 	second := make(chan error, 1)
 	go func() {
 		second <- b.WithTx(ctx, func(tx store.Tx) error {
-			if err := tx.Lock(ctx, 7); err != nil {
+			if err := lockAndRead(ctx, tx, 7); err != nil {
 				return err
 			}
 			close(acquired)
@@ -266,6 +267,15 @@ func TestLockSerializes(t *testing.T) {
 	}
 }
 
+// lockAndRead locks an account and reads what a check reads next.
+func lockAndRead(ctx context.Context, tx store.Tx, account int64) error {
+	if err := tx.Lock(ctx, account); err != nil {
+		return err
+	}
+	_, err := tx.UsedBytes(ctx, account)
+	return err
+}
+
 // TestLockEndsWithTransaction: a failed transaction releases its lock too.
 func TestLockEndsWithTransaction(t *testing.T) {
 	t.Parallel()
@@ -273,7 +283,7 @@ func TestLockEndsWithTransaction(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	if err := db.WithTx(ctx, func(tx store.Tx) error {
-		if err := tx.Lock(ctx, 7); err != nil {
+		if err := lockAndRead(ctx, tx, 7); err != nil {
 			return err
 		}
 		return boom
@@ -281,7 +291,7 @@ func TestLockEndsWithTransaction(t *testing.T) {
 		t.Fatalf("err = %v, want boom", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- db.WithTx(ctx, func(tx store.Tx) error { return tx.Lock(ctx, 7) }) }()
+	go func() { done <- db.WithTx(ctx, func(tx store.Tx) error { return lockAndRead(ctx, tx, 7) }) }()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -4,15 +4,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
 // tx is a write transaction; its reads go through the same transaction.
 type tx struct {
 	reader
-	tx pgx.Tx
+	tx *pendingTx
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -34,8 +32,9 @@ const accountLockClass int32 = 0x4d42_0001
 // bits: two accounts whose ids differ by a multiple of 2^32 share a lock,
 // which only makes them wait for each other.
 func (t *tx) Lock(ctx context.Context, accountID int64) error {
-	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1::int4, $2::int4)`, accountLockClass, int32(accountID))
-	return wrap("lock account", err)
+	// Sent with the next statement: nothing reads before it anyway.
+	t.tx.hold(`SELECT pg_advisory_xact_lock($1::int4, $2::int4)`, accountLockClass, int32(accountID))
+	return nil
 }
 
 // ms is how the store keeps a time: UTC, to the millisecond.
