@@ -359,3 +359,41 @@ func (c *cutAfter) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// TestSharedQuotaCountsUploadsOnEveryServer: an upload in flight on one
+// server counts against the account's quota on the other.
+func TestSharedQuotaCountsUploadsOnEveryServer(t *testing.T) {
+	cfg := platform.DefaultConfig
+	cfg.Quota = 5 << 20
+	cfg.Database = pgtest.NewDatabase(t)
+	cfg.Blobs, _ = s3test.Bucket(t)
+	a, b := newEnv(t, cfg), newEnv(t, cfg)
+	c, acct := a.signUp("nova", true)
+	first := testmedia.SilentMP3(3 << 20)
+	stall := &stallReader{r: bytes.NewReader(first[:1<<20]), release: make(chan struct{})}
+	defer close(stall.release)
+	req, err := http.NewRequest("POST", a.srv.URL+"/api/v1/uploads/", stall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(first))
+	for k, v := range map[string]string{"Authorization": "Bearer " + c.Token(), "Tus-Resumable": "1.0.0", "Upload-Length": strconv.Itoa(len(first)),
+		"Upload-Metadata": "sha256 " + b64(hexSHA(first)), "Content-Type": "application/offset+octet-stream"} {
+		req.Header.Set(k, v)
+	}
+	go func() {
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	wait.Until(t, 20*time.Second, "the first upload counts against the quota", func() bool {
+		used, err := a.p.Blobs.UsedBytes(context.Background(), acct.ID)
+		return err == nil && used == int64(len(first))
+	})
+	second := testmedia.SilentMP3(3 << 20)
+	status, body, _ := b.raw("POST", "/api/v1/uploads/", c.Token(), bytes.NewReader(second), "Tus-Resumable", "1.0.0",
+		"Upload-Length", strconv.Itoa(len(second)), "Upload-Metadata", "sha256 "+b64(hexSHA(second)), "Content-Type", "application/offset+octet-stream")
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), `"code":"quota"`) {
+		t.Fatalf("second upload on the other server: %d %s, want the quota refused", status, body)
+	}
+}

@@ -176,10 +176,10 @@ func (s *Server) beforeUpload(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInf
 	id := make([]byte, 16)
 	rand.Read(id)
 	u := api.Upload{ID: hex.EncodeToString(id), AccountID: c.Account.ID, SHA256: sha, Size: up.Size, Filename: filename}
-	// A whole upload is held in memory (its quota too) until stored; in S3
-	// only one small enough for one PUT, sent all at once, is.
-	whole := hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream" &&
-		(s.shared == nil || whole(hook.Context, up.Size))
+	// On one server a whole upload's quota is held in memory until it is
+	// stored; servers sharing uploads count every upload in the database,
+	// so that none can pass an account's quota through another.
+	whole := hook.HTTPRequest.Header.Get("Content-Type") == "application/offset+octet-stream" && s.shared == nil
 	if err := s.reserve(hook.Context, u, whole); err != nil {
 		return noChange(err)
 	}
