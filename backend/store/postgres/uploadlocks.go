@@ -14,29 +14,47 @@ import (
 // server that dies loses its connections, and PostgreSQL releases its
 // locks with them. Requests to let an upload go travel by NOTIFY.
 type UploadLocks struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool // one connection per held lock
+	signal *pgxpool.Pool // the listener and requests to let go: never queued behind held locks
 }
 
 // releaseChannel carries the ids of uploads a server wants another to let go.
 const releaseChannel = "megabox_upload_release"
 
-// OpenUploadLocks connects a pool of at most maxHeld connections: no more
-// uploads than that can be written through this server at once.
+// OpenUploadLocks connects a pool of at most maxHeld connections (no more
+// uploads than that can be written through this server at once) and two
+// more to listen and to ask.
 func OpenUploadLocks(ctx context.Context, url string, maxHeld int32) (*UploadLocks, error) {
+	pool, err := lockPool(ctx, url, maxHeld)
+	if err != nil {
+		return nil, err
+	}
+	signal, err := lockPool(ctx, url, 2)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &UploadLocks{pool: pool, signal: signal}, nil
+}
+
+func lockPool(ctx context.Context, url string, size int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
-	cfg.MaxConns = maxHeld + 1 // and one to listen
+	cfg.MaxConns = size
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("upload locks: %w", err)
 	}
-	return &UploadLocks{pool: pool}, nil
+	return pool, nil
 }
 
-// Close closes the pool.
-func (l *UploadLocks) Close() { l.pool.Close() }
+// Close closes the pools.
+func (l *UploadLocks) Close() {
+	l.pool.Close()
+	l.signal.Close()
+}
 
 func lockKey(id string) int64 {
 	h := fnv.New64a()
@@ -72,13 +90,13 @@ func (l *UploadLocks) TryAcquire(ctx context.Context, id string) (func(), bool, 
 
 // AskRelease asks whichever server holds id to let it go.
 func (l *UploadLocks) AskRelease(ctx context.Context, id string) error {
-	_, err := l.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, releaseChannel, id)
+	_, err := l.signal.Exec(ctx, `SELECT pg_notify($1, $2)`, releaseChannel, id)
 	return err
 }
 
 // Listen calls fn with each id another server asks about, until ctx ends.
 func (l *UploadLocks) Listen(ctx context.Context, fn func(id string)) error {
-	conn, err := l.pool.Acquire(ctx)
+	conn, err := l.signal.Acquire(ctx)
 	if err != nil {
 		return err
 	}
