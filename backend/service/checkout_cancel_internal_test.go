@@ -2,15 +2,10 @@ package service
 
 import (
 	"context"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/auth"
 	"github.com/megabox-fm/megabox/backend/payment"
-	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
 // leavingProvider is the sandbox seen by a client that hangs up while its
@@ -46,34 +41,14 @@ func (p *leavingProvider) Refund(ctx context.Context, ref string, amount int64) 
 // money was not given back; never a sale recorded on a refunded charge.
 func TestCheckoutWhoseClientLeftKeepsTheSale(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	shop := openShop(t)
 	provider := &leavingProvider{Sandbox: payment.NewSandbox(), refunded: map[string]int64{}}
-	h := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, auth.Limits{})
-	svc := New(db, h, provider)
-	creator := signedIn(t, svc, "ann@example.com", true)
-	sha := strings.Repeat("cd", 32)
-	if err := svc.Blobs.StoreBlob(ctx, api.AccountIDFromContext(creator), api.Blob{SHA256: sha, Size: 1000, MediaType: api.MediaMP3, DurationMS: 60_000}); err != nil {
-		t.Fatal(err)
-	}
-	rel, err := svc.Releases.CreateRelease(creator, api.Manifest{Title: "T", PriceCents: 500, Currency: "EUR",
-		Tracks: []api.ManifestTrack{{Position: 1, Title: "One", AudioSHA256: sha}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Releases.PublishRelease(creator, rel.ID); err != nil {
-		t.Fatal(err)
-	}
+	svc := New(shop.db, shop.h, provider)
 	// A server that has signed receipts before has its key at hand.
 	if _, err := svc.Receipts.ReceiptKeySet(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fan := signedIn(t, svc, "fan@example.com", false)
-	in := api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
-		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}}
+	fan, in := shop.fan, shop.checkout()
 
 	leaving, hangUp := context.WithCancel(fan)
 	defer hangUp()
@@ -83,7 +58,7 @@ func TestCheckoutWhoseClientLeftKeepsTheSale(t *testing.T) {
 	if err != nil {
 		t.Fatalf("retry: %v (first: %+v, %v)", err, first, firstErr)
 	}
-	sale, err := db.Sale(ctx, retry.ID)
+	sale, err := shop.db.Sale(ctx, retry.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

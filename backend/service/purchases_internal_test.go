@@ -44,11 +44,9 @@ func (p *countingProvider) Refund(ctx context.Context, ref string, amount int64)
 // any reason but a twin's key gives the charge back and answers an error,
 // never an empty success.
 func TestConflictOtherThanTheKeyRefunds(t *testing.T) {
-	db, h, rel, fan := onSale(t)
+	shop := openShop(t)
 	provider := &countingProvider{Sandbox: payment.NewSandbox()}
-	broken := New(conflictingStore{db}, h, provider)
-	p, err := broken.Purchases.CreatePurchase(fan, "k1", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
-		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}})
+	p, err := shop.buy(New(conflictingStore{shop.db}, shop.h, provider), "k1")
 	if err == nil || p != nil {
 		t.Fatalf("CreatePurchase = %+v, %v; want an error", p, err)
 	}
@@ -57,9 +55,16 @@ func TestConflictOtherThanTheKeyRefunds(t *testing.T) {
 	}
 }
 
-// onSale opens a store with a published 5.00 EUR release and a fan signed
-// in; it returns what services over another store wrapper need.
-func onSale(t *testing.T) (*sqlite.DB, *auth.Hasher, *api.Release, context.Context) {
+// shop is a store with a published 5.00 EUR release, its creator and a
+// fan signed in: services over it (with any provider) can sell.
+type shop struct {
+	db           *sqlite.DB
+	h            *auth.Hasher
+	rel          *api.Release
+	creator, fan context.Context
+}
+
+func openShop(t *testing.T) *shop {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
@@ -67,22 +72,28 @@ func onSale(t *testing.T) (*sqlite.DB, *auth.Hasher, *api.Release, context.Conte
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, auth.Limits{})
-	setup := New(db, h, payment.NewSandbox())
-	creator := signedIn(t, setup, "ann@example.com", true)
+	s := &shop{db: db, h: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, auth.Limits{})}
+	setup := New(db, s.h, payment.NewSandbox())
+	s.creator = signedIn(t, setup, "ann@example.com", true)
 	sha := strings.Repeat("ab", 32)
-	if err := setup.Blobs.StoreBlob(ctx, api.AccountIDFromContext(creator), api.Blob{SHA256: sha, Size: 1000, MediaType: api.MediaMP3, DurationMS: 60_000}); err != nil {
+	if err := setup.Blobs.StoreBlob(ctx, api.AccountIDFromContext(s.creator), api.Blob{SHA256: sha, Size: 1000, MediaType: api.MediaMP3, DurationMS: 60_000}); err != nil {
 		t.Fatal(err)
 	}
-	rel, err := setup.Releases.CreateRelease(creator, api.Manifest{Title: "T", PriceCents: 500, Currency: "EUR",
-		Tracks: []api.ManifestTrack{{Position: 1, Title: "One", AudioSHA256: sha}}})
-	if err != nil {
+	if s.rel, err = setup.Releases.CreateRelease(s.creator, api.Manifest{Title: "T", PriceCents: 500, Currency: "EUR",
+		Tracks: []api.ManifestTrack{{Position: 1, Title: "One", AudioSHA256: sha}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := setup.Releases.PublishRelease(creator, rel.ID); err != nil {
+	if _, err := setup.Releases.PublishRelease(s.creator, s.rel.ID); err != nil {
 		t.Fatal(err)
 	}
-	return db, h, rel, signedIn(t, setup, "fan@example.com", false)
+	s.fan = signedIn(t, setup, "fan@example.com", false)
+	return s
+}
+
+// checkout is the fan's 5.00 EUR sandbox checkout of the shop's release.
+func (s *shop) checkout() api.PurchaseCreate {
+	return api.PurchaseCreate{ReleaseID: s.rel.ID, AmountCents: 500, Currency: "EUR",
+		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}}
 }
 
 // downStore fails transactions while down: all of them, or (sales) only
@@ -114,35 +125,34 @@ func (t downTx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
 	return t.Tx.CompleteSale(ctx, c)
 }
 
-func buyFor(svc *Services, fan context.Context, rel *api.Release, key string) (*api.Purchase, error) {
-	return svc.Purchases.CreatePurchase(fan, key, api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
-		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}})
+func (s *shop) buy(svc *Services, key string) (*api.Purchase, error) {
+	return svc.Purchases.CreatePurchase(s.fan, key, s.checkout())
 }
 
 // TestUnrecordedSaleIsRememberedBeforeTheRefund: a sale that cannot be
 // recorded gives the charge back only once the key says so; a retry with
 // the key gets that answer, never a sale on the money given back.
 func TestUnrecordedSaleIsRememberedBeforeTheRefund(t *testing.T) {
-	db, h, rel, fan := onSale(t)
-	st := &downStore{Store: db, sales: true}
+	shop := openShop(t)
+	st := &downStore{Store: shop.db, sales: true}
 	provider := &countingProvider{Sandbox: payment.NewSandbox()}
-	svc := New(st, h, provider)
+	svc := New(st, shop.h, provider)
 	st.down.Store(true)
-	if _, err := buyFor(svc, fan, rel, "k1"); api.ErrorCode(err) != api.EUNAVAILABLE {
+	if _, err := shop.buy(svc, "k1"); api.ErrorCode(err) != api.EUNAVAILABLE {
 		t.Fatalf("first attempt: %v, want unavailable", err)
 	}
 	st.down.Store(false)
-	p, err := buyFor(svc, fan, rel, "k1")
+	p, err := shop.buy(svc, "k1")
 	if api.ErrorCode(err) != api.EUNAVAILABLE || p != nil {
 		t.Fatalf("retry with the key = %+v, %v; want the stored answer", p, err)
 	}
 	if n := provider.refunds.Load(); n != 1 {
 		t.Fatalf("%d refunds, want 1", n)
 	}
-	if lib, _ := svc.Purchases.Library(fan); len(lib.Items) != 0 {
+	if lib, _ := svc.Purchases.Library(shop.fan); len(lib.Items) != 0 {
 		t.Fatalf("library = %+v: a sale recorded on a charge given back", lib.Items)
 	}
-	if p, err := buyFor(svc, fan, rel, "k2"); err != nil || p.GrossCents != 500 {
+	if p, err := shop.buy(svc, "k2"); err != nil || p.GrossCents != 500 {
 		t.Fatalf("a new attempt = %+v, %v", p, err)
 	}
 }
@@ -151,19 +161,19 @@ func TestUnrecordedSaleIsRememberedBeforeTheRefund(t *testing.T) {
 // outcome can be written, the charge stands (nothing would stop a retry
 // from recording a sale on money given back), and the retry records it.
 func TestUnrecordedSaleWithoutADatabaseKeepsTheCharge(t *testing.T) {
-	db, h, rel, fan := onSale(t)
-	st := &downStore{Store: db}
+	shop := openShop(t)
+	st := &downStore{Store: shop.db}
 	provider := &countingProvider{Sandbox: payment.NewSandbox()}
-	svc := New(st, h, provider)
+	svc := New(st, shop.h, provider)
 	if _, err := svc.env.receiptKey(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	st.down.Store(true)
-	if _, err := buyFor(svc, fan, rel, "k1"); err == nil {
+	if _, err := shop.buy(svc, "k1"); err == nil {
 		t.Fatal("a purchase with the database down succeeded")
 	}
 	st.down.Store(false)
-	p, err := buyFor(svc, fan, rel, "k1")
+	p, err := shop.buy(svc, "k1")
 	if err != nil || p.GrossCents != 500 {
 		t.Fatalf("retry = %+v, %v", p, err)
 	}

@@ -2,15 +2,10 @@ package service
 
 import (
 	"context"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/auth"
 	"github.com/megabox-fm/megabox/backend/payment"
-	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
 // hangUpProvider is the sandbox seen by a creator whose client hangs up
@@ -39,33 +34,14 @@ func (p *hangUpProvider) Refund(ctx context.Context, ref string, amount int64) e
 // is not refunded twice.
 func TestRefundWhoseClientLeftIsRecorded(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	shop := openShop(t)
 	provider := &hangUpProvider{Sandbox: payment.NewSandbox()}
-	h := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, auth.Limits{})
-	svc := New(db, h, provider)
-	creator := signedIn(t, svc, "ann@example.com", true)
-	sha := strings.Repeat("ef", 32)
-	if err := svc.Blobs.StoreBlob(ctx, api.AccountIDFromContext(creator), api.Blob{SHA256: sha, Size: 1000, MediaType: api.MediaMP3, DurationMS: 60_000}); err != nil {
-		t.Fatal(err)
-	}
-	rel, err := svc.Releases.CreateRelease(creator, api.Manifest{Title: "T", PriceCents: 500, Currency: "EUR",
-		Tracks: []api.ManifestTrack{{Position: 1, Title: "One", AudioSHA256: sha}}})
+	svc := New(shop.db, shop.h, provider)
+	p, err := shop.buy(svc, "k1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Releases.PublishRelease(creator, rel.ID); err != nil {
-		t.Fatal(err)
-	}
-	fan := signedIn(t, svc, "fan@example.com", false)
-	p, err := svc.Purchases.CreatePurchase(fan, "k1", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 500, Currency: "EUR",
-		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	creator := shop.creator
 
 	leaving, hangUp := context.WithCancel(creator)
 	defer hangUp()
