@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -104,7 +105,10 @@ type Player struct {
 	done    chan struct{} // monitor ended
 	saves   chan struct{} // a save is wanted (1-buffered: requests coalesce)
 	changed chan struct{} // the state changed: the monitor reschedules (1-buffered)
-	saved   chan struct{} // saver ended, after the last save
+	// reporting is whether the monitor's report timer is set: it is only
+	// while playing, so a paused player wakes nothing.
+	reporting atomic.Bool
+	saved     chan struct{} // saver ended, after the last save
 }
 
 // ErrNoDevice means no sound device could be opened. Play tries again, so
@@ -619,6 +623,7 @@ func (p *Player) schedule(report *time.Timer) bool {
 	defer p.mu.Unlock()
 	if p.state != StatePlaying {
 		report.Stop()
+		p.reporting.Store(false)
 		return false
 	}
 	next := reportEvery
@@ -626,6 +631,7 @@ func (p *Player) schedule(report *time.Timer) bool {
 		next = min(next, p.durationOf(b)+reportSlack)
 	}
 	report.Reset(max(next, reportMin))
+	p.reporting.Store(true)
 	return true
 }
 

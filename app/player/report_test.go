@@ -56,8 +56,9 @@ func TestProgressReportsAreFew(t *testing.T) {
 
 	p.Pause()
 	from = rec.count()
-	start = time.Now()
-	time.Sleep(window) // a window to watch: nothing may be reported in it
+	// Paused, the monitor stops its report timer: nothing wakes it to
+	// report, and nothing was reported meanwhile.
+	wait.Until(t, 10*time.Second, "the report timer stopped while paused", func() bool { return !p.reporting.Load() })
 	if got := rec.statuses(from); len(got) != 0 {
 		t.Fatalf("%d reports while paused, want none: %+v", len(got), got)
 	}
