@@ -78,9 +78,6 @@ type sharedStore struct {
 	tus   s3store.S3Store
 	locks *uploadLocker
 	log   *slog.Logger
-	// partial is told when a whole upload's request ends before its last
-	// byte: from then on it is resumed like any other.
-	partial func(ctx context.Context, id string)
 
 	mu sync.Mutex
 	// held are whole uploads in the request that creates them: their
@@ -494,19 +491,16 @@ func (s *spool) body() (io.ReadSeeker, error) {
 }
 
 // cutShort saves a held upload whose request ended before its bytes were
-// stored, so that it can be resumed through any server, from the start.
+// stored, so that it can be resumed through any server, from the start
+// (its record in the database was made when it began).
 func (u *sharedUpload) cutShort(ctx context.Context) error {
-	ctx = context.WithoutCancel(ctx)
 	st, err := freshState(u.st.Info)
 	if err != nil {
 		return err
 	}
 	u.st = st
-	err = u.s.saveState(ctx, u.id, st)
+	err = u.s.saveState(context.WithoutCancel(ctx), u.id, st)
 	u.s.letGo(u.id)
-	if err == nil && u.s.partial != nil {
-		u.s.partial(ctx, u.id)
-	}
 	return err
 }
 

@@ -67,7 +67,6 @@ func (s *Server) uploadStore() (*tus.StoreComposer, error) {
 	if s.cfg.Shared != nil {
 		s.shared = newSharedStore(*s.cfg.Shared, s.log)
 		s.shared.locks.shared = s.cfg.Shared.Locks
-		s.shared.partial = s.recordPartial
 		composer.UseCore(s.shared)
 		composer.UseTerminater(s.shared)
 		composer.UseLocker(s.shared.locks)
