@@ -14,7 +14,10 @@ const (
 )
 
 // CreatorAccount is the liability account of what the platform owes a creator.
-func CreatorAccount(creatorID int64) string { return "creator:" + strconv.FormatInt(creatorID, 10) }
+func CreatorAccount(creatorID int64) string {
+	var b [32]byte // "creator:" and any int64 fit: one allocation per name
+	return string(strconv.AppendInt(append(b[:0], "creator:"...), creatorID, 10))
+}
 
 // ProviderAccount is the asset account of money held at a payment provider.
 func ProviderAccount(provider string) string { return "provider:" + provider }
@@ -31,6 +34,18 @@ type Txn []Posting
 
 // Balanced reports whether the postings sum to zero in every currency.
 func (t Txn) Balanced() bool {
+	var sum int64
+	for i := range t {
+		if t[i].Currency != t[0].Currency {
+			return t.balancedPerCurrency()
+		}
+		sum += t[i].Amount
+	}
+	return sum == 0
+}
+
+// balancedPerCurrency is Balanced for postings in several currencies.
+func (t Txn) balancedPerCurrency() bool {
 	sums := map[string]int64{}
 	for _, p := range t {
 		sums[p.Currency] += p.Amount
@@ -43,21 +58,14 @@ func (t Txn) Balanced() bool {
 	return true
 }
 
-// Sale records a payment: the provider holds gross, owed to the creator
-// and earned by the platform; the processing fee is the platform's cost.
+// Sale records a payment to a single creator: the provider holds gross,
+// owed to the creator and earned by the platform; the processing fee is the
+// platform's cost. It is SaleParts with the creator as the only payee.
 func Sale(provider string, creatorID int64, s Split, fee int64, currency string) (Txn, error) {
-	if fee < 0 || s.Creator+s.Platform != s.Gross {
+	if s.Creator+s.Platform != s.Gross {
 		return nil, fmt.Errorf("%w: unbalanced sale", ErrAmount)
 	}
-	t := Txn{
-		{ProviderAccount(provider), s.Gross, currency},
-		{CreatorAccount(creatorID), -s.Creator, currency},
-		{AccountPlatformRevenue, -s.Platform, currency},
-	}
-	if fee > 0 {
-		t = append(t, Posting{AccountPlatformFees, fee, currency}, Posting{ProviderAccount(provider), -fee, currency})
-	}
-	return t, nil
+	return SaleParts(provider, []Part{{AccountID: creatorID, Cents: s.Creator}}, s.Platform, fee, currency)
 }
 
 // Refund reverses both legs of a sale by a refund's split.

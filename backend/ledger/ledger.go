@@ -1,6 +1,6 @@
 // Package ledger is Megabox's money logic, with no I/O: the 90/10 split,
-// refunds that reverse it exactly, and double-entry transactions whose
-// postings always sum to zero.
+// collaborator splits of the creator's share, refunds that reverse them
+// exactly, and double-entry transactions whose postings always sum to zero.
 //
 // Amounts are int64 minor units (cents). The platform's share is
 // floor(gross × rate_bps / 10000); the creator gets the rest, so every
@@ -30,14 +30,15 @@ func SplitGross(gross, rateBps int64) (Split, error) {
 	if gross < 0 || rateBps < 0 || rateBps > 10_000 {
 		return Split{}, ErrAmount
 	}
-	p := platformShare(gross, rateBps)
+	p := bpsShare(gross, rateBps)
 	return Split{Gross: gross, Creator: gross - p, Platform: p}, nil
 }
 
-// platformShare is floor(amount × rateBps / 10000) without overflowing for
-// any non-negative int64 amount.
-func platformShare(amount, rateBps int64) int64 {
-	return amount/10_000*rateBps + amount%10_000*rateBps/10_000
+// bpsShare is floor(amount × bps / 10000) without overflowing for any
+// non-negative int64 amount and bps in 0..10000: the platform's share of a
+// sale, and a collaborator's share of a creator's.
+func bpsShare(amount, bps int64) int64 {
+	return amount/10_000*bps + amount%10_000*bps/10_000
 }
 
 // Remaining is what of a sale has not been refunded yet.
@@ -62,7 +63,7 @@ func SplitRefund(remaining Split, amount, rateBps int64) (Split, error) {
 	if amount > remaining.Gross {
 		return Split{}, fmt.Errorf("%w: refund of %d exceeds the %d left to refund", ErrAmount, amount, remaining.Gross)
 	}
-	p := platformShare(amount, rateBps)
+	p := bpsShare(amount, rateBps)
 	c := amount - p
 	if c > remaining.Creator {
 		c = remaining.Creator
