@@ -175,8 +175,8 @@ func ownerIndex(shares []Share, ownerID int64) int {
 //   - if the owner's part then exceeds what the owner has left, the owner
 //     gives back everything left and the excess is shared among the
 //     collaborators in proportion to what each still has beyond their
-//     floor (floor of that, then one cent each in share order for the few
-//     cents that rounding leaves).
+//     floor (the floor of that, and the cents rounding leaves to the
+//     largest remainders).
 //
 // The parts always add up to creatorRefund, and a refund of everything
 // that remains returns each payee's remaining exactly, so a fully refunded
@@ -235,8 +235,11 @@ const maxInt64 = 1<<63 - 1
 
 // spread shares excess cents among the collaborators (all but skip) in
 // proportion to the room each has, room being what they have left beyond
-// their current part. The caller guarantees excess ≤ total room, so nobody
-// goes beyond what they have left.
+// their current part: each gets the floor of their proportion, and the few
+// cents that rounding leaves go to the largest remainders (the first in
+// share order on a tie), so that a run of one-cent refunds takes turns
+// between collaborators instead of draining one first. The caller
+// guarantees excess ≤ total room, so nobody goes beyond what they have left.
 func spread(parts, remaining []Part, skip int, excess int64) {
 	var total uint64
 	for i := range parts {
@@ -244,29 +247,31 @@ func spread(parts, remaining []Part, skip int, excess int64) {
 			total += uint64(remaining[i].Cents - parts[i].Cents)
 		}
 	}
-	given := int64(0)
+	var frac [MaxPayees]uint64 // excess × room mod total, per payee
+	left := excess
 	for i := range parts {
 		if i == skip {
 			continue
 		}
 		room := uint64(remaining[i].Cents - parts[i].Cents)
 		// floor(excess × room / total), exact in 128 bits; excess ≤ total
-		// keeps the quotient within room.
+		// keeps it within room, and below room whenever frac > 0.
 		hi, lo := bits.Mul64(uint64(excess), room)
-		q, _ := bits.Div64(hi, lo, total)
+		q, r := bits.Div64(hi, lo, total)
 		parts[i].Cents += int64(q)
-		given += int64(q)
+		left -= int64(q)
+		frac[i] = r
 	}
-	// Rounding leaves fewer cents than there are collaborators with room,
-	// and each of them still has at least one cent of room.
-	for i := range parts {
-		if given == excess {
-			break
+	// Fewer cents are left than there are payees with frac > 0.
+	for ; left > 0; left-- {
+		best := -1
+		for i := range parts {
+			if frac[i] > 0 && (best < 0 || frac[i] > frac[best]) {
+				best = i
+			}
 		}
-		if i != skip && parts[i].Cents < remaining[i].Cents {
-			parts[i].Cents++
-			given++
-		}
+		parts[best].Cents++
+		frac[best] = 0
 	}
 }
 

@@ -173,7 +173,9 @@ func TestRefundPartsExamples(t *testing.T) {
 }
 
 // TestRefundPartsOneCentAtATime empties a sale by one-cent refunds, the worst
-// case for per-refund rounding: every payee ends at exactly 0.
+// case for per-refund rounding: each cent is the owner's until it has
+// nothing left, then the collaborators take turns, and every payee ends at
+// exactly 0.
 func TestRefundPartsOneCentAtATime(t *testing.T) {
 	shares := []ledger.Share{{1, 1000}, {2, 4500}, {3, 4500}} // owner 1
 	s, _ := ledger.SplitGross(1000, ledger.DefaultRateBps)
@@ -186,7 +188,7 @@ func TestRefundPartsOneCentAtATime(t *testing.T) {
 	}
 	rem := got
 	var toOwner int64
-	for range 900 {
+	for n := range 900 {
 		r, err := ledger.RefundParts(rem, 1, 1, shares)
 		if err != nil {
 			t.Fatal(err)
@@ -194,6 +196,9 @@ func TestRefundPartsOneCentAtATime(t *testing.T) {
 		toOwner += r[0].Cents
 		for i := range rem {
 			rem[i].Cents -= r[i].Cents
+		}
+		if d := rem[1].Cents - rem[2].Cents; d < -1 || d > 1 {
+			t.Fatalf("after %d one-cent refunds the payees have %v left: the collaborators should take turns", n+1, cents(rem))
 		}
 	}
 	if !slices.Equal(cents(rem), []int64{0, 0, 0}) || toOwner != 90 {
