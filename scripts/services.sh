@@ -5,8 +5,9 @@
 #
 #   PostgreSQL (Debian's) → MEGABOX_TEST_POSTGRES=postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #   versitygw (S3)        → MEGABOX_TEST_S3=http://127.0.0.1:PORT with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+#   stripe-mock (Stripe)  → MEGABOX_TEST_STRIPE=http://127.0.0.1:PORT
 #
-# Both live in one temp dir that is removed afterwards, also when CMD fails
+# They live in one temp dir that is removed afterwards, also when CMD fails
 # or the script is interrupted. A service whose variable is already set is
 # reused, not started. MEGABOX_REQUIRE_SERVICES=1 makes the tests fail
 # instead of skipping when a service is missing. The exit status is CMD's.
@@ -26,10 +27,12 @@ fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 versitygw="$root/build/tools/versitygw"
+stripe_mock="$root/build/tools/stripe-mock"
 deadline_s=30
 
 tmp="$(mktemp -d)"
 pids=()
+stop_signals=()
 
 # alive tells whether a process runs: kill -0 also succeeds on a child that
 # has exited but is not yet reaped.
@@ -38,11 +41,13 @@ alive() {
   read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" && [ "$state" != Z ]
 }
 
-# stop ends the services: PostgreSQL's fast shutdown is SIGINT (its SIGTERM
-# waits for every client to leave); a service still up after 10 s is killed.
+# stop ends the services, each with the signal in stop_signals: PostgreSQL's
+# fast shutdown is SIGINT (its SIGTERM waits for every client to leave);
+# stripe-mock gets SIGTERM, since a background job starts with SIGINT
+# ignored and it installs no handler. A service still up after 10 s is killed.
 stop() {
-  local pid
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  local i pid
+  for i in "${!pids[@]}"; do kill "-${stop_signals[$i]:-INT}" "${pids[$i]}" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 500); do alive "$pid" || break; sleep 0.02; done
     kill -KILL "$pid" 2>/dev/null || true
@@ -161,7 +166,42 @@ start_s3() {
   exit 1
 }
 
+stripe_up() { curl -s --max-time 2 -o /dev/null -u sk_test_megabox: "http://127.0.0.1:$1/v1/balance"; }
+
+# start_stripe runs stripe-mock on loopback. It listens for HTTPS too, on
+# every address, unless told where: a socket in the temp dir keeps that
+# side off the network.
+start_stripe() {
+  local dir port pid try
+  if [ ! -x "$stripe_mock" ]; then
+    echo "services: $stripe_mock is missing (.ci/deps test installs it)" >&2
+    exit 1
+  fi
+  dir="$tmp/stripe"
+  mkdir -p "$dir"
+  for try in 1 2 3 4 5; do
+    port="$(random_port)"
+    setpriv --pdeathsig TERM -- "$stripe_mock" -http-addr "127.0.0.1:$port" -https-unix "$dir/https.sock" \
+      >"$dir/server.log" 2>&1 &
+    pid=$!
+    if wait_ready "$pid" stripe-mock "$dir/server.log" stripe_up "$port"; then
+      stop_signals[${#pids[@]}]=TERM
+      pids+=("$pid")
+      export MEGABOX_TEST_STRIPE="http://127.0.0.1:$port"
+      return
+    elif [ $? -eq 2 ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  echo "services: stripe-mock did not start; its log:" >&2
+  tail -n 20 "$dir/server.log" >&2
+  exit 1
+}
+
 [ -n "${MEGABOX_TEST_S3:-}" ] || start_s3
+[ -n "${MEGABOX_TEST_STRIPE:-}" ] || start_stripe
 [ -n "${MEGABOX_TEST_POSTGRES:-}" ] || start_postgres
 export MEGABOX_REQUIRE_SERVICES=1
 
