@@ -40,6 +40,9 @@ type EarningsTotals struct {
 	PaidOutCents       int64 `json:"paid_out_cents"`
 	PendingPayoutCents int64 `json:"pending_payout_cents"`
 	AvailableCents     int64 `json:"available_cents"`
+	// DisputedCents is creator money of sales under a dispute: frozen,
+	// not available, until the bank decides.
+	DisputedCents int64 `json:"disputed_cents"`
 }
 
 // EarningsRow is one group: a day, a month, a release or a track.

@@ -132,3 +132,17 @@ func (c *Client) DownloadCover(ctx context.Context, releaseID int64, w io.Writer
 	_, err = io.Copy(w, io.LimitReader(resp.Body, 64<<20))
 	return resp.Header.Get("Content-Type"), err
 }
+
+var _ api.CheckoutService = (*Client)(nil)
+
+// CreateCheckout implements api.CheckoutService.
+func (c *Client) CreateCheckout(ctx context.Context, key string, in api.CheckoutCreate) (*api.Checkout, error) {
+	var co api.Checkout
+	return &co, c.callWith(ctx, http.MethodPost, "/api/v1/checkouts", in, &co, "Idempotency-Key", key)
+}
+
+// Checkout implements api.CheckoutService.
+func (c *Client) Checkout(ctx context.Context, id string) (*api.Checkout, error) {
+	var co api.Checkout
+	return &co, c.call(ctx, http.MethodGet, "/api/v1/checkouts/"+url.PathEscape(id), nil, &co)
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/payment"
 )
 
 // A web page in the user's browser can reach a server on loopback: through
@@ -87,8 +88,11 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	want := "application/json"
-	if strings.HasPrefix(r.URL.Path, UploadsPath) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, UploadsPath):
 		want = "application/offset+octet-stream"
+	case strings.HasPrefix(r.URL.Path, payment.SandboxPagePrefix):
+		want = "application/x-www-form-urlencoded" // the payment page's form
 	}
 	if !needsType(r) || mediaType(r) == want {
 		return true

@@ -13,6 +13,7 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/blob"
+	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/receipt"
 )
 
@@ -26,7 +27,9 @@ type Services struct {
 	Uploads   api.UploadService
 	Bucket    blob.Bucket
 	Purchases api.PurchaseService
-	Earnings  api.EarningsService
+	// Payments are the hosted checkout and the provider's webhook.
+	Payments Payments
+	Earnings api.EarningsService
 	// ReceiptKeys publishes the keys receipts are signed with.
 	ReceiptKeys interface {
 		ReceiptKeySet(ctx context.Context) (receipt.KeySet, error)
@@ -106,6 +109,11 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("/api/v1/uploads/", s.authenticate(tus))
 	m.Handle("POST /api/v1/purchases", s.handle(s.createPurchase))
 	m.Handle("POST /api/v1/purchases/{id}/refunds", s.handle(s.createRefund))
+	m.Handle("POST /api/v1/checkouts", s.handle(s.createCheckout))
+	m.Handle("GET /api/v1/checkouts/{id}", s.handle(s.findCheckout))
+	m.Handle("POST "+WebhookPath, s.handle(s.webhook))
+	m.Handle("GET "+payment.SandboxPagePrefix+"{session}", s.handle(s.paymentPage))
+	m.Handle("POST "+payment.SandboxPagePrefix+"{session}", s.handle(s.payOnPage))
 	m.Handle("GET /api/v1/me/library", s.handle(s.library))
 	m.Handle("GET /api/v1/me/earnings", s.handle(s.earnings))
 	m.Handle("GET /api/v1/me/earnings.csv", s.handle(s.earningsCSV))

@@ -41,6 +41,8 @@ type Config struct {
 	// Blobs is an s3:// URL; empty for a bucket on disk in the data
 	// directory.
 	Blobs string
+	// Payments is the payment provider; nil for the embedded sandbox.
+	Payments payment.Provider
 }
 
 // Defaults: a 2 GiB file, 50 GiB per account, 10 sign-ups an hour from one
@@ -84,7 +86,11 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 	if err != nil {
 		return err
 	}
-	p.Services = service.New(p.Store, auth.NewHasher(auth.DefaultParams, cfg.Hashing), payment.NewSandbox())
+	provider := cfg.Payments
+	if provider == nil {
+		provider = payment.NewSandbox()
+	}
+	p.Services = service.New(p.Store, auth.NewHasher(auth.DefaultParams, cfg.Hashing), provider)
 	checks["database"] = p.Store.Ping
 	svc := mhttp.Services{
 		Accounts:    p.Accounts,
@@ -95,6 +101,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Uploads:     p.Blobs,
 		Bucket:      p.Bucket,
 		Purchases:   p.Purchases,
+		Payments:    p.Purchases,
 		Earnings:    p.Earnings,
 		ReceiptKeys: p.Receipts,
 		Checks:      checks,

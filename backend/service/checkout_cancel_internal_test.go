@@ -29,11 +29,11 @@ func (p *leavingProvider) Charge(ctx context.Context, r payment.ChargeRequest) (
 	return c, err
 }
 
-func (p *leavingProvider) Refund(ctx context.Context, ref string, amount int64) error {
+func (p *leavingProvider) Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundResult, error) {
 	p.mu.Lock()
-	p.refunded[ref] += amount
+	p.refunded[r.ChargeRef] += r.AmountCents
 	p.mu.Unlock()
-	return p.Sandbox.Refund(ctx, ref, amount)
+	return p.Sandbox.Refund(ctx, r)
 }
 
 // TestCheckoutWhoseClientLeftKeepsTheSale: a client that hangs up once its

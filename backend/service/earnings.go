@@ -81,6 +81,10 @@ func (s *EarningsService) Earnings(ctx context.Context, f api.EarningsFilter) (*
 	if err != nil {
 		return nil, errors.Join(errors.New("earnings balances"), err)
 	}
+	if e.Totals.DisputedCents, err = s.st.Disputed(ctx, w.ArtistID, w.Currency); err != nil {
+		return nil, errors.Join(errors.New("earnings disputes"), err)
+	}
+	e.Totals.AvailableCents -= e.Totals.DisputedCents
 	return e, nil
 }
 

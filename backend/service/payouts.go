@@ -33,6 +33,11 @@ func (s *EarningsService) RequestPayout(ctx context.Context, amount int64, curre
 		if err != nil {
 			return err
 		}
+		frozen, err := tx.Disputed(ctx, c.Account.ID, currency)
+		if err != nil {
+			return err
+		}
+		avail -= frozen
 		if amount > avail {
 			return api.FieldErrorf("amount_cents", "only %s is available", api.FormatCents(max(avail, 0), currency))
 		}

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/ledger"
 	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/receipt"
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
@@ -31,6 +33,7 @@ type checkout struct {
 	key    string
 	share  bool
 	amount int64
+	payees []payment.Payee // where the creator share goes, for hosted checkouts
 }
 
 // CreatePurchase implements api.PurchaseService.
@@ -49,6 +52,9 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 		return nil, err
 	}
 	in.Normalize()
+	if err := s.checkDirect(in); err != nil {
+		return nil, err
+	}
 	hash := requestHash(in)
 	if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
 		return p, err
@@ -82,16 +88,37 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 	return p, err
 }
 
+// checkDirect refuses card data unless the provider is the sandbox; a
+// free release needs no payment at all.
+func (s *PurchaseService) checkDirect(in api.PurchaseCreate) error {
+	if _, ok := s.provider.(payment.DirectCharger); !ok && (in.AmountCents != 0 || in.Payment.CardNumber != "") {
+		return errCardRefused
+	}
+	if in.Payment.Method != "sandbox" {
+		return &api.Error{Code: api.EINVALID, Field: "payment.method", Message: "payment method must be \"sandbox\""}
+	}
+	return nil
+}
+
 // charge takes the payment; a free release is not charged.
 func (s *PurchaseService) charge(ctx context.Context, co *checkout, card string) (*payment.Charge, error) {
 	if co.amount == 0 {
 		return &payment.Charge{Ref: "free"}, nil
 	}
-	return s.provider.Charge(ctx, payment.ChargeRequest{
+	direct, ok := s.provider.(payment.DirectCharger)
+	if !ok {
+		return nil, errCardRefused
+	}
+	return direct.Charge(ctx, payment.ChargeRequest{
 		IdempotencyKey: fmt.Sprintf("purchase:%d:%s", co.fan.ID, co.key), AmountCents: co.amount, Currency: co.rel.Currency,
 		CardNumber: card, CreatorID: co.rel.ArtistID, ApplicationFeeCents: co.split.Platform, Description: co.rel.Title,
 	})
 }
+
+// errCardRefused: with a real provider, card data never reaches the
+// platform.
+var errCardRefused = &api.Error{Code: api.EINVALID, Field: "payment",
+	Message: "card payments are taken on the payment page: create a checkout with POST /api/v1/checkouts"}
 
 // requestHash fingerprints a checkout so a reused key can be told apart.
 func requestHash(in api.PurchaseCreate) []byte {
@@ -120,9 +147,6 @@ func (s *PurchaseService) replay(ctx context.Context, fanID int64, key string, h
 
 // prepare checks a checkout against the release before any money moves.
 func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate) (*checkout, error) {
-	if in.Payment.Method != "sandbox" {
-		return nil, &api.Error{Code: api.EINVALID, Field: "payment.method", Message: "payment method must be \"sandbox\""}
-	}
 	rel, err := s.st.Release(ctx, in.ReleaseID)
 	if err != nil || rel.State != api.StatePublished {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -178,8 +202,7 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		return nil, err
 	}
 	now := s.clock()
-	var id int64
-	var jws string
+	var p *api.Purchase
 	err = s.st.WithTx(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, co.fan.ID); err != nil {
 			return err
@@ -190,30 +213,39 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 		} else if err != nil {
 			return err
 		}
-		id, err = tx.InsertPurchase(ctx, store.Sale{FanID: co.fan.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
-			Split: co.split, FeeCents: charge.FeeCents, RateBps: s.rateBps, Currency: co.rel.Currency, Provider: s.provider.Name(),
-			PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), CreatedAt: now})
-		if errors.Is(err, store.ErrConflict) { // bought meanwhile under another key
-			return api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
-		} else if err != nil {
-			return fmt.Errorf("insert purchase: %w", err)
-		}
-		if jws, err = s.signReceipt(key, id, co, now); err != nil {
-			return err
-		}
-		txn, err := ledger.Sale(s.provider.Name(), co.rel.ArtistID, co.split, charge.FeeCents, co.rel.Currency)
-		if err != nil {
-			return err
-		}
-		if !txn.Balanced() {
-			return errors.New("ledger: refusing an unbalanced transaction")
-		}
-		return tx.CompleteSale(ctx, store.CompletedSale{PurchaseID: id, Receipt: jws, FanID: co.fan.ID, Key: co.key,
-			Entry: store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now}})
+		p, err = s.writeSale(ctx, tx, key, co, charge, now)
+		return err
 	})
 	if err != nil && !errors.Is(err, errTwinWon) {
 		return nil, s.unrecorded(ctx, co, charge, err)
 	}
+	return p, err
+}
+
+// writeSale writes a sale, its receipt and its journal entry in tx; the
+// idempotency key co.key, if any, is tied to it.
+func (s *PurchaseService) writeSale(ctx context.Context, tx store.Tx, key receipt.Key, co *checkout, charge *payment.Charge, now time.Time) (*api.Purchase, error) {
+	id, err := tx.InsertPurchase(ctx, store.Sale{FanID: co.fan.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
+		Split: co.split, FeeCents: charge.FeeCents, RateBps: s.rateBps, Currency: co.rel.Currency, Provider: s.provider.Name(),
+		PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), CreatedAt: now})
+	if errors.Is(err, store.ErrConflict) { // bought meanwhile under another key
+		return nil, api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
+	} else if err != nil {
+		return nil, fmt.Errorf("insert purchase: %w", err)
+	}
+	jws, err := s.signReceipt(key, id, co, now)
+	if err != nil {
+		return nil, err
+	}
+	txn, err := ledger.Sale(s.provider.Name(), co.rel.ArtistID, co.split, charge.FeeCents, co.rel.Currency)
+	if err != nil {
+		return nil, err
+	}
+	if !txn.Balanced() {
+		return nil, errors.New("ledger: refusing an unbalanced transaction")
+	}
+	err = tx.CompleteSale(ctx, store.CompletedSale{PurchaseID: id, Receipt: jws, FanID: co.fan.ID, Key: co.key,
+		Entry: store.Entry{Kind: "sale", PurchaseID: id, Txn: txn, At: now}})
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +282,9 @@ func giveBack(ctx context.Context, provider payment.Provider, charge *payment.Ch
 	if charge.Ref == "free" {
 		return err
 	}
-	if rerr := provider.Refund(context.WithoutCancel(ctx), charge.Ref, amount); rerr != nil {
+	r := payment.RefundRequest{IdempotencyKey: "giveback:" + charge.Ref, ChargeRef: charge.Ref, AmountCents: amount,
+		ReverseTransfer: true, RefundApplicationFee: true}
+	if _, rerr := provider.Refund(context.WithoutCancel(ctx), r); rerr != nil {
 		err = errors.Join(err, fmt.Errorf("refund unrecorded charge %s: %w", charge.Ref, rerr))
 	}
 	return err

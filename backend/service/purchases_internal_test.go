@@ -35,9 +35,9 @@ type countingProvider struct {
 	refunds atomic.Int64
 }
 
-func (p *countingProvider) Refund(ctx context.Context, ref string, amount int64) error {
+func (p *countingProvider) Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundResult, error) {
 	p.refunds.Add(1)
-	return p.Sandbox.Refund(ctx, ref, amount)
+	return p.Sandbox.Refund(ctx, r)
 }
 
 // TestConflictOtherThanTheKeyRefunds: a sale that cannot be recorded for

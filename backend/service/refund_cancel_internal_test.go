@@ -18,15 +18,15 @@ type hangUpProvider struct {
 	refunded int64
 }
 
-func (p *hangUpProvider) Refund(ctx context.Context, ref string, amount int64) error {
+func (p *hangUpProvider) Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundResult, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.refunded += amount
+	p.refunded += r.AmountCents
 	if p.hangUp != nil {
 		p.hangUp()
 		p.hangUp = nil
 	}
-	return nil
+	return &payment.RefundResult{AmountCents: r.AmountCents}, nil
 }
 
 // TestRefundWhoseClientLeftIsRecorded: money the provider gave back is in

@@ -6,6 +6,7 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
@@ -30,11 +31,14 @@ func (s *PurchaseService) refund(ctx context.Context, purchaseID, amount, by int
 	// Once the provider has given money back, the refund must be recorded:
 	// a client hanging up must not roll it back (a retry would refund twice).
 	ctx = context.WithoutCancel(ctx)
-	r := api.Refund{PurchaseID: purchaseID, AmountCents: amount, CreatedAt: s.clock()}
+	var r *api.Refund
 	err := s.st.WithTx(ctx, func(tx store.Tx) error {
 		sale, err := tx.Sale(ctx, purchaseID)
 		if err != nil || (by != 0 && sale.ArtistID != by) {
 			return notFound(orNotFound(err), "purchase %d not found", purchaseID)
+		}
+		if sale.Disputed {
+			return api.Errorf(api.ECONFLICT, "purchase %d is disputed: its money is frozen until the bank decides", purchaseID)
 		}
 		// The creator's balance shrinks: no payout may read it meanwhile.
 		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
@@ -44,29 +48,25 @@ func (s *PurchaseService) refund(ctx context.Context, purchaseID, amount, by int
 		if err != nil {
 			return err
 		}
-		r.Currency = sale.Currency
-		rem := ledger.Remaining(sale.Split, []ledger.Split{done})
-		split, err := ledger.SplitRefund(rem, amount, sale.RateBps)
-		if err != nil {
+		if rem := ledger.Remaining(sale.Split, []ledger.Split{done}); amount <= 0 || amount > rem.Gross {
 			return &api.Error{Code: api.EINVALID, Field: "amount_cents",
-				Message: fmt.Sprintf("refund must be between 0.01 and the %s not yet refunded", api.FormatCents(rem.Gross, r.Currency))}
+				Message: fmt.Sprintf("refund must be between 0.01 and the %s not yet refunded", api.FormatCents(rem.Gross, sale.Currency))}
 		}
-		r.CreatorCents, r.PlatformCents = split.Creator, split.Platform
-		if r.ID, err = tx.InsertRefund(ctx, store.RefundRecord{PurchaseID: purchaseID, Split: split, RefundedBy: by, CreatedAt: r.CreatedAt}); err != nil {
+		// The provider is asked inside the transaction so a failed refund
+		// leaves no trace in the ledger; the key is the refund's place in
+		// the sale's history, so a retry is the same refund.
+		res, err := s.provider.Refund(ctx, payment.RefundRequest{IdempotencyKey: fmt.Sprintf("refund:%d:%d:%d", purchaseID, done.Gross, amount),
+			ChargeRef: sale.PaymentRef, AmountCents: amount, ReverseTransfer: true, RefundApplicationFee: true})
+		if err != nil {
 			return err
 		}
-		txn := ledger.Refund(sale.Provider, sale.ArtistID, split, r.Currency)
-		if err := post(ctx, tx, store.Entry{Kind: "refund", PurchaseID: purchaseID, RefundID: r.ID, Txn: txn, At: r.CreatedAt}); err != nil {
-			return err
-		}
-		// The provider call sits inside the transaction so a failed refund
-		// leaves no trace in the ledger.
-		return s.provider.Refund(ctx, sale.PaymentRef, amount)
+		r, err = s.bookRefund(ctx, tx, sale, done, amount, by, res)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return r, nil
 }
 
 // Library implements api.PurchaseService.

@@ -76,6 +76,20 @@ type Tx interface {
 	// known, at once (one round trip where the database allows).
 	CompleteSale(ctx context.Context, c CompletedSale) error
 	InsertRefund(ctx context.Context, r RefundRecord) (int64, error)
+
+	InsertCheckout(ctx context.Context, c Checkout) error // ErrConflict: the fan's key is taken
+	// CloseCheckout moves an open checkout to state with its sale or why
+	// it failed; ErrNotFound when the checkout is not open.
+	CloseCheckout(ctx context.Context, id, state string, purchaseID int64, why string) error
+	// InsertPaymentEvent records a provider's event by id; ErrConflict
+	// when it was recorded before.
+	InsertPaymentEvent(ctx context.Context, provider, eventID, eventType string, at time.Time) error
+	// SetPaymentAccount records or updates a creator's connected account.
+	SetPaymentAccount(ctx context.Context, a PaymentAccount) error
+	// InsertDispute records a dispute of a sale; ErrConflict if known.
+	InsertDispute(ctx context.Context, d Dispute) error
+	// CloseDispute sets a known dispute's final status.
+	CloseDispute(ctx context.Context, provider, ref, status string, at time.Time) error
 	InsertPayout(ctx context.Context, artistID, amount int64, currency string, now time.Time) (int64, error)
 	InsertPayoutItems(ctx context.Context, payoutID int64, items []OpenSale) error
 	// MarkPayoutPaid moves a pending payout to paid; ErrNotFound if there
@@ -122,6 +136,20 @@ type Reader interface {
 	Sale(ctx context.Context, purchaseID int64) (*SaleRecord, error)
 	// Refunded sums what was refunded of a sale, per side.
 	Refunded(ctx context.Context, purchaseID int64) (ledger.Split, error)
+	Checkout(ctx context.Context, id string) (*Checkout, error)
+	CheckoutByKey(ctx context.Context, fanID int64, key string) (*Checkout, error)
+	CheckoutBySession(ctx context.Context, provider, sessionRef string) (*Checkout, error)
+	// SaleByPaymentRef finds the sale a provider's charge paid.
+	SaleByPaymentRef(ctx context.Context, provider, chargeRef string) (int64, error)
+	// PaymentAccount returns a creator's connected account at a provider.
+	PaymentAccount(ctx context.Context, accountID int64, provider string) (*PaymentAccount, error)
+	// PaymentAccountByRef finds a connected account by the provider's id.
+	PaymentAccountByRef(ctx context.Context, provider, ref string) (*PaymentAccount, error)
+	// Dispute returns a dispute by the provider's id.
+	Dispute(ctx context.Context, provider, ref string) (*Dispute, error)
+	// Disputed sums the creator money of a creator's sales under an open
+	// dispute (not refunded yet): frozen until the dispute closes.
+	Disputed(ctx context.Context, artistID int64, currency string) (int64, error)
 	// Library lists what a fan owns (sales not fully refunded), newest
 	// first; each item's Release carries only its ID.
 	Library(ctx context.Context, fanID int64) ([]api.LibraryItem, error)
@@ -212,9 +240,46 @@ type CompletedSale struct {
 	Entry      Entry  // the sale's journal entry
 }
 
+// Checkout is a purchase waiting for the provider to confirm its payment.
+type Checkout struct {
+	ID                         string // random, given to the fan
+	FanID, ReleaseID, ArtistID int64
+	Key                        string // the fan's idempotency key
+	RequestHash                []byte
+	AmountCents                int64
+	Currency                   string
+	ShareEmail                 bool
+	Provider, SessionRef, URL  string
+	State                      string // api.Checkout*
+	PurchaseID                 int64
+	Error                      string
+	CreatedAt, ExpiresAt       time.Time
+}
+
+// PaymentAccount is a creator's connected account at a provider.
+type PaymentAccount struct {
+	AccountID      int64
+	Provider, Ref  string
+	ChargesEnabled bool
+	PayoutsEnabled bool
+	UpdatedAt      time.Time
+}
+
+// Dispute is a fan's chargeback of a sale.
+type Dispute struct {
+	Provider, Ref string
+	PurchaseID    int64
+	AmountCents   int64
+	Status        string // the provider's; "won" or "lost" once closed
+	Open          bool
+	CreatedAt     time.Time
+}
+
 // SaleRecord is a recorded sale as a refund needs it.
 type SaleRecord struct {
+	ID                   int64
 	ArtistID             int64
+	Disputed             bool // under an open dispute
 	Split                ledger.Split
 	RateBps              int64
 	Currency             string
@@ -225,8 +290,12 @@ type SaleRecord struct {
 type RefundRecord struct {
 	PurchaseID int64
 	Split      ledger.Split
-	RefundedBy int64 // 0 for an operator
-	CreatedAt  time.Time
+	RefundedBy int64 // 0 for an operator or the provider
+	// ProviderRef is the provider's id of the refund; Reversed what it
+	// says it took back from the payees (nil when it does not say).
+	ProviderRef string
+	Reversed    *int64
+	CreatedAt   time.Time
 }
 
 // OpenSale is creator money of one sale not yet paid out.

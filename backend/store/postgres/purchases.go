@@ -68,9 +68,10 @@ func (t *tx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
 // and currency. ErrNotFound if there is no such sale.
 func (t *tx) InsertRefund(ctx context.Context, r store.RefundRecord) (int64, error) {
 	var id int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO refunds (purchase_id, artist_id, currency, amount_cents, creator_cents, platform_cents, refunded_by, created_at)
-		SELECT p.id, p.artist_id, p.currency, $2, $3, $4, $5, $6 FROM purchases p WHERE p.id = $1 RETURNING id`,
-		r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform, nullID(r.RefundedBy), ms(r.CreatedAt)).Scan(&id)
+	err := t.tx.QueryRow(ctx, `INSERT INTO refunds (purchase_id, artist_id, currency, amount_cents, creator_cents, platform_cents, refunded_by,
+			provider_ref, reversed_cents, created_at)
+		SELECT p.id, p.artist_id, p.currency, $2, $3, $4, $5, $6, $7, $8 FROM purchases p WHERE p.id = $1 RETURNING id`,
+		r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform, nullID(r.RefundedBy), r.ProviderRef, r.Reversed, ms(r.CreatedAt)).Scan(&id)
 	return id, wrap("insert refund", err)
 }
 
@@ -122,9 +123,10 @@ func (r reader) Purchase(ctx context.Context, id int64) (*api.Purchase, error) {
 // Sale implements store.Reader.
 func (r reader) Sale(ctx context.Context, purchaseID int64) (*store.SaleRecord, error) {
 	var s store.SaleRecord
-	err := r.q.QueryRow(ctx, `SELECT artist_id, gross_cents, creator_cents, platform_cents, rate_bps, currency, provider, payment_ref
+	err := r.q.QueryRow(ctx, `SELECT id, artist_id, gross_cents, creator_cents, platform_cents, rate_bps, currency, provider, payment_ref,
+			EXISTS (SELECT 1 FROM disputes d WHERE d.purchase_id = purchases.id AND d.open)
 		FROM purchases WHERE id = $1`, purchaseID).
-		Scan(&s.ArtistID, &s.Split.Gross, &s.Split.Creator, &s.Split.Platform, &s.RateBps, &s.Currency, &s.Provider, &s.PaymentRef)
+		Scan(&s.ID, &s.ArtistID, &s.Split.Gross, &s.Split.Creator, &s.Split.Platform, &s.RateBps, &s.Currency, &s.Provider, &s.PaymentRef, &s.Disputed)
 	if err != nil {
 		return nil, wrap("sale", err)
 	}

@@ -345,7 +345,7 @@ func TestPurchasesRefundsAndLibrary(t *testing.T) {
 		t.Fatalf("SoldTracks = %+v, %v; want %+v", sold, err, want)
 	}
 	s, err := db.Sale(ctx, p1)
-	if err != nil || *s != (store.SaleRecord{ArtistID: c.ann, Split: ledger.Split{Gross: 1000, Creator: 900, Platform: 100}, RateBps: ledger.DefaultRateBps,
+	if err != nil || *s != (store.SaleRecord{ID: p1, ArtistID: c.ann, Split: ledger.Split{Gross: 1000, Creator: 900, Platform: 100}, RateBps: ledger.DefaultRateBps,
 		Currency: "EUR", Provider: "sandbox", PaymentRef: "ch_1000"}) {
 		t.Fatalf("Sale = %+v, %v", s, err)
 	}

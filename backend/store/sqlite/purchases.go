@@ -41,8 +41,10 @@ func (r reader) Purchase(ctx context.Context, id int64) (*api.Purchase, error) {
 // Sale implements store.Reader.
 func (r reader) Sale(ctx context.Context, purchaseID int64) (*store.SaleRecord, error) {
 	var s store.SaleRecord
-	err := r.q.QueryRowContext(ctx, `SELECT artist_id, gross_cents, creator_cents, platform_cents, rate_bps, currency, payment_ref, provider
-		FROM purchases WHERE id = ?`, purchaseID).Scan(&s.ArtistID, &s.Split.Gross, &s.Split.Creator, &s.Split.Platform, &s.RateBps, &s.Currency, &s.PaymentRef, &s.Provider)
+	err := r.q.QueryRowContext(ctx, `SELECT id, artist_id, gross_cents, creator_cents, platform_cents, rate_bps, currency, payment_ref, provider,
+		EXISTS (SELECT 1 FROM disputes d WHERE d.purchase_id = purchases.id AND d.open)
+		FROM purchases WHERE id = ?`, purchaseID).Scan(&s.ID, &s.ArtistID, &s.Split.Gross, &s.Split.Creator, &s.Split.Platform, &s.RateBps,
+		&s.Currency, &s.PaymentRef, &s.Provider, &s.Disputed)
 	if err != nil {
 		return nil, none(err)
 	}
@@ -122,6 +124,7 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 
 // InsertRefund implements store.Tx.
 func (t *tx) InsertRefund(ctx context.Context, r store.RefundRecord) (int64, error) {
-	return t.insert(ctx, `INSERT INTO refunds (purchase_id, amount_cents, creator_cents, platform_cents, refunded_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform, nullID(r.RefundedBy), millis(r.CreatedAt))
+	return t.insert(ctx, `INSERT INTO refunds (purchase_id, amount_cents, creator_cents, platform_cents, refunded_by, provider_ref,
+		reversed_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform,
+		nullID(r.RefundedBy), r.ProviderRef, r.Reversed, millis(r.CreatedAt))
 }

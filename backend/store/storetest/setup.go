@@ -31,9 +31,9 @@ func (p *Payments) Charge(ctx context.Context, r payment.ChargeRequest) (*paymen
 }
 
 // Refund implements payment.Provider.
-func (p *Payments) Refund(ctx context.Context, ref string, amountCents int64) error {
+func (p *Payments) Refund(ctx context.Context, r payment.RefundRequest) (*payment.RefundResult, error) {
 	p.refunds.Add(1)
-	return p.Sandbox.Refund(ctx, ref, amountCents)
+	return p.Sandbox.Refund(ctx, r)
 }
 
 // clock is a time source the test moves by hand.

@@ -52,6 +52,8 @@ var tests = []struct {
 	{"IdempotencyUnderConcurrency", testIdempotencyUnderConcurrency},
 	{"OwnsAndLibrary", testOwnsAndLibrary},
 	{"Downloads", testDownloads},
+	{"HostedCheckouts", testHostedCheckouts},
+	{"PaymentRecords", testPaymentRecords},
 	{"Refunds", testRefunds},
 	{"RefundsToTheLastCent", testRefundsToTheLastCent},
 	{"Payouts", testPayouts},

@@ -1,0 +1,332 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// Webhook effects, for the log.
+const (
+	EffectApplied   = "applied"
+	EffectDuplicate = "duplicate" // delivered before: nothing more to do
+	EffectIgnored   = "ignored"   // not an event the platform acts upon, or not ours
+)
+
+// patience is how long an event about a sale not recorded yet (a refund
+// delivered before its payment) is answered "try again": the provider
+// retries, and by then the sale is there. Past it, the charge is not ours.
+const patience = time.Hour
+
+// errDuplicate: this delivery, or another of the same event, was applied.
+var errDuplicate = errors.New("event applied before")
+
+// HandleWebhook verifies one delivery from the payment provider and
+// applies its event once, whatever the number of deliveries: EUNAUTHORIZED
+// for a delivery that cannot be trusted (bad signature, too old), and
+// EUNAVAILABLE when the provider should deliver it again later.
+func (s *PurchaseService) HandleWebhook(ctx context.Context, payload []byte, signature string) (*api.WebhookOutcome, error) {
+	e, err := s.provider.ParseWebhook(payload, signature)
+	if errors.Is(err, payment.ErrSignature) {
+		return nil, api.Errorf(api.EUNAUTHORIZED, "webhook signature refused: %v", err)
+	} else if err != nil {
+		return nil, api.Errorf(api.EINVALID, "%v", err)
+	}
+	// Once verified, an event is applied to the end even if its sender
+	// hangs up.
+	ctx = context.WithoutCancel(ctx)
+	out := &api.WebhookOutcome{EventID: e.ID, Type: e.Type, Effect: EffectApplied}
+	switch e.Kind {
+	case payment.EventCheckoutCompleted:
+		err = s.completeCheckout(ctx, e, out)
+	case payment.EventCheckoutExpired:
+		err = s.expireCheckout(ctx, e)
+	case payment.EventChargeRefunded:
+		err = s.providerRefund(ctx, e, out)
+	case payment.EventDisputeCreated:
+		err = s.openDispute(ctx, e, out)
+	case payment.EventDisputeClosed:
+		err = s.closeDispute(ctx, e, out)
+	case payment.EventAccountUpdated:
+		err = s.accountUpdated(ctx, e, out)
+	default:
+		out.Effect = EffectIgnored
+	}
+	switch {
+	case errors.Is(err, errDuplicate):
+		out.Effect, err = EffectDuplicate, nil
+	case errors.Is(err, store.ErrNotFound):
+		out.Effect, out.Detail, err = EffectIgnored, "not a payment of this platform", nil
+	}
+	return out, err
+}
+
+// remember records an event in tx; errDuplicate if it was recorded before.
+func (s *PurchaseService) remember(ctx context.Context, tx store.Tx, e *payment.Event) error {
+	err := tx.InsertPaymentEvent(ctx, s.provider.Name(), e.ID, e.Type, s.clock())
+	if errors.Is(err, store.ErrConflict) {
+		return errDuplicate
+	}
+	return err
+}
+
+// completeCheckout writes the sale a confirmed payment paid for, with its
+// receipt and journal entry, and closes the checkout, in one transaction.
+func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event, out *api.WebhookOutcome) error {
+	rec, err := s.st.CheckoutBySession(ctx, s.provider.Name(), e.SessionRef)
+	if err != nil {
+		return err
+	}
+	if rec.State == api.CheckoutPaid {
+		return errDuplicate
+	}
+	set, err := s.provider.Settlement(ctx, e)
+	if err != nil {
+		return api.Errorf(api.EUNAVAILABLE, "read the payment of checkout %s: %v", rec.ID, err)
+	}
+	co, err := s.checkoutOf(ctx, rec, set)
+	if err != nil {
+		return err
+	}
+	key, err := s.receiptKey(ctx)
+	if err != nil {
+		return err
+	}
+	charge := &payment.Charge{Ref: set.ChargeRef, FeeCents: set.FeeCents}
+	err = s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, rec.FanID); err != nil {
+			return err
+		}
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		p, err := s.writeSale(ctx, tx, key, co, charge, s.clock())
+		if err != nil {
+			return err
+		}
+		out.Detail = fmt.Sprintf("checkout %s paid: purchase %d", rec.ID, p.ID)
+		return closeOpen(tx.CloseCheckout(ctx, rec.ID, api.CheckoutPaid, p.ID, ""))
+	})
+	if api.ErrorCode(err) == api.ECONFLICT {
+		return s.failCheckout(ctx, e, rec, charge, err, out)
+	}
+	return err
+}
+
+// closeOpen: a checkout no longer open was closed by another delivery.
+func closeOpen(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errDuplicate
+	}
+	return err
+}
+
+// checkoutOf is the sale a checkout's confirmed payment makes, split on
+// what the provider actually charged.
+func (s *PurchaseService) checkoutOf(ctx context.Context, rec *store.Checkout, set *payment.Settlement) (*checkout, error) {
+	if set.AmountCents != rec.AmountCents || set.Currency != rec.Currency {
+		return nil, fmt.Errorf("checkout %s: the provider charged %s, not %s", rec.ID,
+			api.FormatCents(set.AmountCents, set.Currency), api.FormatCents(rec.AmountCents, rec.Currency))
+	}
+	rel, err := s.st.Release(ctx, rec.ReleaseID)
+	if err != nil {
+		return nil, err
+	}
+	fan, err := s.st.Account(ctx, rec.FanID)
+	if err != nil {
+		return nil, err
+	}
+	split, err := ledger.SplitGross(set.AmountCents, s.rateBps)
+	if err != nil {
+		return nil, err
+	}
+	return &checkout{rel: rel, fan: *fan, split: split, share: rec.ShareEmail, amount: set.AmountCents}, nil
+}
+
+// failCheckout gives back a payment that cannot become a sale (the fan
+// came to own the release another way meanwhile) and says so on the
+// checkout; the event is remembered with it.
+func (s *PurchaseService) failCheckout(ctx context.Context, e *payment.Event, rec *store.Checkout, charge *payment.Charge, why error, out *api.WebhookOutcome) error {
+	_, err := s.provider.Refund(ctx, payment.RefundRequest{IdempotencyKey: "giveback:" + rec.ID, ChargeRef: charge.Ref,
+		AmountCents: rec.AmountCents, ReverseTransfer: true, RefundApplicationFee: true})
+	if err != nil {
+		return api.Errorf(api.EUNAVAILABLE, "give back the payment of checkout %s: %v", rec.ID, err)
+	}
+	msg := api.ErrorMessage(why) + ": the payment was given back"
+	out.Detail = "checkout " + rec.ID + " failed: " + msg
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		return closeOpen(tx.CloseCheckout(ctx, rec.ID, api.CheckoutFailed, 0, msg))
+	})
+}
+
+// expireCheckout closes a checkout whose page expired unpaid.
+func (s *PurchaseService) expireCheckout(ctx context.Context, e *payment.Event) error {
+	rec, err := s.st.CheckoutBySession(ctx, s.provider.Name(), e.SessionRef)
+	if err != nil {
+		return err
+	}
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		return closeOpen(tx.CloseCheckout(ctx, rec.ID, api.CheckoutExpired, 0, ""))
+	})
+}
+
+// saleOf finds the sale a charge event is about. A charge unknown for
+// less than patience may belong to a payment whose confirmation has not
+// arrived yet: the provider is asked to deliver again.
+func (s *PurchaseService) saleOf(ctx context.Context, e *payment.Event) (int64, error) {
+	id, err := s.st.SaleByPaymentRef(ctx, s.provider.Name(), e.ChargeRef)
+	if errors.Is(err, store.ErrNotFound) && s.clock().Sub(e.Created) < patience {
+		return 0, api.Errorf(api.EUNAVAILABLE, "no sale for charge %s yet: deliver again later", e.ChargeRef)
+	}
+	return id, err
+}
+
+// providerRefund books a refund made at the provider (from its dashboard,
+// or the one this platform asked for): the event states the charge's
+// total refunded, and what the ledger lacks of it is booked by the split
+// rule.
+func (s *PurchaseService) providerRefund(ctx context.Context, e *payment.Event, out *api.WebhookOutcome) error {
+	id, err := s.saleOf(ctx, e)
+	if err != nil {
+		return err
+	}
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		sale, err := tx.Sale(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
+			return err
+		}
+		done, err := tx.Refunded(ctx, id)
+		if err != nil {
+			return err
+		}
+		missing := e.RefundedCents - done.Gross
+		if missing <= 0 {
+			out.Detail = fmt.Sprintf("purchase %d: refunds already booked", id)
+			return nil
+		}
+		out.Detail = fmt.Sprintf("purchase %d: refund of %s booked", id, api.FormatCents(missing, sale.Currency))
+		_, err = s.bookRefund(ctx, tx, sale, done, missing, 0, nil)
+		return err
+	})
+}
+
+// bookRefund writes a refund of amount against a sale and its journal
+// entry, split by the rule; reversed is what the provider says it took
+// back from the payees, kept next to it.
+func (s *PurchaseService) bookRefund(ctx context.Context, tx store.Tx, sale *store.SaleRecord, done ledger.Split, amount, by int64, res *payment.RefundResult) (*api.Refund, error) {
+	rem := ledger.Remaining(sale.Split, []ledger.Split{done})
+	split, err := ledger.SplitRefund(rem, amount, sale.RateBps)
+	if err != nil {
+		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents",
+			Message: fmt.Sprintf("refund must be between 0.01 and the %s not yet refunded", api.FormatCents(rem.Gross, sale.Currency))}
+	}
+	r := &api.Refund{PurchaseID: sale.ID, AmountCents: amount, CreatorCents: split.Creator, PlatformCents: split.Platform,
+		Currency: sale.Currency, CreatedAt: s.clock()}
+	rec := store.RefundRecord{PurchaseID: sale.ID, Split: split, RefundedBy: by, CreatedAt: r.CreatedAt}
+	if res != nil {
+		rec.ProviderRef = res.Ref
+		if res.TransferReversed != 0 {
+			rec.Reversed = &res.TransferReversed
+		}
+	}
+	if r.ID, err = tx.InsertRefund(ctx, rec); err != nil {
+		return nil, err
+	}
+	txn := ledger.Refund(sale.Provider, sale.ArtistID, split, r.Currency)
+	return r, post(ctx, tx, store.Entry{Kind: "refund", PurchaseID: sale.ID, RefundID: r.ID, Txn: txn, At: r.CreatedAt})
+}
+
+// openDispute freezes a disputed sale: no refund and no payout of its
+// money until the dispute closes.
+func (s *PurchaseService) openDispute(ctx context.Context, e *payment.Event, out *api.WebhookOutcome) error {
+	id, err := s.saleOf(ctx, e)
+	if err != nil {
+		return err
+	}
+	out.Detail = fmt.Sprintf("purchase %d disputed", id)
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		err := tx.InsertDispute(ctx, store.Dispute{Provider: s.provider.Name(), Ref: e.DisputeRef, PurchaseID: id,
+			AmountCents: e.AmountCents, Status: e.DisputeStatus, Open: true, CreatedAt: s.clock()})
+		if errors.Is(err, store.ErrConflict) {
+			return errDuplicate
+		}
+		return err
+	})
+}
+
+// closeDispute ends a dispute: a lost one reverses what remains of the
+// sale on both sides, as a full refund would; a won one unfreezes it.
+func (s *PurchaseService) closeDispute(ctx context.Context, e *payment.Event, out *api.WebhookOutcome) error {
+	d, err := s.st.Dispute(ctx, s.provider.Name(), e.DisputeRef)
+	if errors.Is(err, store.ErrNotFound) && s.clock().Sub(e.Created) < patience {
+		return api.Errorf(api.EUNAVAILABLE, "dispute %s not known yet: deliver again later", e.DisputeRef)
+	} else if err != nil {
+		return err
+	}
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := tx.CloseDispute(ctx, s.provider.Name(), e.DisputeRef, e.DisputeStatus, s.clock()); err != nil {
+			return err
+		}
+		out.Detail = fmt.Sprintf("purchase %d: dispute %s", d.PurchaseID, e.DisputeStatus)
+		if e.DisputeStatus != "lost" {
+			return nil
+		}
+		sale, err := tx.Sale(ctx, d.PurchaseID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
+			return err
+		}
+		done, err := tx.Refunded(ctx, d.PurchaseID)
+		if err != nil || sale.Split.Gross-done.Gross == 0 {
+			return err
+		}
+		_, err = s.bookRefund(ctx, tx, sale, done, sale.Split.Gross-done.Gross, 0, &payment.RefundResult{Ref: e.DisputeRef})
+		return err
+	})
+}
+
+// accountUpdated enables or disables a creator's sales as the provider
+// reports their connected account.
+func (s *PurchaseService) accountUpdated(ctx context.Context, e *payment.Event, out *api.WebhookOutcome) error {
+	a, err := s.st.PaymentAccountByRef(ctx, s.provider.Name(), e.AccountRef)
+	if err != nil {
+		return err
+	}
+	if e.Created.Before(a.UpdatedAt) { // an older state delivered late
+		return errDuplicate
+	}
+	a.ChargesEnabled, a.PayoutsEnabled, a.UpdatedAt = e.ChargesEnabled, e.PayoutsEnabled, e.Created
+	out.Detail = fmt.Sprintf("account %d: charges enabled %t", a.AccountID, a.ChargesEnabled)
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		return tx.SetPaymentAccount(ctx, *a)
+	})
+}
