@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ func sameForm(t *testing.T, what string, got, want url.Values, skip ...string) {
 	}
 	var diffs []string
 	for k := range keys {
-		if contains(skip, k) {
+		if slices.Contains(skip, k) {
 			continue
 		}
 		if g, w := strings.Join(got[k], ","), strings.Join(want[k], ","); g != w || len(got[k]) != len(want[k]) {
@@ -51,15 +52,6 @@ func sameForm(t *testing.T, what string, got, want url.Values, skip ...string) {
 	for _, d := range diffs {
 		t.Errorf("%s: %s", what, d)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func str(m map[string]any, path ...string) string {
