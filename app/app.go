@@ -47,6 +47,7 @@ type App struct {
 	engine  *sync.Engine
 	library *library.Library
 	player  *player.Player
+	browse  func(url string) // opens a page in the system browser; the window's when nil
 
 	mu      gosync.Mutex
 	account *api.Account

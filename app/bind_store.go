@@ -2,7 +2,6 @@ package app
 
 import (
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/payment"
 )
 
 // StoreAPI is the catalog and checkout.
@@ -48,27 +47,57 @@ func (x *StoreAPI) Artist(id int64) (*api.Artist, error) {
 	return r, uiError(err)
 }
 
-// Buy pays for a release with the sandbox card. key makes retries of one
-// checkout one purchase.
-func (x *StoreAPI) Buy(key string, releaseID, amountCents int64, currency, card string, shareEmail bool) (*api.Purchase, error) {
+// Checkout asks the platform for a hosted payment page for a release and
+// opens it in the system browser. key makes retries of one request one
+// checkout. The sale is the platform's to record once the payment is
+// confirmed; the window learns of it from CheckoutState, never from the page.
+func (x *StoreAPI) Checkout(key string, releaseID, amountCents int64, currency string, shareEmail bool) (*api.Checkout, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return nil, err
 	}
-	// The amount and the card are the platform's to judge: its answer names
-	// the field at fault.
+	// The amount is the platform's to judge: its answer names the field at fault.
 	if err := api.CheckIdempotencyKey(key); err != nil {
 		return nil, uiError(err)
 	}
-	p, err := x.a.client.CreatePurchase(x.a.ctx, key, api.PurchaseCreate{ReleaseID: releaseID, AmountCents: amountCents, Currency: currency,
-		ShareEmail: shareEmail, Payment: api.PaymentDetails{Method: "sandbox", CardNumber: card}})
-	if err == nil {
-		x.a.library.Request()
+	co, err := x.a.client.CreateCheckout(x.a.ctx, key, api.CheckoutCreate{ReleaseID: releaseID, AmountCents: amountCents,
+		Currency: currency, ShareEmail: shareEmail})
+	if err != nil {
+		return nil, uiError(err)
 	}
-	return p, uiError(err)
+	if co.State == api.CheckoutOpen {
+		err = x.a.openPage(co.URL)
+	}
+	return co, uiError(err)
 }
 
-// TestCard is the sandbox card that always succeeds.
-func (x *StoreAPI) TestCard() string { return payment.CardSuccess }
+// OpenCheckout opens an open checkout's payment page again.
+func (x *StoreAPI) OpenCheckout(id string) (*api.Checkout, error) {
+	co, err := x.CheckoutState(id)
+	if err != nil || co.State != api.CheckoutOpen {
+		return co, err
+	}
+	return co, uiError(x.a.openPage(co.URL))
+}
+
+// CheckoutState is a checkout as the platform knows it: open until the
+// payment is confirmed (paid, with the purchase), the page expires or the
+// payment fails. A paid checkout brings the purchase into the library.
+func (x *StoreAPI) CheckoutState(id string) (*api.Checkout, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
+	if id == "" || len(id) > 255 {
+		return nil, invalid("id", "checkout id is missing or too long")
+	}
+	co, err := x.a.client.Checkout(x.a.ctx, id)
+	if err != nil {
+		return nil, uiError(err)
+	}
+	if co.State == api.CheckoutPaid {
+		x.a.library.Request()
+	}
+	return co, nil
+}
 
 // Follow follows an artist.
 func (x *StoreAPI) Follow(artistID int64) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/megabox-fm/megabox/app/sync"
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/payment"
 )
 
 // The split the window shows is the one the platform books: the same cents
@@ -36,7 +37,8 @@ func TestSplitIsWhatThePlatformBooks(t *testing.T) {
 		if _, err := (&AccountAPI{a}).SignUp(fan, "a long enough password", "Fan", false); err != nil {
 			t.Fatal(err)
 		}
-		p, err := (&StoreAPI{a}).Buy(fan, rel.ID, gross, rel.Currency, (&StoreAPI{a}).TestCard(), false)
+		p, err := a.client.CreatePurchase(t.Context(), fan, api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: gross, Currency: rel.Currency,
+			Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}})
 		if err != nil {
 			t.Fatalf("buy at %d: %v", gross, err)
 		}

@@ -2,7 +2,7 @@
 // creator sees the exact 90/10 split.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { sharedApp, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+import { sharedApp, signIn, makeAlbum, tempDir, shot, creator, fan, buy } from './lib.mjs'
 
 const br = sharedApp()
 
@@ -42,8 +42,9 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   const split = await page.locator('[data-testid=store-split]').textContent()
   assert.ok(split.includes('€7.00 goes to the artist and €0.77 to Megabox'), 'store split: ' + split)
   await shot(page, 'e2e-2-store')
-  await page.click('button:has-text("Pay €7.77")')
-  await page.waitForSelector('text=Bought! It is in your library.')
+  assert.equal(await page.locator('form.checkout button[type=submit]').textContent(), 'Pay €7.77 by card…')
+  await buy(br)
+  assert.equal(await page.locator('[data-testid=purchase]').textContent(), 'You paid €7.77: €7.00 to the artist, €0.77 to Megabox.')
   await page.click('button.link:has-text("by Nova Harbor")')
   await page.locator('h1', { hasText: 'Nova Harbor' }).waitFor()
   assert.equal(await page.locator('.tile').count(), 3, 'artist page releases')

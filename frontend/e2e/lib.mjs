@@ -5,7 +5,7 @@
 import { chromium } from 'playwright-core'
 import { before, after } from 'node:test'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, openSync, readFileSync, utimesSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,15 +36,30 @@ async function until(what, fn, timeoutMs = 30000, everyMs = 100) {
 }
 export { until }
 
+// systemBrowser stands in for the desktop's browser: the app opens pages
+// through Wails' BrowserOpenURL, which runs xdg-open from PATH; this one
+// writes each address to a file instead, for the test to open.
+function systemBrowser(home) {
+  const dir = join(home, 'system-browser')
+  mkdirSync(dir, { recursive: true })
+  const pages = join(home, 'opened-pages')
+  const script = join(dir, 'xdg-open')
+  writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${pages}'\n`)
+  chmodSync(script, 0o755)
+  return { dir, opened: () => (existsSync(pages) ? readFileSync(pages, 'utf8').split('\n').filter(Boolean) : []) }
+}
+
 // startApp runs the app with the given home (a fresh one when omitted) and
-// resolves once its dev server answers. stop() ends it and waits for exit.
+// resolves once its dev server answers. stop() ends it and waits for exit;
+// openedPages() lists the pages it asked the system browser to open.
 export async function startApp({ home = tempDir('mbx-home-'), env = {} } = {}) {
   const port = await freePort()
   mkdirSync(home, { recursive: true })
   const logPath = join(home, `app-${port}.log`)
   const log = openSync(logPath, 'a')
+  const browser = systemBrowser(home)
   const child = spawn(bin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', assets], {
-    env: { ...process.env, MEGABOX_HOME: home, HOME: home, MEGABOX_NO_KEYRING: '1', ...env },
+    env: { ...process.env, MEGABOX_HOME: home, HOME: home, MEGABOX_NO_KEYRING: '1', PATH: `${browser.dir}:${process.env.PATH}`, ...env },
     stdio: ['ignore', log, log],
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -57,7 +72,7 @@ export async function startApp({ home = tempDir('mbx-home-'), env = {} } = {}) {
     return r.ok
   }, 60000, 200).catch((e) => { child.kill('SIGKILL'); throw new Error(e.message + '\n' + readFileSync(logPath, 'utf8').slice(-2000)) })
   return {
-    url, home, log: () => readFileSync(logPath, 'utf8'),
+    url, home, log: () => readFileSync(logPath, 'utf8'), openedPages: browser.opened,
     async stop() {
       if (!dead) child.kill('SIGTERM')
       const t = setTimeout(() => child.kill('SIGKILL'), 10000)
@@ -148,4 +163,38 @@ export async function addFolder(page, dir) {
   await page.click('nav [data-view=sync]')
   await page.fill('input[name=folder-path]', dir)
   await page.click('form:has(input[name=folder-path]) button[type=submit]')
+}
+
+export const goodCard = '4242424242424242'
+export const declinedCard = '4000000000000002'
+
+// startCheckout presses Pay on the open release page and returns the
+// payment page the app then opened in the system browser.
+export async function startCheckout(s) {
+  const before = s.app.openedPages().length
+  await s.page.click('form.checkout button[type=submit]')
+  await s.page.locator('[data-testid=waiting]').waitFor()
+  let url
+  await until('the app to open the payment page', () => (url = s.app.openedPages()[before]), 15000)
+  return url
+}
+
+// payOnPage pays on the hosted payment page at url, in a tab of its own as
+// the fan's browser would, and resolves with that tab once the page has
+// answered (paid, or the card's refusal).
+export async function payOnPage(s, url, card = goodCard, tab = null) {
+  tab ||= await s.ctx.newPage()
+  if (tab.url() !== url) await tab.goto(url)
+  await tab.fill('input[name=card]', card)
+  await tab.click('button[type=submit]')
+  await tab.locator(card === goodCard ? '[data-testid=paid]' : '[data-testid=error]').waitFor()
+  return tab
+}
+
+// buy buys the open release through the hosted page with the good card and
+// waits for the app to show the purchase.
+export async function buy(s) {
+  const tab = await payOnPage(s, await startCheckout(s))
+  await s.page.locator('[data-testid=purchase]').waitFor()
+  await tab.close()
 }

@@ -1,14 +1,16 @@
-// End-to-end: the store as a fan and a creator see it. A release page keeps
-// its checkout across navigation, errors stay with the form that caused
-// them, owned releases are never offered for sale, sign-out leaves nothing
-// behind, and an unreachable platform reads as offline.
+// End-to-end: the store as a fan and a creator see it. A fan buys through
+// the hosted payment page, opened by the app in the system browser; the app
+// learns of the sale from the platform and shows it, and the library has
+// it, without a reload. A release page keeps its checkout across
+// navigation, errors stay with what caused them, owned releases are never
+// offered for sale, sign-out leaves nothing behind, and an unreachable
+// platform reads as offline.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
-import { sharedApp, startApp, openBrowser, signIn, shot, creator, fan } from './lib.mjs'
-
-const declined = '4000000000000002'
-const good = '4242424242424242'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { sharedApp, startApp, openBrowser, signIn, shot, until, creator, fan, startCheckout, payOnPage, goodCard, declinedCard } from './lib.mjs'
 
 const br = sharedApp()
 
@@ -20,10 +22,21 @@ async function openRelease(page, title) {
   await page.locator('h1', { hasText: title }).waitFor()
 }
 
-test('a release page keeps its amount, errors stay with the checkout, a bought release is not for sale', { timeout: 300000 }, async () => {
+// statePolls counts the app's questions to the platform about a checkout,
+// as they cross the bridge from the window to Go.
+function statePolls(page) {
+  const seen = { n: 0 }
+  page.on('websocket', (ws) => ws.on('framesent', (f) => { if (String(f.payload).includes('StoreAPI.CheckoutState')) seen.n++ }))
+  return seen
+}
+
+test('a fan pays on the hosted page and the app shows the purchase and the library has it, without a reload', { timeout: 300000 }, async () => {
   const { page, pageErrors } = br
+  const polls = statePolls(page)
+  await page.reload() // so the bridge's socket is watched from its start
   await signIn(page, fan)
   await openRelease(page, 'Copper Hours')
+  assert.equal(await page.locator('input[name=card]').count(), 0, 'no card field in the app')
   const amount = page.locator('input[name=amount]')
   assert.equal(await amount.inputValue(), '6.00')
   await amount.fill('7.50')
@@ -35,42 +48,73 @@ test('a release page keeps its amount, errors stay with the checkout, a bought r
   await page.locator('h1', { hasText: 'Copper Hours' }).waitFor()
   assert.equal(await amount.inputValue(), '7.50')
   const pay = page.locator('form.checkout button[type=submit]')
-  assert.equal(await pay.textContent(), 'Pay €7.50')
-  assert.equal(await pay.isEnabled(), true)
+  assert.equal(await pay.textContent(), 'Pay €7.50 by card…')
 
-  // A declined card: the message sits in the checkout form, under Pay.
-  await page.fill('input[name=card]', declined)
+  // An amount under the minimum: the platform's answer sits under the
+  // amount, and no page opens.
+  await amount.fill('1.00')
   await pay.click()
-  const payError = page.locator('form.checkout #pay-error')
-  await payError.waitFor()
-  assert.match(await payError.textContent(), /declined/i)
-  assert.equal(await pay.getAttribute('aria-describedby'), 'pay-error')
-  await shot(page, 'store-1-declined')
-  // …and does not follow the fan to another page, nor back.
-  await page.click('nav [data-view=library]')
+  const amountError = page.locator('form.checkout #amount-error')
+  await amountError.waitFor()
+  assert.match(await amountError.textContent(), /3\.00/)
+  assert.equal(await amount.getAttribute('aria-describedby'), 'amount-error')
+  assert.deepEqual(br.app.openedPages(), [])
+  await amount.fill('7.50')
+
+  // Pay: the app opens the platform's payment page in the system browser
+  // and waits for the platform to confirm.
+  await page.evaluate(() => { window.__sameDocument = true })
+  const url = await startCheckout(br)
+  const platform = readFileSync(join(br.app.home, 'platform', 'address'), 'utf8').trim()
+  assert.match(url, new RegExp(`^http://${platform.replace(/\./g, '\\.')}/pay/cs_sb_[\\w-]+$`))
+  const waiting = page.locator('[data-testid=waiting]')
+  assert.match(await waiting.textContent(), /Complete the payment in your browser…/)
+  assert.match(await waiting.textContent(), /€7\.50/)
+  await shot(page, 'store-1-waiting')
+
+  // The fan's browser: a declined card is refused there; the app keeps waiting.
+  const tab = await br.ctx.newPage()
+  await tab.goto(url)
+  assert.match(await tab.locator('[data-testid=amount]').textContent(), /7\.50/)
+  await shot(tab, 'store-2-hosted')
+  await payOnPage(br, url, declinedCard, tab)
+  assert.match(await tab.locator('[data-testid=error]').textContent(), /declined/i)
+  await shot(tab, 'store-2b-hosted-declined')
+  const after = polls.n
+  await until('the app to ask the platform twice more', () => polls.n >= after + 2, 15000)
+  assert.equal(await waiting.isVisible(), true, 'still waiting after a declined card')
+  assert.equal(await page.locator('[role=alert]').count(), 0, 'no error in the app for a card refused on the page')
+  assert.equal(br.app.openedPages().length, 1)
+
+  // The good card: the page says so, and the app shows the sale.
+  await payOnPage(br, url, goodCard, tab)
+  assert.match(await tab.locator('[data-testid=paid]').textContent(), /Payment received/)
+  await shot(tab, 'store-2c-hosted-paid')
+  const owned = page.locator('[data-testid=owned]')
+  await owned.locator('text=You own this.').waitFor()
+  assert.equal(await page.locator('[data-testid=purchase]').textContent(), 'You paid €7.50: €6.75 to the artist, €0.75 to Megabox.')
+  assert.equal(await waiting.count(), 0)
+  await shot(page, 'store-4-paid')
+  await tab.close()
+  // Play plays it, once its files are in the library.
+  await owned.locator('button', { hasText: /^Play$/ }).click()
+  await page.locator('[data-testid=now-title]', { hasText: 'Copper Morning' }).waitFor({ timeout: 60000 })
+
+  // The library has it, in the same document: no reload, no restart.
+  await owned.locator('button', { hasText: 'Open your library' }).click()
   await page.locator('h1', { hasText: 'Your library' }).waitFor()
-  assert.equal(await page.locator('[role=alert]').count(), 0, 'no error on the library page')
-  await page.click('nav [data-view=store]')
-  await page.locator('h1', { hasText: 'Copper Hours' }).waitFor()
-  assert.equal(await page.locator('[role=alert]').count(), 0, 'no error back on the release page')
-
-  // The good card pays the amount on screen.
-  await page.fill('input[name=card]', good)
-  await pay.click()
-  await page.locator('[data-testid=owned]', { hasText: 'Bought! It is in your library.' }).waitFor()
-  assert.equal(await page.locator('form.checkout').count(), 0, 'no Pay once bought')
+  await page.locator('[data-library-release="Copper Hours"]').waitFor({ timeout: 60000 })
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the window was reloaded')
+  await shot(page, 'store-5-library')
 
   // Opened again later, it says where it is instead of offering Pay.
-  await page.click('nav [data-view=library]')
-  await page.locator('h1', { hasText: 'Your library' }).waitFor()
   await openRelease(page, 'Copper Hours')
   await page.locator('[data-testid=owned]', { hasText: 'In your library.' }).waitFor()
-  assert.equal(await page.locator('button', { hasText: /^Pay/ }).count(), 0)
+  assert.equal(await page.locator('form.checkout').count(), 0)
   // So does the release the demo fan bought before.
   await openRelease(page, 'Tidal Lines')
   await page.locator('[data-testid=owned]', { hasText: 'In your library.' }).waitFor()
-  assert.equal(await page.locator('button', { hasText: /^Pay/ }).count(), 0)
-  await shot(page, 'store-2-owned')
+  assert.equal(await page.locator('form.checkout').count(), 0)
   assert.deepEqual(pageErrors, [])
 })
 
@@ -87,8 +131,8 @@ test('a creator is never offered their own release, and sign-out leaves no page 
 
   await openRelease(page, 'Copper Hours')
   await page.locator('[data-testid=owned]', { hasText: 'Your release' }).waitFor()
-  assert.equal(await page.locator('button', { hasText: /^Pay/ }).count(), 0)
-  await shot(page, 'store-3-yours')
+  assert.equal(await page.locator('form.checkout').count(), 0)
+  await shot(page, 'store-6-yours')
   assert.deepEqual(pageErrors, [])
 })
 
@@ -111,7 +155,7 @@ test('with the platform unreachable the store says so plainly', { timeout: 30000
     const text = await page.locator('main').textContent()
     assert.doesNotMatch(text, /No releases found/)
     assert.doesNotMatch(text, /dial tcp|127\.0\.0\.1|connection refused/)
-    await shot(page, 'store-4-offline')
+    await shot(page, 'store-7-offline')
     assert.deepEqual(pageErrors, [])
   } finally {
     await b.close()

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { sharedApp, addFolder, signIn, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+import { sharedApp, addFolder, signIn, makeAlbum, tempDir, shot, creator, fan, buy } from './lib.mjs'
 
 const br = sharedApp()
 
@@ -85,8 +85,9 @@ test('Publish sells at the price on screen, even unsaved', { timeout: 300000 }, 
   await tile.click()
   await page.locator('h1', { hasText: 'Screen Price' }).waitFor()
   assert.equal(await page.locator('input[name=amount]').inputValue(), '3.00')
-  await page.click('button:has-text("Pay €3.00")')
-  await page.locator('[data-testid=owned]', { hasText: 'Bought! It is in your library.' }).waitFor()
+  assert.equal(await page.locator('form.checkout button[type=submit]').textContent(), 'Pay €3.00 by card…')
+  await buy(br)
+  assert.equal(await page.locator('[data-testid=purchase]').textContent(), 'You paid €3.00: €2.70 to the artist, €0.30 to Megabox.')
   assert.deepEqual(pageErrors, [])
 })
 

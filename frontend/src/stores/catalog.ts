@@ -1,30 +1,50 @@
 import { defineStore } from 'pinia'
 import { api, call } from '../api'
 import { parseAmount } from '../money'
+import { useLibrary } from './library'
+import { usePlayer } from './player'
 import type { api as models } from '../../wailsjs/go/models'
 
-// Checkout is the form of the open release page. It lives here, not in the
-// view, so leaving the page and coming back keeps what was typed.
+// Checkout is the open release page's purchase, from the form to the sale.
+// It lives here, not in the view, so leaving the page and coming back
+// keeps what was typed and the payment being waited for.
 export interface Checkout {
   amount: string
-  card: string
   share: boolean
-  bought: boolean
   key: string // one idempotency key per distinct request, however often retried
   request: string
+  waiting: models.Checkout | null // the payment page open in the browser
+  deadline: number // when waiting stops even if the platform still says open (ms)
+  ended: '' | 'expired' | 'failed' // how the last checkout ended without a sale
+  reason: string // the platform's word on a failed checkout
+  purchase: models.Purchase | null // the sale, once the platform confirmed the payment
 }
 
 // Ownership is how the signed-in account holds the open release.
 export type Ownership = '' | 'yours' | 'bought'
 
-function newCheckout(r: models.Release | null, card = ''): Checkout {
-  return { amount: r ? (r.price_cents / 100).toFixed(2) : '', card, share: false, bought: false, key: '', request: '' }
+// A page the platform still calls open this long after its expiry is
+// given up on; its own expiry reaches the app on the next poll before that.
+const expiryGrace = 60_000
+// Waiting never outlasts this, whatever expiry the platform gave.
+const longestWait = 2 * 60 * 60_000
+
+function newCheckout(r: models.Release | null): Checkout {
+  return {
+    amount: r ? (r.price_cents / 100).toFixed(2) : '', share: false, key: '', request: '',
+    waiting: null, deadline: 0, ended: '', reason: '', purchase: null,
+  }
+}
+
+function deadlineOf(co: models.Checkout, now = Date.now()): number {
+  const expires = Date.parse(co.expires_at)
+  return isNaN(expires) ? now + longestWait : Math.min(expires + expiryGrace, now + longestWait)
 }
 
 export const useCatalog = defineStore('catalog', {
   state: () => ({
     query: '', items: [] as models.Release[], next: '', selected: null as models.Release | null, artist: null as models.Artist | null,
-    loading: false, testCard: '', owned: '' as Ownership, checkout: newCheckout(null),
+    loading: false, owned: '' as Ownership, checkout: newCheckout(null),
   }),
   actions: {
     async search(q?: string) {
@@ -44,15 +64,11 @@ export const useCatalog = defineStore('catalog', {
       this.items.push(...(page.items || []))
       this.next = page.next_cursor
     },
-    async loadTestCard() {
-      if (!this.testCard) this.testCard = await call(api.Store.TestCard())
-      if (!this.checkout.card) this.checkout.card = this.testCard
-    },
     async open(id: number) {
       const [r, owned] = await Promise.all([call(api.Store.Release(id)), call(api.Store.Owned(id))])
       this.selected = r
       this.owned = owned as Ownership
-      this.checkout = newCheckout(r, this.testCard)
+      this.checkout = newCheckout(r)
     },
     close() {
       this.selected = null
@@ -61,20 +77,78 @@ export const useCatalog = defineStore('catalog', {
       this.artist = await call(api.Store.Artist(id))
       this.selected = null
     },
-    // buy pays for the open release with what the checkout form holds.
-    async buy() {
+    // pay asks the platform for a payment page for the open release with
+    // what the form holds; the app opens it in the browser.
+    async pay() {
       const r = this.selected!
       const c = this.checkout
       const cents = parseAmount(c.amount)
-      const request = JSON.stringify([r.id, cents, r.currency, c.card, c.share])
+      const request = JSON.stringify([r.id, cents, r.currency, c.share])
       if (request !== c.request || !c.key) {
         c.request = request
         c.key = crypto.randomUUID()
       }
-      const p = await call(api.Store.Buy(c.key, r.id, cents, r.currency, c.card, c.share))
-      c.bought = true
-      this.owned = 'bought'
-      return p
+      c.ended = ''
+      this.settle(await call(api.Store.Checkout(c.key, r.id, cents, r.currency, c.share)))
+    },
+    // poll asks the platform once how the awaited payment stands.
+    async poll() {
+      const c = this.checkout
+      const id = c.waiting?.id
+      if (!id) return
+      if (Date.now() > c.deadline) {
+        this.settle({ ...c.waiting!, state: 'expired' } as models.Checkout)
+        return
+      }
+      const co = await call(api.Store.CheckoutState(id))
+      if (this.checkout.waiting?.id === id) this.settle(co) // not cancelled, left or signed out meanwhile
+    },
+    // reopen opens the awaited payment page in the browser again.
+    async reopen() {
+      const id = this.checkout.waiting?.id
+      if (!id) return
+      const co = await call(api.Store.OpenCheckout(id))
+      if (this.checkout.waiting?.id === id) this.settle(co)
+    },
+    // cancel stops waiting; the next attempt is a new checkout.
+    cancel() {
+      this.checkout.waiting = null
+      this.checkout.key = ''
+    },
+    // settle takes a checkout as the platform reports it.
+    settle(co: models.Checkout) {
+      const c = this.checkout
+      switch (co.state) {
+        case 'open':
+          if (c.waiting?.id !== co.id) c.deadline = deadlineOf(co)
+          c.waiting = co
+          return
+        case 'paid':
+          c.waiting = null
+          c.key = ''
+          c.purchase = co.purchase || null
+          this.owned = 'bought'
+          this.refreshLibrary()
+          return
+        default: // expired, failed: the fan may try again, under a new key
+          c.waiting = null
+          c.key = ''
+          c.ended = co.state === 'failed' ? 'failed' : 'expired'
+          c.reason = co.error || ''
+      }
+    },
+    // refreshLibrary brings a new purchase into the library now rather than
+    // at its next periodic sync.
+    refreshLibrary() {
+      const lib = useLibrary()
+      lib.sync().catch(() => lib.load().catch(() => {}))
+    },
+    // play plays the release just bought, once it is in the library.
+    async play() {
+      const p = this.checkout.purchase
+      if (!p) return
+      await useLibrary().sync()
+      await usePlayer().playRelease(p.id, 0)
     },
     async follow(artistId: number) {
       await call(api.Store.Follow(artistId))
