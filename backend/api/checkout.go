@@ -70,3 +70,25 @@ type PaymentPage struct {
 	FanEmail    string
 	ReturnLabel string
 }
+
+// PayoutAccount is how a creator gets paid at the payment provider.
+type PayoutAccount struct {
+	Provider        string `json:"provider"`
+	Started         bool   `json:"started"`
+	NeedsOnboarding bool   `json:"needs_onboarding"` // sales wait until it is complete
+	ChargesEnabled  bool   `json:"charges_enabled"`
+	PayoutsEnabled  bool   `json:"payouts_enabled"`
+}
+
+// Onboarding is where a creator completes their payout account.
+type Onboarding struct {
+	URL string `json:"url"` // open in a browser
+}
+
+// PayoutAccountService sets creators up to be paid.
+type PayoutAccountService interface {
+	PayoutAccount(ctx context.Context) (*PayoutAccount, error)
+	// StartOnboarding returns a link to the provider's onboarding, which
+	// comes back to returnURL. ECONFLICT when the provider needs none.
+	StartOnboarding(ctx context.Context, returnURL string) (*Onboarding, error)
+}

@@ -20,6 +20,7 @@ const maxWebhookBody = 1 << 20
 // of them from its signed webhook events.
 type Payments interface {
 	api.CheckoutService
+	api.PayoutAccountService
 	// HandleWebhook verifies and applies one delivery.
 	HandleWebhook(ctx context.Context, payload []byte, signature string) (*api.WebhookOutcome, error)
 	// PaymentPage and PayOnPage serve the sandbox's own hosted page.
@@ -68,6 +69,40 @@ func (s *Server) absolute(r *http.Request, co *api.Checkout) {
 		scheme = "https"
 	}
 	co.URL = scheme + "://" + r.Host + co.URL
+}
+
+func (s *Server) payoutAccount(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.svc.Payments.PayoutAccount(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// OnboardedPath is where the provider's onboarding sends a creator back.
+const OnboardedPath = "/payments/onboarded"
+
+func (s *Server) startOnboarding(w http.ResponseWriter, r *http.Request) error {
+	back := &api.Checkout{URL: OnboardedPath}
+	s.absolute(r, back)
+	o, err := s.svc.Payments.StartOnboarding(r.Context(), back.URL)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (s *Server) onboarded(w http.ResponseWriter, r *http.Request) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, err := io.WriteString(w, `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`+
+		`<title>Megabox</title><style>body{font:16px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh}</style>`+
+		`<p>Thank you. Your payout details are being checked: you can close this page and return to Megabox.</p></html>`)
+	return err
 }
 
 // webhook takes one event delivery from the payment provider. Any answer

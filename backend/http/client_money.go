@@ -146,3 +146,18 @@ func (c *Client) Checkout(ctx context.Context, id string) (*api.Checkout, error)
 	var co api.Checkout
 	return &co, c.call(ctx, http.MethodGet, "/api/v1/checkouts/"+url.PathEscape(id), nil, &co)
 }
+
+var _ api.PayoutAccountService = (*Client)(nil)
+
+// PayoutAccount implements api.PayoutAccountService.
+func (c *Client) PayoutAccount(ctx context.Context) (*api.PayoutAccount, error) {
+	var a api.PayoutAccount
+	return &a, c.call(ctx, http.MethodGet, "/api/v1/me/payout-account", nil, &a)
+}
+
+// StartOnboarding implements api.PayoutAccountService; the server chooses
+// where the onboarding comes back to.
+func (c *Client) StartOnboarding(ctx context.Context, _ string) (*api.Onboarding, error) {
+	var o api.Onboarding
+	return &o, c.call(ctx, http.MethodPost, "/api/v1/me/payout-account/onboarding", nil, &o)
+}

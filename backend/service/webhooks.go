@@ -243,8 +243,13 @@ func (s *PurchaseService) bookRefund(ctx context.Context, tx store.Tx, sale *sto
 	rec := store.RefundRecord{PurchaseID: sale.ID, Split: split, RefundedBy: by, CreatedAt: r.CreatedAt}
 	if res != nil {
 		rec.ProviderRef = res.Ref
+		// A destination charge's transfer is the whole charge: Stripe
+		// takes the whole refund back from the artist and returns them the
+		// refunded part of the platform's fee. What the artist loses is
+		// the difference, which the split rule should match.
 		if res.TransferReversed != 0 {
-			rec.Reversed = &res.TransferReversed
+			lost := res.TransferReversed - res.ApplicationFeeCents
+			rec.Reversed = &lost
 		}
 	}
 	if r.ID, err = tx.InsertRefund(ctx, rec); err != nil {

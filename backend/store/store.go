@@ -145,6 +145,9 @@ type Reader interface {
 	PaymentAccount(ctx context.Context, accountID int64, provider string) (*PaymentAccount, error)
 	// PaymentAccountByRef finds a connected account by the provider's id.
 	PaymentAccountByRef(ctx context.Context, provider, ref string) (*PaymentAccount, error)
+	// Movements lists the sales and refunds taken through a provider since
+	// a time, oldest first, for reconciliation.
+	Movements(ctx context.Context, provider string, since time.Time) ([]Movement, error)
 	// Dispute returns a dispute by the provider's id.
 	Dispute(ctx context.Context, provider, ref string) (*Dispute, error)
 	// Disputed sums the creator money of a creator's sales under an open
@@ -263,6 +266,19 @@ type PaymentAccount struct {
 	ChargesEnabled bool
 	PayoutsEnabled bool
 	UpdatedAt      time.Time
+}
+
+// Movement is a sale or a refund as the ledger has it.
+type Movement struct {
+	Kind        string // "sale" or "refund"
+	ID          int64  // the purchase's or the refund's
+	Ref         string // the provider's charge or refund id
+	AmountCents int64
+	FeeCents    int64 // a sale's processing fee
+	Creator     int64 // the creator side by the split rule
+	Reversed    *int64
+	Currency    string
+	At          time.Time
 }
 
 // Dispute is a fan's chargeback of a sale.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/platform"
@@ -18,7 +19,9 @@ commands:
   refund PURCHASE_ID AMOUNT_CENTS   refund part or all of any purchase
   pay-payout PAYOUT_ID              mark a pending payout as paid
   rotate-receipt-key                sign new receipts with a fresh key
-  check                             verify the database and that the ledger balances`
+  check                             verify the database and that the ledger balances
+  reconcile --since YYYY-MM-DD      compare the ledger with the payment provider's balance
+                                    (Stripe: MEGABOX_STRIPE_SECRET_KEY and MEGABOX_STRIPE_WEBHOOK_SECRET)`
 
 // admin runs an operator command against the platform's database: the
 // data directory's SQLite, or the PostgreSQL database several servers
@@ -31,7 +34,14 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 	cfg := platform.DefaultConfig
 	fs.StringVar(&cfg.Database, "database", os.Getenv("MEGABOX_DATABASE"), "PostgreSQL URL (env MEGABOX_DATABASE; default: SQLite in the data directory)")
 	fs.StringVar(&cfg.Blobs, "blobs", os.Getenv("MEGABOX_BLOBS"), "S3 bucket URL (env MEGABOX_BLOBS; default: files in the data directory)")
+	since := fs.String("since", "", "reconcile: first day to compare, YYYY-MM-DD (UTC)")
+	var pay paymentFlags
+	pay.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.Payments, err = pay.provider(); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -69,10 +79,33 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "new receipts are signed with %s; earlier keys stay published\n", kid)
 	case cmd == "check" && len(ids) == 0:
 		return m.check(ctx, p, m.Stdout)
+	case cmd == "reconcile" && len(ids) == 0:
+		return m.reconcile(ctx, p, *since)
 	default:
 		fs.Usage()
 		return fmt.Errorf("admin: bad command %q with %d arguments", cmd, len(rest))
 	}
+	return nil
+}
+
+// reconcile prints every difference between the ledger and the payment
+// provider's balance since a day; any difference is an error.
+func (m *Main) reconcile(ctx context.Context, p *platform.Platform, since string) error {
+	day, err := time.Parse(time.DateOnly, since)
+	if err != nil {
+		return fmt.Errorf("reconcile: --since must be a day, YYYY-MM-DD")
+	}
+	r, err := p.Purchases.Reconcile(ctx, day)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	for _, d := range r.Differences {
+		fmt.Fprintln(m.Stdout, d)
+	}
+	if len(r.Differences) > 0 {
+		return fmt.Errorf("reconcile: %d differences in %d sales and %d refunds since %s", len(r.Differences), r.Sales, r.Refunds, since)
+	}
+	fmt.Fprintf(m.Stdout, "ledger and provider agree: %d sales and %d refunds since %s\n", r.Sales, r.Refunds, since)
 	return nil
 }
 

@@ -68,12 +68,17 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.IntVar(&o.cfg.SignUpsPerHour, "signups-per-hour", o.cfg.SignUpsPerHour, "sign-ups accepted from one address in an hour (0: unlimited)")
 	proxies := fs.String("trusted-proxy", os.Getenv("MEGABOX_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1/32 (env MEGABOX_TRUSTED_PROXIES; default: none, the header is ignored)")
 	fs.Int64Var(&o.cfg.Hashing.Memory, "hash-memory", 0, "memory password checks may use at once, bytes; each takes 19 MiB (0: an eighth of this machine's, at most one check per CPU)")
+	var pay paymentFlags
+	pay.register(fs)
 	err := fs.Parse(args)
 	if err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.cfg.Payments, err = pay.provider(); err != nil {
+		return nil, err
 	}
 	for _, h := range strings.Split(*hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {

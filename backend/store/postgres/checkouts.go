@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
@@ -136,4 +138,25 @@ func (r reader) paymentAccount(ctx context.Context, where string, args ...any) (
 	}
 	a.UpdatedAt = a.UpdatedAt.UTC()
 	return &a, nil
+}
+
+// Movements implements store.Reader.
+func (r reader) Movements(ctx context.Context, provider string, since time.Time) ([]store.Movement, error) {
+	rows, err := r.q.Query(ctx, `SELECT * FROM (
+			SELECT 'sale' AS kind, id, payment_ref, gross_cents, fee_cents, creator_cents, NULL::int8 AS reversed, currency, created_at
+			FROM purchases WHERE provider = $1 AND created_at >= $2 AND gross_cents > 0
+			UNION ALL
+			SELECT 'refund', f.id, f.provider_ref, f.amount_cents, 0, f.creator_cents, f.reversed_cents, p.currency, f.created_at
+			FROM refunds f JOIN purchases p ON p.id = f.purchase_id WHERE p.provider = $1 AND f.created_at >= $2) x
+		ORDER BY created_at, kind DESC, id`, provider, ms(since))
+	if err != nil {
+		return nil, wrap("movements", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Movement, error) {
+		var m store.Movement
+		err := row.Scan(&m.Kind, &m.ID, &m.Ref, &m.AmountCents, &m.FeeCents, &m.Creator, &m.Reversed, &m.Currency, &m.At)
+		m.At = m.At.UTC()
+		return m, err
+	})
+	return out, wrap("movements", err)
 }

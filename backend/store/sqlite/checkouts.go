@@ -156,3 +156,29 @@ func (r reader) paymentAccount(ctx context.Context, where string, args ...any) (
 	a.UpdatedAt = fromMillis(updated)
 	return &a, nil
 }
+
+// Movements implements store.Reader.
+func (r reader) Movements(ctx context.Context, provider string, since time.Time) ([]store.Movement, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT * FROM (
+			SELECT 'sale', id, payment_ref, gross_cents, fee_cents, creator_cents, NULL, currency, created_at
+			FROM purchases WHERE provider = ?1 AND created_at >= ?2 AND gross_cents > 0
+			UNION ALL
+			SELECT 'refund', f.id, f.provider_ref, f.amount_cents, 0, f.creator_cents, f.reversed_cents, p.currency, f.created_at
+			FROM refunds f JOIN purchases p ON p.id = f.purchase_id WHERE p.provider = ?1 AND f.created_at >= ?2)
+		ORDER BY 9, 1 DESC, 2`, provider, millis(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Movement
+	for rows.Next() {
+		var m store.Movement
+		var at int64
+		if err := rows.Scan(&m.Kind, &m.ID, &m.Ref, &m.AmountCents, &m.FeeCents, &m.Creator, &m.Reversed, &m.Currency, &at); err != nil {
+			return nil, err
+		}
+		m.At = fromMillis(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
