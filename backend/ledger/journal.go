@@ -86,3 +86,11 @@ func PayoutRequested(creatorID, amount int64, currency string) Txn {
 func PayoutPaid(provider string, amount int64, currency string) Txn {
 	return Txn{{AccountPayoutsPending, amount, currency}, {ProviderAccount(provider), -amount, currency}}
 }
+
+// Transfer records money leaving the platform's provider balance for a
+// creator's own account at the provider (Stripe Connect): what the
+// platform owes them is settled at once. A negative amount is a transfer
+// reversal, taking it back.
+func Transfer(provider string, creatorID, amount int64, currency string) Txn {
+	return Txn{{CreatorAccount(creatorID), amount, currency}, {ProviderAccount(provider), -amount, currency}}
+}

@@ -13,6 +13,9 @@ import (
 type EarningsService struct {
 	*env
 	provider string // the ledger account payouts leave from
+	// settled: the provider pays each sale's creator share into the
+	// creator's own account, so there is nothing to pay out.
+	settled bool
 }
 
 var _ api.EarningsService = (*EarningsService)(nil)

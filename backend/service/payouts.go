@@ -16,6 +16,9 @@ func (s *EarningsService) RequestPayout(ctx context.Context, amount int64, curre
 	if err != nil {
 		return nil, err
 	}
+	if s.settled {
+		return nil, api.Errorf(api.ECONFLICT, "your share of each sale is paid into your payout account as it happens: there is nothing to request")
+	}
 	currency = strings.ToUpper(currency)
 	if !api.ValidCurrency(currency) {
 		return nil, api.FieldErrorf("currency", "must be one of %s", strings.Join(api.Currencies, ", "))

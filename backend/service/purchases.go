@@ -115,6 +115,14 @@ func (s *PurchaseService) charge(ctx context.Context, co *checkout, card string)
 	})
 }
 
+// settlesToCreators reports whether the provider pays creators' shares
+// into their own accounts at each sale (Stripe Connect), rather than the
+// platform paying them out later (the sandbox).
+func (s *PurchaseService) settlesToCreators() bool {
+	_, direct := s.provider.(payment.DirectCharger)
+	return !direct
+}
+
 // errCardRefused: with a real provider, card data never reaches the
 // platform.
 var errCardRefused = &api.Error{Code: api.EINVALID, Field: "payment",
@@ -240,6 +248,9 @@ func (s *PurchaseService) writeSale(ctx context.Context, tx store.Tx, key receip
 	txn, err := ledger.Sale(s.provider.Name(), co.rel.ArtistID, co.split, charge.FeeCents, co.rel.Currency)
 	if err != nil {
 		return nil, err
+	}
+	if s.settlesToCreators() && co.split.Creator > 0 {
+		txn = append(txn, ledger.Transfer(s.provider.Name(), co.rel.ArtistID, co.split.Creator, co.rel.Currency)...)
 	}
 	if !txn.Balanced() {
 		return nil, errors.New("ledger: refusing an unbalanced transaction")

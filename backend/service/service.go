@@ -47,13 +47,14 @@ func New(st store.Store, h *auth.Hasher, provider payment.Provider) *Services {
 	e := &env{st: st}
 	now := time.Now
 	e.now.Store(&now)
+	_, direct := provider.(payment.DirectCharger)
 	return &Services{
 		Accounts:  newAccountService(e, h),
 		Releases:  &ReleaseService{env: e},
 		Downloads: &DownloadService{env: e},
 		Blobs:     &BlobService{env: e},
 		Purchases: &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps},
-		Earnings:  &EarningsService{env: e, provider: provider.Name()},
+		Earnings:  &EarningsService{env: e, provider: provider.Name(), settled: !direct},
 		Receipts:  &ReceiptService{env: e},
 		env:       e,
 	}

@@ -256,6 +256,9 @@ func (s *PurchaseService) bookRefund(ctx context.Context, tx store.Tx, sale *sto
 		return nil, err
 	}
 	txn := ledger.Refund(sale.Provider, sale.ArtistID, split, r.Currency)
+	if s.settlesToCreators() && split.Creator > 0 { // the transfer is reversed by as much
+		txn = append(txn, ledger.Transfer(sale.Provider, sale.ArtistID, -split.Creator, r.Currency)...)
+	}
 	return r, post(ctx, tx, store.Entry{Kind: "refund", PurchaseID: sale.ID, RefundID: r.ID, Txn: txn, At: r.CreatedAt})
 }
 
