@@ -241,6 +241,11 @@ func seedSales(path string, realCreator int64) error {
 			return err
 		}
 	}
+	// Each sale pays its artist alone, as the services write them.
+	if _, err := tx.Exec(`INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency, gross_cents, platform_cents, created_at)
+		SELECT id, artist_id, 0, 10000, creator_cents, release_id, currency, gross_cents, platform_cents, created_at FROM purchases`); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}

@@ -293,6 +293,8 @@ func seedPostgres(ctx context.Context, db string, realCreator int64) error {
 				now() - ((i * 104729) % 63072000) * interval '1 second'
 			FROM generate_series(0::bigint, 999999) i CROSS JOIN LATERAL (SELECT 100 + (i * 31) % 5000 AS g) x
 			JOIN bench_creators c ON c.n = i % 1000 JOIN bench_releases r ON r.artist_id = c.id`,
+		`INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency, gross_cents, platform_cents, created_at)
+			SELECT id, artist_id, 0, 10000, creator_cents, release_id, currency, gross_cents, platform_cents, created_at FROM purchases`,
 		`INSERT INTO ledger_txns (kind, purchase_id, created_at) SELECT 'sale', id, created_at FROM purchases`,
 		`INSERT INTO postings (txn_id, account, currency, amount_cents)
 			SELECT t.id, x.account, 'EUR', x.amount FROM ledger_txns t JOIN purchases p ON p.id = t.purchase_id,

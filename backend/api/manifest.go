@@ -31,6 +31,9 @@ func (m *Manifest) Normalize(defaultArtist string) {
 	for i := range m.Tracks {
 		m.Tracks[i].Title = strings.TrimSpace(m.Tracks[i].Title)
 	}
+	for i := range m.Collaborators {
+		m.Collaborators[i].Email = strings.TrimSpace(m.Collaborators[i].Email)
+	}
 }
 
 // Validate checks a normalized manifest; EINVALID names the field at fault.
@@ -52,6 +55,9 @@ func (m *Manifest) Validate() error {
 	}
 	if m.CoverSHA256 != "" && !ValidSHA256(m.CoverSHA256) {
 		return FieldErrorf("cover_sha256", "must be a lowercase hex sha256")
+	}
+	if err := checkCollaborators(m.Collaborators); err != nil {
+		return err
 	}
 	return checkTracks(m.Tracks)
 }

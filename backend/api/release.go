@@ -13,22 +13,25 @@ const (
 
 // Release is an album, EP or single.
 type Release struct {
-	ID             int64      `json:"id"`
-	Title          string     `json:"title"`
-	ArtistID       int64      `json:"artist_id"`
-	ArtistName     string     `json:"artist_name"`
-	Description    string     `json:"description"`
-	ReleaseDate    string     `json:"release_date"`
-	State          string     `json:"state"`
-	PriceCents     int64      `json:"price_cents"`
-	Currency       string     `json:"currency"`
-	PayWhatYouWant bool       `json:"pay_what_you_want"`
-	MinCents       int64      `json:"min_cents"`
-	CoverSHA256    string     `json:"cover_sha256,omitempty"`
-	Tracks         []Track    `json:"tracks"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	PublishedAt    *time.Time `json:"published_at,omitempty"`
+	ID             int64   `json:"id"`
+	Title          string  `json:"title"`
+	ArtistID       int64   `json:"artist_id"`
+	ArtistName     string  `json:"artist_name"`
+	Description    string  `json:"description"`
+	ReleaseDate    string  `json:"release_date"`
+	State          string  `json:"state"`
+	PriceCents     int64   `json:"price_cents"`
+	Currency       string  `json:"currency"`
+	PayWhatYouWant bool    `json:"pay_what_you_want"`
+	MinCents       int64   `json:"min_cents"`
+	CoverSHA256    string  `json:"cover_sha256,omitempty"`
+	Tracks         []Track `json:"tracks"`
+	// Collaborators are the payees of a release with several, owner
+	// first; shown to its owner only.
+	Collaborators []Collaborator `json:"collaborators,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+	PublishedAt   *time.Time     `json:"published_at,omitempty"`
 }
 
 // Track is one audio file of a release.
@@ -53,6 +56,28 @@ type Manifest struct {
 	MinCents       int64           `json:"min_cents"`
 	CoverSHA256    string          `json:"cover_sha256"`
 	Tracks         []ManifestTrack `json:"tracks"`
+	// Collaborators share the creator's part of every sale with the
+	// release's owner; none: the owner keeps all of it.
+	Collaborators []ManifestCollaborator `json:"collaborators,omitempty"`
+}
+
+// ManifestCollaborator is an account sharing a release's creator part,
+// named by its email address.
+type ManifestCollaborator struct {
+	Email string `json:"email"`
+	// ShareBps is their part of the creator share in basis points
+	// (2500 = 25 %). The owner, when not listed, keeps what the others
+	// leave; listed, the shares must add up to 10000.
+	ShareBps int64 `json:"share_bps"`
+}
+
+// Collaborator is one payee of a release, as its owner sees it.
+type Collaborator struct {
+	AccountID int64  `json:"account_id"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	ShareBps  int64  `json:"share_bps"`
+	Owner     bool   `json:"owner,omitempty"`
 }
 
 // ManifestTrack places one uploaded audio blob in a release.

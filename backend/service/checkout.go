@@ -80,24 +80,37 @@ func (s *PurchaseService) checkoutRequest(ctx context.Context, co *checkout, rec
 		TransferGroup: "checkout_" + rec.ID, ExpiresAt: rec.ExpiresAt}
 }
 
-// checkPayees finds the connected account the creator's share goes to.
-// The sandbox settles nothing to creators, so every creator can sell.
+// checkPayees finds the connected account each part of the creator share
+// goes to. The sandbox settles nothing to creators, so every creator can
+// sell there.
 func (s *PurchaseService) checkPayees(ctx context.Context, co *checkout) error {
-	if _, sandbox := s.provider.(payment.DirectCharger); sandbox {
-		co.payees = []payment.Payee{{AccountRef: fmt.Sprintf("sandbox:%d", co.rel.ArtistID), Cents: co.split.Creator}}
-		return nil
+	co.payees = make([]payment.Payee, 0, len(co.parts))
+	for _, p := range co.parts {
+		ref, err := s.payeeRef(ctx, p.AccountID, co.amount)
+		if err != nil {
+			return err
+		}
+		co.payees = append(co.payees, payment.Payee{AccountRef: ref, Cents: p.Cents})
 	}
-	if co.amount == 0 {
-		return nil
-	}
-	a, err := s.st.PaymentAccount(ctx, co.rel.ArtistID, s.provider.Name())
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.ChargesEnabled) {
-		return api.Errorf(api.ECONFLICT, "%s cannot take payments yet: their payout account is not set up", co.rel.ArtistName)
-	} else if err != nil {
-		return err
-	}
-	co.payees = []payment.Payee{{AccountRef: a.Ref, Cents: co.split.Creator}}
 	return nil
+}
+
+// payeeRef is an account's connected account at the provider.
+func (s *PurchaseService) payeeRef(ctx context.Context, accountID, amount int64) (string, error) {
+	if !s.settlesToCreators() || amount == 0 {
+		return fmt.Sprintf("sandbox:%d", accountID), nil
+	}
+	a, err := s.st.PaymentAccount(ctx, accountID, s.provider.Name())
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.ChargesEnabled) {
+		who, aerr := s.st.Account(ctx, accountID)
+		if aerr != nil {
+			return "", aerr
+		}
+		return "", api.Errorf(api.ECONFLICT, "%s cannot take payments yet: their payout account is not set up", who.DisplayName)
+	} else if err != nil {
+		return "", err
+	}
+	return a.Ref, nil
 }
 
 // freeCheckout writes the sale of a free release with its checkout, paid.

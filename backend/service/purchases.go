@@ -33,7 +33,31 @@ type checkout struct {
 	key    string
 	share  bool
 	amount int64
-	payees []payment.Payee // where the creator share goes, for hosted checkouts
+	parts  []ledger.Part   // the creator share, divided between the release's payees
+	bps    []int64         // each part's share of it, in basis points
+	payees []payment.Payee // where the parts go, for hosted checkouts
+}
+
+// divide splits the creator share between the release's payees.
+func (co *checkout) divide(ctx context.Context, r store.Reader) error {
+	shares, parts, err := saleParts(ctx, r, co.rel, co.split.Creator)
+	if err != nil {
+		return err
+	}
+	co.parts, co.bps = parts, make([]int64, len(shares))
+	for i, sh := range shares {
+		co.bps[i] = sh.Bps
+	}
+	return nil
+}
+
+// salePayees are a checkout's parts as the store records them.
+func (co *checkout) salePayees() []store.SaleShare {
+	out := make([]store.SaleShare, len(co.parts))
+	for i, p := range co.parts {
+		out[i] = store.SaleShare{AccountID: p.AccountID, Bps: co.bps[i], Cents: p.Cents}
+	}
+	return out
 }
 
 // CreatePurchase implements api.PurchaseService.
@@ -177,7 +201,8 @@ func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.P
 	if err != nil {
 		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents", Message: err.Error()}
 	}
-	return &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents}, nil
+	co := &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents}
+	return co, co.divide(ctx, s.st)
 }
 
 // recordDecline stores a declined payment under its key so a retry gets
@@ -235,7 +260,7 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 func (s *PurchaseService) writeSale(ctx context.Context, tx store.Tx, key receipt.Key, co *checkout, charge *payment.Charge, now time.Time) (*api.Purchase, error) {
 	id, err := tx.InsertPurchase(ctx, store.Sale{FanID: co.fan.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
 		Split: co.split, FeeCents: charge.FeeCents, RateBps: s.rateBps, Currency: co.rel.Currency, Provider: s.provider.Name(),
-		PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), CreatedAt: now})
+		PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), Payees: co.salePayees(), CreatedAt: now})
 	if errors.Is(err, store.ErrConflict) { // bought meanwhile under another key
 		return nil, api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
 	} else if err != nil {
@@ -245,12 +270,18 @@ func (s *PurchaseService) writeSale(ctx context.Context, tx store.Tx, key receip
 	if err != nil {
 		return nil, err
 	}
-	txn, err := ledger.Sale(s.provider.Name(), co.rel.ArtistID, co.split, charge.FeeCents, co.rel.Currency)
+	txn, err := ledger.SaleParts(s.provider.Name(), co.parts, co.split.Platform, charge.FeeCents, co.rel.Currency)
 	if err != nil {
 		return nil, err
 	}
-	if s.settlesToCreators() && co.split.Creator > 0 {
-		txn = append(txn, ledger.Transfer(s.provider.Name(), co.rel.ArtistID, co.split.Creator, co.rel.Currency)...)
+	if s.settlesToCreators() {
+		// Each part goes to its payee's own account: with the charge for
+		// one payee, by a transfer right after it for several.
+		for _, p := range co.parts {
+			if p.Cents > 0 {
+				txn = append(txn, ledger.Transfer(s.provider.Name(), p.AccountID, p.Cents, co.rel.Currency)...)
+			}
+		}
 	}
 	if !txn.Balanced() {
 		return nil, errors.New("ledger: refusing an unbalanced transaction")

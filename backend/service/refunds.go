@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/ledger"
 	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/store"
 )
@@ -40,27 +39,32 @@ func (s *PurchaseService) refund(ctx context.Context, purchaseID, amount, by int
 		if sale.Disputed {
 			return api.Errorf(api.ECONFLICT, "purchase %d is disputed: its money is frozen until the bank decides", purchaseID)
 		}
-		// The creator's balance shrinks: no payout may read it meanwhile.
-		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
+		if err := lockPayees(ctx, tx, sale); err != nil {
 			return err
 		}
 		done, err := tx.Refunded(ctx, purchaseID)
 		if err != nil {
 			return err
 		}
-		if rem := ledger.Remaining(sale.Split, []ledger.Split{done}); amount <= 0 || amount > rem.Gross {
-			return &api.Error{Code: api.EINVALID, Field: "amount_cents",
-				Message: fmt.Sprintf("refund must be between 0.01 and the %s not yet refunded", api.FormatCents(rem.Gross, sale.Currency))}
+		plan, err := planRefund(ctx, tx, sale, done, amount)
+		if err != nil {
+			return err
+		}
+		req := payment.RefundRequest{IdempotencyKey: fmt.Sprintf("refund:%d:%d:%d", purchaseID, done.Gross, amount),
+			ChargeRef: sale.PaymentRef, AmountCents: amount, ReverseTransfer: true, RefundApplicationFee: true}
+		if req.TransferReversals, err = s.reversals(ctx, tx, purchaseID, plan.parts); err != nil {
+			return err
+		} else if req.TransferReversals != nil { // separate transfers: each is reversed by its part
+			req.ReverseTransfer, req.RefundApplicationFee = false, false
 		}
 		// The provider is asked inside the transaction so a failed refund
 		// leaves no trace in the ledger; the key is the refund's place in
 		// the sale's history, so a retry is the same refund.
-		res, err := s.provider.Refund(ctx, payment.RefundRequest{IdempotencyKey: fmt.Sprintf("refund:%d:%d:%d", purchaseID, done.Gross, amount),
-			ChargeRef: sale.PaymentRef, AmountCents: amount, ReverseTransfer: true, RefundApplicationFee: true})
+		res, err := s.provider.Refund(ctx, req)
 		if err != nil {
 			return err
 		}
-		r, err = s.bookRefund(ctx, tx, sale, done, amount, by, res)
+		r, err = s.bookRefund(ctx, tx, sale, plan, by, res)
 		return err
 	})
 	if err != nil {

@@ -32,8 +32,15 @@ func (s *ReleaseService) CreateRelease(ctx context.Context, m api.Manifest) (*ap
 		if err := checkBlobs(ctx, tx, c.Account.ID, m); err != nil {
 			return err
 		}
+		shares, err := releaseShares(ctx, tx, c.Account.ID, m.Collaborators)
+		if err != nil {
+			return err
+		}
 		if id, err = tx.InsertRelease(ctx, c.Account.ID, m, s.clock()); err != nil {
 			return fmt.Errorf("insert release: %w", err)
+		}
+		if err := tx.SetReleaseShares(ctx, id, shares); err != nil {
+			return err
 		}
 		return tx.ReplaceTracks(ctx, id, m.Tracks)
 	})
@@ -67,8 +74,15 @@ func (s *ReleaseService) UpdateRelease(ctx context.Context, id int64, m api.Mani
 		if err := checkKeepsSoldAudio(ctx, tx, id, m.Tracks); err != nil {
 			return err
 		}
+		shares, err := releaseShares(ctx, tx, c.Account.ID, m.Collaborators)
+		if err != nil {
+			return err
+		}
 		if err := tx.UpdateRelease(ctx, id, m, s.clock()); err != nil {
 			return fmt.Errorf("update release: %w", err)
+		}
+		if err := tx.SetReleaseShares(ctx, id, shares); err != nil {
+			return err
 		}
 		return tx.ReplaceTracks(ctx, id, m.Tracks)
 	})
@@ -147,7 +161,7 @@ func (s *ReleaseService) FindRelease(ctx context.Context, id int64) (*api.Releas
 	} else if !ok {
 		return nil, api.Errorf(api.ENOTFOUND, "release %d not found", id)
 	}
-	return rel, nil
+	return rel, withCollaborators(ctx, s.st, rel)
 }
 
 func visible(ctx context.Context, r store.Reader, rel *api.Release) (bool, error) {
@@ -167,7 +181,16 @@ func (s *ReleaseService) MyReleases(ctx context.Context, limit int, cursor strin
 	if err != nil {
 		return nil, err
 	}
-	return s.page(ctx, store.ReleaseQuery{ArtistID: c.Account.ID}, limit, cursor)
+	p, err := s.page(ctx, store.ReleaseQuery{ArtistID: c.Account.ID}, limit, cursor)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Items {
+		if err := withCollaborators(ctx, s.st, &p.Items[i]); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // SearchReleases implements api.ReleaseService.

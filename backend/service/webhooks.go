@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -83,7 +84,11 @@ func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event
 	if err != nil {
 		return err
 	}
+	group := "checkout_" + rec.ID
 	if rec.State == api.CheckoutPaid {
+		if err := s.sendTransfers(ctx, rec.PurchaseID, group); err != nil {
+			return err
+		}
 		return errDuplicate
 	}
 	set, err := s.provider.Settlement(ctx, e)
@@ -115,8 +120,14 @@ func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event
 	})
 	if api.ErrorCode(err) == api.ECONFLICT {
 		return s.failCheckout(ctx, e, rec, charge, err, out)
+	} else if err != nil {
+		return err
 	}
-	return err
+	paid, err := s.st.Checkout(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	return s.sendTransfers(ctx, paid.PurchaseID, group)
 }
 
 // closeOpen: a checkout no longer open was closed by another delivery.
@@ -146,7 +157,8 @@ func (s *PurchaseService) checkoutOf(ctx context.Context, rec *store.Checkout, s
 	if err != nil {
 		return nil, err
 	}
-	return &checkout{rel: rel, fan: *fan, split: split, share: rec.ShareEmail, amount: set.AmountCents}, nil
+	co := &checkout{rel: rel, fan: *fan, split: split, share: rec.ShareEmail, amount: set.AmountCents}
+	return co, co.divide(ctx, s.st)
 }
 
 // failCheckout gives back a payment that cannot become a sale (the fan
@@ -210,7 +222,7 @@ func (s *PurchaseService) providerRefund(ctx context.Context, e *payment.Event, 
 		if err != nil {
 			return err
 		}
-		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
+		if err := lockPayees(ctx, tx, sale); err != nil {
 			return err
 		}
 		done, err := tx.Refunded(ctx, id)
@@ -223,43 +235,183 @@ func (s *PurchaseService) providerRefund(ctx context.Context, e *payment.Event, 
 			return nil
 		}
 		out.Detail = fmt.Sprintf("purchase %d: refund of %s booked", id, api.FormatCents(missing, sale.Currency))
-		_, err = s.bookRefund(ctx, tx, sale, done, missing, 0, nil)
+		plan, err := planRefund(ctx, tx, sale, done, missing)
+		if err != nil {
+			return err
+		}
+		_, err = s.bookRefund(ctx, tx, sale, plan, 0, nil)
 		return err
 	})
 }
 
-// bookRefund writes a refund of amount against a sale and its journal
-// entry, split by the rule; reversed is what the provider says it took
-// back from the payees, kept next to it.
-func (s *PurchaseService) bookRefund(ctx context.Context, tx store.Tx, sale *store.SaleRecord, done ledger.Split, amount, by int64, res *payment.RefundResult) (*api.Refund, error) {
+// lockPayees holds the balances of a sale's payees, which a refund
+// shrinks: no payout may read them meanwhile. Accounts are locked in id
+// order, so two refunds sharing payees never wait for each other in turn.
+func lockPayees(ctx context.Context, tx store.Tx, sale *store.SaleRecord) error {
+	payees, err := tx.SaleShares(ctx, sale.ID)
+	if err != nil {
+		return err
+	}
+	ids := []int64{sale.ArtistID}
+	for _, p := range payees {
+		ids = append(ids, p.AccountID)
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if err := tx.Lock(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refundPlan is a refund divided by the split rule: the platform's side
+// and each payee's part of the creator side.
+type refundPlan struct {
+	split ledger.Split
+	parts []ledger.Part
+}
+
+// planRefund divides a refund of amount against what remains of a sale.
+func planRefund(ctx context.Context, tx store.Tx, sale *store.SaleRecord, done ledger.Split, amount int64) (*refundPlan, error) {
 	rem := ledger.Remaining(sale.Split, []ledger.Split{done})
 	split, err := ledger.SplitRefund(rem, amount, sale.RateBps)
 	if err != nil {
 		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents",
 			Message: fmt.Sprintf("refund must be between 0.01 and the %s not yet refunded", api.FormatCents(rem.Gross, sale.Currency))}
 	}
-	r := &api.Refund{PurchaseID: sale.ID, AmountCents: amount, CreatorCents: split.Creator, PlatformCents: split.Platform,
+	payees, err := tx.SaleShares(ctx, sale.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(payees) == 0 { // a sale from before shares were recorded
+		payees = []store.SaleShare{{AccountID: sale.ArtistID, Bps: 10_000, Cents: sale.Split.Creator, Refunded: done.Creator}}
+	}
+	shares, left := make([]ledger.Share, len(payees)), make([]ledger.Part, len(payees))
+	for i, p := range payees {
+		shares[i] = ledger.Share{AccountID: p.AccountID, Bps: p.Bps}
+		left[i] = ledger.Part{AccountID: p.AccountID, Cents: p.Cents - p.Refunded}
+	}
+	parts, err := ledger.RefundParts(left, split.Creator, sale.ArtistID, shares)
+	if err != nil {
+		return nil, fmt.Errorf("divide the refund of purchase %d: %w", sale.ID, err)
+	}
+	return &refundPlan{split: split, parts: parts}, nil
+}
+
+// bookRefund writes a planned refund of a sale and its journal entry; res
+// is what the provider says it did, kept next to it.
+func (s *PurchaseService) bookRefund(ctx context.Context, tx store.Tx, sale *store.SaleRecord, plan *refundPlan, by int64, res *payment.RefundResult) (*api.Refund, error) {
+	split := plan.split
+	r := &api.Refund{PurchaseID: sale.ID, AmountCents: split.Gross, CreatorCents: split.Creator, PlatformCents: split.Platform,
 		Currency: sale.Currency, CreatedAt: s.clock()}
-	rec := store.RefundRecord{PurchaseID: sale.ID, Split: split, RefundedBy: by, CreatedAt: r.CreatedAt}
+	rec := store.RefundRecord{PurchaseID: sale.ID, Split: split, Parts: plan.parts, RefundedBy: by, CreatedAt: r.CreatedAt}
 	if res != nil {
 		rec.ProviderRef = res.Ref
 		// A destination charge's transfer is the whole charge: Stripe
 		// takes the whole refund back from the artist and returns them the
-		// refunded part of the platform's fee. What the artist loses is
-		// the difference, which the split rule should match.
+		// refunded part of the platform's fee. What the payees lose is the
+		// difference, which the split rule should match.
 		if res.TransferReversed != 0 {
 			lost := res.TransferReversed - res.ApplicationFeeCents
 			rec.Reversed = &lost
 		}
 	}
+	var err error
 	if r.ID, err = tx.InsertRefund(ctx, rec); err != nil {
 		return nil, err
 	}
-	txn := ledger.Refund(sale.Provider, sale.ArtistID, split, r.Currency)
-	if s.settlesToCreators() && split.Creator > 0 { // the transfer is reversed by as much
-		txn = append(txn, ledger.Transfer(sale.Provider, sale.ArtistID, -split.Creator, r.Currency)...)
+	txn := ledger.RefundPartsTxn(sale.Provider, plan.parts, split.Platform, r.Currency)
+	if s.settlesToCreators() { // each transfer is reversed by as much
+		for _, p := range plan.parts {
+			if p.Cents > 0 {
+				txn = append(txn, ledger.Transfer(sale.Provider, p.AccountID, -p.Cents, r.Currency)...)
+			}
+		}
 	}
 	return r, post(ctx, tx, store.Entry{Kind: "refund", PurchaseID: sale.ID, RefundID: r.ID, Txn: txn, At: r.CreatedAt})
+}
+
+// reversals are the transfers a refund of a sale with several payees
+// takes its parts back from.
+func (s *PurchaseService) reversals(ctx context.Context, tx store.Tx, purchaseID int64, parts []ledger.Part) ([]payment.TransferReversal, error) {
+	if !s.settlesToCreators() || len(parts) < 2 {
+		return nil, nil
+	}
+	sent, err := tx.Transfers(ctx, purchaseID)
+	if err != nil {
+		return nil, err
+	}
+	refs := map[int64]string{}
+	for _, t := range sent {
+		refs[t.AccountID] = t.Ref
+	}
+	var out []payment.TransferReversal
+	for _, p := range parts {
+		if p.Cents == 0 {
+			continue
+		}
+		if refs[p.AccountID] == "" {
+			return nil, api.Errorf(api.EUNAVAILABLE, "purchase %d: a payee's part has not been transferred yet: try again in a minute", purchaseID)
+		}
+		out = append(out, payment.TransferReversal{TransferRef: refs[p.AccountID], Cents: p.Cents})
+	}
+	return out, nil
+}
+
+// sendTransfers sends each payee of a sale with several their part, once
+// each; the provider delivers the payment's event again while one is
+// missing, and the next delivery sends the rest. A sale with one payee is
+// a destination charge: Stripe transfers its part with the charge.
+func (s *PurchaseService) sendTransfers(ctx context.Context, purchaseID int64, group string) error {
+	if !s.settlesToCreators() {
+		return nil
+	}
+	payees, err := s.st.SaleShares(ctx, purchaseID)
+	if err != nil || len(payees) < 2 {
+		return err
+	}
+	sale, err := s.st.Sale(ctx, purchaseID)
+	if err != nil {
+		return err
+	}
+	sent, err := s.st.Transfers(ctx, purchaseID)
+	if err != nil {
+		return err
+	}
+	done := map[int64]bool{}
+	for _, t := range sent {
+		done[t.AccountID] = true
+	}
+	for _, p := range payees {
+		if done[p.AccountID] || p.Cents == 0 {
+			continue
+		}
+		if err := s.transfer(ctx, sale, p, group); err != nil {
+			return api.Errorf(api.EUNAVAILABLE, "transfer of purchase %d to account %d: %v", purchaseID, p.AccountID, err)
+		}
+	}
+	return nil
+}
+
+// transfer sends one payee their part and records it.
+func (s *PurchaseService) transfer(ctx context.Context, sale *store.SaleRecord, p store.SaleShare, group string) error {
+	ref, err := s.payeeRef(ctx, p.AccountID, p.Cents)
+	if err != nil {
+		return err
+	}
+	id, err := s.provider.Transfer(ctx, payment.TransferRequest{IdempotencyKey: fmt.Sprintf("transfer:%d:%d", sale.ID, p.AccountID),
+		Payee: payment.Payee{AccountRef: ref, Cents: p.Cents}, Currency: sale.Currency, SourceChargeRef: sale.PaymentRef, TransferGroup: group})
+	if err != nil {
+		return err
+	}
+	err = s.st.WithTx(ctx, func(tx store.Tx) error {
+		return tx.InsertTransfer(ctx, store.Transfer{PurchaseID: sale.ID, AccountID: p.AccountID, Ref: id, Cents: p.Cents, CreatedAt: s.clock()})
+	})
+	if errors.Is(err, store.ErrConflict) { // another delivery recorded the same transfer
+		return nil
+	}
+	return err
 }
 
 // openDispute freezes a disputed sale: no refund and no payout of its
@@ -307,14 +459,18 @@ func (s *PurchaseService) closeDispute(ctx context.Context, e *payment.Event, ou
 		if err != nil {
 			return err
 		}
-		if err := tx.Lock(ctx, sale.ArtistID); err != nil {
+		if err := lockPayees(ctx, tx, sale); err != nil {
 			return err
 		}
 		done, err := tx.Refunded(ctx, d.PurchaseID)
 		if err != nil || sale.Split.Gross-done.Gross == 0 {
 			return err
 		}
-		_, err = s.bookRefund(ctx, tx, sale, done, sale.Split.Gross-done.Gross, 0, &payment.RefundResult{Ref: e.DisputeRef})
+		plan, err := planRefund(ctx, tx, sale, done, sale.Split.Gross-done.Gross)
+		if err != nil {
+			return err
+		}
+		_, err = s.bookRefund(ctx, tx, sale, plan, 0, &payment.RefundResult{Ref: e.DisputeRef})
 		return err
 	})
 }

@@ -56,6 +56,9 @@ type Tx interface {
 	DeleteRelease(ctx context.Context, id int64) error
 	// SetReleaseState sets the state; the first publication is dated now.
 	SetReleaseState(ctx context.Context, id int64, state string, now time.Time) error
+	// SetReleaseShares makes a release's payees exactly shares; none: its
+	// owner keeps the whole creator part.
+	SetReleaseShares(ctx context.Context, releaseID int64, shares []ledger.Share) error
 	// ReplaceTracks makes the track list exactly tracks, keeping the ids of
 	// tracks whose audio stays (each kept id used once).
 	ReplaceTracks(ctx context.Context, releaseID int64, tracks []api.ManifestTrack) error
@@ -84,6 +87,9 @@ type Tx interface {
 	// InsertPaymentEvent records a provider's event by id; ErrConflict
 	// when it was recorded before.
 	InsertPaymentEvent(ctx context.Context, provider, eventID, eventType string, at time.Time) error
+	// InsertTransfer records a transfer of a sale's part; ErrConflict when
+	// that payee's part of the sale was transferred before.
+	InsertTransfer(ctx context.Context, t Transfer) error
 	// SetPaymentAccount records or updates a creator's connected account.
 	SetPaymentAccount(ctx context.Context, a PaymentAccount) error
 	// InsertDispute records a dispute of a sale; ErrConflict if known.
@@ -116,6 +122,9 @@ type Reader interface {
 	Release(ctx context.Context, id int64) (*api.Release, error)
 	// Releases lists releases newest first.
 	Releases(ctx context.Context, q ReleaseQuery) ([]api.Release, error)
+	// ReleaseShares lists a release's payees in order; none when its owner
+	// keeps everything.
+	ReleaseShares(ctx context.Context, releaseID int64) ([]ledger.Share, error)
 	Owns(ctx context.Context, fanID, releaseID int64) (bool, error)
 	HasSales(ctx context.Context, releaseID int64) (bool, error)
 	// SoldTracks lists the audio any buyer of the release owns.
@@ -134,6 +143,9 @@ type Reader interface {
 	// for the service to word.
 	Purchase(ctx context.Context, id int64) (*api.Purchase, error)
 	Sale(ctx context.Context, purchaseID int64) (*SaleRecord, error)
+	// SaleShares lists the payees of a sale in order, each with what they
+	// gave back of it in refunds.
+	SaleShares(ctx context.Context, purchaseID int64) ([]SaleShare, error)
 	// Refunded sums what was refunded of a sale, per side.
 	Refunded(ctx context.Context, purchaseID int64) (ledger.Split, error)
 	Checkout(ctx context.Context, id string) (*Checkout, error)
@@ -145,6 +157,8 @@ type Reader interface {
 	PaymentAccount(ctx context.Context, accountID int64, provider string) (*PaymentAccount, error)
 	// PaymentAccountByRef finds a connected account by the provider's id.
 	PaymentAccountByRef(ctx context.Context, provider, ref string) (*PaymentAccount, error)
+	// Transfers lists the transfers of a sale's parts.
+	Transfers(ctx context.Context, purchaseID int64) ([]Transfer, error)
 	// Movements lists the sales and refunds taken through a provider since
 	// a time, oldest first, for reconciliation.
 	Movements(ctx context.Context, provider string, since time.Time) ([]Movement, error)
@@ -231,7 +245,17 @@ type Sale struct {
 	Provider, PaymentRef       string
 	ShareEmail                 bool
 	Tracks                     []api.ManifestTrack // what the buyer owns
-	CreatedAt                  time.Time
+	// Payees divide Split.Creator; none: all of it to ArtistID.
+	Payees    []SaleShare
+	CreatedAt time.Time
+}
+
+// SaleShare is one payee's part of a sale.
+type SaleShare struct {
+	AccountID int64
+	Bps       int64
+	Cents     int64
+	Refunded  int64 // given back in refunds (read only)
 }
 
 // CompletedSale is what a sale's id makes possible.
@@ -266,6 +290,14 @@ type PaymentAccount struct {
 	ChargesEnabled bool
 	PayoutsEnabled bool
 	UpdatedAt      time.Time
+}
+
+// Transfer is a payee's part of a sale sent to their own account.
+type Transfer struct {
+	PurchaseID, AccountID int64
+	Ref                   string
+	Cents                 int64
+	CreatedAt             time.Time
 }
 
 // Movement is a sale or a refund as the ledger has it.
@@ -307,6 +339,9 @@ type RefundRecord struct {
 	PurchaseID int64
 	Split      ledger.Split
 	RefundedBy int64 // 0 for an operator or the provider
+	// Parts divide Split.Creator between the sale's payees; none: all of
+	// it from the sale's artist.
+	Parts []ledger.Part
 	// ProviderRef is the provider's id of the refund; Reversed what it
 	// says it took back from the payees (nil when it does not say).
 	ProviderRef string
@@ -334,4 +369,13 @@ type Window struct {
 	ArtistID int64
 	Currency string
 	From, To time.Time
+}
+
+// PayeesOf is who a sale pays: its Payees, or all of the creator part to
+// its artist.
+func PayeesOf(s Sale) []SaleShare {
+	if len(s.Payees) > 0 {
+		return s.Payees
+	}
+	return []SaleShare{{AccountID: s.ArtistID, Bps: 10_000, Cents: s.Split.Creator}}
 }

@@ -103,9 +103,9 @@ func (r reader) Dispute(ctx context.Context, provider, ref string) (*store.Dispu
 // from the creator's sales.
 func (r reader) Disputed(ctx context.Context, artistID int64, currency string) (int64, error) {
 	var cents int64
-	err := r.q.QueryRow(ctx, `SELECT COALESCE(SUM(p.creator_cents
-			- (SELECT COALESCE(SUM(f.creator_cents), 0) FROM refunds f WHERE f.purchase_id = p.id)), 0)::int8
-		FROM purchases p WHERE p.id IN (SELECT purchase_id FROM disputes WHERE open) AND p.artist_id = $1 AND p.currency = $2`,
+	err := r.q.QueryRow(ctx, `SELECT COALESCE(SUM(s.cents
+			- (SELECT COALESCE(SUM(x.cents), 0) FROM refund_shares x WHERE x.purchase_id = s.purchase_id AND x.account_id = s.account_id)), 0)::int8
+		FROM sale_shares s WHERE s.purchase_id IN (SELECT purchase_id FROM disputes WHERE open) AND s.account_id = $1 AND s.currency = $2`,
 		artistID, currency).Scan(&cents)
 	return cents, wrap("disputed", err)
 }
@@ -159,4 +159,26 @@ func (r reader) Movements(ctx context.Context, provider string, since time.Time)
 		return m, err
 	})
 	return out, wrap("movements", err)
+}
+
+// InsertTransfer implements store.Tx.
+func (t *tx) InsertTransfer(ctx context.Context, tr store.Transfer) error {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO transfers (purchase_id, account_id, ref, cents, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT DO NOTHING`, tr.PurchaseID, tr.AccountID, tr.Ref, tr.Cents, ms(tr.CreatedAt))
+	return inserted("insert transfer", tag, err)
+}
+
+// Transfers implements store.Reader.
+func (r reader) Transfers(ctx context.Context, purchaseID int64) ([]store.Transfer, error) {
+	rows, err := r.q.Query(ctx, `SELECT account_id, ref, cents, created_at FROM transfers WHERE purchase_id = $1 ORDER BY account_id`, purchaseID)
+	if err != nil {
+		return nil, wrap("transfers", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Transfer, error) {
+		tr := store.Transfer{PurchaseID: purchaseID}
+		err := row.Scan(&tr.AccountID, &tr.Ref, &tr.Cents, &tr.CreatedAt)
+		tr.CreatedAt = tr.CreatedAt.UTC()
+		return tr, err
+	})
+	return out, wrap("transfers", err)
 }

@@ -31,6 +31,7 @@ func (r reader) MainCurrency(ctx context.Context, artistID int64) (string, error
 	var c string
 	err := r.q.QueryRow(ctx, `SELECT COALESCE(
 		(SELECT currency FROM purchases WHERE artist_id = $1 ORDER BY id DESC LIMIT 1),
+		(SELECT currency FROM sale_shares WHERE account_id = $1 ORDER BY created_at DESC LIMIT 1),
 		(SELECT currency FROM releases WHERE artist_id = $1 ORDER BY id DESC LIMIT 1), '')`, artistID).Scan(&c)
 	return c, wrap("main currency", err)
 }
@@ -42,11 +43,11 @@ func (r reader) MainCurrency(ctx context.Context, artistID int64) (string, error
 // row too.
 const periodSQL = `WITH s AS (
 		SELECT date_trunc($5, created_at AT TIME ZONE 'UTC') AS period, COUNT(*) AS sales,
-			SUM(gross_cents) AS gross, SUM(creator_cents) AS creator, SUM(platform_cents) AS platform
-		FROM purchases WHERE artist_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY 1),
+			SUM(gross_cents) AS gross, SUM(cents) AS creator, SUM(platform_cents) AS platform
+		FROM sale_shares WHERE account_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY 1),
 	f AS (
 		SELECT date_trunc($5, created_at AT TIME ZONE 'UTC') AS period, SUM(amount_cents) AS refunded
-		FROM refunds WHERE artist_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY 1)
+		FROM refund_shares WHERE account_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY 1)
 	SELECT period, COALESCE(s.sales, 0), COALESCE(s.gross, 0)::int8, COALESCE(s.creator, 0)::int8, COALESCE(s.platform, 0)::int8,
 		COALESCE(f.refunded, 0)::int8
 	FROM s FULL JOIN f USING (period) ORDER BY period`
@@ -83,12 +84,12 @@ func (r reader) EarningsByPeriod(ctx context.Context, w store.Window, byDay bool
 // parameters as periodSQL but $5. Titles are looked up per release sold
 // (by primary key), never by scanning all releases.
 const releaseSQL = `WITH s AS (
-		SELECT release_id, COUNT(*) AS sales, SUM(gross_cents) AS gross, SUM(creator_cents) AS creator, SUM(platform_cents) AS platform
-		FROM purchases WHERE artist_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY release_id),
+		SELECT release_id, COUNT(*) AS sales, SUM(gross_cents) AS gross, SUM(cents) AS creator, SUM(platform_cents) AS platform
+		FROM sale_shares WHERE account_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4 GROUP BY release_id),
 	f AS (
 		SELECT p.release_id, SUM(f.amount_cents) AS refunded
-		FROM refunds f JOIN purchases p ON p.id = f.purchase_id
-		WHERE f.artist_id = $1 AND f.currency = $2 AND f.created_at >= $3 AND f.created_at < $4
+		FROM refund_shares f JOIN purchases p ON p.id = f.purchase_id
+		WHERE f.account_id = $1 AND f.currency = $2 AND f.created_at >= $3 AND f.created_at < $4
 			AND p.created_at >= $3 AND p.created_at < $4
 		GROUP BY p.release_id)
 	SELECT s.release_id, (SELECT r.title FROM releases r WHERE r.id = s.release_id),
@@ -111,8 +112,8 @@ func (r reader) EarningsByRelease(ctx context.Context, w store.Window) ([]api.Ea
 		return nil, 0, wrap("earnings by release", err)
 	}
 	var refunded int64
-	err = r.q.QueryRow(ctx, `SELECT COALESCE(SUM(amount_cents), 0)::int8 FROM refunds
-		WHERE artist_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4`, w.ArtistID, w.Currency, from, to).Scan(&refunded)
+	err = r.q.QueryRow(ctx, `SELECT COALESCE(SUM(amount_cents), 0)::int8 FROM refund_shares
+		WHERE account_id = $1 AND currency = $2 AND created_at >= $3 AND created_at < $4`, w.ArtistID, w.Currency, from, to).Scan(&refunded)
 	if err != nil {
 		return nil, 0, wrap("earnings refunds", err)
 	}
@@ -132,14 +133,15 @@ func (r reader) Balances(ctx context.Context, w store.Window) (paid, pending, av
 // statementSQL lists a creator's sales, refunds and payouts in a window,
 // oldest first; refunds and payouts are negative.
 const statementSQL = `SELECT * FROM (
-		SELECT p.created_at AS at, 'sale' AS type, 'P' || p.id AS id, r.id AS release_id, r.title, a.display_name,
-			p.gross_cents, p.platform_cents, p.creator_cents
-		FROM purchases p JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
-		WHERE p.artist_id = $1 AND p.currency = $2 AND p.created_at >= $3 AND p.created_at < $4
+		SELECT s.created_at AS at, 'sale' AS type, 'P' || s.purchase_id AS id, r.id AS release_id, r.title, a.display_name,
+			s.gross_cents, s.platform_cents, s.cents
+		FROM sale_shares s JOIN purchases p ON p.id = s.purchase_id JOIN releases r ON r.id = s.release_id JOIN accounts a ON a.id = p.fan_id
+		WHERE s.account_id = $1 AND s.currency = $2 AND s.created_at >= $3 AND s.created_at < $4
 		UNION ALL
-		SELECT f.created_at, 'refund', 'R' || f.id, r.id, r.title, a.display_name, -f.amount_cents, -f.platform_cents, -f.creator_cents
-		FROM refunds f JOIN purchases p ON p.id = f.purchase_id JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
-		WHERE f.artist_id = $1 AND f.currency = $2 AND f.created_at >= $3 AND f.created_at < $4
+		SELECT x.created_at, 'refund', 'R' || f.id, r.id, r.title, a.display_name, -f.amount_cents, -f.platform_cents, -x.cents
+		FROM refund_shares x JOIN refunds f ON f.id = x.refund_id JOIN purchases p ON p.id = x.purchase_id
+			JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
+		WHERE x.account_id = $1 AND x.currency = $2 AND x.created_at >= $3 AND x.created_at < $4
 		UNION ALL
 		SELECT o.created_at, 'payout', 'O' || o.id, 0, '', '', 0, 0, -o.amount_cents
 		FROM payouts o WHERE o.artist_id = $1 AND o.currency = $2 AND o.created_at >= $3 AND o.created_at < $4) x

@@ -22,6 +22,10 @@ var seedSQL = []string{
 		FROM generate_series(1, 1000000) i`,
 	`INSERT INTO refunds (purchase_id, artist_id, currency, amount_cents, creator_cents, platform_cents, created_at)
 		SELECT id, artist_id, currency, 500, 450, 50, created_at + interval '1 day' FROM purchases WHERE (id / 1000) % 100 = 0`,
+	`INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency, gross_cents, platform_cents, created_at)
+		SELECT id, artist_id, 0, 10000, creator_cents, release_id, currency, gross_cents, platform_cents, created_at FROM purchases`,
+	`INSERT INTO refund_shares (refund_id, purchase_id, account_id, cents, amount_cents, currency, created_at)
+		SELECT id, purchase_id, artist_id, creator_cents, amount_cents, currency, created_at FROM refunds`,
 	`INSERT INTO ledger_txns (kind, purchase_id, created_at) SELECT 'sale', id, created_at FROM purchases`,
 	`INSERT INTO postings (txn_id, account, currency, amount_cents)
 		SELECT t.id, x.account, 'EUR', x.amount FROM ledger_txns t JOIN purchases p ON p.id = t.purchase_id,

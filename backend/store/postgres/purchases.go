@@ -30,6 +30,11 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 	for i, tr := range s.Tracks {
 		pos[i], titles[i], shas[i] = int32(tr.Position), tr.Title, tr.AudioSHA256
 	}
+	payees := store.PayeesOf(s)
+	accts, bps, cents := make([]int64, len(payees)), make([]int64, len(payees)), make([]int64, len(payees))
+	for i, p := range payees {
+		accts[i], bps[i], cents[i] = p.AccountID, p.Bps, p.Cents
+	}
 	var id int64
 	err := t.tx.QueryRow(ctx, `WITH p AS (
 			INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
@@ -38,10 +43,13 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 			WHERE NOT EXISTS (SELECT 1 FROM purchases p WHERE p.fan_id = $1 AND p.release_id = $2 AND `+ownedSQL+`)
 			RETURNING id),
 		t AS (INSERT INTO purchase_tracks (purchase_id, position, title, audio_sha256)
-			SELECT p.id, u.position, u.title, u.sha FROM p, unnest($14::int4[], $15::text[], $16::text[]) AS u(position, title, sha))
+			SELECT p.id, u.position, u.title, u.sha FROM p, unnest($14::int4[], $15::text[], $16::text[]) AS u(position, title, sha)),
+		s AS (INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency, gross_cents, platform_cents, created_at)
+			SELECT p.id, u.account, u.n - 1, u.bps, u.cents, $2, $9, $4, $6, $13
+			FROM p, unnest($17::int8[], $18::int8[], $19::int8[]) WITH ORDINALITY AS u(account, bps, cents, n))
 		SELECT id FROM p`,
 		s.FanID, s.ReleaseID, s.ArtistID, s.Split.Gross, s.Split.Creator, s.Split.Platform, s.FeeCents, s.RateBps,
-		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, ms(s.CreatedAt), pos, titles, shas).Scan(&id)
+		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, ms(s.CreatedAt), pos, titles, shas, accts, bps, cents).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("insert purchase: the fan owns release %d already: %w", s.ReleaseID, store.ErrConflict)
 	}
@@ -68,10 +76,23 @@ func (t *tx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
 // and currency. ErrNotFound if there is no such sale.
 func (t *tx) InsertRefund(ctx context.Context, r store.RefundRecord) (int64, error) {
 	var id int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO refunds (purchase_id, artist_id, currency, amount_cents, creator_cents, platform_cents, refunded_by,
-			provider_ref, reversed_cents, created_at)
-		SELECT p.id, p.artist_id, p.currency, $2, $3, $4, $5, $6, $7, $8 FROM purchases p WHERE p.id = $1 RETURNING id`,
-		r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform, nullID(r.RefundedBy), r.ProviderRef, r.Reversed, ms(r.CreatedAt)).Scan(&id)
+	accts, cents := make([]int64, len(r.Parts)), make([]int64, len(r.Parts))
+	for i, p := range r.Parts {
+		accts[i], cents[i] = p.AccountID, p.Cents
+	}
+	// No parts: the whole creator side is the sale's artist's.
+	err := t.tx.QueryRow(ctx, `WITH f AS (
+			INSERT INTO refunds (purchase_id, artist_id, currency, amount_cents, creator_cents, platform_cents, refunded_by,
+				provider_ref, reversed_cents, created_at)
+			SELECT p.id, p.artist_id, p.currency, $2, $3, $4, $5, $6, $7, $8 FROM purchases p WHERE p.id = $1
+			RETURNING id, artist_id, currency),
+		x AS (INSERT INTO refund_shares (refund_id, purchase_id, account_id, cents, amount_cents, currency, created_at)
+			SELECT f.id, $1, u.account, u.cents, $2, f.currency, $8
+			FROM f, unnest(CASE WHEN cardinality($9::int8[]) = 0 THEN ARRAY[f.artist_id] ELSE $9::int8[] END,
+				CASE WHEN cardinality($10::int8[]) = 0 THEN ARRAY[$3::int8] ELSE $10::int8[] END) AS u(account, cents))
+		SELECT id FROM f`,
+		r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform, nullID(r.RefundedBy), r.ProviderRef, r.Reversed, ms(r.CreatedAt),
+		accts, cents).Scan(&id)
 	return id, wrap("insert refund", err)
 }
 
@@ -155,4 +176,19 @@ func (r reader) Library(ctx context.Context, fanID int64) ([]api.LibraryItem, er
 		return it, err
 	})
 	return items, wrap("library", err)
+}
+
+// SaleShares implements store.Reader.
+func (r reader) SaleShares(ctx context.Context, purchaseID int64) ([]store.SaleShare, error) {
+	rows, err := r.q.Query(ctx, `SELECT s.account_id, s.bps, s.cents,
+			(SELECT COALESCE(SUM(x.cents), 0) FROM refund_shares x WHERE x.purchase_id = s.purchase_id AND x.account_id = s.account_id)::int8
+		FROM sale_shares s WHERE s.purchase_id = $1 ORDER BY s.position`, purchaseID)
+	if err != nil {
+		return nil, wrap("sale shares", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.SaleShare, error) {
+		var p store.SaleShare
+		return p, row.Scan(&p.AccountID, &p.Bps, &p.Cents, &p.Refunded)
+	})
+	return out, wrap("sale shares", err)
 }

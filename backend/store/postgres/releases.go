@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
@@ -251,4 +252,34 @@ func (r reader) Track(ctx context.Context, trackID int64) (*store.TrackRecord, e
 		return nil, wrap("track", err)
 	}
 	return &t, nil
+}
+
+// SetReleaseShares implements store.Tx.
+func (t *tx) SetReleaseShares(ctx context.Context, releaseID int64, shares []ledger.Share) error {
+	accts, bps := make([]int64, len(shares)), make([]int64, len(shares))
+	for i, sh := range shares {
+		accts[i], bps[i] = sh.AccountID, sh.Bps
+	}
+	// Two statements: rows deleted and inserted by one statement would
+	// meet on the primary key.
+	if _, err := t.tx.Exec(ctx, `DELETE FROM release_shares WHERE release_id = $1`, releaseID); err != nil {
+		return wrap("set release shares", err)
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO release_shares (release_id, account_id, bps, position)
+		SELECT $1, u.account, u.bps, u.n - 1 FROM unnest($2::int8[], $3::int8[]) WITH ORDINALITY AS u(account, bps, n)`,
+		releaseID, accts, bps)
+	return wrap("set release shares", err)
+}
+
+// ReleaseShares implements store.Reader.
+func (r reader) ReleaseShares(ctx context.Context, releaseID int64) ([]ledger.Share, error) {
+	rows, err := r.q.Query(ctx, `SELECT account_id, bps FROM release_shares WHERE release_id = $1 ORDER BY position`, releaseID)
+	if err != nil {
+		return nil, wrap("release shares", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ledger.Share, error) {
+		var sh ledger.Share
+		return sh, row.Scan(&sh.AccountID, &sh.Bps)
+	})
+	return out, wrap("release shares", err)
 }

@@ -119,9 +119,9 @@ func (r reader) Disputed(ctx context.Context, artistID int64, currency string) (
 		return 0, err
 	}
 	var cents int64
-	err = r.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(p.creator_cents
-			- (SELECT COALESCE(SUM(f.creator_cents), 0) FROM refunds f WHERE f.purchase_id = p.id)), 0)
-		FROM purchases p WHERE p.id IN (SELECT purchase_id FROM disputes WHERE open) AND p.artist_id = ? AND p.currency = ?`,
+	err = r.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(s.cents
+			- (SELECT COALESCE(SUM(x.cents), 0) FROM refund_shares x WHERE x.purchase_id = s.purchase_id AND x.account_id = s.account_id)), 0)
+		FROM sale_shares s WHERE s.purchase_id IN (SELECT purchase_id FROM disputes WHERE open) AND s.account_id = ? AND s.currency = ?`,
 		artistID, currency).Scan(&cents)
 	return cents, err
 }
@@ -179,6 +179,33 @@ func (r reader) Movements(ctx context.Context, provider string, since time.Time)
 		}
 		m.At = fromMillis(at)
 		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// InsertTransfer implements store.Tx.
+func (t *tx) InsertTransfer(ctx context.Context, tr store.Transfer) error {
+	_, err := t.insert(ctx, `INSERT INTO transfers (purchase_id, account_id, ref, cents, created_at) VALUES (?, ?, ?, ?, ?)`,
+		tr.PurchaseID, tr.AccountID, tr.Ref, tr.Cents, millis(tr.CreatedAt))
+	return err
+}
+
+// Transfers implements store.Reader.
+func (r reader) Transfers(ctx context.Context, purchaseID int64) ([]store.Transfer, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT account_id, ref, cents, created_at FROM transfers WHERE purchase_id = ? ORDER BY account_id`, purchaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Transfer
+	for rows.Next() {
+		tr := store.Transfer{PurchaseID: purchaseID}
+		var at int64
+		if err := rows.Scan(&tr.AccountID, &tr.Ref, &tr.Cents, &at); err != nil {
+			return nil, err
+		}
+		tr.CreatedAt = fromMillis(at)
+		out = append(out, tr)
 	}
 	return out, rows.Err()
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -34,14 +33,17 @@ func windowOf(w store.Window) *window {
 
 // MainCurrency implements store.Reader.
 func (r reader) MainCurrency(ctx context.Context, artist int64) (string, error) {
-	var c string
-	err := r.q.QueryRowContext(ctx, `SELECT currency FROM (
-		SELECT currency, 1 AS k, id FROM purchases WHERE artist_id = ?1
-		UNION ALL SELECT currency, 2, id FROM releases WHERE artist_id = ?1) ORDER BY k, id DESC LIMIT 1`, artist).Scan(&c)
-	if errors.Is(err, sql.ErrNoRows) {
+	var c sql.NullString
+	// A payee's latest sale, theirs or shared with them, else their latest
+	// release: each is one descending index range.
+	err := r.q.QueryRowContext(ctx, `SELECT COALESCE(
+		(SELECT currency FROM purchases WHERE artist_id = ?1 ORDER BY id DESC LIMIT 1),
+		(SELECT s.currency FROM sale_shares s WHERE s.account_id = ?1 ORDER BY s.created_at DESC LIMIT 1),
+		(SELECT currency FROM releases WHERE artist_id = ?1 ORDER BY id DESC LIMIT 1))`, artist).Scan(&c)
+	if err == nil && !c.Valid {
 		return "", nil
 	}
-	return c, err
+	return c.String, err
 }
 
 // The UTC period keys of a row, spelled exactly as in the indexes of
@@ -99,11 +101,11 @@ func periodQueries(byDay bool) (sales, refunds string) {
 	if byDay {
 		day, fDay, keys = dayKey, fDayKey, `1, 2`
 	}
-	sales = `SELECT ` + monthKey + `, ` + day + `, COUNT(*), SUM(gross_cents), SUM(creator_cents), SUM(platform_cents)
-		FROM purchases WHERE artist_id = ?1 AND currency = ?2 AND ` + monthKey + ` BETWEEN ?5 AND ?6 AND created_at >= ?3 AND created_at < ?4
+	sales = `SELECT ` + monthKey + `, ` + day + `, COUNT(*), SUM(gross_cents), SUM(cents), SUM(platform_cents)
+		FROM sale_shares WHERE account_id = ?1 AND currency = ?2 AND ` + monthKey + ` BETWEEN ?5 AND ?6 AND created_at >= ?3 AND created_at < ?4
 		GROUP BY ` + keys + ` ORDER BY ` + keys
 	refunds = `SELECT ` + fMonthKey + `, ` + fDay + `, SUM(f.amount_cents)
-		FROM refunds f WHERE f.artist_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
+		FROM refund_shares f WHERE f.account_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
 		GROUP BY ` + keys + ` ORDER BY ` + keys
 	return sales, refunds
 }
@@ -211,8 +213,8 @@ func mergePeriods(sales, refunds []api.EarningsRow) []api.EarningsRow {
 // releaseSalesSQL: ?1 artist, ?2 currency, ?3 and ?4 the window, ?5 and ?6
 // its months. Sales are summed per release before the titles are joined.
 const releaseSalesSQL = `SELECT r.id, r.title, x.sales, x.gross, x.creator, x.platform
-	FROM (SELECT release_id, COUNT(*) AS sales, SUM(gross_cents) AS gross, SUM(creator_cents) AS creator, SUM(platform_cents) AS platform
-		FROM purchases WHERE artist_id = ?1 AND currency = ?2 AND ` + monthKey + ` BETWEEN ?5 AND ?6 AND created_at >= ?3 AND created_at < ?4
+	FROM (SELECT release_id, COUNT(*) AS sales, SUM(gross_cents) AS gross, SUM(cents) AS creator, SUM(platform_cents) AS platform
+		FROM sale_shares WHERE account_id = ?1 AND currency = ?2 AND ` + monthKey + ` BETWEEN ?5 AND ?6 AND created_at >= ?3 AND created_at < ?4
 		GROUP BY release_id) x
 	JOIN releases r ON r.id = x.release_id
 	ORDER BY x.gross DESC, r.id`
@@ -220,8 +222,8 @@ const releaseSalesSQL = `SELECT r.id, r.title, x.sales, x.gross, x.creator, x.pl
 // releaseRefundsSQL: refunds in the window per release, all of them and
 // those of sales in the window; same parameters as releaseSalesSQL.
 const releaseRefundsSQL = `SELECT p.release_id, SUM(f.amount_cents), SUM(CASE WHEN p.created_at >= ?3 AND p.created_at < ?4 THEN f.amount_cents ELSE 0 END)
-	FROM refunds f JOIN purchases p ON p.id = f.purchase_id
-	WHERE f.artist_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
+	FROM refund_shares f JOIN purchases p ON p.id = f.purchase_id
+	WHERE f.account_id = ?1 AND f.currency = ?2 AND ` + fMonthKey + ` BETWEEN ?5 AND ?6 AND f.created_at >= ?3 AND f.created_at < ?4
 	GROUP BY p.release_id`
 
 // EarningsByRelease implements store.Reader: sales in the window by
@@ -281,13 +283,14 @@ func (r reader) releaseRefunds(ctx context.Context, w *window) (map[int64]int64,
 func (r reader) Statement(ctx context.Context, sw store.Window) ([]api.StatementLine, error) {
 	w := windowOf(sw)
 	rows, err := r.q.QueryContext(ctx, `SELECT * FROM (
-		SELECT p.created_at, 'sale', 'P' || p.id, r.id, r.title, a.display_name, p.gross_cents, p.platform_cents, p.creator_cents
-		FROM purchases p JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
-		WHERE p.artist_id = ?1 AND p.currency = ?2 AND p.created_at >= ?3 AND p.created_at < ?4
+		SELECT s.created_at, 'sale', 'P' || s.purchase_id, r.id, r.title, a.display_name, s.gross_cents, s.platform_cents, s.cents
+		FROM sale_shares s JOIN purchases p ON p.id = s.purchase_id JOIN releases r ON r.id = s.release_id JOIN accounts a ON a.id = p.fan_id
+		WHERE s.account_id = ?1 AND s.currency = ?2 AND s.created_at >= ?3 AND s.created_at < ?4
 		UNION ALL
-		SELECT f.created_at, 'refund', 'R' || f.id, r.id, r.title, a.display_name, -f.amount_cents, -f.platform_cents, -f.creator_cents
-		FROM refunds f JOIN purchases p ON p.id = f.purchase_id JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
-		WHERE p.artist_id = ?1 AND p.currency = ?2 AND f.created_at >= ?3 AND f.created_at < ?4
+		SELECT x.created_at, 'refund', 'R' || f.id, r.id, r.title, a.display_name, -f.amount_cents, -f.platform_cents, -x.cents
+		FROM refund_shares x JOIN refunds f ON f.id = x.refund_id JOIN purchases p ON p.id = x.purchase_id
+			JOIN releases r ON r.id = p.release_id JOIN accounts a ON a.id = p.fan_id
+		WHERE x.account_id = ?1 AND x.currency = ?2 AND x.created_at >= ?3 AND x.created_at < ?4
 		UNION ALL
 		SELECT o.created_at, 'payout', 'O' || o.id, 0, '', '', 0, 0, -o.amount_cents
 		FROM payouts o WHERE o.artist_id = ?1 AND o.currency = ?2 AND o.created_at >= ?3 AND o.created_at < ?4)

@@ -134,6 +134,14 @@ func seedEarnings(tb testing.TB, path string, sales, creators int) int64 {
 				}
 			}
 		}
+		// Each sale and refund pays its artist alone, as the services write them.
+		for _, q := range []string{`INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency, gross_cents, platform_cents, created_at)
+			SELECT id, artist_id, 0, 10000, creator_cents, release_id, currency, gross_cents, platform_cents, created_at FROM purchases`, `INSERT INTO refund_shares (refund_id, purchase_id, account_id, cents, amount_cents, currency, created_at)
+			SELECT f.id, f.purchase_id, p.artist_id, f.creator_cents, f.amount_cents, p.currency, f.created_at FROM refunds f JOIN purchases p ON p.id = f.purchase_id`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
 		return tx.Commit()
 	}()
 	if err != nil {

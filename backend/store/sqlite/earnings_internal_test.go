@@ -139,6 +139,19 @@ func seedRandomEarnings(t *testing.T, db *DB, rng *rand.Rand, base int64) {
 		}
 		exec(`INSERT INTO payouts (artist_id, amount_cents, currency, state, created_at) VALUES (1, ?, 'EUR', 'paid', 0), (1, ?, 'EUR', 'pending', 0), (2, ?, 'USD', 'paid', 0)`,
 			1+rng.Int64N(999), 1+rng.Int64N(999), 1+rng.Int64N(999))
+		// Each sale and refund pays its artist alone, as the services write
+		// them (before migration 7, which fills them in, there are none).
+		var shares int
+		if err == nil {
+			err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'sale_shares'`).Scan(&shares)
+		}
+		if shares == 0 {
+			return err
+		}
+		exec(`INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency, gross_cents, platform_cents, created_at)
+			SELECT id, artist_id, 0, 10000, creator_cents, release_id, currency, gross_cents, platform_cents, created_at FROM purchases WHERE id >= ?`, base)
+		exec(`INSERT INTO refund_shares (refund_id, purchase_id, account_id, cents, amount_cents, currency, created_at)
+			SELECT f.id, f.purchase_id, p.artist_id, f.creator_cents, f.amount_cents, p.currency, f.created_at FROM refunds f JOIN purchases p ON p.id = f.purchase_id WHERE p.id >= ?`, base)
 		return err
 	})
 	if err != nil {
@@ -257,7 +270,7 @@ func TestEarningsQueriesReadIndexesOnly(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			plan := queryPlan(t, db, c.query, int64(1), "EUR", int64(0), int64(math.MaxInt64), int64(0), int64(math.MaxInt64))
 			for _, line := range plan {
-				if (strings.Contains(line, "purchases") || strings.Contains(line, " f ")) && !strings.Contains(line, "COVERING INDEX") {
+				if (strings.Contains(line, "sale_shares") || strings.Contains(line, " f ")) && !strings.Contains(line, "COVERING INDEX") {
 					t.Errorf("plan reads table rows: %q\n%s", line, strings.Join(plan, "\n"))
 				}
 				if !c.sorts && strings.Contains(line, "TEMP B-TREE") {
@@ -265,11 +278,11 @@ func TestEarningsQueriesReadIndexesOnly(t *testing.T) {
 				}
 			}
 			if strings.Contains(c.name, "refunds") {
-				if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH f USING COVERING INDEX refunds_artist_period") {
+				if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH f USING COVERING INDEX refund_shares_account_period") {
 					t.Errorf("refunds are not read as the creator's range of the period index:\n%s", p)
 				}
 			} else if strings.Contains(c.name, "sales") {
-				if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH purchases USING COVERING INDEX purchases_artist_period") {
+				if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH sale_shares USING COVERING INDEX sale_shares_account_period") {
 					t.Errorf("sales are not read from the period index:\n%s", p)
 				}
 			}

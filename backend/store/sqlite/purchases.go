@@ -119,12 +119,58 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 			return 0, fmt.Errorf("purchase track: %w", err)
 		}
 	}
+	for i, p := range store.PayeesOf(s) {
+		if err := t.exec(ctx, `INSERT INTO sale_shares (purchase_id, account_id, position, bps, cents, release_id, currency,
+			gross_cents, platform_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.AccountID, i, p.Bps, p.Cents,
+			s.ReleaseID, s.Currency, s.Split.Gross, s.Split.Platform, millis(s.CreatedAt)); err != nil {
+			return 0, fmt.Errorf("sale share: %w", err)
+		}
+	}
 	return id, nil
 }
 
 // InsertRefund implements store.Tx.
 func (t *tx) InsertRefund(ctx context.Context, r store.RefundRecord) (int64, error) {
-	return t.insert(ctx, `INSERT INTO refunds (purchase_id, amount_cents, creator_cents, platform_cents, refunded_by, provider_ref,
+	id, err := t.insert(ctx, `INSERT INTO refunds (purchase_id, amount_cents, creator_cents, platform_cents, refunded_by, provider_ref,
 		reversed_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.PurchaseID, r.Split.Gross, r.Split.Creator, r.Split.Platform,
 		nullID(r.RefundedBy), r.ProviderRef, r.Reversed, millis(r.CreatedAt))
+	if err != nil {
+		return 0, err
+	}
+	parts := r.Parts
+	if len(parts) == 0 {
+		var artist int64
+		if err := t.tx.QueryRowContext(ctx, `SELECT artist_id FROM purchases WHERE id = ?`, r.PurchaseID).Scan(&artist); err != nil {
+			return 0, none(err)
+		}
+		parts = []ledger.Part{{AccountID: artist, Cents: r.Split.Creator}}
+	}
+	for _, p := range parts {
+		if err := t.exec(ctx, `INSERT INTO refund_shares (refund_id, purchase_id, account_id, cents, amount_cents, currency, created_at)
+			SELECT ?, id, ?, ?, ?, currency, ? FROM purchases WHERE id = ?`, id, p.AccountID, p.Cents, r.Split.Gross,
+			millis(r.CreatedAt), r.PurchaseID); err != nil {
+			return 0, fmt.Errorf("refund share: %w", err)
+		}
+	}
+	return id, nil
+}
+
+// SaleShares implements store.Reader.
+func (r reader) SaleShares(ctx context.Context, purchaseID int64) ([]store.SaleShare, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT s.account_id, s.bps, s.cents,
+		(SELECT COALESCE(SUM(x.cents), 0) FROM refund_shares x WHERE x.purchase_id = s.purchase_id AND x.account_id = s.account_id)
+		FROM sale_shares s WHERE s.purchase_id = ? ORDER BY s.position`, purchaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.SaleShare
+	for rows.Next() {
+		var p store.SaleShare
+		if err := rows.Scan(&p.AccountID, &p.Bps, &p.Cents, &p.Refunded); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
@@ -177,7 +178,42 @@ func (t *tx) UpdateRelease(ctx context.Context, id int64, m api.Manifest, now ti
 
 // DeleteRelease implements store.Tx.
 func (t *tx) DeleteRelease(ctx context.Context, id int64) error {
+	if err := t.exec(ctx, `DELETE FROM release_shares WHERE release_id = ?`, id); err != nil {
+		return err
+	}
 	return t.exec(ctx, `DELETE FROM releases WHERE id = ?`, id)
+}
+
+// SetReleaseShares implements store.Tx.
+func (t *tx) SetReleaseShares(ctx context.Context, releaseID int64, shares []ledger.Share) error {
+	if err := t.exec(ctx, `DELETE FROM release_shares WHERE release_id = ?`, releaseID); err != nil {
+		return err
+	}
+	for i, sh := range shares {
+		if err := t.exec(ctx, `INSERT INTO release_shares (release_id, account_id, bps, position) VALUES (?, ?, ?, ?)`,
+			releaseID, sh.AccountID, sh.Bps, i); err != nil {
+			return conflict(err)
+		}
+	}
+	return nil
+}
+
+// ReleaseShares implements store.Reader.
+func (r reader) ReleaseShares(ctx context.Context, releaseID int64) ([]ledger.Share, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT account_id, bps FROM release_shares WHERE release_id = ? ORDER BY position`, releaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.Share
+	for rows.Next() {
+		var sh ledger.Share
+		if err := rows.Scan(&sh.AccountID, &sh.Bps); err != nil {
+			return nil, err
+		}
+		out = append(out, sh)
+	}
+	return out, rows.Err()
 }
 
 // SetReleaseState implements store.Tx.

@@ -53,6 +53,7 @@ var tests = []struct {
 	{"OwnsAndLibrary", testOwnsAndLibrary},
 	{"Downloads", testDownloads},
 	{"HostedCheckouts", testHostedCheckouts},
+	{"CollaboratorSplits", testCollaboratorSplits},
 	{"PaymentRecords", testPaymentRecords},
 	{"Refunds", testRefunds},
 	{"RefundsToTheLastCent", testRefundsToTheLastCent},

@@ -1,0 +1,101 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/ledger"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// releaseShares turns a manifest's collaborators into the release's
+// payees, the owner first: nil when the owner keeps everything. The owner,
+// unlisted, keeps what the others leave.
+func releaseShares(ctx context.Context, r store.Reader, owner int64, cs []api.ManifestCollaborator) ([]ledger.Share, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	var shares []ledger.Share
+	var others int64
+	listed := false
+	for i, c := range cs {
+		a, _, err := r.AccountByEmail(ctx, c.Email)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Creator) {
+			return nil, api.FieldErrorf(fmt.Sprintf("collaborators[%d].email", i),
+				"%s is not a Megabox creator account: ask them to sign up as a creator first", c.Email)
+		} else if err != nil {
+			return nil, err
+		}
+		if a.ID == owner {
+			listed = true
+		} else {
+			others += c.ShareBps
+		}
+		shares = append(shares, ledger.Share{AccountID: a.ID, Bps: c.ShareBps})
+	}
+	if !listed {
+		if others >= 10_000 {
+			return nil, api.FieldErrorf("collaborators", "the collaborators' shares add up to %s: keep some for yourself, or list yourself too with the shares adding up to 100 %%", api.Percent(others))
+		}
+		shares = append([]ledger.Share{{AccountID: owner, Bps: 10_000 - others}}, shares...)
+	}
+	if err := ledger.CheckShares(owner, shares); err != nil {
+		return nil, api.FieldErrorf("collaborators", "%s", err.Error())
+	}
+	if len(shares) == 1 {
+		return nil, nil
+	}
+	return ownerFirst(owner, shares), nil
+}
+
+// ownerFirst puts the owner's share first, the others in their order.
+func ownerFirst(owner int64, shares []ledger.Share) []ledger.Share {
+	out := make([]ledger.Share, 0, len(shares))
+	for _, sh := range shares {
+		if sh.AccountID == owner {
+			out = append(out, sh)
+		}
+	}
+	for _, sh := range shares {
+		if sh.AccountID != owner {
+			out = append(out, sh)
+		}
+	}
+	return out
+}
+
+// withCollaborators fills a release's payees for its owner's eyes only.
+func withCollaborators(ctx context.Context, r store.Reader, rel *api.Release) error {
+	if rel.ArtistID != api.AccountIDFromContext(ctx) {
+		return nil
+	}
+	shares, err := r.ReleaseShares(ctx, rel.ID)
+	if err != nil {
+		return err
+	}
+	rel.Collaborators = nil
+	for _, sh := range shares {
+		a, err := r.Account(ctx, sh.AccountID)
+		if err != nil {
+			return err
+		}
+		rel.Collaborators = append(rel.Collaborators, api.Collaborator{AccountID: a.ID, Name: a.DisplayName, Email: a.Email,
+			ShareBps: sh.Bps, Owner: a.ID == rel.ArtistID})
+	}
+	return nil
+}
+
+// saleParts divides a sale's creator part between the release's payees.
+func saleParts(ctx context.Context, r store.Reader, rel *api.Release, creator int64) ([]ledger.Share, []ledger.Part, error) {
+	shares, err := r.ReleaseShares(ctx, rel.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(shares) == 0 {
+		shares = ledger.OwnerOnly(rel.ArtistID)
+	}
+	parts, err := ledger.SplitParts(creator, rel.ArtistID, shares)
+	return shares, parts, err
+}
