@@ -34,7 +34,6 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 	cfg := platform.DefaultConfig
 	fs.StringVar(&cfg.Database, "database", os.Getenv("MEGABOX_DATABASE"), "PostgreSQL URL (env MEGABOX_DATABASE; default: SQLite in the data directory)")
 	fs.StringVar(&cfg.Blobs, "blobs", os.Getenv("MEGABOX_BLOBS"), "S3 bucket URL (env MEGABOX_BLOBS; default: files in the data directory)")
-	since := fs.String("since", "", "reconcile: first day to compare, YYYY-MM-DD (UTC)")
 	var pay paymentFlags
 	pay.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +53,9 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 	}
 	defer p.Close()
 	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	if cmd == "reconcile" {
+		return m.reconcile(ctx, p, rest)
+	}
 	ids, err := parseIDs(rest)
 	if err != nil {
 		return err
@@ -79,8 +81,6 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "new receipts are signed with %s; earlier keys stay published\n", kid)
 	case cmd == "check" && len(ids) == 0:
 		return m.check(ctx, p, m.Stdout)
-	case cmd == "reconcile" && len(ids) == 0:
-		return m.reconcile(ctx, p, *since)
 	default:
 		fs.Usage()
 		return fmt.Errorf("admin: bad command %q with %d arguments", cmd, len(rest))
@@ -90,9 +90,15 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 
 // reconcile prints every difference between the ledger and the payment
 // provider's balance since a day; any difference is an error.
-func (m *Main) reconcile(ctx context.Context, p *platform.Platform, since string) error {
-	day, err := time.Parse(time.DateOnly, since)
-	if err != nil {
+func (m *Main) reconcile(ctx context.Context, p *platform.Platform, args []string) error {
+	fs := flag.NewFlagSet("megaboxd admin reconcile", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	since := fs.String("since", "", "first day to compare, YYYY-MM-DD (UTC)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	day, err := time.Parse(time.DateOnly, *since)
+	if err != nil || fs.NArg() > 0 {
 		return fmt.Errorf("reconcile: --since must be a day, YYYY-MM-DD")
 	}
 	r, err := p.Purchases.Reconcile(ctx, day)
@@ -103,9 +109,9 @@ func (m *Main) reconcile(ctx context.Context, p *platform.Platform, since string
 		fmt.Fprintln(m.Stdout, d)
 	}
 	if len(r.Differences) > 0 {
-		return fmt.Errorf("reconcile: %d differences in %d sales and %d refunds since %s", len(r.Differences), r.Sales, r.Refunds, since)
+		return fmt.Errorf("reconcile: %d differences in %d sales and %d refunds since %s", len(r.Differences), r.Sales, r.Refunds, *since)
 	}
-	fmt.Fprintf(m.Stdout, "ledger and provider agree: %d sales and %d refunds since %s\n", r.Sales, r.Refunds, since)
+	fmt.Fprintf(m.Stdout, "ledger and provider agree: %d sales and %d refunds since %s\n", r.Sales, r.Refunds, *since)
 	return nil
 }
 

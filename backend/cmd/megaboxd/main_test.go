@@ -302,3 +302,33 @@ func TestAdminOnPostgres(t *testing.T) {
 		t.Fatalf("receipt keys in PostgreSQL: %d, %v; want the one rotate made", keys, err)
 	}
 }
+
+// TestPaymentSettings: Stripe is on only with both secrets, each of the
+// right kind; reconcile needs a day and a provider with a balance.
+func TestPaymentSettings(t *testing.T) {
+	for _, c := range []struct{ key, secret, want string }{
+		{"", "whsec_1", "without MEGABOX_STRIPE_SECRET_KEY"},
+		{"pk_test_1", "whsec_1", "secret or restricted key"},
+		{"sk_test_1", "", "signing secret"},
+		{"sk_test_1", "sk_test_2", "signing secret"},
+	} {
+		t.Setenv("MEGABOX_STRIPE_SECRET_KEY", c.key)
+		t.Setenv("MEGABOX_STRIPE_WEBHOOK_SECRET", c.secret)
+		err := (&Main{Stdout: io.Discard, Stderr: io.Discard}).Run(context.Background(), []string{"--data", t.TempDir(), "--addr", "127.0.0.1:0"})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("key %q, secret %q: %v; want %q", c.key, c.secret, err, c.want)
+		}
+	}
+	t.Setenv("MEGABOX_STRIPE_SECRET_KEY", "")
+	t.Setenv("MEGABOX_STRIPE_WEBHOOK_SECRET", "")
+	dir := t.TempDir()
+	run := func(args ...string) error {
+		return (&Main{Stdout: io.Discard, Stderr: io.Discard}).Run(context.Background(), append([]string{"admin", "--data", dir}, args...))
+	}
+	if err := run("reconcile"); err == nil || !strings.Contains(err.Error(), "--since must be a day") {
+		t.Errorf("reconcile without --since: %v", err)
+	}
+	if err := run("reconcile", "--since", "2026-11-01"); err == nil || !strings.Contains(err.Error(), "sandbox keeps no balance") {
+		t.Errorf("reconcile on the sandbox: %v", err)
+	}
+}
