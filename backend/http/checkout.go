@@ -201,7 +201,7 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <meta name="robots" content="noindex">
 <title>Pay for {{.Page.Title}} · Megabox</title>
 <style>
-:root { color-scheme: light dark; --accent: #6d4aff; }
+:root { color-scheme: light dark; --accent: #ff5a36; --bad: #d64545; }
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: grid; place-items: center; min-height: 100vh; background: Canvas; }
 main { width: min(420px, 100% - 32px); padding: 24px; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
 h1 { font-size: 1.25rem; margin: 0 0 4px; }
@@ -210,7 +210,9 @@ h1 { font-size: 1.25rem; margin: 0 0 4px; }
 label { display: block; margin: 16px 0 4px; font-weight: 600; }
 input { width: 100%; box-sizing: border-box; font: inherit; padding: 10px; border-radius: 8px; border: 1px solid color-mix(in srgb, CanvasText 30%, transparent); }
 button { width: 100%; margin-top: 16px; padding: 12px; font: inherit; font-weight: 600; border: 0; border-radius: 8px; background: var(--accent); color: white; cursor: pointer; }
-.error { color: #c62828; margin: 8px 0 0; }
+button:focus-visible, input:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+.error { color: var(--bad); margin: 8px 0 0; }
+.error::first-letter { text-transform: uppercase; }
 .ok { font-size: 1.1rem; }
 .badge { display: inline-block; font-size: .75rem; padding: 2px 8px; border-radius: 99px; background: #ffe082; color: #5d4000; }
 ul { padding-left: 20px; margin: 4px 0 0; }
