@@ -26,6 +26,7 @@ usage:
   megabox-cli play ARTIST/ALBUM[/TRACK]           play from your library, offline too
   megabox-cli earnings [--csv FILE]               your 90/10 totals, or every line as CSV
   megabox-cli fans --csv FILE                     your fans as CSV
+  megabox-cli payouts [setup]                     how you get paid; setup links to your payout account
 
 Local state lives in MEGABOX_HOME (default: the user's config dir).`
 
@@ -86,6 +87,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.earnings(ctx, rest)
 	case "fans":
 		return m.fans(ctx, rest)
+	case "payouts":
+		return m.payouts(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil

@@ -140,3 +140,38 @@ func sha256hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// TestPayoutsCommand: on the sandbox there is no payout account to set up,
+// and asking for one says so.
+func TestPayoutsCommand(t *testing.T) {
+	p, err := platform.Open(context.Background(), t.TempDir(), platform.DefaultConfig, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(p.Handler)
+	defer func() { srv.Close(); p.Close() }()
+	ctx := context.Background()
+	ann, _ := mhttp.NewClient(srv.URL, nil)
+	if _, err := ann.CreateAccount(ctx, api.AccountCreate{Email: "ann@example.com", Password: "password1", DisplayName: "Ann", Creator: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MEGABOX_HOME", t.TempDir())
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		no := false
+		err := (&Main{Stdin: strings.NewReader("password1\n"), Stdout: &out, Stderr: &out, IsTerminal: &no}).Run(ctx, args)
+		return out.String(), err
+	}
+	if out, err := run("login", "--server", srv.URL, "--email", "ann@example.com"); err != nil {
+		t.Fatalf("login: %v\n%s", err, out)
+	}
+	if out, err := run("payouts"); err != nil || !strings.Contains(out, "no payout account to set up") {
+		t.Fatalf("payouts: %v\n%s", err, out)
+	}
+	if _, err := run("payouts", "setup"); err == nil || !strings.Contains(err.Error(), "nothing to set up") {
+		t.Fatalf("payouts setup on the sandbox: %v", err)
+	}
+	if _, err := run("payouts", "nope"); err == nil {
+		t.Fatal("payouts nope succeeded")
+	}
+}

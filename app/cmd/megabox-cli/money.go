@@ -29,8 +29,15 @@ func (m *Main) earnings(ctx context.Context, args []string) error {
 		return err
 	}
 	t, cur := e.Totals, e.Currency
-	fmt.Fprintf(m.Stdout, "%d sales: fans paid %s, you got %s (90 %%), Megabox %s (10 %%)\n", t.Sales,
-		api.FormatCents(t.GrossCents, cur), api.FormatCents(t.CreatorCents, cur), api.FormatCents(t.PlatformCents, cur))
+	yours := "90 %"
+	if t.CreatorCents != t.GrossCents-t.PlatformCents { // releases shared with collaborators
+		yours = "your share of the artists' 90 %"
+	}
+	fmt.Fprintf(m.Stdout, "%d sales: fans paid %s, you got %s (%s), Megabox %s (10 %%)\n", t.Sales,
+		api.FormatCents(t.GrossCents, cur), api.FormatCents(t.CreatorCents, cur), yours, api.FormatCents(t.PlatformCents, cur))
+	if t.DisputedCents > 0 {
+		fmt.Fprintf(m.Stdout, "disputed %s: frozen until the fans' banks decide\n", api.FormatCents(t.DisputedCents, cur))
+	}
 	fmt.Fprintf(m.Stdout, "refunded %s, paid out %s, pending %s, available %s\n", api.FormatCents(t.RefundedCents, cur),
 		api.FormatCents(t.PaidOutCents, cur), api.FormatCents(t.PendingPayoutCents, cur), api.FormatCents(t.AvailableCents, cur))
 	for _, r := range e.Rows {
@@ -54,4 +61,40 @@ func (m *Main) fans(ctx context.Context, args []string) error {
 		return err
 	}
 	return atomicfile.WriteWith(*csvPath, 0o644, func(f *os.File) error { return c.FansCSV(ctx, f) })
+}
+
+// payouts says how the creator gets paid; "setup" prints the link to set
+// up their payout account at the payment provider.
+func (m *Main) payouts(ctx context.Context, args []string) error {
+	fs := m.flags("payouts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := m.client()
+	if err != nil {
+		return err
+	}
+	if fs.Arg(0) == "setup" {
+		o, err := c.StartOnboarding(ctx, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Open this link in a browser to set up your payout account (it works for a few minutes):\n%s\n", o.URL)
+		return nil
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("payouts: unknown command %q (try \"setup\")", fs.Arg(0))
+	}
+	a, err := c.PayoutAccount(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.Provider == "sandbox":
+		fmt.Fprintln(m.Stdout, "This platform takes test payments (sandbox): there is no payout account to set up.")
+	case a.NeedsOnboarding:
+		fmt.Fprintln(m.Stdout, "Your payout account is not set up yet, so your releases cannot be bought: run megabox-cli payouts setup.")
+	default:
+		fmt.Fprintln(m.Stdout, "Your payout account takes payments: your share of each sale is paid into it as it happens.")
+	}
+	return nil
 }
