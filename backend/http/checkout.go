@@ -13,8 +13,12 @@ import (
 // WebhookPath is where the payment provider delivers its events.
 const WebhookPath = "/api/v1/webhooks/payments"
 
-// maxWebhookBody bounds one event delivery (Stripe's are a few KiB).
-const maxWebhookBody = 1 << 20
+// maxWebhookBody bounds one event delivery (Stripe's are a few KiB), and
+// webhookSlots how many are read at once.
+const (
+	maxWebhookBody = 1 << 20
+	webhookSlots   = 16
+)
 
 // Payments takes payments through the provider's hosted page and learns
 // of them from its signed webhook events.
@@ -108,6 +112,15 @@ func (s *Server) onboarded(w http.ResponseWriter, r *http.Request) error {
 // webhook takes one event delivery from the payment provider. Any answer
 // but 2xx makes the provider deliver it again later.
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) error {
+	// Deliveries are read whole before their signature can be checked: at
+	// most webhookSlots of them are in memory at once; the provider
+	// delivers a refused one again.
+	select {
+	case s.webhookSlots <- struct{}{}:
+		defer func() { <-s.webhookSlots }()
+	default:
+		return api.Errorf(api.EUNAVAILABLE, "too many event deliveries at once: deliver again later")
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
 		if isMaxBytes(err) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	neturl "net/url"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/platform"
+	"github.com/megabox-fm/megabox/internal/wait"
 	"github.com/stripe/stripe-go/v82/webhook"
 )
 
@@ -311,4 +313,52 @@ func TestDisputeFreezesThenReverses(t *testing.T) {
 func mustSig(t *testing.T, payload []byte, secret string, at time.Time) string {
 	t.Helper()
 	return "t=" + fmt.Sprint(at.Unix()) + ",v1=" + fmt.Sprintf("%x", webhook.ComputeSignature(at, payload, secret))
+}
+
+// TestWebhookDeliveriesAreBounded: deliveries whose bodies are still
+// arriving hold at most 16 slots; one more is answered 503 (the provider
+// delivers it again), and slots free as the bodies end.
+func TestWebhookDeliveriesAreBounded(t *testing.T) {
+	s := openShop(t)
+	co := s.checkout("order-1", 1000)
+	payload, sig := completed(t, "evt_1", co, time.Now())
+	addr := strings.TrimPrefix(s.srv.URL, "http://")
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 16 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{", mhttp.WebhookPath, addr)
+	}
+	// Polled with a forged signature (401 while a slot is free), so no
+	// poll makes a sale before the slots are all taken.
+	forged := strings.Replace(sig, "v1=", "v1=00", 1)
+	wait.Until(t, 10*time.Second, "a delivery refused while 16 are being read", func() bool {
+		code, _ := s.deliver(payload, forged)
+		return code == http.StatusServiceUnavailable
+	})
+	if code, _ := s.deliver(payload, sig); code != http.StatusServiceUnavailable {
+		t.Fatalf("a 17th delivery: %d", code)
+	}
+	if n := s.count(`SELECT COUNT(*) FROM purchases`); n != 0 {
+		t.Fatalf("%d purchases from refused deliveries", n)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	conns = nil
+	wait.Until(t, 10*time.Second, "the delivery taken once the slots are free", func() bool {
+		code, _ := s.deliver(payload, sig)
+		return code == http.StatusOK
+	})
+	if n := s.count(`SELECT COUNT(*) FROM purchases`); n != 1 {
+		t.Fatalf("%d purchases", n)
+	}
 }

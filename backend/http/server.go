@@ -67,6 +67,8 @@ type Server struct {
 	shared   *sharedStore  // or in S3, shared with other servers
 	reserved *reservations
 	metrics  *metrics
+	// webhookSlots bound the payment events read at once.
+	webhookSlots chan struct{}
 
 	transport atomic.Pointer[Transport] // nil: DefaultTransport
 	hosts     atomic.Pointer[hostList]  // nil: loopback names only
@@ -77,7 +79,7 @@ type Server struct {
 func NewServer(svc Services, cfg Config, log *slog.Logger) (*Server, error) {
 	log = slog.New(LogRequestIDs(log.Handler()))
 	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), throttle: newLoginThrottle(),
-		metrics: newMetrics(svc.LedgerCheck, log), reserved: newReservations()}
+		metrics: newMetrics(svc.LedgerCheck, log), reserved: newReservations(), webhookSlots: make(chan struct{}, webhookSlots)}
 	tus, err := s.tusHandler()
 	if err != nil {
 		return nil, err
