@@ -72,7 +72,7 @@ func benchEarnings(dir string, runs int, rep *Report) error {
 	}
 	bareSum := func() error {
 		var s int64
-		return raw.QueryRow(`SELECT SUM(gross_cents) FROM purchases WHERE artist_id = ? AND currency = 'EUR'`, me.ID).Scan(&s)
+		return raw.QueryRow(`SELECT SUM(gross_cents) FROM sale_shares WHERE account_id = ? AND currency = 'EUR'`, me.ID).Scan(&s)
 	}
 	p50 := func(f func() error) func(int) (float64, error) {
 		return func(int) (float64, error) {
@@ -105,7 +105,7 @@ func benchEarnings(dir string, runs int, rep *Report) error {
 		if group == api.GroupMonth {
 			row.Note = fmt.Sprintf("p50 of %d sequential calls per round. HTTP: the Go client against the server over loopback (auth, JSON both ways). "+
 				"Own SQL: sqlite.EarningsService.Earnings called in the same process with the creator in the context, the exact queries the endpoint runs. "+
-				"Bare SUM: `SELECT SUM(gross_cents) … WHERE artist_id = ? AND currency = 'EUR'`, the least any answer costs.", n)
+				"Bare SUM: `SELECT SUM(gross_cents) FROM sale_shares WHERE account_id = ? AND currency = 'EUR'`, the least any answer costs.", n)
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
