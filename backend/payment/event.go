@@ -44,14 +44,14 @@ func ParseStripeEvent(payload []byte, header, secret string, tolerance time.Dura
 func fill(e *Event, raw json.RawMessage) error {
 	var err error
 	switch e.Type {
-	case EventCheckoutCompleted, EventCheckoutExpired:
+	case EventCheckoutCompleted, EventCheckoutExpired, EventCheckoutAsyncPaid, EventCheckoutAsyncFailed:
 		var s stripe.CheckoutSession
 		if err = json.Unmarshal(raw, &s); err == nil {
-			e.Kind, e.SessionRef, e.CheckoutID = e.Type, s.ID, s.ClientReferenceID
+			e.Kind, e.SessionRef, e.CheckoutID = checkoutKind(e.Type), s.ID, s.ClientReferenceID
 			e.AmountCents, e.Currency = s.AmountTotal, strings.ToUpper(string(s.Currency))
-			if e.Type == EventCheckoutCompleted && s.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
-				// Delayed payment methods complete unpaid; only a paid
-				// session is a sale.
+			if e.Kind == EventCheckoutCompleted && s.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
+				// A delayed payment method completes unpaid; only a paid
+				// session is a sale (its async_payment_succeeded follows).
 				e.Kind = EventOther
 			}
 		}
@@ -80,6 +80,19 @@ func fill(e *Event, raw json.RawMessage) error {
 		return fmt.Errorf("payment: malformed %s event: %w", e.Type, err)
 	}
 	return nil
+}
+
+// checkoutKind is what a checkout event means here: a delayed payment
+// that succeeds completes the checkout, one that fails ends it as an
+// expired page would.
+func checkoutKind(eventType string) string {
+	switch eventType {
+	case EventCheckoutAsyncPaid:
+		return EventCheckoutCompleted
+	case EventCheckoutAsyncFailed:
+		return EventCheckoutExpired
+	}
+	return eventType
 }
 
 // SignStripeEvent builds a Stripe-format event around object and signs it

@@ -152,10 +152,13 @@ const (
 	EventOther             = ""
 	EventCheckoutCompleted = "checkout.session.completed"
 	EventCheckoutExpired   = "checkout.session.expired"
-	EventChargeRefunded    = "charge.refunded"
-	EventDisputeCreated    = "charge.dispute.created"
-	EventDisputeClosed     = "charge.dispute.closed"
-	EventAccountUpdated    = "account.updated"
+	// A delayed payment method (a bank debit) confirms or fails later.
+	EventCheckoutAsyncPaid   = "checkout.session.async_payment_succeeded"
+	EventCheckoutAsyncFailed = "checkout.session.async_payment_failed"
+	EventChargeRefunded      = "charge.refunded"
+	EventDisputeCreated      = "charge.dispute.created"
+	EventDisputeClosed       = "charge.dispute.closed"
+	EventAccountUpdated      = "account.updated"
 )
 
 // Event is a verified webhook event in the platform's terms.
