@@ -42,7 +42,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 	m := api.Manifest{
 		Title: side.Title, ArtistName: side.ArtistName, Description: side.Description, ReleaseDate: side.ReleaseDate,
 		Currency: side.Currency, PayWhatYouWant: side.PayWhatYouWant, MinCents: side.MinCents, CoverSHA256: coverSHA,
-		PriceCents: def.PriceCents,
+		PriceCents: def.PriceCents, Collaborators: side.Collaborators,
 	}
 	if side.PriceCents != nil {
 		m.PriceCents = *side.PriceCents

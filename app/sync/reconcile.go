@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
@@ -84,12 +85,26 @@ func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root
 
 func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Release, error) {
 	if err := checkManifest(m); err != nil {
-		return nil, err
+		return nil, inSidecar(err)
 	}
+	var rel *api.Release
+	var err error
 	if id == 0 {
-		return e.platform.CreateRelease(ctx, m)
+		rel, err = e.platform.CreateRelease(ctx, m)
+	} else {
+		rel, err = e.platform.UpdateRelease(ctx, id, m)
 	}
-	return e.platform.UpdateRelease(ctx, id, m)
+	return rel, inSidecar(err)
+}
+
+// inSidecar names megabox.json in an error about a field only the sidecar
+// sets (the collaborators), so the creator knows which file to fix; the
+// error keeps its code and field.
+func inSidecar(err error) error {
+	if strings.HasPrefix(api.ErrorField(err), "collaborators") {
+		return fmt.Errorf("%s: %w", SidecarName, err)
+	}
+	return err
 }
 
 // checkManifest applies the platform's own rule to a manifest before it

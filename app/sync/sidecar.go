@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
@@ -24,6 +25,9 @@ type Sidecar struct {
 	Currency       string `json:"currency,omitempty"`
 	PayWhatYouWant bool   `json:"pay_what_you_want,omitempty"`
 	MinCents       int64  `json:"min_cents,omitempty"`
+	// Collaborators share the creator's part of every sale, written as
+	// the platform's manifest writes them.
+	Collaborators []api.ManifestCollaborator `json:"collaborators,omitempty"`
 }
 
 const maxSidecar = 256 << 10
