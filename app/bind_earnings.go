@@ -52,6 +52,30 @@ func (x *EarningsAPI) RequestPayout(amountCents int64, currency string) (*api.Pa
 	return p, uiError(err)
 }
 
+// PayoutAccount says how the creator is paid: with a provider that pays
+// creators into their own accounts, whether theirs is set up.
+func (x *EarningsAPI) PayoutAccount() (*api.PayoutAccount, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return nil, err
+	}
+	p, err := x.a.client.PayoutAccount(x.a.ctx)
+	return p, uiError(err)
+}
+
+// SetUpPayouts opens the payment provider's form for the creator's payout
+// account in the system browser; the window asks PayoutAccount again when
+// it is back. ECONFLICT: the platform has nothing to set up.
+func (x *EarningsAPI) SetUpPayouts() error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	o, err := x.a.client.StartOnboarding(x.a.ctx, "")
+	if err != nil {
+		return uiError(err)
+	}
+	return uiError(x.a.openPage(o.URL))
+}
+
 // ExportEarningsCSV saves the earnings statement where the creator
 // chooses; it returns the path, or "" if cancelled.
 func (x *EarningsAPI) ExportEarningsCSV() (string, error) {

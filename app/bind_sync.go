@@ -120,6 +120,24 @@ func (x *SyncAPI) SetPrice(rootID int64, dir string, priceCents int64, currency 
 	return uiError(x.a.writePrice(folder, priceCents, currency, pwyw, minCents))
 }
 
+// SetCollaborators writes the accounts sharing a release folder's
+// earnings to its megabox.json and syncs them; an empty list leaves the
+// owner everything. A list the platform would refuse is not written.
+func (x *SyncAPI) SetCollaborators(rootID int64, dir string, collaborators []api.ManifestCollaborator) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	folder, err := x.a.releaseFolder(rootID, dir)
+	if err != nil {
+		return uiError(err)
+	}
+	cs := normalCollaborators(collaborators)
+	if p := checkPayees(x.a.ownerEmail(), cs); p != nil {
+		return invalid(p.Field, p.Message)
+	}
+	return uiError(x.a.writeCollaborators(folder, cs))
+}
+
 // Publish makes a release folder's draft public.
 func (x *SyncAPI) Publish(rootID int64, dir string) (*api.Release, error) {
 	if err := x.a.whenStarted(); err != nil {

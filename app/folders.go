@@ -20,17 +20,21 @@ type FolderView struct {
 
 // ReleaseView is one release folder.
 type ReleaseView struct {
-	Dir            string     `json:"dir"`
-	State          string     `json:"state"`
-	Error          string     `json:"error"`
-	ReleaseID      int64      `json:"release_id"`
-	Published      bool       `json:"published"`
-	CoverSHA256    string     `json:"cover_sha256"`
-	PriceCents     int64      `json:"price_cents"`
-	Currency       string     `json:"currency"`
-	PayWhatYouWant bool       `json:"pay_what_you_want"`
-	MinCents       int64      `json:"min_cents"`
-	Files          []FileView `json:"files"`
+	Dir            string `json:"dir"`
+	State          string `json:"state"`
+	Error          string `json:"error"`
+	ReleaseID      int64  `json:"release_id"`
+	Published      bool   `json:"published"`
+	CoverSHA256    string `json:"cover_sha256"`
+	PriceCents     int64  `json:"price_cents"`
+	Currency       string `json:"currency"`
+	PayWhatYouWant bool   `json:"pay_what_you_want"`
+	MinCents       int64  `json:"min_cents"`
+	// Collaborators are the sidecar's, as written; CollaboratorProblem is
+	// the platform's refusal of them at the last sync.
+	Collaborators       []api.ManifestCollaborator `json:"collaborators"`
+	CollaboratorProblem *PayeeProblem              `json:"collaborator_problem,omitempty"`
+	Files               []FileView                 `json:"files"`
 }
 
 // FileView is one file of a release folder.
@@ -81,7 +85,7 @@ func (a *App) remoteReleases() map[int64]api.Release {
 }
 
 func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
-	v := ReleaseView{Dir: rel.Dir, State: rel.State, Error: rel.Error, ReleaseID: rel.ReleaseID, Files: []FileView{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
+	v := ReleaseView{Dir: rel.Dir, State: rel.State, Error: rel.Error, ReleaseID: rel.ReleaseID, Files: []FileView{}, Collaborators: []api.ManifestCollaborator{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
 	if side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir)); err == nil {
 		if side.PriceCents != nil {
 			v.PriceCents = *side.PriceCents
@@ -90,7 +94,9 @@ func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 			v.Currency = side.Currency
 		}
 		v.PayWhatYouWant, v.MinCents = side.PayWhatYouWant, side.MinCents
+		v.Collaborators = append(v.Collaborators, side.Collaborators...)
 	}
+	v.CollaboratorProblem = syncedProblem(rel.Error)
 	files, _ := a.cache.FilesIn(a.ctx, r.ID, rel.Dir)
 	for _, f := range files {
 		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Error: f.Error, Size: f.Size})
@@ -135,6 +141,21 @@ func (a *App) writePrice(folder string, priceCents int64, currency string, pwyw 
 	}
 	m := normalPrice(priceCents, currency, pwyw, minCents)
 	side.PriceCents, side.Currency, side.PayWhatYouWant, side.MinCents = &m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents
+	if err := sync.WriteSidecar(folder, side); err != nil {
+		return err
+	}
+	a.engine.Kick()
+	return nil
+}
+
+// writeCollaborators replaces the collaborators in a release folder's
+// megabox.json, keeping the rest of it, and syncs it.
+func (a *App) writeCollaborators(folder string, cs []api.ManifestCollaborator) error {
+	side, err := sync.ReadSidecar(folder)
+	if err != nil {
+		return api.Errorf(api.EINVALID, "%s cannot be read (%v): fix or remove it first", sync.SidecarName, err)
+	}
+	side.Collaborators = cs
 	if err := sync.WriteSidecar(folder, side); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 // own functions are the only place a rule is written.
 
 func rulesView() RulesView {
-	return RulesView{Currencies: slices.Clone(api.Currencies), MaxPriceCents: api.MaxPriceCents, MinPayoutCents: api.MinPayoutCents}
+	return RulesView{Currencies: slices.Clone(api.Currencies), MaxPriceCents: api.MaxPriceCents, MinPayoutCents: api.MinPayoutCents, MaxPayees: ledger.MaxPayees}
 }
 
 // splitView divides a payment at the rate the platform books sales at.

@@ -98,7 +98,7 @@ func TestCheckPriceIsThePlatformsRule(t *testing.T) {
 // The window's choices and limits come from the platform's constants.
 func TestRulesAreThePlatformsLimits(t *testing.T) {
 	r := RulesAPI{}.Rules()
-	if r.MaxPriceCents != 100_000_000 || r.MinPayoutCents != 1000 || !strings.Contains(strings.Join(r.Currencies, ","), "EUR") || len(r.Currencies) != len(api.Currencies) {
+	if r.MaxPriceCents != 100_000_000 || r.MinPayoutCents != 1000 || r.MaxPayees != 8 || !strings.Contains(strings.Join(r.Currencies, ","), "EUR") || len(r.Currencies) != len(api.Currencies) {
 		t.Fatalf("rules = %+v", r)
 	}
 	r.Currencies[0] = "changed"
