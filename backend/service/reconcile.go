@@ -31,20 +31,25 @@ func (s *PurchaseService) Reconcile(ctx context.Context, since time.Time) (*Reco
 	}
 	bySource := map[string]payment.BalanceTxn{}
 	for _, t := range txns {
-		if t.Type == "charge" || t.Type == "payment" || t.Type == "refund" || t.Type == "payment_refund" {
+		if matched[t.Type] {
 			bySource[t.SourceRef] = t
 		}
 	}
 	rec := &Reconciliation{}
 	for _, m := range moves {
-		t, ok := bySource[m.Ref]
-		delete(bySource, m.Ref)
-		rec.Differences = append(rec.Differences, compare(m, t, ok)...)
 		if m.Kind == "sale" {
 			rec.Sales++
 		} else {
 			rec.Refunds++
 		}
+		if m.Ref == "" && m.Kind == "refund" {
+			// Booked from a charge.refunded event, which does not name
+			// the refund: paired with a provider refund of that amount.
+			m.Ref = refundOf(bySource, m)
+		}
+		t, ok := bySource[m.Ref]
+		delete(bySource, m.Ref)
+		rec.Differences = append(rec.Differences, compare(m, t, ok)...)
 	}
 	for _, t := range txns {
 		if _, left := bySource[t.SourceRef]; left {
@@ -55,11 +60,35 @@ func (s *PurchaseService) Reconcile(ctx context.Context, since time.Time) (*Reco
 	return rec, nil
 }
 
+// matched are the balance transactions compared with the ledger: charges,
+// refunds, and the adjustments of lost disputes. Transfers to creators and
+// fees' own lines follow from those.
+var matched = map[string]bool{"charge": true, "payment": true, "refund": true, "payment_refund": true, "adjustment": true}
+
+// refundOf finds an unmatched provider refund of a ledger refund's amount,
+// the closest in time, and returns its source.
+func refundOf(bySource map[string]payment.BalanceTxn, m store.Movement) string {
+	best, ref := time.Duration(1<<62), ""
+	for src, t := range bySource {
+		if (t.Type != "refund" && t.Type != "payment_refund") || t.AmountCents != -m.AmountCents || t.Currency != m.Currency {
+			continue
+		}
+		d := t.Created.Sub(m.At)
+		if d < 0 {
+			d = -d
+		}
+		if d < best || (d == best && src < ref) {
+			best, ref = d, src
+		}
+	}
+	return ref
+}
+
 // compare states how one ledger movement differs from the provider's.
 func compare(m store.Movement, t payment.BalanceTxn, found bool) []string {
 	name := fmt.Sprintf("%s %d (%s)", m.Kind, m.ID, m.Ref)
 	if m.Ref == "" {
-		return []string{name + ": booked without a provider reference"}
+		return []string{fmt.Sprintf("%s %d: the provider has no refund of %s", m.Kind, m.ID, api.FormatCents(m.AmountCents, m.Currency))}
 	}
 	if !found {
 		return []string{name + ": the provider has no such " + map[string]string{"sale": "charge", "refund": "refund"}[m.Kind]}

@@ -58,6 +58,23 @@ func TestReconcile(t *testing.T) {
 	if err != nil || rec.Sales != 1 || rec.Refunds != 1 || len(rec.Differences) != 0 {
 		t.Fatalf("matching ledger: %+v, %v", rec, err)
 	}
+	// A refund made at the provider and booked from its charge.refunded
+	// event (which names no refund) pairs with the provider's refund of
+	// that amount.
+	refunded, sig, err := payment.SignStripeEvent("evt_r", payment.EventChargeRefunded, map[string]any{"id": sale.PaymentRef,
+		"object": "charge", "amount": 1000, "amount_refunded": 500, "currency": "eur"}, provider.Secret(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := svc.Purchases.HandleWebhook(ctx, refunded, sig); err != nil || out.Effect != EffectApplied {
+		t.Fatalf("charge.refunded: %+v, %v", out, err)
+	}
+	provider.txns = append(provider.txns, payment.BalanceTxn{Type: "refund", SourceRef: "re_dashboard", AmountCents: -200, Currency: "EUR", Created: day})
+	rec, err = svc.Purchases.Reconcile(ctx, day.Add(-time.Hour))
+	if err != nil || rec.Refunds != 2 || len(rec.Differences) != 0 {
+		t.Fatalf("with a refund made at the provider: %+v, %v", rec, err)
+	}
+	provider.txns = provider.txns[:3]
 	provider.txns[0].FeeCents = 41
 	provider.txns[1].SourceRef = "re_other"
 	rec, err = svc.Purchases.Reconcile(ctx, day.Add(-time.Hour))
@@ -67,6 +84,7 @@ func TestReconcile(t *testing.T) {
 	want := []string{
 		"sale " + itoa(paid.Purchase.ID) + " (" + sale.PaymentRef + "): the ledger has a fee of 0.40 EUR, the provider 0.41 EUR",
 		"refund " + itoa(ref.ID) + " (" + moves[1].Ref + "): the provider has no such refund",
+		"refund " + itoa(ref.ID+1) + ": the provider has no refund of 2.00 EUR",
 		"refund re_other of -3.00 EUR on " + day.Format(time.DateOnly) + ": not in the ledger",
 	}
 	if strings.Join(rec.Differences, "\n") != strings.Join(want, "\n") {
