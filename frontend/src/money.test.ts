@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAmount, clock, formatCents } from './money'
+import { parseAmount, clock, formatCents, parsePercent, bpsText, formatBps } from './money'
 
 describe('parseAmount', () => {
   it('reads dots and commas, refuses the rest', () => {
@@ -14,5 +14,24 @@ describe('formatting', () => {
   it('formats clocks and money', () => {
     expect(clock(61000)).toBe('1:01')
     expect(formatCents(900, 'EUR')).toBe('€9.00')
+  })
+})
+
+describe('percentages', () => {
+  it('reads a share in percent into basis points, refuses the rest', () => {
+    expect(parsePercent('30')).toBe(3000)
+    expect(parsePercent('33.33')).toBe(3333)
+    expect(parsePercent('12,5')).toBe(1250)
+    expect(parsePercent(' 0.01 ')).toBe(1)
+    expect(parsePercent('100')).toBe(10000)
+    expect(parsePercent('7.')).toBe(700)
+    for (const bad of ['', 'abc', '-1', '1.999', '1e3', '1000', '.5']) expect(parsePercent(bad)).toBeNaN()
+  })
+  it('writes basis points back as typed and as a percentage', () => {
+    for (const bps of [3000, 3333, 1250, 1, 10000, 5]) expect(parsePercent(bpsText(bps))).toBe(bps)
+    expect(bpsText(1250)).toBe('12.5')
+    expect(bpsText(5)).toBe('0.05')
+    expect(formatBps(7000)).toBe('70%')
+    expect(formatBps(3333, 'fr')).toBe('33,33\u00a0%')
   })
 })

@@ -16,3 +16,25 @@ export function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
 }
+
+// parsePercent reads a share typed in percent ("30", "33.33", "12,5") into
+// basis points; NaN for anything else. Whether the share is allowed is the
+// platform's rule.
+export function parsePercent(text: string): number {
+  const t = text.trim().replace(',', '.')
+  const m = /^(\d{1,3})(?:\.(\d{0,2}))?$/.exec(t)
+  if (!m) return NaN
+  return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'))
+}
+
+// bpsText writes basis points as the number a user types: 3000 → "30",
+// 3333 → "33.33", 1250 → "12.5".
+export function bpsText(bps: number): string {
+  const frac = String(bps % 100).padStart(2, '0').replace(/0+$/, '')
+  return String(Math.floor(bps / 100)) + (frac ? '.' + frac : '')
+}
+
+// formatBps shows basis points as a percentage in the user's language.
+export function formatBps(bps: number, locale = 'en'): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(bps / 10_000)
+}

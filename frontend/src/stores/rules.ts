@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, watch, type Ref, type WatchSource } from 'vue'
 import { api, call, ApiError } from '../api'
-import type { app } from '../../wailsjs/go/models'
+import type { api as models, app } from '../../wailsjs/go/models'
 
 // The platform's rules, asked of the Go side: the window never states the
 // split or what a price may be itself, so what it shows is what is booked.
@@ -14,6 +14,12 @@ export const useRules = defineStore('rules', {
     },
     split(grossCents: number): Promise<app.SplitView> {
       return call(api.Rules.Split(grossCents))
+    },
+    // splitPayees divides a price between the platform, the release's
+    // owner and its collaborators; a list the platform would refuse comes
+    // back with its problem instead of cents.
+    splitPayees(grossCents: number, ownerEmail: string, list: models.ManifestCollaborator[]): Promise<app.PayeesView> {
+      return call(api.Rules.SplitPayees(grossCents, ownerEmail, list))
     },
     // checkPrice resolves to what is wrong with a price (its field and the
     // platform's message), or null when the platform would take it.

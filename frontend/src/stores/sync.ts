@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { api, call, on } from '../api'
-import type { app, sync } from '../../wailsjs/go/models'
+import type { api as models, app, sync } from '../../wailsjs/go/models'
 
 export interface FileProgress { state: string; done: number; total: number; error?: string }
 
@@ -58,6 +58,10 @@ export const useSync = defineStore('sync', {
     },
     async setPrice(root: number, dir: string, cents: number, currency: string, pwyw: boolean, min: number) {
       await call(api.Sync.SetPrice(root, dir, cents, currency, pwyw, min))
+      await this.load()
+    },
+    async setCollaborators(root: number, dir: string, list: models.ManifestCollaborator[]) {
+      await call(api.Sync.SetCollaborators(root, dir, list))
       await this.load()
     },
     async publish(root: number, dir: string) {
