@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -74,29 +73,22 @@ func validOtherwise(cs []api.ManifestCollaborator) api.Manifest {
 	return api.Manifest{Title: "-", ArtistName: "-", Currency: "EUR", Collaborators: cs}
 }
 
-// checkPayees applies the manifest's rule to a normalized list, then what
-// the platform adds knowing who owns the release (ownerEmail, "" when
-// unknown): the owner keeps something, or lists themselves in a list
-// adding up to 100 %, and a sale has at most ledger.MaxPayees payees.
+// checkPayees applies the manifest's rule to a normalized list, then the
+// ledger's rule for a release owned by ownerEmail ("" when unknown): the
+// owner keeps something, or lists themselves in a list adding up to
+// 100 %, and a sale has at most ledger.MaxPayees payees.
 func checkPayees(ownerEmail string, cs []api.ManifestCollaborator) *PayeeProblem {
 	m := validOtherwise(cs)
 	if err := m.Validate(); err != nil {
 		return &PayeeProblem{Field: api.ErrorField(err), Reason: manifestReason(cs, api.ErrorField(err)), Message: api.ErrorMessage(err)}
 	}
-	var sum int64
-	for _, c := range cs {
-		sum += c.ShareBps
-	}
-	owner := ownerIndex(ownerEmail, cs)
-	switch {
-	case owner >= 0 && sum != 10_000:
-		return &PayeeProblem{Field: "collaborators", Reason: ReasonOwnerSum,
-			Message: fmt.Sprintf("you are listed yourself, so the shares must add up to 100 %%: they add up to %s", api.Percent(sum))}
-	case owner < 0 && sum >= 10_000:
-		return &PayeeProblem{Field: "collaborators", Reason: ReasonNothingLeft, Message: "the shares leave you nothing: keep at least 0.01 %"}
-	case owner < 0 && len(cs)+1 > ledger.MaxPayees:
-		return &PayeeProblem{Field: "collaborators", Reason: ReasonTooMany,
-			Message: fmt.Sprintf("a release is shared by at most %d people, you included", ledger.MaxPayees)}
+	if _, _, err := ledgerShares(ownerEmail, cs); err != nil {
+		reason := map[string]string{ledger.ReasonNothingLeft: ReasonNothingLeft, ledger.ReasonOwnerSum: ReasonOwnerSum,
+			ledger.ReasonTooMany: ReasonTooMany}[ledger.SharesReason(err)]
+		if reason == "" {
+			reason = ReasonOver
+		}
+		return &PayeeProblem{Field: "collaborators", Reason: reason, Message: err.Error()}
 	}
 	return nil
 }
@@ -163,41 +155,49 @@ func payeesView(grossCents int64, ownerEmail string, cs []api.ManifestCollaborat
 	if v.Problem = checkPayees(ownerEmail, cs); v.Problem != nil {
 		return v, nil
 	}
-	shares, ownerID := ledgerShares(ownerEmail, cs)
+	shares, ownerID, err := ledgerShares(ownerEmail, cs)
+	if err != nil {
+		return v, err
+	}
 	parts, err := ledger.SplitParts(s.Creator, ownerID, shares)
 	if err != nil { // checkPayees let through a list the ledger refuses
 		v.Problem = &PayeeProblem{Field: "collaborators", Reason: ReasonOver, Message: err.Error()}
 		return v, nil
 	}
+	cents := map[int64]int64{}
 	for i, sh := range shares {
+		cents[sh.AccountID] = parts[i].Cents
 		if sh.AccountID == ownerID {
 			v.OwnerBps, v.OwnerCents = sh.Bps, parts[i].Cents
 		}
-		if i < len(cs) {
-			v.Collaborators = append(v.Collaborators, PayeeCents{Email: cs[i].Email, ShareBps: cs[i].ShareBps, Cents: parts[i].Cents, Owner: sh.AccountID == ownerID})
-		}
+	}
+	for i, c := range cs {
+		id := payeeID(i, ownerEmail, cs, ownerID)
+		v.Collaborators = append(v.Collaborators, PayeeCents{Email: c.Email, ShareBps: c.ShareBps, Cents: cents[id], Owner: id == ownerID})
 	}
 	return v, nil
 }
 
-// ledgerShares numbers the payees for the ledger, collaborators in order
-// and then the owner with what they leave, unless the owner is listed.
-func ledgerShares(ownerEmail string, cs []api.ManifestCollaborator) (shares []ledger.Share, ownerID int64) {
-	owner := ownerIndex(ownerEmail, cs)
+// ledgerShares numbers the payees for the ledger (collaborator i is i+1,
+// the owner len(cs)+1) and completes the list by the ledger's rule, the
+// owner first.
+func ledgerShares(ownerEmail string, cs []api.ManifestCollaborator) (shares []ledger.Share, ownerID int64, err error) {
 	ownerID = int64(len(cs) + 1)
-	var sum int64
+	listed := make([]ledger.Share, len(cs))
 	for i, c := range cs {
-		id := int64(i + 1)
-		if i == owner {
-			id = ownerID
-		}
-		shares = append(shares, ledger.Share{AccountID: id, Bps: c.ShareBps})
-		sum += c.ShareBps
+		listed[i] = ledger.Share{AccountID: payeeID(i, ownerEmail, cs, ownerID), Bps: c.ShareBps}
 	}
-	if owner < 0 {
-		shares = append(shares, ledger.Share{AccountID: ownerID, Bps: 10_000 - sum})
+	shares, err = ledger.WithOwner(ownerID, listed)
+	return shares, ownerID, err
+}
+
+// payeeID is collaborator i's number for the ledger: the owner's when
+// the owner listed themselves.
+func payeeID(i int, ownerEmail string, cs []api.ManifestCollaborator, ownerID int64) int64 {
+	if owner := ownerIndex(ownerEmail, cs); owner == i {
+		return ownerID
 	}
-	return shares, ownerID
+	return int64(i + 1)
 }
 
 // syncedProblem is a release's sync error read as a problem with its

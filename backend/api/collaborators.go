@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+
+	"github.com/megabox-fm/megabox/backend/ledger"
 )
 
 // MaxCollaborators bounds a release's collaborators: with its owner, a
@@ -41,8 +43,4 @@ func checkCollaborators(cs []ManifestCollaborator) error {
 
 // Percent writes basis points as a percentage: 2500 → "25 %", 3333 →
 // "33.33 %".
-func Percent(bps int64) string {
-	s := fmt.Sprintf("%d.%02d", bps/100, bps%100)
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "0"), "0")
-	return strings.TrimSuffix(s, ".") + " %"
-}
+func Percent(bps int64) string { return ledger.Percent(bps) + " %" }

@@ -34,7 +34,7 @@ type Part struct {
 var ErrShares = errors.New("invalid collaborator shares")
 
 // sharesError carries a message a creator can read and matches ErrShares.
-type sharesError struct{ msg string }
+type sharesError struct{ msg, reason string }
 
 func (e *sharesError) Error() string { return e.msg }
 func (e *sharesError) Unwrap() error { return ErrShares }
@@ -95,7 +95,10 @@ func seenBefore(shares []Share, i int) bool {
 	return false
 }
 
-// percent writes basis points as a percentage: 9550 → "95.5", 3333 → "33.33".
+// Percent writes basis points as a percentage: 9550 → "95.5", 3333 →
+// "33.33".
+func Percent(bps int64) string { return percent(bps) }
+
 func percent(bps int64) string {
 	sign := ""
 	if bps < 0 {
@@ -335,4 +338,60 @@ func partsTotal(parts []Part, platform int64) (int64, error) {
 		total += p.Cents
 	}
 	return total, nil
+}
+
+// Why a list of payees is refused, for callers that explain it in other
+// words (the app translates them).
+const (
+	ReasonNothingLeft = "nothing_left" // the owner, unlisted, would keep nothing
+	ReasonOwnerSum    = "owner_sum"    // the owner is listed and the shares miss 100 %
+	ReasonTooMany     = "too_many"     // more than MaxPayees payees
+)
+
+// SharesReason is why WithOwner refused a list: one of the Reason
+// constants, or "" for any other error.
+func SharesReason(err error) string {
+	var e *sharesError
+	if errors.As(err, &e) {
+		return e.reason
+	}
+	return ""
+}
+
+// WithOwner completes the payees a release's owner listed into its split,
+// the owner first: the owner, when not listed, keeps what the others leave
+// (at least 0.01 %); listed, the shares must add up to 100 %. No list is
+// the owner alone. The result passes CheckShares.
+func WithOwner(ownerID int64, listed []Share) ([]Share, error) {
+	if len(listed) == 0 {
+		return OwnerOnly(ownerID), nil
+	}
+	var own []Share
+	others := make([]Share, 0, len(listed))
+	var sum, rest int64
+	for _, s := range listed {
+		sum += s.Bps
+		if s.AccountID == ownerID {
+			own = append(own, s)
+		} else {
+			others = append(others, s)
+			rest += s.Bps
+		}
+	}
+	switch {
+	case len(own) == 0 && rest >= 10_000:
+		return nil, &sharesError{reason: ReasonNothingLeft, msg: fmt.Sprintf(
+			"the collaborators' shares add up to %s %%: the owner must keep some, or be listed too with the shares adding up to 100 %%", percent(rest))}
+	case len(own) == 0:
+		own = []Share{{AccountID: ownerID, Bps: 10_000 - rest}}
+	case sum != 10_000:
+		return nil, &sharesError{reason: ReasonOwnerSum, msg: fmt.Sprintf(
+			"the owner is listed, so the shares must add up to 100 %%: they add up to %s %%", percent(sum))}
+	}
+	out := append(own, others...)
+	if len(out) > MaxPayees {
+		return nil, &sharesError{reason: ReasonTooMany, msg: fmt.Sprintf(
+			"a release is shared by at most %d people, its owner included: this list makes %d", MaxPayees, len(out))}
+	}
+	return out, CheckShares(ownerID, out)
 }

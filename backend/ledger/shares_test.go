@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -544,4 +545,34 @@ func cents(parts []ledger.Part) []int64 {
 		out[i] = p.Cents
 	}
 	return out
+}
+
+// TestWithOwner: the owner, unlisted, keeps what the others leave and comes
+// first; listed, the shares must make 100 %; each refusal says why.
+func TestWithOwner(t *testing.T) {
+	for _, c := range []struct {
+		listed []ledger.Share
+		want   []ledger.Share
+		reason string
+	}{
+		{nil, []ledger.Share{{1, 10_000}}, ""},
+		{[]ledger.Share{{2, 3000}, {3, 2000}}, []ledger.Share{{1, 5000}, {2, 3000}, {3, 2000}}, ""},
+		{[]ledger.Share{{2, 3000}, {1, 7000}}, []ledger.Share{{1, 7000}, {2, 3000}}, ""},
+		{[]ledger.Share{{2, 9999}}, []ledger.Share{{1, 1}, {2, 9999}}, ""},
+		{[]ledger.Share{{2, 6000}, {3, 4000}}, nil, ledger.ReasonNothingLeft},
+		{[]ledger.Share{{1, 6000}, {3, 3000}}, nil, ledger.ReasonOwnerSum},
+		{[]ledger.Share{{2, 100}, {3, 100}, {4, 100}, {5, 100}, {6, 100}, {7, 100}, {8, 100}, {9, 100}}, nil, ledger.ReasonTooMany},
+		{[]ledger.Share{{2, 0}}, nil, ""},
+	} {
+		got, err := ledger.WithOwner(1, c.listed)
+		if c.want != nil {
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("ledger.WithOwner(1, %v) = %v, %v; want %v", c.listed, got, err, c.want)
+			}
+			continue
+		}
+		if !errors.Is(err, ledger.ErrShares) || ledger.SharesReason(err) != c.reason {
+			t.Errorf("ledger.WithOwner(1, %v) = %v, %v; want a refusal for %q", c.listed, got, err, c.reason)
+		}
+	}
 }

@@ -17,9 +17,7 @@ func releaseShares(ctx context.Context, r store.Reader, owner int64, cs []api.Ma
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	var shares []ledger.Share
-	var others int64
-	listed := false
+	listed := make([]ledger.Share, 0, len(cs))
 	for i, c := range cs {
 		a, _, err := r.AccountByEmail(ctx, c.Email)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !a.Creator) {
@@ -28,42 +26,16 @@ func releaseShares(ctx context.Context, r store.Reader, owner int64, cs []api.Ma
 		} else if err != nil {
 			return nil, err
 		}
-		if a.ID == owner {
-			listed = true
-		} else {
-			others += c.ShareBps
-		}
-		shares = append(shares, ledger.Share{AccountID: a.ID, Bps: c.ShareBps})
+		listed = append(listed, ledger.Share{AccountID: a.ID, Bps: c.ShareBps})
 	}
-	if !listed {
-		if others >= 10_000 {
-			return nil, api.FieldErrorf("collaborators", "the collaborators' shares add up to %s: keep some for yourself, or list yourself too with the shares adding up to 100 %%", api.Percent(others))
-		}
-		shares = append([]ledger.Share{{AccountID: owner, Bps: 10_000 - others}}, shares...)
-	}
-	if err := ledger.CheckShares(owner, shares); err != nil {
+	shares, err := ledger.WithOwner(owner, listed)
+	if err != nil {
 		return nil, api.FieldErrorf("collaborators", "%s", err.Error())
 	}
 	if len(shares) == 1 {
 		return nil, nil
 	}
-	return ownerFirst(owner, shares), nil
-}
-
-// ownerFirst puts the owner's share first, the others in their order.
-func ownerFirst(owner int64, shares []ledger.Share) []ledger.Share {
-	out := make([]ledger.Share, 0, len(shares))
-	for _, sh := range shares {
-		if sh.AccountID == owner {
-			out = append(out, sh)
-		}
-	}
-	for _, sh := range shares {
-		if sh.AccountID != owner {
-			out = append(out, sh)
-		}
-	}
-	return out
+	return shares, nil
 }
 
 // withCollaborators fills a release's payees for its owner's eyes only.
