@@ -67,19 +67,12 @@ func normalCollaborators(cs []api.ManifestCollaborator) []api.ManifestCollaborat
 	return m.Collaborators
 }
 
-// validOtherwise is a manifest the platform takes: checking it with a list
-// of collaborators checks the list alone.
-func validOtherwise(cs []api.ManifestCollaborator) api.Manifest {
-	return api.Manifest{Title: "-", ArtistName: "-", Currency: "EUR", Collaborators: cs}
-}
-
 // checkPayees applies the manifest's rule to a normalized list, then the
 // ledger's rule for a release owned by ownerEmail ("" when unknown): the
 // owner keeps something, or lists themselves in a list adding up to
 // 100 %, and a sale has at most ledger.MaxPayees payees.
 func checkPayees(ownerEmail string, cs []api.ManifestCollaborator) *PayeeProblem {
-	m := validOtherwise(cs)
-	if err := m.Validate(); err != nil {
+	if err := api.CheckCollaborators(cs); err != nil {
 		return &PayeeProblem{Field: api.ErrorField(err), Reason: manifestReason(cs, api.ErrorField(err)), Message: api.ErrorMessage(err)}
 	}
 	if _, _, err := ledgerShares(ownerEmail, cs); err != nil {

@@ -120,12 +120,8 @@ func TestSplitPayeesNamesWhatIsWrong(t *testing.T) {
 			}
 		})
 	}
-	// The manifest's own check says the same about the fields it checks.
-	m := validOtherwise(nil)
-	if err := m.Validate(); err != nil {
-		t.Fatalf("the manifest the list is checked in is refused by itself: %v", err)
-	}
-	m = validOtherwise([]api.ManifestCollaborator{collab("bob", 3000)})
+	// A manifest's own check says the same about the fields it checks.
+	m := api.Manifest{Title: "-", ArtistName: "-", Currency: "EUR", Collaborators: []api.ManifestCollaborator{collab("bob", 3000)}}
 	if p := checkPayees(owner, m.Collaborators); api.ErrorField(m.Validate()) != p.Field || api.ErrorMessage(m.Validate()) != p.Message {
 		t.Fatalf("window says %+v, the manifest says %v", p, m.Validate())
 	}

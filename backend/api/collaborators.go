@@ -12,10 +12,11 @@ import (
 // sale has at most 8 payees.
 const MaxCollaborators = 7
 
-// checkCollaborators checks what can be checked without the accounts: the
+// CheckCollaborators checks what can be checked without the accounts: the
 // number, the addresses, each share and their sum. Whether each address
-// is a creator's, and the owner's share, the platform decides.
-func checkCollaborators(cs []ManifestCollaborator) error {
+// is a creator's, and the owner's share (ledger.WithOwner), the platform
+// decides.
+func CheckCollaborators(cs []ManifestCollaborator) error {
 	if len(cs) > MaxCollaborators+1 {
 		return FieldErrorf("collaborators", "a release is shared by at most %d people, its owner included", MaxCollaborators+1)
 	}

@@ -56,7 +56,7 @@ func (m *Manifest) Validate() error {
 	if m.CoverSHA256 != "" && !ValidSHA256(m.CoverSHA256) {
 		return FieldErrorf("cover_sha256", "must be a lowercase hex sha256")
 	}
-	if err := checkCollaborators(m.Collaborators); err != nil {
+	if err := CheckCollaborators(m.Collaborators); err != nil {
 		return err
 	}
 	return checkTracks(m.Tracks)
