@@ -58,16 +58,3 @@ func withCollaborators(ctx context.Context, r store.Reader, rel *api.Release) er
 	}
 	return nil
 }
-
-// saleParts divides a sale's creator part between the release's payees.
-func saleParts(ctx context.Context, r store.Reader, rel *api.Release, creator int64) ([]ledger.Share, []ledger.Part, error) {
-	shares, err := r.ReleaseShares(ctx, rel.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(shares) == 0 {
-		shares = ledger.OwnerOnly(rel.ArtistID)
-	}
-	parts, err := ledger.SplitParts(creator, rel.ArtistID, shares)
-	return shares, parts, err
-}

@@ -38,9 +38,13 @@ type checkout struct {
 	payees []payment.Payee // where the parts go, for hosted checkouts
 }
 
-// divide splits the creator share between the release's payees.
-func (co *checkout) divide(ctx context.Context, r store.Reader) error {
-	shares, parts, err := saleParts(ctx, r, co.rel, co.split.Creator)
+// divide splits the creator share between the release's payees (none:
+// the owner alone).
+func (co *checkout) divide(shares []ledger.Share) error {
+	if len(shares) == 0 {
+		shares = ledger.OwnerOnly(co.rel.ArtistID)
+	}
+	parts, err := ledger.SplitParts(co.split.Creator, co.rel.ArtistID, shares)
 	if err != nil {
 		return err
 	}
@@ -179,7 +183,7 @@ func (s *PurchaseService) replay(ctx context.Context, fanID int64, key string, h
 
 // prepare checks a checkout against the release before any money moves.
 func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate) (*checkout, error) {
-	rel, err := s.st.Release(ctx, in.ReleaseID)
+	rel, shares, err := s.st.ReleaseForSale(ctx, in.ReleaseID)
 	if err != nil || rel.State != api.StatePublished {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
@@ -202,7 +206,7 @@ func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.P
 		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents", Message: err.Error()}
 	}
 	co := &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents}
-	return co, co.divide(ctx, s.st)
+	return co, co.divide(shares)
 }
 
 // recordDecline stores a declined payment under its key so a retry gets

@@ -145,7 +145,7 @@ func (s *PurchaseService) checkoutOf(ctx context.Context, rec *store.Checkout, s
 		return nil, fmt.Errorf("checkout %s: the provider charged %s, not %s", rec.ID,
 			api.FormatCents(set.AmountCents, set.Currency), api.FormatCents(rec.AmountCents, rec.Currency))
 	}
-	rel, err := s.st.Release(ctx, rec.ReleaseID)
+	rel, shares, err := s.st.ReleaseForSale(ctx, rec.ReleaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (s *PurchaseService) checkoutOf(ctx context.Context, rec *store.Checkout, s
 		return nil, err
 	}
 	co := &checkout{rel: rel, fan: *fan, split: split, share: rec.ShareEmail, amount: set.AmountCents}
-	return co, co.divide(ctx, s.st)
+	return co, co.divide(shares)
 }
 
 // failCheckout gives back a payment that cannot become a sale (the fan

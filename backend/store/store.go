@@ -122,6 +122,9 @@ type Reader interface {
 	Release(ctx context.Context, id int64) (*api.Release, error)
 	// Releases lists releases newest first.
 	Releases(ctx context.Context, q ReleaseQuery) ([]api.Release, error)
+	// ReleaseForSale is Release with ReleaseShares, at once where the
+	// database allows.
+	ReleaseForSale(ctx context.Context, id int64) (*api.Release, []ledger.Share, error)
 	// ReleaseShares lists a release's payees in order; none when its owner
 	// keeps everything.
 	ReleaseShares(ctx context.Context, releaseID int64) ([]ledger.Share, error)

@@ -111,13 +111,42 @@ const releaseWithTracks = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_
 	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms) ORDER BY t.position)
 	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]') FROM releases r WHERE r.id = $1`
 
+// releaseForSale is releaseWithTracks with the release's payees, in one
+// round trip for a checkout.
+const releaseForSale = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_agg(json_build_object('id', t.id, 'position', t.position,
+	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms) ORDER BY t.position)
+	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]'),
+	COALESCE((SELECT array_agg(s.account_id ORDER BY s.position) FROM release_shares s WHERE s.release_id = r.id), '{}'),
+	COALESCE((SELECT array_agg(s.bps ORDER BY s.position) FROM release_shares s WHERE s.release_id = r.id), '{}')
+	FROM releases r WHERE r.id = $1`
+
+// ReleaseForSale implements store.Reader.
+func (r reader) ReleaseForSale(ctx context.Context, id int64) (*api.Release, []ledger.Share, error) {
+	var accts, bps []int64
+	rel, err := r.release(ctx, releaseForSale, id, &accts, &bps)
+	if err != nil {
+		return nil, nil, err
+	}
+	var shares []ledger.Share
+	for i := range accts {
+		shares = append(shares, ledger.Share{AccountID: accts[i], Bps: bps[i]})
+	}
+	return rel, shares, nil
+}
+
 // Release implements store.Reader.
 func (r reader) Release(ctx context.Context, id int64) (*api.Release, error) {
+	return r.release(ctx, releaseWithTracks, id)
+}
+
+// release reads a release with its tracks by query, and any more columns
+// into more.
+func (r reader) release(ctx context.Context, query string, id int64, more ...any) (*api.Release, error) {
 	var rel api.Release
 	var tracks []byte
-	err := r.q.QueryRow(ctx, releaseWithTracks, id).Scan(&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description,
+	err := r.q.QueryRow(ctx, query, id).Scan(append([]any{&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description,
 		&rel.ReleaseDate, &rel.State, &rel.PriceCents, &rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256,
-		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &tracks)
+		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &tracks}, more...)...)
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("release %d", id), err)
 	}

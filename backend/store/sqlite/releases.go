@@ -274,3 +274,13 @@ func searchText(m api.Manifest) string { return strings.ToLower(m.Title + " " + 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// ReleaseForSale implements store.Reader.
+func (r reader) ReleaseForSale(ctx context.Context, id int64) (*api.Release, []ledger.Share, error) {
+	rel, err := r.Release(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	shares, err := r.ReleaseShares(ctx, id)
+	return rel, shares, err
+}
