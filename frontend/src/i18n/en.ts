@@ -47,7 +47,7 @@ export default {
     shuffle: 'Shuffle', repeat: 'Repeat: {mode}', nothing: 'Nothing playing', clear: 'Clear queue', remove: 'Remove',
   },
   earnings: {
-    title: 'Earnings', gross: 'Fans paid', yours: 'Your {share}', platform: 'Megabox {share}', refunded: 'Refunded', paidOut: 'Paid out',
+    title: 'Earnings', yourShare: 'Your share', disputed: 'Disputed', disputedNote: 'Frozen until the fan’s bank decides the dispute.', gross: 'Fans paid', yours: 'Your {share}', platform: 'Megabox {share}', refunded: 'Refunded', paidOut: 'Paid out',
     pending: 'Pending payout', available: 'Available', byMonth: 'By month', byRelease: 'By release', byTrack: 'By track',
     export: 'Export CSV', payout: 'Request payout', asOf: 'As of {time} (offline snapshot)', sales: 'Sales', release: 'Release',
     track: 'Track', period: 'Month', payoutDone: 'Payout requested.', payouts: 'Payouts', saved: 'Saved to {path}', creatorOnly: 'Earnings are for creator accounts.',

@@ -47,7 +47,7 @@ export default {
     shuffle: 'Aléatoire', repeat: 'Répéter : {mode}', nothing: 'Rien en lecture', clear: 'Vider la file', remove: 'Retirer',
   },
   earnings: {
-    title: 'Revenus', gross: 'Payé par les fans', yours: 'Vos {share}', platform: 'Megabox {share}', refunded: 'Remboursé', paidOut: 'Versé',
+    title: 'Revenus', yourShare: 'Votre part', disputed: 'Contesté', disputedNote: 'Gelé jusqu’à ce que la banque du fan tranche la contestation.', gross: 'Payé par les fans', yours: 'Vos {share}', platform: 'Megabox {share}', refunded: 'Remboursé', paidOut: 'Versé',
     pending: 'Versement en attente', available: 'Disponible', byMonth: 'Par mois', byRelease: 'Par sortie', byTrack: 'Par titre',
     export: 'Exporter en CSV', payout: 'Demander un versement', asOf: 'Au {time} (instantané hors ligne)', sales: 'Ventes', release: 'Sortie',
     track: 'Titre', period: 'Mois', payoutDone: 'Versement demandé.', payouts: 'Versements', saved: 'Enregistré dans {path}', creatorOnly: 'Les revenus concernent les comptes créateurs.',

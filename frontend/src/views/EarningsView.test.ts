@@ -8,7 +8,8 @@ let account: Record<string, unknown> = {}
 let onboarding: () => Promise<void> = () => Promise.resolve()
 let accountAsked = 0
 let setUps = 0
-const totals = { gross_cents: 1000, creator_cents: 900, platform_cents: 100, refunded_cents: 0, paid_out_cents: 0, pending_payout_cents: 0, available_cents: 900 }
+const owned = { gross_cents: 1000, creator_cents: 900, platform_cents: 100, refunded_cents: 0, paid_out_cents: 0, pending_payout_cents: 0, available_cents: 900, disputed_cents: 0 }
+let totals: Record<string, number> = { ...owned }
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {} }))
 vi.mock('../../wailsjs/go/app/RulesAPI', () => ({
   Rules: () => Promise.resolve({ currencies: ['EUR'], max_price_cents: 100_000_000, min_payout_cents: 1000, max_payees: 8 }),
@@ -41,6 +42,7 @@ async function view(lang = 'en') {
 }
 
 beforeEach(() => {
+  totals = { ...owned }
   account = { ...sandbox }
   onboarding = () => Promise.resolve()
   accountAsked = 0
@@ -109,6 +111,25 @@ describe('EarningsView payout account', () => {
     await flushPromises()
     expect(w.get('[data-testid=payout-setup] [data-testid=error]').text()).toBe('nothing to set up')
     expect(w.find('[data-testid=payout-setup] [role=status]').exists()).toBe(false)
+    w.unmount()
+  })
+})
+
+describe('EarningsView totals', () => {
+  it('names the 90 % of releases the creator keeps whole, and shows no dispute', async () => {
+    const w = await view()
+    expect(w.text()).toContain('Your 90%')
+    expect(w.find('[data-testid=total-disputed]').exists()).toBe(false)
+    w.unmount()
+  })
+  it('says "your share" to a collaborator, and shows disputed money apart', async () => {
+    totals = { ...owned, gross_cents: 999, creator_cents: 270, platform_cents: 99, available_cents: 90, disputed_cents: 180 }
+    const w = await view()
+    expect(w.get('[data-testid=total-creator]').element.parentElement?.textContent).toContain('Your share')
+    expect(w.text()).not.toContain('Your 90%')
+    const d = w.get('[data-testid=total-disputed]')
+    expect(d.text()).toContain('€1.80')
+    expect(d.text()).toContain('Frozen until the fan’s bank decides the dispute.')
     w.unmount()
   })
 })
