@@ -86,6 +86,35 @@ wait_ready() {
   done
 }
 
+# serve NAME DIR SIGNAL CHECK... -- CMD...: starts CMD in the background on
+# a free loopback port (every "{port}" in CHECK's and CMD's words is that
+# port) and waits until CHECK succeeds; the port is then in $port, and the
+# clean-up stops the service with SIGNAL. A port lost to another program
+# meanwhile is tried again with another, five times.
+serve() {
+  local name=$1 dir=$2 signal=$3 check=() pid try
+  shift 3
+  while [ "$1" != "--" ]; do check+=("$1"); shift; done
+  shift
+  for try in 1 2 3 4 5; do
+    port="$(random_port)"
+    "${@//\{port\}/$port}" >"$dir/server.log" 2>&1 &
+    pid=$!
+    if wait_ready "$pid" "$name" "$dir/server.log" "${check[@]//\{port\}/$port}"; then
+      stop_signals[${#pids[@]}]=$signal
+      pids+=("$pid")
+      return
+    elif [ $? -eq 2 ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  echo "services: $name did not start; its log:" >&2
+  tail -n 20 "$dir/server.log" >&2
+  exit 1
+}
+
 # as_postgres prefixes PostgreSQL's commands: as root, they run as the
 # postgres user (the server refuses to run as root). setpriv execs, so a
 # background job's PID is the server's own; a shell function would leave a
@@ -98,7 +127,7 @@ fi
 as_postgres+=(--)
 
 start_postgres() {
-  local bin dir port pid try
+  local bin dir
   bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
   if [ -z "$bin" ]; then
     echo "services: PostgreSQL is not installed (.ci/deps test installs it)" >&2
@@ -114,31 +143,16 @@ start_postgres() {
     cat "$dir/initdb.log" >&2
     exit 1
   }
-  for try in 1 2 3 4 5; do
-    port="$(random_port)"
-    "${as_postgres[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" \
-      -c listen_addresses=127.0.0.1 -c fsync="${MEGABOX_PG_FSYNC:-off}" -c full_page_writes="${MEGABOX_PG_FSYNC:-off}" -c max_connections=300 \
-      >"$dir/server.log" 2>&1 &
-    pid=$!
-    if wait_ready "$pid" postgres "$dir/server.log" "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
-      pids+=("$pid")
-      export MEGABOX_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
-      return
-    elif [ $? -eq 2 ]; then
-      kill -KILL "$pid" 2>/dev/null || true
-      exit 1
-    fi
-    wait "$pid" 2>/dev/null || true # lost the port to someone else: try another
-  done
-  echo "services: postgres did not start; its log:" >&2
-  tail -n 20 "$dir/server.log" >&2
-  exit 1
+  serve postgres "$dir" INT "$bin/pg_isready" -q -h 127.0.0.1 -p "{port}" -- \
+    "${as_postgres[@]}" "$bin/postgres" -D "$dir/data" -p "{port}" -k "$dir" \
+    -c listen_addresses=127.0.0.1 -c fsync="${MEGABOX_PG_FSYNC:-off}" -c full_page_writes="${MEGABOX_PG_FSYNC:-off}" -c max_connections=300
+  export MEGABOX_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 }
 
 s3_up() { curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$1/"; }
 
 start_s3() {
-  local dir port pid try
+  local dir
   if [ ! -x "$versitygw" ]; then
     echo "services: $versitygw is missing (.ci/deps test installs it)" >&2
     exit 1
@@ -146,24 +160,10 @@ start_s3() {
   dir="$tmp/s3"
   mkdir -p "$dir/data"
   export AWS_ACCESS_KEY_ID=megabox-test AWS_SECRET_ACCESS_KEY=megabox-test-secret AWS_REGION=us-east-1
-  for try in 1 2 3 4 5; do
-    port="$(random_port)"
-    ROOT_ACCESS_KEY="$AWS_ACCESS_KEY_ID" ROOT_SECRET_KEY="$AWS_SECRET_ACCESS_KEY" \
-      setpriv --pdeathsig TERM -- "$versitygw" --quiet --port "127.0.0.1:$port" posix "$dir/data" >"$dir/server.log" 2>&1 &
-    pid=$!
-    if wait_ready "$pid" versitygw "$dir/server.log" s3_up "$port"; then
-      pids+=("$pid")
-      export MEGABOX_TEST_S3="http://127.0.0.1:$port"
-      return
-    elif [ $? -eq 2 ]; then
-      kill -KILL "$pid" 2>/dev/null || true
-      exit 1
-    fi
-    wait "$pid" 2>/dev/null || true
-  done
-  echo "services: versitygw did not start; its log:" >&2
-  tail -n 20 "$dir/server.log" >&2
-  exit 1
+  serve versitygw "$dir" INT s3_up "{port}" -- setpriv --pdeathsig TERM -- \
+    env ROOT_ACCESS_KEY="$AWS_ACCESS_KEY_ID" ROOT_SECRET_KEY="$AWS_SECRET_ACCESS_KEY" \
+    "$versitygw" --quiet --port "127.0.0.1:{port}" posix "$dir/data"
+  export MEGABOX_TEST_S3="http://127.0.0.1:$port"
 }
 
 stripe_up() { curl -s --max-time 2 -o /dev/null -u sk_test_megabox: "http://127.0.0.1:$1/v1/balance"; }
@@ -172,32 +172,16 @@ stripe_up() { curl -s --max-time 2 -o /dev/null -u sk_test_megabox: "http://127.
 # every address, unless told where: a socket in the temp dir keeps that
 # side off the network.
 start_stripe() {
-  local dir port pid try
+  local dir
   if [ ! -x "$stripe_mock" ]; then
     echo "services: $stripe_mock is missing (.ci/deps test installs it)" >&2
     exit 1
   fi
   dir="$tmp/stripe"
   mkdir -p "$dir"
-  for try in 1 2 3 4 5; do
-    port="$(random_port)"
-    setpriv --pdeathsig TERM -- "$stripe_mock" -http-addr "127.0.0.1:$port" -https-unix "$dir/https.sock" \
-      >"$dir/server.log" 2>&1 &
-    pid=$!
-    if wait_ready "$pid" stripe-mock "$dir/server.log" stripe_up "$port"; then
-      stop_signals[${#pids[@]}]=TERM
-      pids+=("$pid")
-      export MEGABOX_TEST_STRIPE="http://127.0.0.1:$port"
-      return
-    elif [ $? -eq 2 ]; then
-      kill -KILL "$pid" 2>/dev/null || true
-      exit 1
-    fi
-    wait "$pid" 2>/dev/null || true
-  done
-  echo "services: stripe-mock did not start; its log:" >&2
-  tail -n 20 "$dir/server.log" >&2
-  exit 1
+  serve stripe-mock "$dir" TERM stripe_up "{port}" -- \
+    setpriv --pdeathsig TERM -- "$stripe_mock" -http-addr "127.0.0.1:{port}" -https-unix "$dir/https.sock"
+  export MEGABOX_TEST_STRIPE="http://127.0.0.1:$port"
 }
 
 [ -n "${MEGABOX_TEST_S3:-}" ] || start_s3
