@@ -38,17 +38,7 @@ func TestConnectedAccountsAreSettledAtEachSale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	co, err := svc.Purchases.CreateCheckout(s.fan, "k1", in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Purchases.PayOnPage(ctx, strings.TrimPrefix(co.URL, payment.SandboxPagePrefix), payment.CardSuccess); err != nil {
-		t.Fatal(err)
-	}
-	paid, err := svc.Purchases.Checkout(s.fan, co.ID)
-	if err != nil || paid.Purchase == nil {
-		t.Fatalf("checkout %+v %v", paid, err)
-	}
+	paid := s.payOnPage(t, svc, in.AmountCents)
 	balance := func(account string) int64 {
 		var n int64
 		if err := s.db.ReadDB().QueryRow(`SELECT COALESCE(SUM(amount_cents), 0) FROM postings WHERE account = ?`, account).Scan(&n); err != nil {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,17 +29,7 @@ func TestReconcile(t *testing.T) {
 	s := openShop(t)
 	provider := &balanceProvider{Sandbox: payment.NewSandbox()}
 	svc := New(s.db, s.h, provider)
-	co, err := svc.Purchases.CreateCheckout(s.fan, "k1", api.CheckoutCreate{ReleaseID: s.rel.ID, AmountCents: 1000, Currency: "EUR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Purchases.PayOnPage(ctx, strings.TrimPrefix(co.URL, payment.SandboxPagePrefix), payment.CardSuccess); err != nil {
-		t.Fatal(err)
-	}
-	paid, err := svc.Purchases.Checkout(s.fan, co.ID)
-	if err != nil || paid.Purchase == nil {
-		t.Fatalf("checkout %+v %v", paid, err)
-	}
+	paid := s.payOnPage(t, svc, 1000)
 	ref, err := svc.Purchases.RefundPurchase(s.creator, paid.Purchase.ID, 300)
 	if err != nil {
 		t.Fatal(err)
@@ -93,3 +84,21 @@ func TestReconcile(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// payOnPage is the fan's checkout of the shop's release for amount, paid
+// with the good card on the sandbox's page.
+func (s *shop) payOnPage(t *testing.T, svc *Services, amount int64) *api.Checkout {
+	t.Helper()
+	co, err := svc.Purchases.CreateCheckout(s.fan, fmt.Sprint("k", amount), api.CheckoutCreate{ReleaseID: s.rel.ID, AmountCents: amount, Currency: "EUR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Purchases.PayOnPage(context.Background(), strings.TrimPrefix(co.URL, payment.SandboxPagePrefix), payment.CardSuccess); err != nil {
+		t.Fatal(err)
+	}
+	paid, err := svc.Purchases.Checkout(s.fan, co.ID)
+	if err != nil || paid.Purchase == nil {
+		t.Fatalf("checkout %+v %v", paid, err)
+	}
+	return paid
+}
