@@ -140,12 +140,13 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) error {
 
 // pageData is what the payment page template shows.
 type pageData struct {
-	Page   *api.PaymentPage
-	Amount string // "10.00 EUR"
-	Error  string
-	Card   string
-	Paid   bool
-	Cards  []testCard
+	Missing string // the page does not exist: why
+	Page    *api.PaymentPage
+	Amount  string // "10.00 EUR"
+	Error   string
+	Card    string
+	Paid    bool
+	Cards   []testCard
 }
 
 type testCard struct{ Number, Outcome string }
@@ -165,9 +166,18 @@ func newPageData(page *api.PaymentPage) pageData {
 func (s *Server) paymentPage(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.svc.Payments.PaymentPage(r.Context(), r.PathValue("session"))
 	if err != nil {
-		return err
+		return pageError(w, err)
 	}
 	return renderPage(w, http.StatusOK, newPageData(page))
+}
+
+// pageError answers a browser in HTML: a page that does not exist says so
+// as a page, not as an API problem.
+func pageError(w http.ResponseWriter, err error) error {
+	if api.ErrorCode(err) != api.ENOTFOUND {
+		return err
+	}
+	return renderPage(w, http.StatusNotFound, pageData{Missing: api.ErrorMessage(err)})
 }
 
 func (s *Server) payOnPage(w http.ResponseWriter, r *http.Request) error {
@@ -179,7 +189,7 @@ func (s *Server) payOnPage(w http.ResponseWriter, r *http.Request) error {
 	_, payErr := s.svc.Payments.PayOnPage(r.Context(), ref, card)
 	page, err := s.svc.Payments.PaymentPage(r.Context(), ref)
 	if err != nil {
-		return err
+		return pageError(w, err)
 	}
 	d := newPageData(page)
 	status := http.StatusOK
@@ -212,7 +222,7 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Pay for {{.Page.Title}} · Megabox</title>
+<title>{{if .Missing}}Payment page not found{{else}}Pay for {{.Page.Title}}{{end}} · Megabox</title>
 <style>
 :root { color-scheme: light dark; --accent: #ff5a36; --bad: #d64545; }
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: grid; place-items: center; min-height: 100vh; background: Canvas; }
@@ -234,6 +244,10 @@ code { font-size: .9rem; }
 </head>
 <body>
 <main>
+{{if .Missing}}
+<h1>Payment page not found</h1>
+<p class="error" data-testid="missing" role="alert">{{.Missing}}. Start again from Megabox.</p>
+{{else}}
 <p><span class="badge">Test mode — no real money moves</span></p>
 <h1>{{.Page.Title}}</h1>
 <p class="muted">by {{.Page.ArtistName}}</p>
@@ -252,6 +266,7 @@ code { font-size: .9rem; }
 <ul class="muted">{{range .Cards}}<li><code>{{.Number}}</code> {{.Outcome}}</li>{{end}}</ul>
 {{else}}
 <p class="error" data-testid="closed" role="alert">This payment page has {{if eq .Page.Checkout.State "expired"}}expired{{else}}closed{{end}}. Start again from Megabox.{{with .Page.Checkout.Error}} {{.}}{{end}}</p>
+{{end}}
 {{end}}
 </main>
 </body>

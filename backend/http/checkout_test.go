@@ -169,6 +169,15 @@ func TestHostedCheckout(t *testing.T) {
 	if got := s.count(`SELECT SUM(amount_cents) FROM postings WHERE account = 'platform:fees'`); got != 40 {
 		t.Fatalf("fee posting %d", got)
 	}
+	// A page that does not exist is a page saying so, for a browser.
+	missing := *co
+	missing.URL = s.srv.URL + payment.SandboxPagePrefix + "cs_sb_nothing"
+	if code, html := s.page(&missing, ""); code != 404 || !strings.Contains(html, `data-testid="missing"`) || !strings.Contains(html, "Start again from Megabox") {
+		t.Fatalf("missing page: %d\n%s", code, html)
+	}
+	if code, html := s.page(&missing, payment.CardSuccess); code != 404 || !strings.Contains(html, `data-testid="missing"`) {
+		t.Fatalf("paying a missing page: %d\n%s", code, html)
+	}
 	// Someone else's checkout is not found; the direct card path still
 	// works in sandbox mode.
 	other, _ := s.signUp("Other", false)
