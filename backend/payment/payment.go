@@ -133,11 +133,14 @@ type RefundResult struct {
 
 // OnboardRequest starts a creator's onboarding.
 type OnboardRequest struct {
-	AccountRef string // empty for a creator not yet onboarding
-	Email      string
-	Country    string
-	ReturnURL  string
-	RefreshURL string
+	// IdempotencyKey makes retries of a creator's first onboarding one
+	// connected account.
+	IdempotencyKey string
+	AccountRef     string // empty for a creator not yet onboarding
+	Email          string
+	Country        string
+	ReturnURL      string
+	RefreshURL     string
 }
 
 // Onboarding is a connected account and where its owner completes it.

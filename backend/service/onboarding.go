@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/payment"
@@ -47,7 +48,7 @@ func (s *PurchaseService) StartOnboarding(ctx context.Context, returnURL string)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	o, err := s.provider.Onboard(ctx, payment.OnboardRequest{AccountRef: ref, Email: c.Account.Email,
+	o, err := s.provider.Onboard(ctx, payment.OnboardRequest{IdempotencyKey: fmt.Sprintf("onboard:%d", c.Account.ID), AccountRef: ref, Email: c.Account.Email,
 		ReturnURL: returnURL, RefreshURL: returnURL})
 	if errors.Is(err, payment.ErrNoOnboarding) {
 		return nil, api.Errorf(api.ECONFLICT, "this platform pays artists without onboarding: nothing to set up")

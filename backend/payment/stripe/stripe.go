@@ -321,6 +321,9 @@ func (p *Provider) createAccount(ctx context.Context, r payment.OnboardRequest) 
 	if r.Email != "" {
 		params.Email = stripego.String(r.Email)
 	}
+	if r.IdempotencyKey != "" {
+		params.SetIdempotencyKey(r.IdempotencyKey)
+	}
 	a, err := p.client.V1Accounts.Create(ctx, params)
 	if err != nil {
 		return "", convert("create account", err)
