@@ -34,6 +34,7 @@ func (m *Manifest) Normalize(defaultArtist string) {
 	for i := range m.Collaborators {
 		m.Collaborators[i].Email = strings.TrimSpace(m.Collaborators[i].Email)
 	}
+	m.normalizeWeb()
 }
 
 // Validate checks a normalized manifest; EINVALID names the field at fault.
@@ -57,6 +58,9 @@ func (m *Manifest) Validate() error {
 		return FieldErrorf("cover_sha256", "must be a lowercase hex sha256")
 	}
 	if err := CheckCollaborators(m.Collaborators); err != nil {
+		return err
+	}
+	if err := m.checkWeb(); err != nil {
 		return err
 	}
 	return checkTracks(m.Tracks)

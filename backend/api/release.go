@@ -29,6 +29,11 @@ type Release struct {
 	// Collaborators are the payees of a release with several, owner
 	// first; shown to its owner only.
 	Collaborators []Collaborator `json:"collaborators,omitempty"`
+	// Slug is the release's name in its web address; earlier slugs
+	// redirect to it.
+	Slug           string `json:"slug"`
+	PreviewSeconds int    `json:"preview_seconds"`
+	FullStreaming  bool   `json:"full_streaming"`
 	CreatedAt     time.Time      `json:"created_at"`
 	UpdatedAt     time.Time      `json:"updated_at"`
 	PublishedAt   *time.Time     `json:"published_at,omitempty"`
@@ -59,6 +64,14 @@ type Manifest struct {
 	// Collaborators share the creator's part of every sale with the
 	// release's owner; none: the owner keeps all of it.
 	Collaborators []ManifestCollaborator `json:"collaborators,omitempty"`
+	// Slug names the release in its web address, /@handle/slug: lowercase
+	// letters, digits and dashes. Empty: made from the title when the
+	// release is created, kept as it is when it is replaced.
+	Slug string `json:"slug,omitempty"`
+	// PreviewSeconds is how much of each track anyone may hear before
+	// buying (0: DefaultPreviewSeconds); FullStreaming lets them hear all.
+	PreviewSeconds int  `json:"preview_seconds,omitempty"`
+	FullStreaming  bool `json:"full_streaming,omitempty"`
 }
 
 // ManifestCollaborator is an account sharing a release's creator part,

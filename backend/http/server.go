@@ -29,6 +29,7 @@ type Services struct {
 	Purchases api.PurchaseService
 	// Payments are the hosted checkout and the provider's webhook.
 	Payments Payments
+	Profiles api.ProfileService
 	Earnings api.EarningsService
 	// ReceiptKeys publishes the keys receipts are signed with.
 	ReceiptKeys interface {
@@ -97,6 +98,8 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("DELETE /api/v1/sessions/current", s.handle(s.deleteSession))
 	m.Handle("GET /api/v1/me", s.handle(s.me))
 	m.Handle("GET /api/v1/me/releases", s.handle(s.myReleases))
+	m.Handle("GET /api/v1/me/profile", s.handle(s.myProfile))
+	m.Handle("PUT /api/v1/me/profile", s.handle(s.updateProfile))
 	m.Handle("POST /api/v1/releases", s.handle(s.createRelease))
 	m.Handle("GET /api/v1/releases", s.handle(s.searchReleases))
 	m.Handle("GET /api/v1/releases/{id}", s.handle(s.findRelease))

@@ -102,6 +102,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Bucket:      p.Bucket,
 		Purchases:   p.Purchases,
 		Payments:    p.Purchases,
+		Profiles:    p.Profiles,
 		Earnings:    p.Earnings,
 		ReceiptKeys: p.Receipts,
 		Checks:      checks,

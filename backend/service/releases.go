@@ -42,12 +42,43 @@ func (s *ReleaseService) CreateRelease(ctx context.Context, m api.Manifest) (*ap
 		if err := tx.SetReleaseShares(ctx, id, shares); err != nil {
 			return err
 		}
+		if err := setSlug(ctx, tx, id, c.Account.ID, m.Slug, m.Title); err != nil {
+			return err
+		}
 		return tx.ReplaceTracks(ctx, id, m.Tracks)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.FindRelease(ctx, id)
+}
+
+// setSlug names a release in its web address: the slug asked for, or,
+// for a new release, one made from its title, numbered if the artist
+// uses it already. An update without a slug keeps the release's.
+func setSlug(ctx context.Context, tx store.Tx, id, artist int64, slug, title string) error {
+	if slug != "" {
+		err := tx.SetReleaseSlug(ctx, id, artist, slug)
+		if errors.Is(err, store.ErrConflict) {
+			return api.FieldErrorf("slug", "another of your releases uses %q (or did, and its old links point there)", slug)
+		}
+		return err
+	}
+	if title == "" { // an update that keeps the slug
+		return nil
+	}
+	base := api.Slugify(title)
+	for n := 1; n <= 100; n++ {
+		slug = base
+		if n > 1 {
+			slug = fmt.Sprintf("%s-%d", base, n)
+		}
+		err := tx.SetReleaseSlug(ctx, id, artist, slug)
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return api.FieldErrorf("slug", "choose a slug for this release: the ones made from its title are taken")
 }
 
 // UpdateRelease implements api.ReleaseService.
@@ -82,6 +113,9 @@ func (s *ReleaseService) UpdateRelease(ctx context.Context, id int64, m api.Mani
 			return fmt.Errorf("update release: %w", err)
 		}
 		if err := tx.SetReleaseShares(ctx, id, shares); err != nil {
+			return err
+		}
+		if err := setSlug(ctx, tx, id, c.Account.ID, m.Slug, ""); err != nil {
 			return err
 		}
 		return tx.ReplaceTracks(ctx, id, m.Tracks)

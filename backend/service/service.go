@@ -26,6 +26,7 @@ type Services struct {
 	Purchases *PurchaseService
 	Earnings  *EarningsService
 	Receipts  *ReceiptService
+	Profiles  *ProfileService
 
 	env *env
 }
@@ -56,6 +57,7 @@ func New(st store.Store, h *auth.Hasher, provider payment.Provider) *Services {
 		Purchases: &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps},
 		Earnings:  &EarningsService{env: e, provider: provider.Name(), settled: !direct},
 		Receipts:  &ReceiptService{env: e},
+		Profiles:  &ProfileService{env: e},
 		env:       e,
 	}
 }

@@ -56,6 +56,14 @@ type Tx interface {
 	DeleteRelease(ctx context.Context, id int64) error
 	// SetReleaseState sets the state; the first publication is dated now.
 	SetReleaseState(ctx context.Context, id int64, state string, now time.Time) error
+	// SetReleaseSlug makes slug the release's name in its web address; its
+	// earlier slugs keep pointing at it. ErrConflict when another release
+	// of the artist has or had the slug.
+	SetReleaseSlug(ctx context.Context, releaseID, artistID int64, slug string) error
+	// SetProfile saves a creator's public profile; a new handle is theirs
+	// from then on, and their earlier ones keep pointing at them.
+	// ErrConflict when another account has or had the handle.
+	SetProfile(ctx context.Context, accountID int64, p api.Profile) error
 	// SetReleaseShares makes a release's payees exactly shares; none: its
 	// owner keeps the whole creator part.
 	SetReleaseShares(ctx context.Context, releaseID int64, shares []ledger.Share) error
@@ -122,6 +130,13 @@ type Reader interface {
 	Release(ctx context.Context, id int64) (*api.Release, error)
 	// Releases lists releases newest first.
 	Releases(ctx context.Context, q ReleaseQuery) ([]api.Release, error)
+	// ReleaseBySlug finds a release by its artist and one of its slugs.
+	ReleaseBySlug(ctx context.Context, artistID int64, slug string) (int64, error)
+	// Profile is an account's public profile.
+	Profile(ctx context.Context, accountID int64) (*api.Profile, error)
+	// AccountByHandle finds the account a handle, current or earlier,
+	// belongs to, and its current handle.
+	AccountByHandle(ctx context.Context, handle string) (int64, string, error)
 	// ReleaseForSale is Release with ReleaseShares, at once where the
 	// database allows.
 	ReleaseForSale(ctx context.Context, id int64) (*api.Release, []ledger.Share, error)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,20 +19,21 @@ import (
 func (t *tx) InsertRelease(ctx context.Context, artistID int64, m api.Manifest, now time.Time) (int64, error) {
 	var id int64
 	err := t.tx.QueryRow(ctx, `INSERT INTO releases (artist_id, title, artist_name, description, release_date, state,
-		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at, preview_seconds, full_streaming)
+		VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id`,
 		artistID, m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency,
-		m.PayWhatYouWant, m.MinCents, nullText(m.CoverSHA256), searchText(m), ms(now)).Scan(&id)
+		m.PayWhatYouWant, m.MinCents, nullText(m.CoverSHA256), searchText(m), ms(now), previewOf(m), m.FullStreaming).Scan(&id)
 	return id, wrap("insert release", err)
 }
 
 // UpdateRelease implements store.Tx; the tracks are left as they are.
 func (t *tx) UpdateRelease(ctx context.Context, id int64, m api.Manifest, now time.Time) error {
 	tag, err := t.tx.Exec(ctx, `UPDATE releases SET title = $1, artist_name = $2, description = $3, release_date = $4,
-		price_cents = $5, currency = $6, pay_what_you_want = $7, min_cents = $8, cover_sha256 = $9, search_text = $10, updated_at = $11
+		price_cents = $5, currency = $6, pay_what_you_want = $7, min_cents = $8, cover_sha256 = $9, search_text = $10, updated_at = $11,
+		preview_seconds = $13, full_streaming = $14
 		WHERE id = $12`,
 		m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents,
-		nullText(m.CoverSHA256), searchText(m), ms(now), id)
+		nullText(m.CoverSHA256), searchText(m), ms(now), id, previewOf(m), m.FullStreaming)
 	return affected("update release", tag, err)
 }
 
@@ -103,7 +105,8 @@ func nullText(s string) *string {
 }
 
 const releaseColumns = `r.id, r.title, r.artist_id, r.artist_name, r.description, r.release_date, r.state, r.price_cents,
-	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at`
+	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at,
+	r.slug, r.preview_seconds, r.full_streaming`
 
 // releaseWithTracks reads a release and its tracks in one round trip:
 // every checkout reads one.
@@ -146,7 +149,7 @@ func (r reader) release(ctx context.Context, query string, id int64, more ...any
 	var tracks []byte
 	err := r.q.QueryRow(ctx, query, id).Scan(append([]any{&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description,
 		&rel.ReleaseDate, &rel.State, &rel.PriceCents, &rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256,
-		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &tracks}, more...)...)
+		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &rel.Slug, &rel.PreviewSeconds, &rel.FullStreaming, &tracks}, more...)...)
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("release %d", id), err)
 	}
@@ -206,7 +209,8 @@ func (r reader) releases(ctx context.Context, tail string, args ...any) ([]api.R
 func scanRelease(row pgx.CollectableRow) (api.Release, error) {
 	var rel api.Release
 	err := row.Scan(&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description, &rel.ReleaseDate, &rel.State, &rel.PriceCents,
-		&rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256, &rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt)
+		&rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256, &rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt,
+		&rel.Slug, &rel.PreviewSeconds, &rel.FullStreaming)
 	rel.CreatedAt, rel.UpdatedAt, rel.PublishedAt = rel.CreatedAt.UTC(), rel.UpdatedAt.UTC(), utc(rel.PublishedAt)
 	return rel, err
 }
@@ -311,4 +315,39 @@ func (r reader) ReleaseShares(ctx context.Context, releaseID int64) ([]ledger.Sh
 		return sh, row.Scan(&sh.AccountID, &sh.Bps)
 	})
 	return out, wrap("release shares", err)
+}
+
+// previewOf is a manifest's preview length, the default when unset.
+func previewOf(m api.Manifest) int {
+	if m.PreviewSeconds == 0 {
+		return api.DefaultPreviewSeconds
+	}
+	return m.PreviewSeconds
+}
+
+// SetReleaseSlug implements store.Tx: the slug's row is taken, or found
+// to be this release's already, in one statement.
+func (t *tx) SetReleaseSlug(ctx context.Context, releaseID, artistID int64, slug string) error {
+	var owner int64
+	err := t.tx.QueryRow(ctx, `WITH ins AS (
+			INSERT INTO release_slugs (artist_id, slug, release_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING release_id)
+		SELECT release_id FROM ins UNION ALL SELECT release_id FROM release_slugs WHERE artist_id = $1 AND slug = $2 LIMIT 1`,
+		artistID, slug, releaseID).Scan(&owner)
+	if errors.Is(err, pgx.ErrNoRows) { // taken by a transaction that committed meanwhile
+		return fmt.Errorf("set release slug: %w", store.ErrConflict)
+	} else if err != nil {
+		return wrap("set release slug", err)
+	}
+	if owner != releaseID {
+		return fmt.Errorf("set release slug: %w", store.ErrConflict)
+	}
+	_, err = t.tx.Exec(ctx, `UPDATE releases SET slug = $1 WHERE id = $2`, slug, releaseID)
+	return wrap("set release slug", err)
+}
+
+// ReleaseBySlug implements store.Reader.
+func (r reader) ReleaseBySlug(ctx context.Context, artistID int64, slug string) (int64, error) {
+	var id int64
+	err := r.q.QueryRow(ctx, `SELECT release_id FROM release_slugs WHERE artist_id = $1 AND slug = $2`, artistID, slug).Scan(&id)
+	return id, wrap("release by slug", err)
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,7 +14,8 @@ import (
 )
 
 const releaseColumns = `r.id, r.title, r.artist_id, r.artist_name, r.description, r.release_date, r.state, r.price_cents,
-	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at`
+	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at,
+	r.slug, r.preview_seconds, r.full_streaming`
 
 // Release implements store.Reader.
 func (r reader) Release(ctx context.Context, id int64) (*api.Release, error) {
@@ -80,7 +82,8 @@ func scanRelease(rows *sql.Rows) (*api.Release, error) {
 	var created, updated int64
 	var published sql.NullInt64
 	err := rows.Scan(&r.ID, &r.Title, &r.ArtistID, &r.ArtistName, &r.Description, &r.ReleaseDate, &r.State, &r.PriceCents,
-		&r.Currency, &r.PayWhatYouWant, &r.MinCents, &r.CoverSHA256, &created, &updated, &published)
+		&r.Currency, &r.PayWhatYouWant, &r.MinCents, &r.CoverSHA256, &created, &updated, &published,
+		&r.Slug, &r.PreviewSeconds, &r.FullStreaming)
 	if err != nil {
 		return nil, fmt.Errorf("scan release: %w", err)
 	}
@@ -161,24 +164,29 @@ func (r reader) SoldTracks(ctx context.Context, releaseID int64) ([]api.Manifest
 // InsertRelease implements store.Tx.
 func (t *tx) InsertRelease(ctx context.Context, artistID int64, m api.Manifest, now time.Time) (int64, error) {
 	return t.insert(ctx, `INSERT INTO releases (artist_id, title, artist_name, description, release_date, state,
-		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)`,
+		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at,
+		preview_seconds, full_streaming)
+		VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		artistID, m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency,
-		m.PayWhatYouWant, m.MinCents, nullable(m.CoverSHA256), searchText(m), millis(now), millis(now))
+		m.PayWhatYouWant, m.MinCents, nullable(m.CoverSHA256), searchText(m), millis(now), millis(now), previewOf(m), m.FullStreaming)
 }
 
 // UpdateRelease implements store.Tx.
 func (t *tx) UpdateRelease(ctx context.Context, id int64, m api.Manifest, now time.Time) error {
 	return t.exec(ctx, `UPDATE releases SET title = ?, artist_name = ?, description = ?, release_date = ?,
-		price_cents = ?, currency = ?, pay_what_you_want = ?, min_cents = ?, cover_sha256 = ?, search_text = ?, updated_at = ?
+		price_cents = ?, currency = ?, pay_what_you_want = ?, min_cents = ?, cover_sha256 = ?, search_text = ?, updated_at = ?,
+		preview_seconds = ?, full_streaming = ?
 		WHERE id = ?`,
 		m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents,
-		nullable(m.CoverSHA256), searchText(m), millis(now), id)
+		nullable(m.CoverSHA256), searchText(m), millis(now), previewOf(m), m.FullStreaming, id)
 }
 
 // DeleteRelease implements store.Tx.
 func (t *tx) DeleteRelease(ctx context.Context, id int64) error {
 	if err := t.exec(ctx, `DELETE FROM release_shares WHERE release_id = ?`, id); err != nil {
+		return err
+	}
+	if err := t.exec(ctx, `DELETE FROM release_slugs WHERE release_id = ?`, id); err != nil {
 		return err
 	}
 	return t.exec(ctx, `DELETE FROM releases WHERE id = ?`, id)
@@ -283,4 +291,36 @@ func (r reader) ReleaseForSale(ctx context.Context, id int64) (*api.Release, []l
 	}
 	shares, err := r.ReleaseShares(ctx, id)
 	return rel, shares, err
+}
+
+// previewOf is a manifest's preview length, the default when unset.
+func previewOf(m api.Manifest) int {
+	if m.PreviewSeconds == 0 {
+		return api.DefaultPreviewSeconds
+	}
+	return m.PreviewSeconds
+}
+
+// SetReleaseSlug implements store.Tx.
+func (t *tx) SetReleaseSlug(ctx context.Context, releaseID, artistID int64, slug string) error {
+	var owner int64
+	err := t.tx.QueryRowContext(ctx, `SELECT release_id FROM release_slugs WHERE artist_id = ? AND slug = ?`, artistID, slug).Scan(&owner)
+	switch {
+	case err == nil && owner != releaseID:
+		return store.ErrConflict
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	case err != nil:
+		if err := t.exec(ctx, `INSERT INTO release_slugs (artist_id, slug, release_id) VALUES (?, ?, ?)`, artistID, slug, releaseID); err != nil {
+			return conflict(err)
+		}
+	}
+	return t.exec(ctx, `UPDATE releases SET slug = ? WHERE id = ?`, slug, releaseID)
+}
+
+// ReleaseBySlug implements store.Reader.
+func (r reader) ReleaseBySlug(ctx context.Context, artistID int64, slug string) (int64, error) {
+	var id int64
+	err := r.q.QueryRowContext(ctx, `SELECT release_id FROM release_slugs WHERE artist_id = ? AND slug = ?`, artistID, slug).Scan(&id)
+	return id, none(err)
 }

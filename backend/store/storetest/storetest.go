@@ -54,6 +54,8 @@ var tests = []struct {
 	{"Downloads", testDownloads},
 	{"HostedCheckouts", testHostedCheckouts},
 	{"CollaboratorSplits", testCollaboratorSplits},
+	{"ReleaseSlugs", testReleaseSlugs},
+	{"Profiles", testProfiles},
 	{"PaymentRecords", testPaymentRecords},
 	{"Refunds", testRefunds},
 	{"RefundsToTheLastCent", testRefundsToTheLastCent},
