@@ -31,12 +31,12 @@ type Release struct {
 	Collaborators []Collaborator `json:"collaborators,omitempty"`
 	// Slug is the release's name in its web address; earlier slugs
 	// redirect to it.
-	Slug           string `json:"slug"`
-	PreviewSeconds int    `json:"preview_seconds"`
-	FullStreaming  bool   `json:"full_streaming"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
-	PublishedAt   *time.Time     `json:"published_at,omitempty"`
+	Slug           string     `json:"slug"`
+	PreviewSeconds int        `json:"preview_seconds"`
+	FullStreaming  bool       `json:"full_streaming"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	PublishedAt    *time.Time `json:"published_at,omitempty"`
 }
 
 // Track is one audio file of a release.
