@@ -30,6 +30,8 @@ type Services struct {
 	// Payments are the hosted checkout and the provider's webhook.
 	Payments Payments
 	Profiles api.ProfileService
+	// Web serves the public pages (/, /@handle, …); nil for none.
+	Web      http.Handler
 	Earnings api.EarningsService
 	// ReceiptKeys publishes the keys receipts are signed with.
 	ReceiptKeys interface {
@@ -132,9 +134,22 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("POST /api/v1/artists/{id}/follow", s.handle(s.follow))
 	m.Handle("DELETE /api/v1/artists/{id}/follow", s.handle(s.follow))
 	m.Handle("GET /api/v1/receipts/keys", s.handle(s.receiptKeys))
-	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	m.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))
+	// Everything else is the public web: pages for people, with a session
+	// of their own (cookies), not the API's bearer tokens.
+	m.Handle("/", s.web())
+}
+
+// web is the public pages' handler, or a plain 404.
+func (s *Server) web() http.Handler {
+	if s.svc.Web != nil {
+		return s.svc.Web
+	}
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return api.Errorf(api.ENOTFOUND, "no such page: %s", r.URL.Path)
+	})
 }
 
 // ServeHTTP implements http.Handler: request id, recovery, metrics and
