@@ -30,6 +30,7 @@ type Services struct {
 	// Payments are the hosted checkout and the provider's webhook.
 	Payments Payments
 	Profiles api.ProfileService
+	Archives api.ArchiveService
 	// Web serves the public pages (/, /@handle, …); nil for none.
 	Web      http.Handler
 	Earnings api.EarningsService
@@ -125,6 +126,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("GET "+payment.SandboxPagePrefix+"{session}", s.handle(s.paymentPage))
 	m.Handle("POST "+payment.SandboxPagePrefix+"{session}", s.handle(s.payOnPage))
 	m.Handle("GET /api/v1/me/library", s.handle(s.library))
+	m.Handle("GET /api/v1/purchases/{id}/archive.zip", s.handle(s.purchaseArchive))
 	m.Handle("GET /api/v1/me/earnings", s.handle(s.earnings))
 	m.Handle("GET /api/v1/me/earnings.csv", s.handle(s.earningsCSV))
 	m.Handle("GET /api/v1/me/fans", s.handle(s.fans))

@@ -103,6 +103,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Purchases:   p.Purchases,
 		Payments:    p.Purchases,
 		Profiles:    p.Profiles,
+		Archives:    p.Purchases,
 		Earnings:    p.Earnings,
 		ReceiptKeys: p.Receipts,
 		Checks:      checks,

@@ -161,6 +161,9 @@ type Reader interface {
 	// for the service to word.
 	Purchase(ctx context.Context, id int64) (*api.Purchase, error)
 	Sale(ctx context.Context, purchaseID int64) (*SaleRecord, error)
+	// PurchaseTracks is who bought a sale and the tracks they own by it,
+	// in play order.
+	PurchaseTracks(ctx context.Context, purchaseID int64) (fanID int64, tracks []api.ManifestTrack, err error)
 	// SaleShares lists the payees of a sale in order, each with what they
 	// gave back of it in refunds.
 	SaleShares(ctx context.Context, purchaseID int64) ([]SaleShare, error)

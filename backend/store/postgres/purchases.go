@@ -192,3 +192,20 @@ func (r reader) SaleShares(ctx context.Context, purchaseID int64) ([]store.SaleS
 	})
 	return out, wrap("sale shares", err)
 }
+
+// PurchaseTracks implements store.Reader.
+func (r reader) PurchaseTracks(ctx context.Context, purchaseID int64) (int64, []api.ManifestTrack, error) {
+	var fan int64
+	if err := r.q.QueryRow(ctx, `SELECT fan_id FROM purchases WHERE id = $1`, purchaseID).Scan(&fan); err != nil {
+		return 0, nil, wrap("purchase", err)
+	}
+	rows, err := r.q.Query(ctx, `SELECT position, title, audio_sha256 FROM purchase_tracks WHERE purchase_id = $1 ORDER BY position`, purchaseID)
+	if err != nil {
+		return 0, nil, wrap("purchase tracks", err)
+	}
+	tracks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (api.ManifestTrack, error) {
+		var t api.ManifestTrack
+		return t, row.Scan(&t.Position, &t.Title, &t.AudioSHA256)
+	})
+	return fan, tracks, wrap("purchase tracks", err)
+}

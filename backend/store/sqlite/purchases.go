@@ -174,3 +174,25 @@ func (r reader) SaleShares(ctx context.Context, purchaseID int64) ([]store.SaleS
 	}
 	return out, rows.Err()
 }
+
+// PurchaseTracks implements store.Reader.
+func (r reader) PurchaseTracks(ctx context.Context, purchaseID int64) (int64, []api.ManifestTrack, error) {
+	var fan int64
+	if err := r.q.QueryRowContext(ctx, `SELECT fan_id FROM purchases WHERE id = ?`, purchaseID).Scan(&fan); err != nil {
+		return 0, nil, none(err)
+	}
+	rows, err := r.q.QueryContext(ctx, `SELECT position, title, audio_sha256 FROM purchase_tracks WHERE purchase_id = ? ORDER BY position`, purchaseID)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	var tracks []api.ManifestTrack
+	for rows.Next() {
+		var t api.ManifestTrack
+		if err := rows.Scan(&t.Position, &t.Title, &t.AudioSHA256); err != nil {
+			return 0, nil, err
+		}
+		tracks = append(tracks, t)
+	}
+	return fan, tracks, rows.Err()
+}
