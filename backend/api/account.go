@@ -103,3 +103,8 @@ func RequireCreator(ctx context.Context) (*Caller, error) {
 	}
 	return c, nil
 }
+
+// SessionCookie holds a web session's token in the browser. The API takes
+// it for reads only; changes need the bearer token (or, on web pages, a
+// form carrying the page's CSRF token).
+const SessionCookie = "mb_session"

@@ -97,3 +97,28 @@ func TestPurchaseArchive(t *testing.T) {
 		t.Fatalf("refunded purchase: %d", code)
 	}
 }
+
+// TestSessionCookieReadsOnly: the web's session cookie signs in a GET (a
+// zip download link in the browser) but never a change, and a stale one is
+// no session rather than an error.
+func TestSessionCookieReadsOnly(t *testing.T) {
+	e := mustEnv(t)
+	ann, _ := e.signUp("Ann", true)
+	fan, _ := e.signUp("Fan", false)
+	rel := e.published(ann, "Tides", 1, nil)
+	p, err := buy(fan, rel.ID, 1000, "order-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := "mb_session=" + fan.Token()
+	if code, body, _ := e.raw("GET", fmt.Sprintf("/api/v1/purchases/%d/archive.zip", p.ID), "", nil, "Cookie", cookie); code != 200 || len(body) == 0 {
+		t.Fatalf("download with the cookie: %d", code)
+	}
+	if code, _, _ := e.raw("GET", "/api/v1/me/library", "", nil, "Cookie", "mb_session=stale"); code != 401 {
+		t.Fatalf("library with a stale cookie: %d, want 401 (no session)", code)
+	}
+	body := strings.NewReader(fmt.Sprintf(`{"release_id":%d,"amount_cents":1000,"currency":"EUR"}`, rel.ID))
+	if code, _, _ := e.raw("POST", "/api/v1/checkouts", "", body, "Cookie", cookie, "Idempotency-Key", "k"); code != 401 {
+		t.Fatalf("a checkout by cookie alone: %d, want 401", code)
+	}
+}

@@ -144,6 +144,25 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("/", s.web())
 }
 
+// withCookie signs in a request by the web's session cookie, for reads
+// only: a page's links (a download, a cover) work in the browser, while
+// anything that changes something needs the bearer token a page from
+// another site cannot send. A stale cookie is no session, not an error.
+func (s *Server) withCookie(r *http.Request) *http.Request {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return r
+	}
+	ck, err := r.Cookie(api.SessionCookie)
+	if err != nil || ck.Value == "" || len(ck.Value) > 200 {
+		return r
+	}
+	c, err := s.svc.Auth.Authenticate(r.Context(), ck.Value)
+	if err != nil {
+		return r
+	}
+	return r.WithContext(api.NewContextWithCaller(r.Context(), c))
+}
+
 // web is the public pages' handler, or a plain 404.
 func (s *Server) web() http.Handler {
 	if s.svc.Web != nil {
@@ -225,7 +244,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 func (s *Server) withCaller(r *http.Request) (*http.Request, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return r, nil
+		return s.withCookie(r), nil
 	}
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" || len(token) > 200 {
