@@ -23,6 +23,8 @@ type Services struct {
 	Auth      api.Authenticator
 	Releases  api.ReleaseService
 	Downloads api.DownloadService
+	// Previews say what of a track plays before purchase; nil for none.
+	Previews  api.PreviewService
 	Blobs     api.BlobService
 	Uploads   api.UploadService
 	Bucket    blob.Bucket
@@ -114,6 +116,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("GET /api/v1/artists/{id}", s.handle(s.findArtist))
 	m.Handle("HEAD /api/v1/blobs/{sha256}", s.handle(s.headBlob))
 	m.Handle("GET /api/v1/tracks/{id}/audio", s.handle(s.trackAudio))
+	m.Handle("GET /api/v1/tracks/{id}/preview", s.handle(s.trackPreview))
 	m.Handle("/api/v1/uploads/", s.authenticate(tus))
 	m.Handle("POST /api/v1/purchases", s.handle(s.createPurchase))
 	m.Handle("POST /api/v1/purchases/{id}/refunds", s.handle(s.createRefund))

@@ -97,6 +97,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Auth:        p.Accounts,
 		Releases:    p.Releases,
 		Downloads:   p.Downloads,
+		Previews:    service.NewPreviewService(p.Services, p.Bucket),
 		Blobs:       p.Blobs,
 		Uploads:     p.Blobs,
 		Bucket:      p.Bucket,
