@@ -12,6 +12,9 @@ type CheckoutCreate struct {
 	Currency    string `json:"currency"`
 	// ShareEmail lets the artist see the fan's email address.
 	ShareEmail bool `json:"share_email"`
+	// ReturnURL is where the payment page sends the fan back: set by the
+	// platform (a page of its own), never by a client.
+	ReturnURL string `json:"-"`
 }
 
 // Checkout states. A checkout is open until the provider confirms the

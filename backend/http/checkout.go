@@ -40,6 +40,7 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
+	in.ReturnURL = s.absoluteURL(r, PaidPath)
 	co, err := s.svc.Payments.CreateCheckout(r.Context(), r.Header.Get("Idempotency-Key"), in)
 	if err != nil {
 		return err
@@ -64,15 +65,32 @@ func (s *Server) findCheckout(w http.ResponseWriter, r *http.Request) error {
 // a browser can open: the request's host, and the scheme a trusted proxy
 // states.
 func (s *Server) absolute(r *http.Request, co *api.Checkout) {
-	if !strings.HasPrefix(co.URL, "/") {
-		return
+	if strings.HasPrefix(co.URL, "/") {
+		co.URL = s.absoluteURL(r, co.URL)
 	}
+}
+
+// absoluteURL is a path of this server as the client reaches it.
+func (s *Server) absoluteURL(r *http.Request, path string) string {
 	s.forwardedProto(r)
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
-	co.URL = scheme + "://" + r.Host + co.URL
+	return scheme + "://" + r.Host + path
+}
+
+// PaidPath is where a payment page sends the fan back.
+const PaidPath = "/payments/done"
+
+// paid thanks a fan back from a payment page; the app (or the page the
+// fan came from) learns the outcome from the platform, not from here.
+func (s *Server) paid(w http.ResponseWriter, r *http.Request) error {
+	msg := "Thank you. Megabox confirms the payment in a moment: you can close this page and return to Megabox."
+	if r.URL.Query().Get("cancelled") != "" {
+		msg = "The payment was cancelled: nothing was charged. You can close this page and return to Megabox."
+	}
+	return plainPage(w, msg)
 }
 
 func (s *Server) payoutAccount(w http.ResponseWriter, r *http.Request) error {
@@ -99,15 +117,24 @@ func (s *Server) startOnboarding(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) onboarded(w http.ResponseWriter, r *http.Request) error {
+	return plainPage(w, "Thank you. Your payout details are being checked: you can close this page and return to Megabox.")
+}
+
+// plainPage is a page of one sentence, where a payment provider sends
+// people back.
+func plainPage(w http.ResponseWriter, msg string) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	_, err := io.WriteString(w, `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`+
-		`<title>Megabox</title><style>body{font:16px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh}</style>`+
-		`<p>Thank you. Your payout details are being checked: you can close this page and return to Megabox.</p></html>`)
-	return err
+	h.Set("Referrer-Policy", "no-referrer")
+	return plainTemplate.Execute(w, msg)
 }
+
+var plainTemplate = template.Must(template.New("plain").Parse(`<!doctype html><html lang="en"><meta charset="utf-8">` +
+	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>Megabox</title>` +
+	`<style>body{font:16px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0 16px}</style>` +
+	`<p role="status">{{.}}</p></html>`))
 
 // webhook takes one event delivery from the payment provider. Any answer
 // but 2xx makes the provider deliver it again later.

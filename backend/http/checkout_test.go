@@ -169,6 +169,12 @@ func TestHostedCheckout(t *testing.T) {
 	if got := s.count(`SELECT SUM(amount_cents) FROM postings WHERE account = 'platform:fees'`); got != 40 {
 		t.Fatalf("fee posting %d", got)
 	}
+	// The payment page sends the fan back to a page of the platform's.
+	for q, want := range map[string]string{"?checkout=" + co.ID: "Megabox confirms the payment", "?checkout=" + co.ID + "&cancelled=1": "nothing was charged"} {
+		if code, body, _ := s.raw("GET", mhttp.PaidPath+q, "", nil); code != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("back from the payment page %s: %d %s", q, code, body)
+		}
+	}
 	// A page that does not exist is a page saying so, for a browser.
 	missing := *co
 	missing.URL = s.srv.URL + payment.SandboxPagePrefix + "cs_sb_nothing"

@@ -126,6 +126,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("GET /api/v1/me/payout-account", s.handle(s.payoutAccount))
 	m.Handle("POST /api/v1/me/payout-account/onboarding", s.handle(s.startOnboarding))
 	m.Handle("GET "+OnboardedPath, s.handle(s.onboarded))
+	m.Handle("GET "+PaidPath, s.handle(s.paid))
 	m.Handle("GET "+payment.SandboxPagePrefix+"{session}", s.handle(s.paymentPage))
 	m.Handle("POST "+payment.SandboxPagePrefix+"{session}", s.handle(s.payOnPage))
 	m.Handle("GET /api/v1/me/library", s.handle(s.library))

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
@@ -54,7 +55,7 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	if co.amount == 0 {
 		return s.freeCheckout(ctx, co, rec)
 	}
-	sess, err := s.provider.CreateCheckout(ctx, s.checkoutRequest(ctx, co, rec))
+	sess, err := s.provider.CreateCheckout(ctx, s.checkoutRequest(co, rec, in.ReturnURL))
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +74,16 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 
 // checkoutRequest asks the provider for a page paying the release's owner
 // its share, the platform keeping floor(10 %).
-func (s *PurchaseService) checkoutRequest(ctx context.Context, co *checkout, rec store.Checkout) payment.CheckoutRequest {
+func (s *PurchaseService) checkoutRequest(co *checkout, rec store.Checkout, back string) payment.CheckoutRequest {
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	back += sep + "checkout=" + rec.ID
 	return payment.CheckoutRequest{CheckoutID: rec.ID, IdempotencyKey: fmt.Sprintf("checkout:%d:%s", rec.FanID, rec.Key),
 		AmountCents: co.amount, Currency: co.rel.Currency, Description: co.rel.Title + " — " + co.rel.ArtistName,
 		CustomerEmail: co.fan.Email, ApplicationFeeCents: co.split.Platform, Payees: co.payees,
-		TransferGroup: "checkout_" + rec.ID, ExpiresAt: rec.ExpiresAt}
+		TransferGroup: "checkout_" + rec.ID, ExpiresAt: rec.ExpiresAt, SuccessURL: back, CancelURL: back + "&cancelled=1"}
 }
 
 // checkPayees finds the connected account each part of the creator share

@@ -170,3 +170,35 @@ func TestSeveralPayeesAreEachTransferredOnce(t *testing.T) {
 		}
 	}
 }
+
+// recordingPages keeps the checkout requests a provider is sent.
+type recordingPages struct {
+	*payment.Sandbox
+	mu   sync.Mutex
+	reqs []payment.CheckoutRequest
+}
+
+func (p *recordingPages) CreateCheckout(ctx context.Context, r payment.CheckoutRequest) (*payment.Session, error) {
+	p.mu.Lock()
+	p.reqs = append(p.reqs, r)
+	p.mu.Unlock()
+	return p.Sandbox.CreateCheckout(ctx, r)
+}
+
+// TestCheckoutReturnsToThePlatform: the payment page sends the fan back to
+// the address the platform gives, naming the checkout, and says when the
+// fan cancelled.
+func TestCheckoutReturnsToThePlatform(t *testing.T) {
+	s := openShop(t)
+	provider := &recordingPages{Sandbox: payment.NewSandbox()}
+	svc := New(s.db, s.h, provider)
+	co, err := svc.Purchases.CreateCheckout(s.fan, "k1", api.CheckoutCreate{ReleaseID: s.rel.ID, AmountCents: 500, Currency: "EUR",
+		ReturnURL: "https://megabox.example/payments/done"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := provider.reqs[0]
+	if r.SuccessURL != "https://megabox.example/payments/done?checkout="+co.ID || r.CancelURL != r.SuccessURL+"&cancelled=1" {
+		t.Fatalf("return addresses %q, %q", r.SuccessURL, r.CancelURL)
+	}
+}
