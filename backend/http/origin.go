@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/payment"
 )
 
 // A web page in the user's browser can reach a server on loopback: through
@@ -91,8 +90,8 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case strings.HasPrefix(r.URL.Path, UploadsPath):
 		want = "application/offset+octet-stream"
-	case strings.HasPrefix(r.URL.Path, payment.SandboxPagePrefix):
-		want = "application/x-www-form-urlencoded" // the payment page's form
+	case !strings.HasPrefix(r.URL.Path, "/api/"):
+		want = "application/x-www-form-urlencoded" // web pages' forms, the payment page's
 	}
 	if !needsType(r) || mediaType(r) == want {
 		return true
