@@ -24,6 +24,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/megabox-fm/megabox/backend/store/postgres"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
+	"github.com/megabox-fm/megabox/backend/web"
 )
 
 // Config sets the platform's limits.
@@ -104,6 +105,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Purchases:   p.Purchases,
 		Payments:    p.Purchases,
 		Profiles:    p.Profiles,
+		Web:         web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}),
 		Archives:    p.Purchases,
 		Earnings:    p.Earnings,
 		ReceiptKeys: p.Receipts,
