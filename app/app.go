@@ -19,6 +19,7 @@ import (
 	"github.com/megabox-fm/megabox/app/demo"
 	"github.com/megabox-fm/megabox/app/library"
 	"github.com/megabox-fm/megabox/app/player"
+	"github.com/megabox-fm/megabox/app/preview"
 	"github.com/megabox-fm/megabox/app/sync"
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
@@ -47,6 +48,7 @@ type App struct {
 	engine  *sync.Engine
 	library *library.Library
 	player  *player.Player
+	preview *preview.Cache // the store's previews, played as local files
 	browse  func(url string) // opens a page in the system browser; the window's when nil
 
 	mu      gosync.Mutex
@@ -164,6 +166,7 @@ func (a *App) open() (err error) {
 		out = openOutput()
 	}
 	a.player = player.New(out, a.events, a.cache)
+	a.preview = preview.New(filepath.Join(a.cfg.Home, "previews"), preview.DefaultMax, previewClient())
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})
 	a.work.Go(func() { a.serveSync(ctx) })
 	a.work.Go(func() { a.library.Serve(ctx) })

@@ -34,6 +34,7 @@ type ReleaseView struct {
 	// the platform's refusal of them at the last sync.
 	Collaborators       []api.ManifestCollaborator `json:"collaborators"`
 	CollaboratorProblem *PayeeProblem              `json:"collaborator_problem,omitempty"`
+	Web                 WebSettings                `json:"web"`
 	Files               []FileView                 `json:"files"`
 }
 
@@ -51,6 +52,7 @@ func (a *App) folders() ([]FolderView, error) {
 		return nil, err
 	}
 	remote := a.remoteReleases()
+	page := artistURL(a.client.BaseURL(), a.profileHandle())
 	out := []FolderView{}
 	for _, r := range roots {
 		fv := FolderView{ID: r.ID, Path: r.Path, State: r.State, Releases: []ReleaseView{}}
@@ -61,8 +63,9 @@ func (a *App) folders() ([]FolderView, error) {
 		for _, rel := range rels {
 			v := a.releaseView(r, rel)
 			if pr, ok := remote[rel.ReleaseID]; ok {
-				v.Published, v.CoverSHA256 = pr.State == api.StatePublished, pr.CoverSHA256
+				v.Published, v.CoverSHA256, v.Web.CurrentSlug = pr.State == api.StatePublished, pr.CoverSHA256, pr.Slug
 			}
+			v.Web.ArtistURL = page
 			fv.Releases = append(fv.Releases, v)
 		}
 		out = append(out, fv)
@@ -95,6 +98,7 @@ func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 		}
 		v.PayWhatYouWant, v.MinCents = side.PayWhatYouWant, side.MinCents
 		v.Collaborators = append(v.Collaborators, side.Collaborators...)
+		v.Web = webSettingsOf(side, rel.Error)
 	}
 	v.CollaboratorProblem = syncedProblem(rel.Error)
 	files, _ := a.cache.FilesIn(a.ctx, r.ID, rel.Dir)

@@ -43,6 +43,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		Title: side.Title, ArtistName: side.ArtistName, Description: side.Description, ReleaseDate: side.ReleaseDate,
 		Currency: side.Currency, PayWhatYouWant: side.PayWhatYouWant, MinCents: side.MinCents, CoverSHA256: coverSHA,
 		PriceCents: def.PriceCents, Collaborators: side.Collaborators,
+		Slug: side.Slug, PreviewSeconds: side.PreviewSeconds, FullStreaming: side.FullStreaming,
 	}
 	if side.PriceCents != nil {
 		m.PriceCents = *side.PriceCents

@@ -98,10 +98,11 @@ func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Relea
 }
 
 // inSidecar names megabox.json in an error about a field only the sidecar
-// sets (the collaborators), so the creator knows which file to fix; the
-// error keeps its code and field.
+// sets (the collaborators and the web settings), so the creator knows
+// which file to fix; the error keeps its code and field.
 func inSidecar(err error) error {
-	if strings.HasPrefix(api.ErrorField(err), "collaborators") {
+	switch f := api.ErrorField(err); {
+	case strings.HasPrefix(f, "collaborators"), f == "slug", f == "preview_seconds", f == "full_streaming":
 		return fmt.Errorf("%s: %w", SidecarName, err)
 	}
 	return err

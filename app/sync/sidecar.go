@@ -28,6 +28,13 @@ type Sidecar struct {
 	// Collaborators share the creator's part of every sale, written as
 	// the platform's manifest writes them.
 	Collaborators []api.ManifestCollaborator `json:"collaborators,omitempty"`
+	// The release's web settings, as the manifest writes them: its name
+	// in /@handle/slug (empty: made from the title, then kept), how many
+	// seconds of each track anyone may hear (0: the platform's default)
+	// or all of it.
+	Slug           string `json:"slug,omitempty"`
+	PreviewSeconds int    `json:"preview_seconds,omitempty"`
+	FullStreaming  bool   `json:"full_streaming,omitempty"`
 }
 
 const maxSidecar = 256 << 10
