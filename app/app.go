@@ -48,7 +48,7 @@ type App struct {
 	engine  *sync.Engine
 	library *library.Library
 	player  *player.Player
-	preview *preview.Cache // the store's previews, played as local files
+	preview *preview.Cache   // the store's previews, played as local files
 	browse  func(url string) // opens a page in the system browser; the window's when nil
 
 	mu      gosync.Mutex
