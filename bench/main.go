@@ -102,6 +102,7 @@ var benchmarks = []struct {
 	{"pg-earnings", benchScaleEarnings},
 	{"s3-upload", benchScaleUpload},
 	{"play", benchPlay},
+	{"preview", benchPreview},
 	{"desktop", benchDesktop},
 }
 
