@@ -90,7 +90,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, v *visit, handle 
 
 func entry(v *visit, host, handle string, rel api.Release) atomEntry {
 	e := atomEntry{ID: "tag:" + host + "," + rel.CreatedAt.UTC().Format(time.DateOnly) + ":release/" + strconv.FormatInt(rel.ID, 10),
-		Title: rel.Title + " — " + rel.ArtistName, Updated: rel.UpdatedAt.UTC().Format(time.RFC3339),
+		Title: rel.Title, Updated: rel.UpdatedAt.UTC().Format(time.RFC3339),
 		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: v.origin + releasePath(handle, rel.Slug)}},
 		Summary: summary(rel.Description, "")}
 	if rel.PublishedAt != nil {
