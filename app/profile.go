@@ -27,7 +27,8 @@ func (x *AccountAPI) Profile() (*ProfileView, error) {
 
 // SaveProfile saves the signed-in account's public profile. A profile the
 // platform would refuse is not sent; errors name the field at fault
-// ("handle", "display_name", "bio", "links[2]").
+// ("handle", "display_name", "bio", "links[2]"); a handle someone else
+// has or had is ECONFLICT.
 func (x *AccountAPI) SaveProfile(p api.Profile) (*ProfileView, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return nil, err
@@ -37,7 +38,7 @@ func (x *AccountAPI) SaveProfile(p api.Profile) (*ProfileView, error) {
 	}
 	saved, err := x.a.client.UpdateProfile(x.a.ctx, p)
 	if err != nil {
-		return nil, uiError(err)
+		return nil, uiError(takenHandle(err))
 	}
 	return x.a.profileView(saved), nil
 }
@@ -58,6 +59,15 @@ func (a *App) checkProfile(p *api.Profile) error {
 		p.DisplayName = acc.DisplayName
 	}
 	return p.Validate()
+}
+
+// takenHandle types the platform's refusal of a handle the rule allows
+// as a conflict: someone has or had it, and the window says so.
+func takenHandle(err error) error {
+	if api.ErrorCode(err) != api.EINVALID || api.ErrorField(err) != "handle" {
+		return err
+	}
+	return &api.Error{Code: api.ECONFLICT, Field: "handle", Message: api.ErrorMessage(err)}
 }
 
 func (a *App) profileView(p *api.Profile) *ProfileView {

@@ -95,7 +95,7 @@ func TestSaveProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = x.SaveProfile(api.Profile{Handle: "bob-beats", Bio: "mine now"})
-	if got := decodeUIError(t, err); got["code"] != api.EINVALID || got["field"] != "handle" || !strings.Contains(got["message"], "@bob-beats is taken") {
+	if got := decodeUIError(t, err); got["code"] != api.ECONFLICT || got["field"] != "handle" || !strings.Contains(got["message"], "@bob-beats is taken") {
 		t.Fatalf("taking Bob's handle: %v", got)
 	}
 	if p, _ := a.client.MyProfile(t.Context()); p.Handle != "ann-music" || p.Bio != want.Bio {

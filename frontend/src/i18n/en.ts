@@ -16,6 +16,21 @@ export default {
     badPrice: 'Enter a price like 9.99, from 0 to {max}.', badMinimum: 'Enter a minimum like 2.00, from 0 to {max}.',
     minimumRange: 'The minimum must be from 0 to the price.', fixPrice: 'Fix the price before publishing.',
   },
+  profile: {
+    title: 'Public profile', hint: 'What fans see on your page on the web.', handle: 'Handle', page: 'Your page: {url}',
+    noHandle: 'Choose a handle to get a page on the web.', displayName: 'Name shown', bio: 'About you', links: 'Links',
+    link: 'Link {n}', addLink: 'Add a link', removeLink: 'Remove link {n}', save: 'Save profile', saved: 'Profile saved.',
+    badHandle: 'Use 3 to 30 lowercase letters, digits and dashes, not starting or ending with a dash (and not a word the site uses, like “admin”).',
+    taken: "{'@'}{handle} is taken: choose another.", badName: 'Enter a name of at most 100 characters.', badBio: 'Keep it under {max} characters of text.',
+    badLink: 'Enter a full web address, like https://example.com.', tooManyLinks: 'At most {max} links.',
+  },
+  web: {
+    title: 'On the web', slug: 'Web address', slugPlaceholder: 'made from the title', page: 'Page: {url}',
+    noHandle: 'Choose a handle in Account to give your releases a page on the web.', preview: 'Before buying, fans hear',
+    seconds: 'the first {n} seconds of each track', full: 'every track in full', save: 'Save web settings',
+    badSlug: 'Use lowercase letters, digits and single dashes, like night-drive (at most 80).', slugTaken: 'Another of your releases uses this address, or did: choose another.',
+    badPreview: 'A preview lasts 5 to 600 seconds.',
+  },
   collab: {
     title: 'Collaborators', hint: 'They share your part of each sale; you keep what they leave.', email: 'Email', share: 'Share (%)',
     you: 'you', youKeep: 'You keep {share}: {amount} of a {price} sale.', youKeepShare: 'You keep {share}.',
@@ -35,6 +50,8 @@ export default {
     expired: 'The payment page expired before it was paid. Nothing was charged — you can try again.',
     failed: 'The payment could not become a purchase, so it was given back. You can try again.',
     pwywMin: 'Name your price — at least {min}', none: 'No releases found.', more: 'More',
+    preview: 'Preview', previewOf: 'Preview “{title}”', playing: 'Playing', playTrack: 'Play “{title}”', previewing: 'Fetching the preview…',
+    previewOffline: "Can't reach Megabox to fetch this preview. Previews need a connection; your library still plays offline.",
     yours: 'Your release — fans buy it here.', inLibrary: 'In your library.', toLibrary: 'Open your library', badAmount: 'Enter an amount like 9.99.',
   },
   library: {
@@ -44,7 +61,7 @@ export default {
   },
   player: {
     play: 'Play', pause: 'Pause', next: 'Next', previous: 'Previous', volume: 'Volume', seek: 'Position', queue: 'Queue',
-    shuffle: 'Shuffle', repeat: 'Repeat: {mode}', nothing: 'Nothing playing', clear: 'Clear queue', remove: 'Remove',
+    shuffle: 'Shuffle', repeat: 'Repeat: {mode}', nothing: 'Nothing playing', clear: 'Clear queue', remove: 'Remove', preview: 'preview',
   },
   earnings: {
     title: 'Earnings', yourShare: 'Your share', disputed: 'Disputed', disputedNote: 'Frozen until the fan’s bank decides the dispute.', gross: 'Fans paid', yours: 'Your {share}', platform: 'Megabox {share}', refunded: 'Refunded', paidOut: 'Paid out',

@@ -16,6 +16,21 @@ export default {
     badPrice: 'Saisissez un prix comme 9,99, de 0 à {max}.', badMinimum: 'Saisissez un minimum comme 2,00, de 0 à {max}.',
     minimumRange: 'Le minimum doit être compris entre 0 et le prix.', fixPrice: 'Corrigez le prix avant de publier.',
   },
+  profile: {
+    title: 'Profil public', hint: 'Ce que les fans voient sur votre page web.', handle: 'Identifiant', page: 'Votre page : {url}',
+    noHandle: 'Choisissez un identifiant pour avoir une page sur le web.', displayName: 'Nom affiché', bio: 'À propos de vous', links: 'Liens',
+    link: 'Lien {n}', addLink: 'Ajouter un lien', removeLink: 'Retirer le lien {n}', save: 'Enregistrer le profil', saved: 'Profil enregistré.',
+    badHandle: 'Utilisez de 3 à 30 lettres minuscules, chiffres et tirets, sans tiret au début ni à la fin (et pas un mot du site, comme « admin »).',
+    taken: "{'@'}{handle} est déjà pris : choisissez-en un autre.", badName: 'Saisissez un nom de 100 caractères au plus.', badBio: 'Restez sous {max} caractères de texte.',
+    badLink: 'Saisissez une adresse web complète, comme https://exemple.fr.', tooManyLinks: '{max} liens au plus.',
+  },
+  web: {
+    title: 'Sur le web', slug: 'Adresse web', slugPlaceholder: 'tirée du titre', page: 'Page : {url}',
+    noHandle: 'Choisissez un identifiant dans Compte pour donner une page web à vos sorties.', preview: 'Avant d’acheter, les fans écoutent',
+    seconds: 'les {n} premières secondes de chaque titre', full: 'chaque titre en entier', save: 'Enregistrer les réglages web',
+    badSlug: 'Utilisez des lettres minuscules, des chiffres et des tirets simples, comme nuit-blanche (80 au plus).', slugTaken: 'Une autre de vos sorties utilise cette adresse, ou l’a utilisée : choisissez-en une autre.',
+    badPreview: 'Un extrait dure de 5 à 600 secondes.',
+  },
   collab: {
     title: 'Collaborateurs', hint: 'Ils partagent votre part de chaque vente ; vous gardez ce qu’ils laissent.', email: 'E-mail', share: 'Part (%)',
     you: 'vous', youKeep: 'Vous gardez {share} : {amount} sur une vente à {price}.', youKeepShare: 'Vous gardez {share}.',
@@ -35,6 +50,8 @@ export default {
     expired: 'La page de paiement a expiré avant le paiement. Rien n’a été débité — vous pouvez réessayer.',
     failed: 'Le paiement n’a pas pu devenir un achat : il vous a été rendu. Vous pouvez réessayer.',
     pwywMin: 'Prix libre — au moins {min}', none: 'Aucune sortie trouvée.', more: 'Plus',
+    preview: 'Extrait', previewOf: 'Écouter un extrait de « {title} »', playing: 'En lecture', playTrack: 'Écouter « {title} »', previewing: 'Récupération de l’extrait…',
+    previewOffline: 'Impossible de joindre Megabox pour cet extrait. Les extraits demandent une connexion ; votre bibliothèque reste écoutable hors ligne.',
     yours: 'Votre sortie — les fans l’achètent ici.', inLibrary: 'Dans votre bibliothèque.', toLibrary: 'Ouvrir votre bibliothèque', badAmount: 'Saisissez un montant comme 9,99.',
   },
   library: {
@@ -44,7 +61,7 @@ export default {
   },
   player: {
     play: 'Lire', pause: 'Pause', next: 'Suivant', previous: 'Précédent', volume: 'Volume', seek: 'Position', queue: 'File',
-    shuffle: 'Aléatoire', repeat: 'Répéter : {mode}', nothing: 'Rien en lecture', clear: 'Vider la file', remove: 'Retirer',
+    shuffle: 'Aléatoire', repeat: 'Répéter : {mode}', nothing: 'Rien en lecture', clear: 'Vider la file', remove: 'Retirer', preview: 'extrait',
   },
   earnings: {
     title: 'Revenus', yourShare: 'Votre part', disputed: 'Contesté', disputedNote: 'Gelé jusqu’à ce que la banque du fan tranche la contestation.', gross: 'Payé par les fans', yours: 'Vos {share}', platform: 'Megabox {share}', refunded: 'Remboursé', paidOut: 'Versé',

@@ -3,7 +3,7 @@ import { api, call, ApiError } from '../api'
 import type { api as models, app } from '../../wailsjs/go/models'
 
 export const useAccount = defineStore('account', {
-  state: () => ({ me: null as models.Account | null, platform: null as app.PlatformInfo | null, busy: false }),
+  state: () => ({ me: null as models.Account | null, platform: null as app.PlatformInfo | null, busy: false, profile: null as app.ProfileView | null }),
   getters: { creator: (s) => !!s.me?.creator, signedIn: (s) => !!s.me },
   actions: {
     async load() {
@@ -34,6 +34,16 @@ export const useAccount = defineStore('account', {
     async signOut() {
       await call(api.Account.SignOut())
       this.me = null
+      this.profile = null
+    },
+    // loadProfile reads the creator's public profile and where it is.
+    async loadProfile() {
+      this.profile = await call(api.Account.Profile())
+    },
+    // saveProfile saves it as typed; the platform's answer is what shows.
+    async saveProfile(p: models.Profile) {
+      this.profile = await call(api.Account.SaveProfile(p))
+      return this.profile
     },
   },
 })

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { api, call } from '../api'
+import { api, call, ApiError } from '../api'
 import { parseAmount } from '../money'
 import { useLibrary } from './library'
 import { usePlayer } from './player'
@@ -45,6 +45,7 @@ export const useCatalog = defineStore('catalog', {
   state: () => ({
     query: '', items: [] as models.Release[], next: '', selected: null as models.Release | null, artist: null as models.Artist | null,
     loading: false, owned: '' as Ownership, checkout: newCheckout(null),
+    previewing: 0, // the track whose preview is being fetched
   }),
   actions: {
     async search(q?: string) {
@@ -149,6 +150,28 @@ export const useCatalog = defineStore('catalog', {
       if (!p) return
       await useLibrary().sync()
       await usePlayer().playRelease(p.id, 0)
+    },
+    // playPreview plays what anyone may hear of a track of the open
+    // release before buying it; the app fetches it once and plays it.
+    async playPreview(trackId: number) {
+      const r = this.selected
+      if (!r || this.previewing) return
+      this.previewing = trackId
+      try {
+        await call(api.Store.PlayPreview(r.id, trackId))
+      } finally {
+        this.previewing = 0
+      }
+      await usePlayer().refresh()
+    },
+    // playOwned plays the open release from track index, from the library.
+    async playOwned(index: number) {
+      const lib = useLibrary()
+      const find = () => lib.releases.find((x) => x.release_id === this.selected?.id)
+      if (!find()) await lib.sync() // bought here a moment ago: not mirrored yet
+      const owned = find()
+      if (!owned) throw new ApiError('not_found', 'This release is not in your library yet.')
+      await usePlayer().playRelease(owned.purchase_id, index)
     },
     async follow(artistId: number) {
       await call(api.Store.Follow(artistId))

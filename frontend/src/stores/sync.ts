@@ -64,6 +64,12 @@ export const useSync = defineStore('sync', {
       await call(api.Sync.SetCollaborators(root, dir, list))
       await this.load()
     },
+    // setWebSettings writes a release's slug and preview length to its
+    // megabox.json (seconds 0: the platform's default).
+    async setWebSettings(root: number, dir: string, slug: string, seconds: number, full: boolean) {
+      await call(api.Sync.SetWebSettings(root, dir, slug, seconds, full))
+      await this.load()
+    },
     async publish(root: number, dir: string) {
       const r = await call(api.Sync.Publish(root, dir))
       await this.load()
