@@ -34,6 +34,7 @@ type assets struct {
 var bundles = map[string][]string{
 	"site.css":  {"static/tokens.css", "static/web.css"},
 	"player.js": {"static/player.js"},
+	"icon.svg":  {"static/icon.svg"},
 }
 
 func loadAssets() *assets {
