@@ -45,6 +45,7 @@ func (h *Handler) embed(w http.ResponseWriter, r *http.Request, v *visit) error 
 	p.FullTitle = pr.Release.Title + " · " + pr.Artist.DisplayName
 	p.Body = embedBody{R: b, Page: v.origin + canon, Compact: r.URL.Query().Get("size") != "full"}
 	w.Header().Set("Content-Security-Policy", csp(true))
+	w.Header().Del("X-Frame-Options")
 	h.render(w, v, http.StatusOK, "embed", p)
 	return nil
 }

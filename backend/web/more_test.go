@@ -216,6 +216,9 @@ func TestDiscover(t *testing.T) {
 	if got := one(t, r.doc, "href", "link", "rel", "canonical"); got != e.srv.URL+"/" {
 		t.Errorf("canonical %q", got)
 	}
+	if got := one(t, r.doc, "href", "a", "hreflang", "fr"); got != "?lang=fr&q=release+25" {
+		t.Errorf("language switch %q keeps the search", got)
+	}
 	r = e.get("/?q=nothing-like-this")
 	if len(cardTitles(r)) != 0 || !strings.Contains(r.body, "No release matches this search.") {
 		t.Errorf("empty search: %v", cardTitles(r))

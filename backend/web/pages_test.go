@@ -121,7 +121,7 @@ func TestReleasePage(t *testing.T) {
 
 	// Headers.
 	for h, want := range map[string]string{"Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff",
-		"Referrer-Policy": "strict-origin-when-cross-origin", "Content-Language": "en"} {
+		"Referrer-Policy": "strict-origin-when-cross-origin", "Content-Language": "en", "X-Frame-Options": "DENY"} {
 		if got := r.hdr.Get(h); got != want {
 			t.Errorf("%s: %q, want %q", h, got, want)
 		}
@@ -189,7 +189,7 @@ func TestFrenchAndLanguageSwitch(t *testing.T) {
 	}
 
 	// The switch: a link per language, the current one marked.
-	if got := one(t, r.doc, "href", "a", "hreflang", "en"); got != "/@nova/nuit?lang=en" {
+	if got := one(t, r.doc, "href", "a", "hreflang", "en"); got != "?lang=en" {
 		t.Errorf("switch to English %q", got)
 	}
 	if got := one(t, r.doc, "aria-current", "a", "hreflang", "fr"); got != "true" {

@@ -67,7 +67,9 @@ func (h *Handler) base(r *http.Request, v *visit, title, path string) *page {
 	for _, l := range []string{"en", "fr"} {
 		q := r.URL.Query()
 		q.Set("lang", l)
-		p.Langs = append(p.Langs, langLink{Lang: l, Label: translate(l, "lang.name"), Href: r.URL.Path + "?" + q.Encode(), Current: l == v.lang})
+		// Only the query changes: a relative "?…" address keeps the page's
+		// own path, whatever a visitor typed into it.
+		p.Langs = append(p.Langs, langLink{Lang: l, Label: translate(l, "lang.name"), Href: "?" + q.Encode(), Current: l == v.lang})
 	}
 	return p
 }

@@ -93,6 +93,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	hd.Set("Content-Security-Policy", csp(false))
+	hd.Set("X-Frame-Options", "DENY") // for browsers without frame-ancestors
 	h.mux.ServeHTTP(w, r)
 }
 
