@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -195,7 +194,7 @@ type releaseBody struct {
 	Price     string
 	Split     string
 	Preview   string
-	Buy       template.URL
+	Sale      *sale // the visitor's way to own it; nil in embeds
 }
 
 // trackRow is one track of a release page.
@@ -217,11 +216,21 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, v *visit, hand
 		redirect(w, r, canon)
 		return nil
 	}
+	return h.releasePage(w, r, v, pr, canon, http.StatusOK, nil)
+}
+
+// releasePage renders a release's page; in is the buy form as posted
+// when it is shown again with a refusal.
+func (h *Handler) releasePage(w http.ResponseWriter, r *http.Request, v *visit, pr *api.PublicRelease, canon string, status int, in *buyInput) error {
 	body, err := h.releaseBody(v, pr)
 	if err != nil {
 		return err
 	}
+	if body.Sale, err = h.sale(r, v, pr, canon, in); err != nil {
+		return err
+	}
 	p := h.base(r, v, pr.Release.Title, canon)
+	p.Refresh = body.Sale.Wait
 	p.FullTitle = pr.Release.Title + " · " + pr.Artist.DisplayName + " · Megabox"
 	p.OGType = "music.album"
 	p.Description = summary(pr.Release.Description, translate(v.lang, "release.description", pr.Release.Title, pr.Artist.DisplayName))
@@ -232,7 +241,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, v *visit, hand
 	p.OEmbed = v.origin + "/oembed?format=json&url=" + urlQueryEscape(p.Canonical)
 	p.JSONLD = releaseLD(v, pr, p.Canonical, p.Image, body)
 	p.Body = body
-	h.render(w, v, http.StatusOK, "release", p)
+	h.render(w, v, status, "release", p)
 	return nil
 }
 
@@ -240,7 +249,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, v *visit, hand
 func (h *Handler) releaseBody(v *visit, pr *api.PublicRelease) (*releaseBody, error) {
 	rel := pr.Release
 	b := &releaseBody{Release: rel, Artist: pr.Artist, ArtistURL: "/@" + pathEscape(pr.Artist.Handle),
-		Date: longDate(v.lang, rel.ReleaseDate), Buy: template.URL("megabox://release/" + strconv.FormatInt(rel.ID, 10))}
+		Date: longDate(v.lang, rel.ReleaseDate)}
 	if rel.CoverSHA256 != "" {
 		b.Cover = coverPath(rel.ID)
 	}

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the templates under templates/, each with layout.html
 // around it (but embed, a document of its own).
-var pageNames = []string{"discover", "artist", "release", "error", "embed"}
+var pageNames = []string{"discover", "artist", "release", "error", "embed", "signin", "signup", "library"}
 
 // parsePages parses every page once per language: "t" is bound to the
 // language, so templates say {{t "key"}}.
@@ -52,6 +52,12 @@ type page struct {
 	FeedTitle   string
 	JSONLD      any
 	Body        any
+	// The visitor: their name when signed in, the token their forms
+	// carry, and this page's path, where signing in comes back to.
+	User    string
+	CSRF    string
+	Here    string
+	Refresh bool // reload in a moment: the page waits for something
 }
 
 // langLink is one entry of the language switch.
@@ -63,7 +69,10 @@ type langLink struct {
 // base fills what every page has; path is the page's canonical path.
 func (h *Handler) base(r *http.Request, v *visit, title, path string) *page {
 	p := &page{Lang: v.lang, Title: title, FullTitle: title + " · Megabox", Canonical: v.origin + path,
-		OGType: "website", Card: "summary"}
+		OGType: "website", Card: "summary", Here: localPath(r.URL.RequestURI())}
+	if v.caller != nil {
+		p.User, p.CSRF = v.caller.Account.DisplayName, sessionCSRF(v.token)
+	}
 	for _, l := range []string{"en", "fr"} {
 		q := r.URL.Query()
 		q.Set("lang", l)

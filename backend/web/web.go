@@ -43,20 +43,24 @@ type directory interface {
 
 // Handler serves the public pages.
 type Handler struct {
-	profiles api.ProfileService
-	releases api.ReleaseService
-	dir      directory
-	bucket   blob.Bucket
-	cfg      Config
-	log      *slog.Logger
-	assets   *assets
-	pages    map[string]map[string]*template.Template // language → page → template
-	mux      *http.ServeMux
+	profiles  api.ProfileService
+	releases  api.ReleaseService
+	accounts  accounts
+	purchases purchases
+	dir       directory
+	bucket    blob.Bucket
+	cfg       Config
+	log       *slog.Logger
+	assets    *assets
+	pages     map[string]map[string]*template.Template // language → page → template
+	mux       *http.ServeMux
 }
 
 // New returns the pages over a platform's services and bucket.
 func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
-	return newHandler(svc.Profiles, svc.Releases, svc.Store(), bucket, cfg)
+	h := newHandler(svc.Profiles, svc.Releases, svc.Store(), bucket, cfg)
+	h.accounts, h.purchases = svc.Accounts, svc.Purchases
+	return h
 }
 
 func newHandler(profiles api.ProfileService, releases api.ReleaseService, dir directory, bucket blob.Bucket, cfg Config) *Handler {
@@ -79,6 +83,13 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /static/{name}", h.static)
 	m.HandleFunc("GET /embed/release/{id}", h.page(h.embed))
 	m.HandleFunc("GET /oembed", h.oembed)
+	m.HandleFunc("GET /signin", h.page(h.signinForm))
+	m.HandleFunc("POST /signin", h.page(h.signin))
+	m.HandleFunc("GET /signup", h.page(h.signupForm))
+	m.HandleFunc("POST /signup", h.page(h.signup))
+	m.HandleFunc("POST /signout", h.page(h.signout))
+	m.HandleFunc("GET /library", h.page(h.library))
+	m.HandleFunc("POST /{who}/{rest...}", h.page(h.buy))
 	m.HandleFunc("GET /{who}", h.page(h.artist))
 	m.HandleFunc("GET /{who}/{rest...}", h.page(h.underArtist))
 	m.HandleFunc("/", h.page(func(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -111,7 +122,17 @@ func csp(frameable bool) string {
 // visit is what every page knows of its request.
 type visit struct {
 	lang   string
-	origin string // scheme://host, for absolute addresses
+	origin string      // scheme://host, for absolute addresses
+	caller *api.Caller // the signed-in visitor; nil for none
+	token  string      // their session token
+}
+
+// ctx is the request's context with the visitor as the services' caller.
+func (v *visit) ctx(r *http.Request) context.Context {
+	if v.caller == nil {
+		return r.Context()
+	}
+	return asCaller(r.Context(), v.caller)
 }
 
 // page adapts a page handler: language, origin and errors as HTML.
@@ -125,6 +146,10 @@ func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request, v *visit)
 		}
 		w.Header().Set("Vary", "Accept-Language, Cookie")
 		v := &visit{lang: lang, origin: h.scheme(r) + "://" + r.Host}
+		if v.caller, v.token = h.signedIn(r); v.caller != nil {
+			// The page names the visitor: no shared cache may keep it.
+			w.Header().Set("Cache-Control", "private, no-cache")
+		}
 		if err := fn(w, r, v); err != nil {
 			h.fail(w, r, v, err)
 		}
@@ -166,6 +191,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	case api.ENOTFOUND:
 	case api.EINVALID:
 		status, key = http.StatusBadRequest, "badrequest"
+	case api.EFORBIDDEN:
+		status, key = http.StatusForbidden, "forbidden"
+		w.Header().Set("Cache-Control", "no-store")
 	default:
 		status, key = http.StatusInternalServerError, "error"
 		w.Header().Set("Cache-Control", "no-store")
