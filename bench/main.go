@@ -103,6 +103,7 @@ var benchmarks = []struct {
 	{"s3-upload", benchScaleUpload},
 	{"play", benchPlay},
 	{"preview", benchPreview},
+	{"pages", benchPages},
 	{"desktop", benchDesktop},
 }
 

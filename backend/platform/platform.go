@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/auth"
 	"github.com/megabox-fm/megabox/backend/blob"
@@ -45,6 +46,10 @@ type Config struct {
 	// Payments is the payment provider; nil for the embedded sandbox.
 	Payments payment.Provider
 }
+
+// PageTTL is how long a public page may be served to anonymous visitors
+// from memory: a creator's edit shows within it.
+const PageTTL = 5 * time.Second
 
 // Defaults: a 2 GiB file, 50 GiB per account, 10 sign-ups an hour from one
 // address.
@@ -105,7 +110,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Purchases:   p.Purchases,
 		Payments:    p.Purchases,
 		Profiles:    p.Profiles,
-		Web:         web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}),
+		Web:         web.Cache(web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}), PageTTL),
 		Archives:    p.Purchases,
 		Earnings:    p.Earnings,
 		ReceiptKeys: p.Receipts,
