@@ -81,6 +81,9 @@ type PasswordSetter interface {
 	SetPassword(ctx context.Context, email, password string) error
 }
 
+// DemoHandle is the demo artist's public address on the platform.
+const DemoHandle = "nova-harbor"
+
 // Seed creates the demo content, its accounts signing in with password,
 // unless it exists. Demo accounts that exist with another password (a
 // well-known one from before each install drew its own, or a lost password
@@ -104,6 +107,10 @@ func Seed(ctx context.Context, baseURL, password string, accounts PasswordSetter
 	nova, err := s.account(ctx, CreatorEmail, "Nova Harbor", true)
 	if err != nil {
 		return err
+	}
+	// A handle gives the demo artist public pages: /@nova-harbor.
+	if _, err := nova.UpdateProfile(ctx, api.Profile{Handle: DemoHandle, Bio: "Slow pieces made from generated tones.\nA demo artist of this Megabox."}); err != nil {
+		return fmt.Errorf("demo profile: %w", err)
 	}
 	var ids []int64
 	for _, r := range releases {

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ func TestSeedOnceWithHistory(t *testing.T) {
 	}
 	if e.Totals.Sales != 12 || len(e.Rows) < 3 || e.Totals.CreatorCents+e.Totals.PlatformCents != e.Totals.GrossCents {
 		t.Fatalf("demo earnings: %+v", e)
+	}
+	if code := status(t, srv.URL+"/@"+DemoHandle); code != 200 {
+		t.Fatalf("the demo artist's page: %d", code)
 	}
 	page, _ := c.SearchReleases(ctx, api.ReleaseFilter{})
 	if len(page.Items) != 2 || len(page.Items[0].Tracks) != 3 || page.Items[0].CoverSHA256 == "" {
@@ -127,4 +131,14 @@ func TestSeedReplacesAnOldDemoPassword(t *testing.T) {
 	if err != nil || len(page.Items) != 2 {
 		t.Fatalf("catalog after the new password: %v %+v (seeded twice?)", err, page)
 	}
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
