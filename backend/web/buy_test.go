@@ -472,3 +472,24 @@ func TestSessionCookieSecureBehindTLSProxy(t *testing.T) {
 		t.Errorf("sign-up over https: status %d, session cookie not Secure: %q", a.status, a.hdr.Values("Set-Cookie"))
 	}
 }
+
+// A fan's name is theirs to choose: the header shows it as text.
+func TestHostileNameInTheHeader(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	f := formOf(t, b.get("/signup").doc, "/signup")
+	name := `"><script>alert(1)</script> &amp; مرحبا`
+	f.Set("display_name", name)
+	f.Set("email", "x@example.com")
+	f.Set("password", "a long password")
+	if a := b.post("/signup", f); a.status != http.StatusSeeOther {
+		t.Fatalf("sign-up: %d", a.status)
+	}
+	r := b.get("/")
+	if strings.Contains(r.body, "<script>alert") {
+		t.Fatal("the name reached the page as markup")
+	}
+	if got := text(find(r.doc, "a", "data-user", "")[0]); got != strings.TrimSpace(name) {
+		t.Errorf("header shows %q, want %q", got, name)
+	}
+}

@@ -108,6 +108,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// hostedCheckout is the payment provider's page a buy form's answer
+// redirects to: browsers hold a form's redirects to form-action too.
+const hostedCheckout = "https://checkout.stripe.com"
+
 // csp is the pages' policy: nothing inline runs, everything comes from
 // this server, and only embeds may be framed, by anyone.
 func csp(frameable bool) string {
@@ -116,7 +120,7 @@ func csp(frameable bool) string {
 		ancestors = "*"
 	}
 	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; " +
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors " + ancestors
+		"connect-src 'self'; form-action 'self' " + hostedCheckout + "; base-uri 'none'; frame-ancestors " + ancestors
 }
 
 // visit is what every page knows of its request.
