@@ -123,11 +123,16 @@ func (s *Server) onboarded(w http.ResponseWriter, r *http.Request) error {
 // plainPage is a page of one sentence, where a payment provider sends
 // people back.
 func plainPage(w http.ResponseWriter, msg string) error {
+	return plainPageStatus(w, http.StatusOK, msg)
+}
+
+func plainPageStatus(w http.ResponseWriter, status int, msg string) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
 	return plainTemplate.Execute(w, msg)
 }
 

@@ -145,7 +145,7 @@ func (s *Server) routes(tus http.Handler) {
 	}))
 	// Everything else is the public web: pages for people, with a session
 	// of their own (cookies), not the API's bearer tokens.
-	m.Handle("/", s.web())
+	m.Handle("/", s.throttleWeb(s.web()))
 }
 
 // withCookie signs in a request by the web's session cookie, for reads
