@@ -71,7 +71,8 @@ type PaymentPage struct {
 	ArtistName  string
 	SplitWords  string // "9.00 EUR to the artist, 1.00 EUR to Megabox"
 	FanEmail    string
-	ReturnLabel string
+	// ReturnURL is where the fan goes back to once they have paid.
+	ReturnURL string
 }
 
 // PayoutAccount is how a creator gets paid at the payment provider.

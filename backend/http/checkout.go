@@ -269,6 +269,7 @@ button:focus-visible, input:focus-visible { outline: 2px solid var(--accent); ou
 .error { color: var(--bad); margin: 8px 0 0; }
 .error::first-letter { text-transform: uppercase; }
 .ok { font-size: 1.1rem; }
+.back { display: block; text-align: center; padding: 12px; border-radius: 8px; background: var(--accent); color: white; font-weight: 600; text-decoration: none; }
 .badge { display: inline-block; font-size: .75rem; padding: 2px 8px; border-radius: 99px; background: #ffe082; color: #5d4000; }
 ul { padding-left: 20px; margin: 4px 0 0; }
 code { font-size: .9rem; }
@@ -287,6 +288,7 @@ code { font-size: .9rem; }
 <p class="muted" data-testid="split">{{.Page.SplitWords}}</p>
 {{if .Paid}}
 <p class="ok" data-testid="paid" role="status">Payment received. You can close this page and return to Megabox: your purchase is in your library.</p>
+{{with .Page.ReturnURL}}<p><a class="back" data-testid="back" href="{{.}}">Back to Megabox</a></p>{{end}}
 {{else if eq .Page.Checkout.State "open"}}
 <form method="post" autocomplete="off">
 <label for="card">Card number</label>

@@ -143,8 +143,9 @@ func TestHostedCheckout(t *testing.T) {
 		t.Fatalf("%d purchases after a decline", n)
 	}
 	code, html = s.page(co, "4242 4242 4242 4242")
-	if code != 200 || !strings.Contains(html, `data-testid="paid"`) {
-		t.Fatalf("pay: %d\n%s", code, html)
+	back := `href="` + s.srv.URL + mhttp.PaidPath + `?checkout=` + co.ID + `"`
+	if code != 200 || !strings.Contains(html, `data-testid="paid"`) || !strings.Contains(html, back) {
+		t.Fatalf("pay: %d (want a link %s)\n%s", code, back, html)
 	}
 	st := s.state(co)
 	if st.State != api.CheckoutPaid || st.Purchase == nil || st.Purchase.GrossCents != 1000 || st.Purchase.CreatorCents != 900 ||

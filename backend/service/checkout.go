@@ -55,10 +55,12 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	if co.amount == 0 {
 		return s.freeCheckout(ctx, co, rec)
 	}
-	sess, err := s.provider.CreateCheckout(ctx, s.checkoutRequest(co, rec, in.ReturnURL))
+	req := s.checkoutRequest(co, rec, in.ReturnURL)
+	sess, err := s.provider.CreateCheckout(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	rec.ReturnURL = req.SuccessURL
 	rec.SessionRef, rec.URL = sess.Ref, sess.URL
 	err = s.st.WithTx(ctx, func(tx store.Tx) error { return tx.InsertCheckout(ctx, rec) })
 	if errors.Is(err, store.ErrConflict) { // a twin with this key got there first

@@ -40,7 +40,7 @@ func (s *PurchaseService) PaymentPage(ctx context.Context, sessionRef string) (*
 		return nil, err
 	}
 	return &api.PaymentPage{Checkout: *view, Title: rel.Title, ArtistName: rel.ArtistName,
-		SplitWords: splitWords(split, rec.Currency), FanEmail: fan.Email}, nil
+		SplitWords: splitWords(split, rec.Currency), FanEmail: fan.Email, ReturnURL: rec.ReturnURL}, nil
 }
 
 // PayOnPage takes a test card on the sandbox's page and delivers the

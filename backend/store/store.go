@@ -302,6 +302,7 @@ type Checkout struct {
 	PurchaseID                 int64
 	Error                      string
 	CreatedAt, ExpiresAt       time.Time
+	ReturnURL                  string // where the payment page sends the fan back
 }
 
 // PaymentAccount is a creator's connected account at a provider.

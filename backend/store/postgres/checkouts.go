@@ -10,16 +10,16 @@ import (
 )
 
 const checkoutColumns = `id, fan_id, release_id, artist_id, idempotency_key, request_hash, amount_cents, currency, share_email,
-	provider, session_ref, url, state, COALESCE(purchase_id, 0), error, created_at, expires_at`
+	provider, session_ref, url, state, COALESCE(purchase_id, 0), error, created_at, expires_at, return_url`
 
 // InsertCheckout implements store.Tx; a taken key is ErrConflict and
 // leaves the transaction usable.
 func (t *tx) InsertCheckout(ctx context.Context, c store.Checkout) error {
 	tag, err := t.tx.Exec(ctx, `INSERT INTO checkouts (id, fan_id, release_id, artist_id, idempotency_key, request_hash, amount_cents,
-		currency, share_email, provider, session_ref, url, state, error, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING`,
+		currency, share_email, provider, session_ref, url, state, error, created_at, expires_at, return_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`,
 		c.ID, c.FanID, c.ReleaseID, c.ArtistID, c.Key, c.RequestHash, c.AmountCents, c.Currency, c.ShareEmail,
-		c.Provider, c.SessionRef, c.URL, c.State, c.Error, ms(c.CreatedAt), ms(c.ExpiresAt))
+		c.Provider, c.SessionRef, c.URL, c.State, c.Error, ms(c.CreatedAt), ms(c.ExpiresAt), c.ReturnURL)
 	return inserted("insert checkout", tag, err)
 }
 
@@ -71,7 +71,7 @@ func (r reader) checkout(ctx context.Context, where string, args ...any) (*store
 	var c store.Checkout
 	err := r.q.QueryRow(ctx, `SELECT `+checkoutColumns+` FROM checkouts `+where, args...).Scan(
 		&c.ID, &c.FanID, &c.ReleaseID, &c.ArtistID, &c.Key, &c.RequestHash, &c.AmountCents, &c.Currency, &c.ShareEmail,
-		&c.Provider, &c.SessionRef, &c.URL, &c.State, &c.PurchaseID, &c.Error, &c.CreatedAt, &c.ExpiresAt)
+		&c.Provider, &c.SessionRef, &c.URL, &c.State, &c.PurchaseID, &c.Error, &c.CreatedAt, &c.ExpiresAt, &c.ReturnURL)
 	if err != nil {
 		return nil, wrap("checkout", err)
 	}

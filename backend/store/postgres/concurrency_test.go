@@ -105,11 +105,11 @@ func TestMigrate(t *testing.T) {
 	}
 	wg.Wait()
 	for i := range 3 {
-		if errs[i] != nil || versions[i] != 4 {
-			t.Fatalf("Migrate %d = %d, %v; want version 4", i, versions[i], errs[i])
+		if errs[i] != nil || versions[i] != 5 {
+			t.Fatalf("Migrate %d = %d, %v; want version 5", i, versions[i], errs[i])
 		}
 	}
-	if v, err := postgres.Migrate(ctx, url); err != nil || v != 4 {
+	if v, err := postgres.Migrate(ctx, url); err != nil || v != 5 {
 		t.Fatalf("Migrate again = %d, %v", v, err)
 	}
 	_, err := postgres.Migrate(ctx, "postgres://127.0.0.1:1/nothing?sslmode=disable&connect_timeout=2")

@@ -9,15 +9,15 @@ import (
 )
 
 const checkoutColumns = `id, fan_id, release_id, artist_id, idempotency_key, request_hash, amount_cents, currency, share_email,
-	provider, session_ref, url, state, COALESCE(purchase_id, 0), error, created_at, expires_at`
+	provider, session_ref, url, state, COALESCE(purchase_id, 0), error, created_at, expires_at, return_url`
 
 // InsertCheckout implements store.Tx.
 func (t *tx) InsertCheckout(ctx context.Context, c store.Checkout) error {
 	_, err := t.insert(ctx, `INSERT INTO checkouts (id, fan_id, release_id, artist_id, idempotency_key, request_hash, amount_cents,
-		currency, share_email, provider, session_ref, url, state, error, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		currency, share_email, provider, session_ref, url, state, error, created_at, expires_at, return_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.FanID, c.ReleaseID, c.ArtistID, c.Key, c.RequestHash, c.AmountCents, c.Currency, c.ShareEmail,
-		c.Provider, c.SessionRef, c.URL, c.State, c.Error, millis(c.CreatedAt), millis(c.ExpiresAt))
+		c.Provider, c.SessionRef, c.URL, c.State, c.Error, millis(c.CreatedAt), millis(c.ExpiresAt), c.ReturnURL)
 	return err
 }
 
@@ -82,7 +82,7 @@ func (r reader) checkout(ctx context.Context, where string, args ...any) (*store
 	var created, expires int64
 	err := r.q.QueryRowContext(ctx, `SELECT `+checkoutColumns+` FROM checkouts `+where, args...).Scan(
 		&c.ID, &c.FanID, &c.ReleaseID, &c.ArtistID, &c.Key, &c.RequestHash, &c.AmountCents, &c.Currency, &c.ShareEmail,
-		&c.Provider, &c.SessionRef, &c.URL, &c.State, &c.PurchaseID, &c.Error, &created, &expires)
+		&c.Provider, &c.SessionRef, &c.URL, &c.State, &c.PurchaseID, &c.Error, &created, &expires, &c.ReturnURL)
 	if err != nil {
 		return nil, none(err)
 	}
