@@ -66,11 +66,11 @@ type WebhookOutcome struct {
 
 // PaymentPage is what the sandbox's hosted payment page shows.
 type PaymentPage struct {
-	Checkout    Checkout
-	Title       string
-	ArtistName  string
-	SplitWords  string // "9.00 EUR to the artist, 1.00 EUR to Megabox"
-	FanEmail    string
+	Checkout   Checkout
+	Title      string
+	ArtistName string
+	SplitWords string // "9.00 EUR to the artist, 1.00 EUR to Megabox"
+	FanEmail   string
 	// ReturnURL is where the fan goes back to once they have paid.
 	ReturnURL string
 }
