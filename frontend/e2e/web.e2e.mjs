@@ -10,7 +10,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
-import { sharedApp, openBrowser, signIn, shot, until, creator, tempDir, makeAlbum, addFolder, goodCard } from './lib.mjs'
+import { sharedApp, openBrowser, signIn, shot, creator, tempDir, makeAlbum, addFolder, goodCard } from './lib.mjs'
 
 const br = sharedApp()
 const title = 'Harbour Lights'
