@@ -14,6 +14,12 @@ type Object interface {
 	Size() int64
 }
 
+// Bounded is an Object told that reads stop at end: a bucket fetching
+// over the network then asks for no more. Reading past end still works.
+type Bounded interface {
+	ReadUntil(end int64)
+}
+
 // Bucket stores content-addressed blobs. Names are lowercase hex sha256
 // digests; any other name is rejected with api.EINVALID before it can
 // reach storage.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/blob"
 )
 
 // previewMaxAge is how long browsers and shared caches keep a preview
@@ -35,6 +36,9 @@ func (s *Server) trackPreview(w http.ResponseWriter, r *http.Request) error {
 	obj, err := s.svc.Bucket.Open(r.Context(), p.AudioSHA256)
 	if err != nil {
 		return err
+	}
+	if b, ok := obj.(blob.Bounded); ok {
+		b.ReadUntil(p.End) // a bucket over the network asks for the preview's bytes only
 	}
 	defer obj.Close()
 	if p.End > obj.Size() {

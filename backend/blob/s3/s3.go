@@ -446,7 +446,20 @@ type object struct {
 	key  string
 	size int64
 	pos  int64
+	end  int64         // reads are expected to stop here; 0 for the object's end
 	body io.ReadCloser // nil until a Read needs it
+	stop int64         // where the open GET's range ends
+}
+
+var _ blob.Bounded = (*object)(nil)
+
+// ReadUntil implements blob.Bounded: later GETs ask for bytes up to end
+// only, so a reader stopping there leaves no transfer to cut off.
+func (o *object) ReadUntil(end int64) {
+	if end != o.end {
+		o.closeBody()
+		o.end = end
+	}
 }
 
 func (o *object) Size() int64 { return o.size }
@@ -459,10 +472,14 @@ func (o *object) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	if o.body == nil {
+		rng, stop := "bytes="+strconv.FormatInt(o.pos, 10)+"-", o.size
+		if o.end > o.pos && o.end < o.size {
+			rng, stop = rng+strconv.FormatInt(o.end-1, 10), o.end
+		}
 		out, err := o.b.client.GetObject(o.ctx, &s3.GetObjectInput{
 			Bucket: &o.b.name,
 			Key:    &o.key,
-			Range:  aws.String("bytes=" + strconv.FormatInt(o.pos, 10) + "-"),
+			Range:  aws.String(rng),
 		})
 		if isNotFound(err) {
 			return 0, api.Errorf(api.ENOTFOUND, "blob deleted while being read")
@@ -470,10 +487,14 @@ func (o *object) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("read blob: %w", err)
 		}
-		o.body = out.Body
+		o.body, o.stop = out.Body, stop
 	}
 	n, err := o.body.Read(p)
 	o.pos += int64(n)
+	if err == io.EOF && o.pos == o.stop && o.stop < o.size {
+		o.closeBody() // the bounded range is done; reading on starts another
+		return n, nil
+	}
 	if err == io.EOF && o.pos < o.size {
 		err = io.ErrUnexpectedEOF
 	}

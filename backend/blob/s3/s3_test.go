@@ -166,6 +166,55 @@ func TestRangeReadFetchesOnlyTheRange(t *testing.T) {
 	}
 }
 
+// TestBoundedReadAsksForTheRangeOnly: an object told where reads stop
+// asks S3 for those bytes only, so stopping there cuts no transfer short;
+// reading on past it starts another GET and still gets the right bytes.
+func TestBoundedReadAsksForTheRangeOnly(t *testing.T) {
+	u, _ := s3test.Bucket(t)
+	ctx := context.Background()
+	plain, err := s3blob.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := blobtest.Bytes(3<<20, 2)
+	sum := blobtest.Digest(data)
+	if _, err := plain.Put(ctx, sum, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var ranges []string
+	opts := plain.Client().Options()
+	opts.HTTPClient = recordingClient{base: awshttp.NewBuildableClient(), record: func(r *http.Request) {
+		if r.Method == http.MethodGet {
+			mu.Lock()
+			ranges = append(ranges, r.Header.Get("Range"))
+			mu.Unlock()
+		}
+	}}
+	b := s3blob.New(s3.New(opts), plain.Name(), "")
+	o, err := b.Open(ctx, sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	o.(blob.Bounded).ReadUntil(2000)
+	if _, err := o.Seek(1000, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 1500) // 1000 in the range, 500 past it
+	if _, err := io.ReadFull(o, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data[1000:2500]) {
+		t.Fatal("bytes differ from the original")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ranges) != 2 || ranges[0] != "bytes=1000-1999" || ranges[1] != "bytes=2000-" {
+		t.Fatalf("GET ranges %q, want bytes=1000-1999 then bytes=2000-", ranges)
+	}
+}
+
 // TestFailedUploadsLeaveNothing: a large upload that fails its checksum
 // or is canceled is aborted on the server: no object, no pending upload
 // holding its parts.
