@@ -143,6 +143,16 @@ func (s *EarningsService) Follow(ctx context.Context, artistID int64) error {
 	})
 }
 
+// Following reports whether the caller follows an artist; false for
+// anyone not signed in.
+func (s *EarningsService) Following(ctx context.Context, artistID int64) (bool, error) {
+	c := api.CallerFromContext(ctx)
+	if c == nil {
+		return false, nil
+	}
+	return s.st.Follows(ctx, c.Account.ID, artistID)
+}
+
 // Unfollow implements api.EarningsService.
 func (s *EarningsService) Unfollow(ctx context.Context, artistID int64) error {
 	c, err := api.RequireCaller(ctx)

@@ -218,6 +218,8 @@ type Reader interface {
 	// Fans lists buyers and followers, biggest supporters first; emails
 	// only of buyers who shared them.
 	Fans(ctx context.Context, artistID int64) ([]api.Fan, error)
+	// Follows reports whether a fan follows an artist.
+	Follows(ctx context.Context, fanID, artistID int64) (bool, error)
 
 	ActiveReceiptKey(ctx context.Context) (receipt.Key, error)
 	// ReceiptPublicKeys lists every key receipts were signed with, newest

@@ -101,6 +101,7 @@ type artistBody struct {
 	Picture string
 	Links   []link
 	Cards   []card
+	Follow  *followBox // nil on the artist's own page
 }
 
 // link is one of an artist's links, shown by its host.
@@ -125,6 +126,9 @@ func (h *Handler) artist(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	body := artistBody{Profile: a.Profile, Handle: a.Profile.Handle, Cards: cards}
+	if body.Follow, err = h.followBox(r, v, a.ID, canon); err != nil {
+		return err
+	}
 	for _, l := range a.Profile.Links {
 		body.Links = append(body.Links, link{Href: l, Label: linkLabel(l)})
 	}

@@ -47,6 +47,7 @@ type Handler struct {
 	releases  api.ReleaseService
 	accounts  accounts
 	purchases purchases
+	follows   follows
 	dir       directory
 	bucket    blob.Bucket
 	cfg       Config
@@ -59,7 +60,7 @@ type Handler struct {
 // New returns the pages over a platform's services and bucket.
 func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h := newHandler(svc.Profiles, svc.Releases, svc.Store(), bucket, cfg)
-	h.accounts, h.purchases = svc.Accounts, svc.Purchases
+	h.accounts, h.purchases, h.follows = svc.Accounts, svc.Purchases, svc.Earnings
 	return h
 }
 
@@ -89,6 +90,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signup", h.page(h.signup))
 	m.HandleFunc("POST /signout", h.page(h.signout))
 	m.HandleFunc("GET /library", h.page(h.library))
+	m.HandleFunc("POST /{who}", h.page(h.follow))
 	m.HandleFunc("POST /{who}/{rest...}", h.page(h.buy))
 	m.HandleFunc("GET /{who}", h.page(h.artist))
 	m.HandleFunc("GET /{who}/{rest...}", h.page(h.underArtist))

@@ -103,6 +103,13 @@ func (t *tx) InsertFollow(ctx context.Context, fanID, artistID int64, now time.T
 	return wrap("follow", err)
 }
 
+// Follows implements store.Reader.
+func (r reader) Follows(ctx context.Context, fanID, artistID int64) (bool, error) {
+	var yes bool
+	err := r.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM follows WHERE fan_id = $1 AND artist_id = $2)`, fanID, artistID).Scan(&yes)
+	return yes, wrap("follows", err)
+}
+
 // DeleteFollow implements store.Tx.
 func (t *tx) DeleteFollow(ctx context.Context, fanID, artistID int64) error {
 	_, err := t.tx.Exec(ctx, `DELETE FROM follows WHERE fan_id = $1 AND artist_id = $2`, fanID, artistID)

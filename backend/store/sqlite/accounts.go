@@ -90,6 +90,13 @@ func (t *tx) InsertFollow(ctx context.Context, fanID, artistID int64, now time.T
 	return t.exec(ctx, `INSERT INTO follows (fan_id, artist_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, fanID, artistID, millis(now))
 }
 
+// Follows implements store.Reader.
+func (r reader) Follows(ctx context.Context, fanID, artistID int64) (bool, error) {
+	var yes bool
+	err := r.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM follows WHERE fan_id = ? AND artist_id = ?)`, fanID, artistID).Scan(&yes)
+	return yes, err
+}
+
 // DeleteFollow implements store.Tx.
 func (t *tx) DeleteFollow(ctx context.Context, fanID, artistID int64) error {
 	return t.exec(ctx, `DELETE FROM follows WHERE fan_id = ? AND artist_id = ?`, fanID, artistID)

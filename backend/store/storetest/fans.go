@@ -68,6 +68,10 @@ func testFollowUnfollow(t *testing.T, s Services) {
 		}
 	}
 	fans(t, s, ann, api.Fan{AccountID: id(fan), DisplayName: "fan", Follower: true})
+	following(t, s, fan, id(ann), true)
+	following(t, s, ann, id(fan), false) // one way only
+	following(t, s, other, id(ann), false)
+	following(t, s, context.Background(), id(ann), false)
 	for _, c := range []struct {
 		ctx    context.Context
 		artist int64
@@ -86,6 +90,7 @@ func testFollowUnfollow(t *testing.T, s Services) {
 		}
 	}
 	fans(t, s, ann)
+	following(t, s, fan, id(ann), false)
 	if err := s.Earnings.Unfollow(fan, 1<<40); err != nil {
 		t.Fatalf("unfollow someone never followed: %v", err)
 	}
@@ -113,4 +118,16 @@ func fans(t *testing.T, s Services, ctx context.Context, want ...api.Fan) {
 		want = []api.Fan{}
 	}
 	same(t, "fans", got.Items, want)
+}
+
+// following checks whether the caller of ctx follows an artist.
+func following(t *testing.T, s Services, ctx context.Context, artistID int64, want bool) {
+	t.Helper()
+	got, err := s.Earnings.Following(ctx, artistID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("following artist %d: got %v, want %v", artistID, got, want)
+	}
 }
