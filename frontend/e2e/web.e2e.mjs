@@ -8,6 +8,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, createPublicKey, verify } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { sharedApp, openBrowser, signIn, shot, creator, tempDir, makeAlbum, addFolder, goodCard } from './lib.mjs'
@@ -16,6 +17,25 @@ const br = sharedApp()
 const title = 'Harbour Lights'
 
 const sha256 = (b) => createHash('sha256').update(b).digest('hex')
+
+// axe-core, injected by DevTools evaluation: the pages' CSP allows no
+// script but their own, and evaluation is not held to it.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const axeFindings = []
+
+// audit runs axe on the page as it stands and keeps its serious and
+// critical violations, named by page, to assert on at the end (one run
+// shows every page's).
+async function audit(page, name) {
+  await page.waitForLoadState('load')
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource)
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ') + (n.failureSummary ? ' (' + n.failureSummary.replace(/\s+/g, ' ') + ')' : '')).join('; ')}`)
+  })
+  for (const f of found) axeFindings.push(`${name}: ${f}`)
+}
 
 // unzip reads a zip's entries (stored or deflated) from its central
 // directory: name → bytes.
@@ -92,12 +112,18 @@ test('a fan finds, hears, buys and downloads a release on the web, and the app h
   const web = await openBrowser(platform + '/')
   try {
     const { page, pageErrors } = web
+    await audit(page, 'discover')
+    await page.goto(platform + '/@nova-harbor')
+    await page.locator('a[data-follow-signin]').waitFor()
+    await audit(page, 'artist')
+    await page.goto(platform + '/')
     // Discover → the release page.
     await page.locator('.release-card', { hasText: title }).locator('a').click()
     await page.locator('h1', { hasText: title }).waitFor()
     const releaseURL = page.url()
     assert.match(releaseURL, /\/@nova-harbor\/harbour-lights$/)
     assert.match(await page.locator('[data-split]').textContent(), /3\.60 EUR to the artist, 0\.40 EUR to Megabox/)
+    await audit(page, 'release, signed out')
 
     // A preview plays: its audio element advances.
     await page.locator('button.play-track').first().click()
@@ -116,6 +142,7 @@ test('a fan finds, hears, buys and downloads a release on the web, and the app h
     await page.click('a[data-signin]')
     await page.locator('h1', { hasText: 'Sign in' }).waitFor()
     await shot(page, 'web-signin-1280')
+    await audit(page, 'sign-in')
     await page.click('a:has-text("Create an account")')
     await page.fill('input[name=display_name]', 'Web Fan')
     await page.fill('input[name=email]', email)
@@ -141,6 +168,10 @@ test('a fan finds, hears, buys and downloads a release on the web, and the app h
     assert.equal(await page.locator('form[data-buy-form]').count(), 0)
     assert.match(await page.locator('a[data-app]').getAttribute('href'), /^megabox:\/\/release\/\d+$/)
     await shot(page, 'web-owned-1280')
+    await audit(page, 'release, owned')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await audit(page, 'release, owned, dark')
+    await page.emulateMedia({ colorScheme: 'light' })
 
     // The zip: the masters byte for byte, a receipt that verifies.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('a[data-zip]')])
@@ -159,6 +190,14 @@ test('a fan finds, hears, buys and downloads a release on the web, and the app h
     // The library page lists it.
     await page.click('a[data-user]')
     await page.locator(`[data-owned="${title}"]`).waitFor()
+    await audit(page, 'library')
+
+    // Follow the artist from their page, signed in.
+    await page.goto(platform + '/@nova-harbor')
+    await page.click('form[data-follow-form] button[data-follow]')
+    await page.locator('form[data-follow-form] button[data-following]').waitFor()
+    assert.equal(page.url(), platform + '/@nova-harbor')
+    await audit(page, 'artist, following')
 
     // Phone width.
     await page.setViewportSize({ width: 390, height: 844 })
@@ -169,7 +208,9 @@ test('a fan finds, hears, buys and downloads a release on the web, and the app h
     await page.click('a[data-signin-link]')
     await page.locator('h1', { hasText: 'Sign in' }).waitFor()
     await shot(page, 'web-signin-390')
+    await audit(page, 'sign-in, 390 px')
     assert.deepEqual(pageErrors, [])
+    assert.deepEqual(axeFindings, [], 'axe: no serious or critical violation')
   } finally {
     await web.close()
   }
