@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
-	"github.com/megabox-fm/megabox/backend/platform"
 )
 
 // previewHead is what a browser needs of a preview to start playing: the
@@ -27,14 +25,11 @@ const previewHead = 64 << 10
 func benchPreview(dir string, runs int, rep *Report) error {
 	ctx := context.Background()
 	pdir := filepath.Join(dir, "preview")
-	defer os.RemoveAll(pdir)
-	cfg := platform.DefaultConfig
-	cfg.SignUpsPerHour = 0
-	p, err := platform.Open(ctx, pdir, cfg, slog.New(slog.DiscardHandler))
+	p, done, err := benchPlatform(ctx, pdir)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer done()
 	static := filepath.Join(pdir, "static")
 	if err := os.MkdirAll(static, 0o755); err != nil {
 		return err

@@ -31,14 +31,11 @@ const (
 func benchPages(dir string, runs int, rep *Report) error {
 	ctx := context.Background()
 	pdir := filepath.Join(dir, "pages")
-	defer os.RemoveAll(pdir)
-	cfg := platform.DefaultConfig
-	cfg.SignUpsPerHour = 0
-	p, err := platform.Open(ctx, pdir, cfg, slog.New(slog.DiscardHandler))
+	p, done, err := benchPlatform(ctx, pdir)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer done()
 	srv := httptest.NewServer(p.Handler)
 	defer srv.Close()
 	page, err := releasePage(ctx, srv.URL, filepath.Join(pdir, "master.mp3"))
@@ -188,4 +185,17 @@ func stylesheet(pageURL string) (string, error) {
 		return "", fmt.Errorf("%s: %d, no stylesheet", pageURL, resp.StatusCode)
 	}
 	return string(m[1]), nil
+}
+
+// benchPlatform opens a platform of its own in pdir, without sign-up
+// limits; done closes and removes it.
+func benchPlatform(ctx context.Context, pdir string) (*platform.Platform, func(), error) {
+	cfg := platform.DefaultConfig
+	cfg.SignUpsPerHour = 0
+	p, err := platform.Open(ctx, pdir, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		os.RemoveAll(pdir)
+		return nil, nil, err
+	}
+	return p, func() { p.Close(); os.RemoveAll(pdir) }, nil
 }
