@@ -256,7 +256,7 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <meta name="robots" content="noindex">
 <title>{{if .Missing}}Payment page not found{{else}}Pay for {{.Page.Title}}{{end}} · Megabox</title>
 <style>
-:root { color-scheme: light dark; --accent: #ff5a36; --bad: #d64545; }
+:root { color-scheme: light dark; --accent: #c4391a; --bad: #c53030; }
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; display: grid; place-items: center; min-height: 100vh; background: Canvas; }
 main { width: min(420px, 100% - 32px); padding: 24px; border: 1px solid color-mix(in srgb, CanvasText 15%, transparent); border-radius: 12px; }
 h1 { font-size: 1.25rem; margin: 0 0 4px; }
