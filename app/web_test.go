@@ -226,7 +226,8 @@ func publishedNight(t *testing.T, a *App, side sync.Sidecar, seconds float64) *a
 }
 
 // The Sync view shows a release's web settings, its slug on the platform
-// and the creator's page, once they have a handle.
+// and the creator's page: publishing gave them a handle from their name,
+// and one they choose replaces it.
 func TestFoldersShowWebSettings(t *testing.T) {
 	a, srv := creatorOn(t)
 	publishedNight(t, a, sync.Sidecar{Slug: "night-drive", PreviewSeconds: 60}, 1)
@@ -237,14 +238,14 @@ func TestFoldersShowWebSettings(t *testing.T) {
 		}
 		return fs[0].Releases[0].Web
 	}
-	if got := web(); got != (WebSettings{Slug: "night-drive", PreviewSeconds: 60, CurrentSlug: "night-drive"}) {
-		t.Fatalf("without a handle the view has %+v", got)
+	if got := web(); got != (WebSettings{Slug: "night-drive", PreviewSeconds: 60, CurrentSlug: "night-drive", ArtistURL: srv.URL + "/@ann"}) {
+		t.Fatalf("after publishing the view has %+v", got)
 	}
-	if _, err := (&AccountAPI{a}).SaveProfile(api.Profile{Handle: "ann"}); err != nil {
+	if _, err := (&AccountAPI{a}).SaveProfile(api.Profile{Handle: "ann-music"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := web(); got.ArtistURL != srv.URL+"/@ann" || got.CurrentSlug != "night-drive" {
-		t.Fatalf("with a handle the view has %+v", got)
+	if got := web(); got.ArtistURL != srv.URL+"/@ann-music" || got.CurrentSlug != "night-drive" {
+		t.Fatalf("with a chosen handle the view has %+v", got)
 	}
 }
 

@@ -174,6 +174,11 @@ func (s *ReleaseService) setState(ctx context.Context, id int64, state string) (
 		if state == api.StatePublished && len(rel.Tracks) == 0 {
 			return api.Errorf(api.ECONFLICT, "add at least one track before publishing")
 		}
+		if state == api.StatePublished {
+			if err := giveHandle(ctx, tx, c.Account); err != nil {
+				return err
+			}
+		}
 		return tx.SetReleaseState(ctx, id, state, s.clock())
 	})
 	if err != nil {
@@ -362,4 +367,35 @@ func decodeCursor(c string) (int64, error) {
 		}
 	}
 	return 0, api.FieldErrorf("cursor", "not a cursor from a previous page")
+}
+
+// giveHandle gives a creator publishing without a handle one made from
+// their name, so every published release has a web address; they may
+// change it (the first one keeps leading to them).
+func giveHandle(ctx context.Context, tx store.Tx, a api.Account) error {
+	p, err := tx.Profile(ctx, a.ID)
+	if err != nil || p.Handle != "" {
+		return err
+	}
+	base := strings.Trim(api.Slugify(a.DisplayName), "-")
+	if len(base) > 24 {
+		base = strings.Trim(base[:24], "-")
+	}
+	if len(base) < 3 || base == "release" {
+		base = "artist"
+	}
+	for n := 1; n <= 50; n++ {
+		p.Handle = base
+		if n > 1 {
+			p.Handle = fmt.Sprintf("%s-%d", base, n)
+		}
+		if p.Validate() != nil { // a word the site uses
+			continue
+		}
+		if err := tx.SetProfile(ctx, a.ID, *p); !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	p.Handle = fmt.Sprintf("artist-%d", a.ID)
+	return tx.SetProfile(ctx, a.ID, *p)
 }

@@ -56,6 +56,7 @@ var tests = []struct {
 	{"CollaboratorSplits", testCollaboratorSplits},
 	{"ReleaseSlugs", testReleaseSlugs},
 	{"Profiles", testProfiles},
+	{"PublishingGivesAHandle", testPublishingGivesAHandle},
 	{"PaymentRecords", testPaymentRecords},
 	{"Refunds", testRefunds},
 	{"RefundsToTheLastCent", testRefundsToTheLastCent},

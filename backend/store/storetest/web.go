@@ -88,3 +88,39 @@ func testProfiles(t *testing.T, s Services) {
 		t.Fatalf("unknown handle: %v", err)
 	}
 }
+
+// testPublishingGivesAHandle: a creator who publishes without a handle
+// gets one made from their name, numbered when taken, so the release has a
+// web address; one who chose a handle keeps it.
+func testPublishingGivesAHandle(t *testing.T, s Services) {
+	ctx := context.Background()
+	ann := signUp(t, s, "ann", true)
+	if _, err := s.Accounts.CreateAccount(ctx, api.AccountCreate{Email: "ann2@example.com", Password: "password ann2", DisplayName: "ann", Creator: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Accounts.CreateSession(ctx, api.Credentials{Email: "ann2@example.com", Password: "password ann2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller, err := s.Auth.Authenticate(ctx, c.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := api.NewContextWithCaller(ctx, caller)
+	bob := signUp(t, s, "bob", true)
+	if _, err := s.Profiles.UpdateProfile(bob, api.Profile{Handle: "bob-sounds"}); err != nil {
+		t.Fatal(err)
+	}
+	release(t, s, ann, "One", 500, "EUR", 1)
+	release(t, s, twin, "Two", 500, "EUR", 1)
+	rel := release(t, s, bob, "Three", 500, "EUR", 1)
+	for who, want := range map[context.Context]string{ann: "ann", twin: "ann-2", bob: "bob-sounds"} {
+		p, err := s.Profiles.MyProfile(who)
+		if err != nil || p.Handle != want {
+			t.Fatalf("handle = %+v, %v; want %q", p, err, want)
+		}
+	}
+	if got, err := s.Profiles.ReleaseByPath(ctx, "bob-sounds", rel.Slug); err != nil || got.Release.ID != rel.ID {
+		t.Fatalf("bob's release page = %+v, %v", got, err)
+	}
+}
