@@ -15,6 +15,7 @@ import (
 	"github.com/megabox-fm/megabox/app/library"
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/payment"
+	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // pageOpener records the pages the app hands to the system browser.
@@ -170,7 +171,7 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 	}
 
 	var paid *api.Checkout
-	waitFor(t, "the checkout to be paid", func() bool {
+	wait.Until(t, 20*time.Second, "the checkout to be paid", func() bool {
 		paid, err = store.CheckoutState(co.ID)
 		return err == nil && paid.State != api.CheckoutOpen
 	})
@@ -180,7 +181,7 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 	if o, err := store.Owned(rel.ID); err != nil || o != "bought" {
 		t.Fatalf("Owned = %q, %v; want bought", o, err)
 	}
-	waitFor(t, "the library to have the release", func() bool {
+	wait.Until(t, 20*time.Second, "the library to have the release", func() bool {
 		rels, err := (&LibraryAPI{a}).Releases()
 		return err == nil && slices.ContainsFunc(rels, func(r library.Release) bool { return r.Title == "Copper Hours" && r.PurchaseID == paid.Purchase.ID })
 	})
@@ -209,15 +210,4 @@ func payOnHostedPage(t *testing.T, page, card string) int {
 	defer resp.Body.Close()
 	io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -130,32 +131,12 @@ func TestSplitPayeesNamesWhatIsWrong(t *testing.T) {
 // Saving collaborators writes them to megabox.json as the manifest has
 // them, keeping the price; a refused list writes nothing.
 func TestSetCollaboratorsWritesTheSidecar(t *testing.T) {
-	t.Setenv("HOME", t.TempDir())
-	srv := httptest.NewServer(http.NotFoundHandler()) // no platform is needed to edit a folder
-	defer srv.Close()
-	a := New(Config{Home: t.TempDir(), PlatformURL: srv.URL, Output: quietOutput{}})
-	if err := a.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer a.Shutdown(t.Context())
-	music := t.TempDir()
-	dir := filepath.Join(music, "Album")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	x := &SyncAPI{a}
-	if err := x.AddFolder(music); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := a.cache.Roots(t.Context())
-	if err != nil || len(roots) != 1 {
-		t.Fatalf("roots = %v, %v", roots, err)
-	}
+	x, roots, dir := folderWithoutPlatform(t, "Album")
 	if err := x.SetPrice(roots[0].ID, "Album", 999, "EUR", false, 0); err != nil {
 		t.Fatal(err)
 	}
 
-	err = x.SetCollaborators(roots[0].ID, "Album", []api.ManifestCollaborator{collab("bob@example.com", 6000), collab("cy@example.com", 4000)})
+	err := x.SetCollaborators(roots[0].ID, "Album", []api.ManifestCollaborator{collab("bob@example.com", 6000), collab("cy@example.com", 4000)})
 	if got := decodeUIError(t, err); got["field"] != "collaborators" || got["code"] != api.EINVALID {
 		t.Fatalf("a list leaving the owner nothing: %v", got)
 	}
@@ -188,7 +169,7 @@ func TestSetCollaboratorsWritesTheSidecar(t *testing.T) {
 	if string(b) != want {
 		t.Fatalf("megabox.json =\n%s\nwant\n%s", b, want)
 	}
-	v := a.releaseView(roots[0], cache.Release{Dir: "Album", State: sync.StateError,
+	v := x.a.releaseView(roots[0], cache.Release{Dir: "Album", State: sync.StateError,
 		Error: sync.SidecarName + ": " + api.FieldErrorf("collaborators[1].email", "no creator account").Error()})
 	if !reflect.DeepEqual(v.Collaborators, []api.ManifestCollaborator{collab("bob@example.com", 3000), collab("cy@example.com", 2000)}) ||
 		v.CollaboratorProblem == nil || v.CollaboratorProblem.Field != "collaborators[1].email" {
@@ -295,4 +276,33 @@ func signedUp(t *testing.T, base, email string, creator bool) *mhttp.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// folderWithoutPlatform is an app watching a music folder holding one
+// release folder named name, with no platform behind it: editing a
+// folder's sidecar needs none.
+func folderWithoutPlatform(t *testing.T, name string) (*SyncAPI, []cache.Root, string) {
+	t.Helper()
+	t.Setenv("HOME", t.TempDir())
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	a := New(Config{Home: t.TempDir(), PlatformURL: srv.URL, Output: quietOutput{}})
+	if err := a.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Shutdown(context.Background()) })
+	music := t.TempDir()
+	dir := filepath.Join(music, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	x := &SyncAPI{a}
+	if err := x.AddFolder(music); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := a.cache.Roots(t.Context())
+	if err != nil || len(roots) != 1 {
+		t.Fatalf("roots = %v, %v", roots, err)
+	}
+	return x, roots, dir
 }

@@ -107,27 +107,7 @@ func TestSaveProfile(t *testing.T) {
 // manifest has them, keeping the rest; settings the platform would refuse
 // write nothing and name the field.
 func TestSetWebSettingsWritesTheSidecar(t *testing.T) {
-	t.Setenv("HOME", t.TempDir())
-	srv := httptest.NewServer(http.NotFoundHandler()) // no platform is needed to edit a folder
-	defer srv.Close()
-	a := New(Config{Home: t.TempDir(), PlatformURL: srv.URL, Output: quietOutput{}})
-	if err := a.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer a.Shutdown(t.Context())
-	music := t.TempDir()
-	dir := filepath.Join(music, "Night")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	x := &SyncAPI{a}
-	if err := x.AddFolder(music); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := a.cache.Roots(t.Context())
-	if err != nil || len(roots) != 1 {
-		t.Fatalf("roots = %v, %v", roots, err)
-	}
+	x, roots, dir := folderWithoutPlatform(t, "Night")
 	id := roots[0].ID
 	if err := x.SetPrice(id, "Night", 700, "EUR", false, 0); err != nil {
 		t.Fatal(err)
