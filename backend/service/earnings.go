@@ -80,14 +80,12 @@ func (s *EarningsService) Earnings(ctx context.Context, f api.EarningsFilter) (*
 		e.Totals.CreatorCents += r.CreatorCents
 		e.Totals.PlatformCents += r.PlatformCents
 	}
-	e.Totals.PaidOutCents, e.Totals.PendingPayoutCents, e.Totals.AvailableCents, err = s.st.Balances(ctx, *w)
+	t := &e.Totals
+	t.PaidOutCents, t.PendingPayoutCents, t.AvailableCents, t.DisputedCents, err = s.st.Balances(ctx, *w)
 	if err != nil {
 		return nil, errors.Join(errors.New("earnings balances"), err)
 	}
-	if e.Totals.DisputedCents, err = s.st.Disputed(ctx, w.ArtistID, w.Currency); err != nil {
-		return nil, errors.Join(errors.New("earnings disputes"), err)
-	}
-	e.Totals.AvailableCents -= e.Totals.DisputedCents
+	t.AvailableCents -= t.DisputedCents
 	return e, nil
 }
 

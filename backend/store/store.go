@@ -213,7 +213,9 @@ type Reader interface {
 	EarningsByRelease(ctx context.Context, w Window) ([]api.EarningsRow, int64, error)
 	// Balances are a creator's payouts paid and pending and the ledger
 	// balance available, as of now.
-	Balances(ctx context.Context, w Window) (paid, pending, available int64, err error)
+	// The last figure is the creator money of sales under an open dispute
+	// (Disputed), read in the same statement.
+	Balances(ctx context.Context, w Window) (paid, pending, available, disputed int64, err error)
 	Statement(ctx context.Context, w Window) ([]api.StatementLine, error)
 	// Fans lists buyers and followers, biggest supporters first; emails
 	// only of buyers who shared them.

@@ -99,14 +99,17 @@ func (r reader) Dispute(ctx context.Context, provider, ref string) (*store.Dispu
 	return &d, nil
 }
 
-// Disputed implements store.Reader, from the open disputes (few), not
-// from the creator's sales.
+// disputedSQL sums the creator money of account $1's sales in currency
+// $2 under an open dispute, from the open disputes (few), not from the
+// account's sales.
+const disputedSQL = `SELECT COALESCE(SUM(s.cents
+		- (SELECT COALESCE(SUM(x.cents), 0) FROM refund_shares x WHERE x.purchase_id = s.purchase_id AND x.account_id = s.account_id)), 0)::int8
+	FROM sale_shares s WHERE s.purchase_id IN (SELECT purchase_id FROM disputes WHERE open) AND s.account_id = $1 AND s.currency = $2`
+
+// Disputed implements store.Reader.
 func (r reader) Disputed(ctx context.Context, artistID int64, currency string) (int64, error) {
 	var cents int64
-	err := r.q.QueryRow(ctx, `SELECT COALESCE(SUM(s.cents
-			- (SELECT COALESCE(SUM(x.cents), 0) FROM refund_shares x WHERE x.purchase_id = s.purchase_id AND x.account_id = s.account_id)), 0)::int8
-		FROM sale_shares s WHERE s.purchase_id IN (SELECT purchase_id FROM disputes WHERE open) AND s.account_id = $1 AND s.currency = $2`,
-		artistID, currency).Scan(&cents)
+	err := r.q.QueryRow(ctx, disputedSQL, artistID, currency).Scan(&cents)
 	return cents, wrap("disputed", err)
 }
 

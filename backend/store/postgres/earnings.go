@@ -121,13 +121,14 @@ func (r reader) EarningsByRelease(ctx context.Context, w store.Window) ([]api.Ea
 }
 
 // Balances implements store.Reader, in one statement.
-func (r reader) Balances(ctx context.Context, w store.Window) (paid, pending, available int64, err error) {
+func (r reader) Balances(ctx context.Context, w store.Window) (paid, pending, available, disputed int64, err error) {
 	err = r.q.QueryRow(ctx, `SELECT
 		(SELECT COALESCE(SUM(amount_cents) FILTER (WHERE state = 'paid'), 0)::int8 FROM payouts WHERE artist_id = $1 AND currency = $2),
 		(SELECT COALESCE(SUM(amount_cents) FILTER (WHERE state = 'pending'), 0)::int8 FROM payouts WHERE artist_id = $1 AND currency = $2),
-		(SELECT -COALESCE(SUM(amount_cents), 0)::int8 FROM postings WHERE account = $3 AND currency = $2)`,
-		w.ArtistID, w.Currency, ledger.CreatorAccount(w.ArtistID)).Scan(&paid, &pending, &available)
-	return paid, pending, available, wrap("balances", err)
+		(SELECT -COALESCE(SUM(amount_cents), 0)::int8 FROM postings WHERE account = $3 AND currency = $2),
+		(`+disputedSQL+`)`,
+		w.ArtistID, w.Currency, ledger.CreatorAccount(w.ArtistID)).Scan(&paid, &pending, &available, &disputed)
+	return paid, pending, available, disputed, wrap("balances", err)
 }
 
 // statementSQL lists a creator's sales, refunds and payouts in a window,

@@ -54,7 +54,7 @@ func BenchmarkEarnings(b *testing.B) {
 		{"day", func() error { _, _, err := db.EarningsByPeriod(ctx, all, true); return err }},
 		{"day-in-a-year", func() error { _, _, err := db.EarningsByPeriod(ctx, year, true); return err }},
 		{"release", func() error { _, _, err := db.EarningsByRelease(ctx, all); return err }},
-		{"balances", func() error { _, _, _, err := db.Balances(ctx, all); return err }},
+		{"balances", func() error { _, _, _, _, err := db.Balances(ctx, all); return err }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

@@ -452,7 +452,7 @@ func TestPayouts(t *testing.T) {
 	}
 	_, err = db.Payout(ctx, c.bob, id)
 	wantErr(t, "another creator's payout", err, store.ErrNotFound)
-	paid, pending, avail, err := db.Balances(ctx, store.Window{ArtistID: c.ann, Currency: "EUR"})
+	paid, pending, avail, _, err := db.Balances(ctx, store.Window{ArtistID: c.ann, Currency: "EUR"})
 	if err != nil || paid != 0 || pending != 1000 || avail != 1610 {
 		t.Fatalf("Balances = %d, %d, %d, %v", paid, pending, avail, err)
 	}
@@ -467,7 +467,7 @@ func TestPayouts(t *testing.T) {
 	if po, _ := db.Payout(ctx, c.ann, id); po.State != api.PayoutPaid || po.PaidAt == nil || !po.PaidAt.Equal(at.Add(time.Hour)) {
 		t.Fatalf("paid payout = %+v", po)
 	}
-	if paid, pending, _, _ := db.Balances(ctx, store.Window{ArtistID: c.ann, Currency: "EUR"}); paid != 1000 || pending != 0 {
+	if paid, pending, _, _, _ := db.Balances(ctx, store.Window{ArtistID: c.ann, Currency: "EUR"}); paid != 1000 || pending != 0 {
 		t.Fatalf("Balances after paying = %d paid, %d pending", paid, pending)
 	}
 	if ids, err := db.PayoutIDs(ctx, c.ann); err != nil || !reflect.DeepEqual(ids, []int64{id}) {

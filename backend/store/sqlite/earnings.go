@@ -81,16 +81,18 @@ func (w *window) months() (lo, hi int64) {
 const balancesSQL = `SELECT
 	(SELECT COALESCE(SUM(CASE WHEN state = 'paid' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ?1 AND currency = ?2),
 	(SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN amount_cents END), 0) FROM payouts WHERE artist_id = ?1 AND currency = ?2),
-	(SELECT -COALESCE(SUM(amount_cents), 0) FROM postings WHERE account = ?3 AND currency = ?2)`
+	(SELECT -COALESCE(SUM(amount_cents), 0) FROM postings WHERE account = ?3 AND currency = ?2),
+	(` + disputedSQL + `)`
 
 // Balances implements store.Reader.
-func (r reader) Balances(ctx context.Context, sw store.Window) (paid, pending, available int64, err error) {
+func (r reader) Balances(ctx context.Context, sw store.Window) (paid, pending, available, disputed int64, err error) {
 	ctx, err = shortRead(ctx)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, 0, err
 	}
-	err = r.q.QueryRowContext(ctx, balancesSQL, sw.ArtistID, sw.Currency, ledger.CreatorAccount(sw.ArtistID)).Scan(&paid, &pending, &available)
-	return paid, pending, available, err
+	err = r.q.QueryRowContext(ctx, balancesSQL, sw.ArtistID, sw.Currency, ledger.CreatorAccount(sw.ArtistID)).
+		Scan(&paid, &pending, &available, &disputed)
+	return paid, pending, available, disputed, err
 }
 
 // periodQueries returns the queries for sales and for refunds by month or

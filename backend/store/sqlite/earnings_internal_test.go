@@ -270,7 +270,10 @@ func TestEarningsQueriesReadIndexesOnly(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			plan := queryPlan(t, db, c.query, int64(1), "EUR", int64(0), int64(math.MaxInt64), int64(0), int64(math.MaxInt64))
 			for _, line := range plan {
-				if (strings.Contains(line, "sale_shares") || strings.Contains(line, " f ")) && !strings.Contains(line, "COVERING INDEX") {
+				// The money under dispute probes the sale of each open
+				// dispute (few) by its key: not a scan of the creator's sales.
+				disputed := strings.Contains(line, "SEARCH s USING INDEX sqlite_autoindex_sale_shares_1 (purchase_id=? AND account_id=?)")
+				if (strings.Contains(line, "sale_shares") || strings.Contains(line, " f ")) && !strings.Contains(line, "COVERING INDEX") && !disputed {
 					t.Errorf("plan reads table rows: %q\n%s", line, strings.Join(plan, "\n"))
 				}
 				if !c.sorts && strings.Contains(line, "TEMP B-TREE") {
