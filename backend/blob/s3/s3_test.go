@@ -110,17 +110,8 @@ func TestKeyLayout(t *testing.T) {
 // TestRangeReadFetchesOnlyTheRange: reading 1000 bytes in the middle of a
 // 20 MB blob sends a ranged GET and pulls a few KB over the network.
 func TestRangeReadFetchesOnlyTheRange(t *testing.T) {
-	u, _ := s3test.Bucket(t)
 	ctx := context.Background()
-	plain, err := s3blob.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := blobtest.Bytes(20<<20, 1)
-	sum := blobtest.Digest(data)
-	if _, err := plain.Put(ctx, sum, bytes.NewReader(data)); err != nil {
-		t.Fatal(err)
-	}
+	plain, data, sum := bucketHolding(t, 20<<20, 1)
 
 	var read atomic.Int64
 	var mu sync.Mutex
@@ -170,17 +161,8 @@ func TestRangeReadFetchesOnlyTheRange(t *testing.T) {
 // asks S3 for those bytes only, so stopping there cuts no transfer short;
 // reading on past it starts another GET and still gets the right bytes.
 func TestBoundedReadAsksForTheRangeOnly(t *testing.T) {
-	u, _ := s3test.Bucket(t)
 	ctx := context.Background()
-	plain, err := s3blob.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := blobtest.Bytes(3<<20, 2)
-	sum := blobtest.Digest(data)
-	if _, err := plain.Put(ctx, sum, bytes.NewReader(data)); err != nil {
-		t.Fatal(err)
-	}
+	plain, data, sum := bucketHolding(t, 3<<20, 2)
 	var mu sync.Mutex
 	var ranges []string
 	opts := plain.Client().Options()
@@ -422,4 +404,20 @@ func TestStoredBlobIsNotSentAgain(t *testing.T) {
 	if len(writes) != 0 {
 		t.Fatalf("stored blob sent again: %q", writes)
 	}
+}
+
+// bucketHolding is a new bucket holding one blob of n seeded bytes.
+func bucketHolding(t *testing.T, n int, seed uint64) (*s3blob.Bucket, []byte, string) {
+	t.Helper()
+	u, _ := s3test.Bucket(t)
+	b, err := s3blob.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := blobtest.Bytes(n, seed)
+	sum := blobtest.Digest(data)
+	if _, err := b.Put(context.Background(), sum, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	return b, data, sum
 }
