@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/blob"
@@ -89,6 +90,15 @@ func (l *layoutWriter) Write(p []byte) (int, error) {
 
 var zeros = make([]byte, 64<<10)
 
+// msDosTime is t in the zip's legacy date and time fields, which
+// archive/zip fills itself only for entries it writes (CreateHeader), not
+// raw ones; unzip and most tools show those.
+func msDosTime(t time.Time) (date, clock uint16) {
+	date = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	clock = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, clock
+}
+
 // layZip lays an archive out as a stored zip, through archive/zip.
 func (s *Server) layZip(ctx context.Context, a *api.Archive) (*zipLayout, error) {
 	l := &layoutWriter{}
@@ -100,8 +110,10 @@ func (s *Server) layZip(ctx context.Context, a *api.Archive) (*zipLayout, error)
 			return nil, err
 		}
 		fmt.Fprintf(tag, "%s\x00%s\x00%d\x00%08x\n", f.Name, f.SHA256, f.Size, crc)
-		fw, err := zw.CreateRaw(&zip.FileHeader{Name: f.Name, Method: zip.Store, CRC32: crc,
-			CompressedSize64: uint64(f.Size), UncompressedSize64: uint64(f.Size), Modified: a.ModTime.UTC()})
+		fh := &zip.FileHeader{Name: f.Name, Method: zip.Store, CRC32: crc,
+			CompressedSize64: uint64(f.Size), UncompressedSize64: uint64(f.Size), Modified: a.ModTime.UTC()}
+		fh.ModifiedDate, fh.ModifiedTime = msDosTime(a.ModTime.UTC())
+		fw, err := zw.CreateRaw(fh)
 		if err != nil {
 			return nil, err
 		}

@@ -47,6 +47,10 @@ func TestPurchaseArchive(t *testing.T) {
 	want[dir+"cover.png"] = cover
 	got := map[string][]byte{}
 	for _, f := range z.File {
+		d, at := f.ModifiedDate, p.CreatedAt.UTC() // the legacy date unzip shows
+		if int(d>>9)+1980 != at.Year() || int(d>>5&0xF) != int(at.Month()) || int(d&0x1F) != at.Day() {
+			t.Errorf("%s: legacy date %#x, not the purchase's %s", f.Name, d, at)
+		}
 		r, err := f.Open()
 		if err != nil {
 			t.Fatal(err)
