@@ -112,7 +112,7 @@ func (s *Server) layZip(ctx context.Context, a *api.Archive) (*zipLayout, error)
 		fmt.Fprintf(tag, "%s\x00%s\x00%d\x00%08x\n", f.Name, f.SHA256, f.Size, crc)
 		fh := &zip.FileHeader{Name: f.Name, Method: zip.Store, CRC32: crc,
 			CompressedSize64: uint64(f.Size), UncompressedSize64: uint64(f.Size), Modified: a.ModTime.UTC()}
-		fh.ModifiedDate, fh.ModifiedTime = msDosTime(a.ModTime.UTC())
+		fh.ModifiedDate, fh.ModifiedTime = msDosTime(a.ModTime.UTC()) //nolint:staticcheck // CreateRaw writes these as given, never from Modified
 		fw, err := zw.CreateRaw(fh)
 		if err != nil {
 			return nil, err
