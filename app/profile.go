@@ -38,7 +38,7 @@ func (x *AccountAPI) SaveProfile(p api.Profile) (*ProfileView, error) {
 	}
 	saved, err := x.a.client.UpdateProfile(x.a.ctx, p)
 	if err != nil {
-		return nil, uiError(takenHandle(err))
+		return nil, uiError(err)
 	}
 	return x.a.profileView(saved), nil
 }
@@ -59,15 +59,6 @@ func (a *App) checkProfile(p *api.Profile) error {
 		p.DisplayName = acc.DisplayName
 	}
 	return p.Validate()
-}
-
-// takenHandle types the platform's refusal of a handle the rule allows
-// as a conflict: someone has or had it, and the window says so.
-func takenHandle(err error) error {
-	if api.ErrorCode(err) != api.EINVALID || api.ErrorField(err) != "handle" {
-		return err
-	}
-	return &api.Error{Code: api.ECONFLICT, Field: "handle", Message: api.ErrorMessage(err)}
 }
 
 func (a *App) profileView(p *api.Profile) *ProfileView {

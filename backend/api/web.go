@@ -29,11 +29,17 @@ const (
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// reservedSlugs are pages of an artist's own: /@handle/collection.
+var reservedSlugs = map[string]bool{"collection": true}
+
 // CheckSlug: lowercase letters, digits and single dashes, at most
 // MaxSlugLen.
 func CheckSlug(field, s string) error {
 	if len(s) > MaxSlugLen || !slugRE.MatchString(s) {
 		return FieldErrorf(field, "use lowercase letters, digits and dashes (like night-drive), at most %d", MaxSlugLen)
+	}
+	if reservedSlugs[s] {
+		return FieldErrorf(field, "%q is a page of the site: choose another", s)
 	}
 	return nil
 }
@@ -59,10 +65,11 @@ func Slugify(title string) string {
 			dash = true
 		}
 	}
-	if b.Len() == 0 {
-		return "release"
+	s := strings.Trim(b.String(), "-")
+	if s == "" || reservedSlugs[s] {
+		return strings.TrimPrefix(s+"-release", "-")
 	}
-	return strings.Trim(b.String(), "-")
+	return s
 }
 
 // normalizeWeb fills a manifest's web settings' defaults.
@@ -93,6 +100,9 @@ type Profile struct {
 	Bio           string   `json:"bio"`
 	Links         []string `json:"links"`
 	PictureSHA256 string   `json:"picture_sha256,omitempty"`
+	// PublicCollection shows what the account owns at
+	// /@handle/collection; off unless its owner turns it on.
+	PublicCollection bool `json:"public_collection"`
 }
 
 // reservedHandles are paths of the site itself.
@@ -145,6 +155,16 @@ type PublicArtist struct {
 	Releases []Release `json:"releases"` // published, newest first
 }
 
+// PublicCollection is what a fan's public collection page shows.
+type PublicCollection struct {
+	ID       int64     `json:"id"`
+	Profile  Profile   `json:"profile"`
+	Releases []Release `json:"releases"` // published, last bought first
+}
+
+// MaxCollection is how many releases a collection page lists.
+const MaxCollection = 500
+
 // PublicRelease is what a release's public page shows.
 type PublicRelease struct {
 	Artist  Profile `json:"artist"`
@@ -160,6 +180,9 @@ type ProfileService interface {
 	// ArtistByHandle is an artist's page by any handle they have had; the
 	// profile's Handle is the current one (pages redirect to it).
 	ArtistByHandle(ctx context.Context, handle string) (*PublicArtist, error)
+	// CollectionByHandle is the published releases an account owns, by
+	// any handle it has had; ENOTFOUND unless it shows its collection.
+	CollectionByHandle(ctx context.Context, handle string) (*PublicCollection, error)
 	// ReleaseByPath is a published release by its artist's handle and one
 	// of its slugs, current or earlier.
 	ReleaseByPath(ctx context.Context, handle, slug string) (*PublicRelease, error)

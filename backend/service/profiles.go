@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/store"
@@ -47,7 +48,7 @@ func (s *ProfileService) UpdateProfile(ctx context.Context, p api.Profile) (*api
 		return tx.SetProfile(ctx, c.Account.ID, p)
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return nil, api.FieldErrorf("handle", "@%s is taken: choose another", p.Handle)
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "handle", Message: fmt.Sprintf("@%s is taken: choose another", p.Handle)}
 	} else if err != nil {
 		return nil, err
 	}
@@ -69,6 +70,40 @@ func (s *ProfileService) ArtistByHandle(ctx context.Context, handle string) (*ap
 		return nil, err
 	}
 	return &api.PublicArtist{ID: id, Profile: *p, Releases: rels}, nil
+}
+
+// CollectionByHandle implements api.ProfileService. It shows only what
+// the collection page needs: no prices, dates of purchase or receipts.
+func (s *ProfileService) CollectionByHandle(ctx context.Context, handle string) (*api.PublicCollection, error) {
+	id, err := s.handle(ctx, handle)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.st.Profile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.PublicCollection {
+		return nil, api.Errorf(api.ENOTFOUND, "@%s does not show a collection", handle)
+	}
+	items, err := s.st.Library(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c := &api.PublicCollection{ID: id, Profile: *p, Releases: []api.Release{}}
+	for _, it := range items {
+		if len(c.Releases) == api.MaxCollection {
+			break
+		}
+		r, err := s.st.Release(ctx, it.Release.ID)
+		if err != nil {
+			return nil, err
+		}
+		if r.State == api.StatePublished {
+			c.Releases = append(c.Releases, *r)
+		}
+	}
+	return c, nil
 }
 
 // ReleaseByPath implements api.ProfileService.

@@ -84,3 +84,18 @@ func offerLD(rel api.Release, canon string) ld {
 func decimal(cents int64) string {
 	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
 }
+
+// collectionLD is a fan's collection: a profile page listing albums.
+func collectionLD(v *visit, c *api.PublicCollection, canon string, cards []card) ld {
+	items := []ld{}
+	for i, cd := range cards {
+		album := ld{"@type": "MusicAlbum", "name": cd.Title, "byArtist": ld{"@type": "MusicGroup", "name": cd.Artist}}
+		if cd.URL != "" {
+			album["url"] = v.origin + cd.URL
+		}
+		items = append(items, ld{"@type": "ListItem", "position": i + 1, "item": album})
+	}
+	return ld{"@context": "https://schema.org", "@type": "ProfilePage", "url": canon,
+		"mainEntity": ld{"@type": "Person", "name": c.Profile.DisplayName, "alternateName": "@" + c.Profile.Handle},
+		"hasPart":    ld{"@type": "ItemList", "numberOfItems": len(items), "itemListElement": items}}
+}

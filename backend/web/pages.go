@@ -121,6 +121,11 @@ func (h *Handler) artist(w http.ResponseWriter, r *http.Request, v *visit) error
 		redirect(w, r, canon)
 		return nil
 	}
+	if len(a.Releases) == 0 && a.Profile.PublicCollection {
+		// A fan's page is their collection.
+		http.Redirect(w, r, canon+"/collection", http.StatusFound)
+		return nil
+	}
 	cards, err := h.cards(r.Context(), v, a.Releases, &a.Profile)
 	if err != nil {
 		return err
@@ -179,6 +184,8 @@ func (h *Handler) underArtist(w http.ResponseWriter, r *http.Request, v *visit) 
 	switch {
 	case len(rest) == 1 && rest[0] == "feed.atom":
 		return h.feed(w, r, v, handle)
+	case len(rest) == 1 && rest[0] == "collection":
+		return h.collection(w, r, v, handle)
 	case len(rest) == 2 && rest[0] == "picture":
 		return h.picture(w, r, handle, rest[1])
 	case len(rest) == 1 && rest[0] != "":

@@ -90,6 +90,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signup", h.page(h.signup))
 	m.HandleFunc("POST /signout", h.page(h.signout))
 	m.HandleFunc("GET /library", h.page(h.library))
+	m.HandleFunc("GET /settings", h.page(h.settingsForm))
+	m.HandleFunc("POST /settings", h.page(h.saveSettings))
 	m.HandleFunc("POST /{who}", h.page(h.follow))
 	m.HandleFunc("POST /{who}/{rest...}", h.page(h.buy))
 	m.HandleFunc("GET /{who}", h.page(h.artist))

@@ -31,7 +31,8 @@ func (t *tx) SetProfile(ctx context.Context, accountID int64, p api.Profile) err
 		}
 	}
 	tag, err := t.tx.Exec(ctx, `UPDATE accounts SET display_name = $1, bio = $2, links = $3, picture_sha256 = $4,
-		handle = COALESCE(NULLIF($5, ''), handle) WHERE id = $6`, p.DisplayName, p.Bio, links, p.PictureSHA256, p.Handle, accountID)
+		handle = COALESCE(NULLIF($5, ''), handle), public_collection = $6 WHERE id = $7`,
+		p.DisplayName, p.Bio, links, p.PictureSHA256, p.Handle, p.PublicCollection, accountID)
 	return affected("set profile", tag, err)
 }
 
@@ -39,8 +40,8 @@ func (t *tx) SetProfile(ctx context.Context, accountID int64, p api.Profile) err
 func (r reader) Profile(ctx context.Context, accountID int64) (*api.Profile, error) {
 	var p api.Profile
 	var handle *string
-	err := r.q.QueryRow(ctx, `SELECT handle, display_name, bio, links, picture_sha256 FROM accounts WHERE id = $1`, accountID).
-		Scan(&handle, &p.DisplayName, &p.Bio, &p.Links, &p.PictureSHA256)
+	err := r.q.QueryRow(ctx, `SELECT handle, display_name, bio, links, picture_sha256, public_collection FROM accounts WHERE id = $1`, accountID).
+		Scan(&handle, &p.DisplayName, &p.Bio, &p.Links, &p.PictureSHA256, &p.PublicCollection)
 	if err != nil {
 		return nil, wrap("profile", err)
 	}

@@ -30,8 +30,8 @@ func (t *tx) SetProfile(ctx context.Context, accountID int64, p api.Profile) err
 			return err
 		}
 	}
-	return t.exec(ctx, `UPDATE accounts SET display_name = ?, bio = ?, links = ?, picture_sha256 = ?, handle = COALESCE(?, handle)
-		WHERE id = ?`, p.DisplayName, p.Bio, string(links), p.PictureSHA256, nullable(p.Handle), accountID)
+	return t.exec(ctx, `UPDATE accounts SET display_name = ?, bio = ?, links = ?, picture_sha256 = ?, handle = COALESCE(?, handle),
+		public_collection = ? WHERE id = ?`, p.DisplayName, p.Bio, string(links), p.PictureSHA256, nullable(p.Handle), p.PublicCollection, accountID)
 }
 
 // Profile implements store.Reader.
@@ -39,8 +39,8 @@ func (r reader) Profile(ctx context.Context, accountID int64) (*api.Profile, err
 	var p api.Profile
 	var handle sql.NullString
 	var links string
-	err := r.q.QueryRowContext(ctx, `SELECT handle, display_name, bio, links, picture_sha256 FROM accounts WHERE id = ?`, accountID).
-		Scan(&handle, &p.DisplayName, &p.Bio, &links, &p.PictureSHA256)
+	err := r.q.QueryRowContext(ctx, `SELECT handle, display_name, bio, links, picture_sha256, public_collection FROM accounts WHERE id = ?`, accountID).
+		Scan(&handle, &p.DisplayName, &p.Bio, &links, &p.PictureSHA256, &p.PublicCollection)
 	if err != nil {
 		return nil, none(err)
 	}

@@ -17,7 +17,8 @@ export default {
     minimumRange: 'The minimum must be from 0 to the price.', fixPrice: 'Fix the price before publishing.',
   },
   profile: {
-    title: 'Public profile', hint: 'What fans see on your page on the web.', handle: 'Handle', page: 'Your page: {url}',
+    title: 'Public profile', hint: 'What fans see on your page on the web.',
+    showCollection: 'Show my collection on my public page', collectionHint: 'Anyone can then see the releases you own, never what you paid. Off by default.', handle: 'Handle', page: 'Your page: {url}',
     noHandle: 'Choose a handle to get a page on the web.', displayName: 'Name shown', bio: 'About you', links: 'Links',
     link: 'Link {n}', addLink: 'Add a link', removeLink: 'Remove link {n}', save: 'Save profile', saved: 'Profile saved.',
     badHandle: 'Use 3 to 30 lowercase letters, digits and dashes, not starting or ending with a dash (and not a word the site uses, like “admin”).',

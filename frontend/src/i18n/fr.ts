@@ -17,7 +17,8 @@ export default {
     minimumRange: 'Le minimum doit être compris entre 0 et le prix.', fixPrice: 'Corrigez le prix avant de publier.',
   },
   profile: {
-    title: 'Profil public', hint: 'Ce que les fans voient sur votre page web.', handle: 'Identifiant', page: 'Votre page : {url}',
+    title: 'Profil public', hint: 'Ce que les fans voient sur votre page web.',
+    showCollection: 'Montrer ma collection sur ma page publique', collectionHint: 'Tout le monde verra alors les sorties que vous possédez, jamais ce que vous avez payé. Désactivé par défaut.', handle: 'Identifiant', page: 'Votre page : {url}',
     noHandle: 'Choisissez un identifiant pour avoir une page sur le web.', displayName: 'Nom affiché', bio: 'À propos de vous', links: 'Liens',
     link: 'Lien {n}', addLink: 'Ajouter un lien', removeLink: 'Retirer le lien {n}', save: 'Enregistrer le profil', saved: 'Profil enregistré.',
     badHandle: 'Utilisez de 3 à 30 lettres minuscules, chiffres et tirets, sans tiret au début ni à la fin (et pas un mot du site, comme « admin »).',

@@ -50,9 +50,12 @@ describe('AccountView profile', () => {
     await add.trigger('click')
     await w.get('input[name=link-0]').setValue('https://ann.example')
     await add.trigger('click') // a row left blank
+    expect((w.get('input[name=public_collection]').element as HTMLInputElement).checked).toBe(false)
+    await w.get('input[name=public_collection]').setValue(true)
     await w.get('form[data-testid=profile]').trigger('submit')
     await flushPromises()
-    expect(sent).toEqual([{ handle: '@Ann-Music', display_name: 'Ann', bio: 'Songs for night drives.\nMade in Lyon.', links: ['https://ann.example'], picture_sha256: '' }])
+    expect(sent).toEqual([{ handle: '@Ann-Music', display_name: 'Ann', bio: 'Songs for night drives.\nMade in Lyon.', links: ['https://ann.example'], picture_sha256: '',
+      public_collection: true }])
     expect(w.get('[data-testid=profile-saved]').text()).toBe('Profile saved.')
     expect((w.get('input[name=handle]').element as HTMLInputElement).value).toBe('ann-music')
     expect(w.findAll('input[type=url]')).toHaveLength(1)
