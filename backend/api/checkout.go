@@ -12,6 +12,9 @@ type CheckoutCreate struct {
 	Currency    string `json:"currency"`
 	// ShareEmail lets the artist see the fan's email address.
 	ShareEmail bool `json:"share_email"`
+	// Code is a discount code for the release; the checkout holds it
+	// until it is paid (the code is then used) or ends unpaid.
+	Code string `json:"code,omitempty"`
 	// ReturnURL is where the payment page sends the fan back: set by the
 	// platform (a page of its own), never by a client.
 	ReturnURL string `json:"-"`

@@ -38,6 +38,10 @@ var codeStatus = map[string]int{
 	api.EINTERNAL:     http.StatusInternalServerError,
 	api.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	api.EBUSY:         http.StatusServiceUnavailable,
+	api.ECODEUSED:     http.StatusConflict,
+	api.ECODEEXPIRED:  http.StatusGone,
+	api.ECODEREVOKED:  http.StatusGone,
+	api.ECODERELEASE:  http.StatusConflict,
 }
 
 // ErrorStatus maps an error code to its HTTP status. It and ErrorCodeOf
@@ -61,6 +65,10 @@ func ErrorCodeOf(status int) string {
 		return api.ETOOLARGE
 	case status == http.StatusTooManyRequests:
 		return api.ERATELIMIT
+	case status == http.StatusConflict:
+		return api.ECONFLICT
+	case status == http.StatusGone:
+		return api.ECODEEXPIRED
 	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		return api.EUNAVAILABLE
 	case status >= 500:

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -34,11 +35,17 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	}
 	pc := api.PurchaseCreate{ReleaseID: in.ReleaseID, AmountCents: in.AmountCents, Currency: in.Currency, ShareEmail: in.ShareEmail}
 	pc.Normalize()
-	hash := requestHash(pc)
+	hash := checkoutHash(pc, in.Code)
 	if co, err, ok := s.replayCheckout(ctx, c.Account.ID, key, hash); ok {
 		return co, err
 	}
-	co, err := s.prepare(ctx, c.Account, pc)
+	var code *store.Code
+	if in.Code != "" {
+		if code, err = s.findCode(ctx, in.Code, pc.ReleaseID, c.Account.ID); err != nil {
+			return nil, err
+		}
+	}
+	co, err := s.prepare(ctx, c.Account, pc, code)
 	if err == nil {
 		err = s.checkPayees(ctx, co)
 	}
@@ -53,7 +60,7 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 		Key: key, RequestHash: hash, AmountCents: co.amount, Currency: co.rel.Currency, ShareEmail: co.share,
 		Provider: s.provider.Name(), State: api.CheckoutOpen, CreatedAt: now, ExpiresAt: now.Add(CheckoutTTL)}
 	if co.amount == 0 {
-		return s.freeCheckout(ctx, co, rec)
+		return s.freeCheckout(ctx, co, rec, code)
 	}
 	req := s.checkoutRequest(co, rec, in.ReturnURL)
 	sess, err := s.provider.CreateCheckout(ctx, req)
@@ -62,7 +69,12 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	}
 	rec.ReturnURL = req.SuccessURL
 	rec.SessionRef, rec.URL = sess.Ref, sess.URL
-	err = s.st.WithTx(ctx, func(tx store.Tx) error { return tx.InsertCheckout(ctx, rec) })
+	err = s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.InsertCheckout(ctx, rec); err != nil || code == nil {
+			return err
+		}
+		return codeTaken(tx.ReserveCode(ctx, code.ID, rec.FanID, rec.ID, rec.ExpiresAt.Add(codeHold), now))
+	})
 	if errors.Is(err, store.ErrConflict) { // a twin with this key got there first
 		if out, rerr, ok := s.replayCheckout(ctx, c.Account.ID, key, hash); ok {
 			return out, rerr
@@ -121,8 +133,9 @@ func (s *PurchaseService) payeeRef(ctx context.Context, accountID, amount int64)
 	return a.Ref, nil
 }
 
-// freeCheckout writes the sale of a free release with its checkout, paid.
-func (s *PurchaseService) freeCheckout(ctx context.Context, co *checkout, rec store.Checkout) (*api.Checkout, error) {
+// freeCheckout writes the sale of a free release with its checkout, paid,
+// and uses the code that made it free, if any.
+func (s *PurchaseService) freeCheckout(ctx context.Context, co *checkout, rec store.Checkout, code *store.Code) (*api.Checkout, error) {
 	key, err := s.receiptKey(ctx)
 	if err != nil {
 		return nil, err
@@ -137,6 +150,11 @@ func (s *PurchaseService) freeCheckout(ctx context.Context, co *checkout, rec st
 		p, err := s.writeSale(ctx, tx, key, co, &payment.Charge{Ref: "free"}, rec.CreatedAt)
 		if err != nil {
 			return err
+		}
+		if code != nil {
+			if err := codeTaken(tx.RedeemCode(ctx, code.ID, rec.FanID, p.ID, rec.CreatedAt)); err != nil {
+				return err
+			}
 		}
 		rec.PurchaseID, rec.State = p.ID, api.CheckoutPaid
 		return tx.CloseCheckout(ctx, rec.ID, api.CheckoutPaid, p.ID, "")
@@ -199,6 +217,16 @@ func (s *PurchaseService) checkoutView(ctx context.Context, rec *store.Checkout)
 		co.Purchase = p
 	}
 	return co, nil
+}
+
+// checkoutHash fingerprints a checkout request and the code it names.
+func checkoutHash(pc api.PurchaseCreate, code string) []byte {
+	if code == "" {
+		return requestHash(pc)
+	}
+	norm, _ := api.NormalizeCode(code)
+	h := sha256.Sum256(append(requestHash(pc), "code:"+norm...))
+	return h[:]
 }
 
 // randomToken is 128 random bits, URL-safe.

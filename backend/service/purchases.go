@@ -87,7 +87,7 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 	if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
 		return p, err
 	}
-	co, err := s.prepare(ctx, c.Account, in)
+	co, err := s.prepare(ctx, c.Account, in, nil)
 	if err != nil {
 		// A twin request with this key may have completed meanwhile
 		// ("already owned"): its result is the answer.
@@ -181,8 +181,9 @@ func (s *PurchaseService) replay(ctx context.Context, fanID int64, key string, h
 	return p, err, true
 }
 
-// prepare checks a checkout against the release before any money moves.
-func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate) (*checkout, error) {
+// prepare checks a checkout against the release before any money moves;
+// a discount code, if any, lowers the price it is checked against.
+func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate, code *store.Code) (*checkout, error) {
 	rel, shares, err := s.st.ReleaseForSale(ctx, in.ReleaseID)
 	if err != nil || rel.State != api.StatePublished {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -190,16 +191,15 @@ func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.P
 		}
 		return nil, &api.Error{Code: api.ENOTFOUND, Field: "release_id", Message: fmt.Sprintf("release %d is not for sale", in.ReleaseID)}
 	}
-	if err := rel.CheckPayment(in.AmountCents, in.Currency); err != nil {
+	priced := *rel
+	if code != nil {
+		priced = discounted(*rel, code.Batch)
+	}
+	if err := priced.CheckPayment(in.AmountCents, in.Currency); err != nil {
 		return nil, err
 	}
-	if rel.ArtistID == fan.ID {
-		return nil, api.Errorf(api.ECONFLICT, "you cannot buy your own release")
-	}
-	if owns, err := s.st.Owns(ctx, fan.ID, rel.ID); err != nil {
+	if err := s.canBuy(ctx, fan, rel); err != nil {
 		return nil, err
-	} else if owns {
-		return nil, api.Errorf(api.ECONFLICT, "you already own %q", rel.Title)
 	}
 	split, err := ledger.SplitGross(in.AmountCents, s.rateBps)
 	if err != nil {
@@ -207,6 +207,19 @@ func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.P
 	}
 	co := &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents}
 	return co, co.divide(shares)
+}
+
+// canBuy refuses a fan their own release, or one they own already.
+func (s *PurchaseService) canBuy(ctx context.Context, fan api.Account, rel *api.Release) error {
+	if rel.ArtistID == fan.ID {
+		return api.Errorf(api.ECONFLICT, "you cannot buy your own release")
+	}
+	if owns, err := s.st.Owns(ctx, fan.ID, rel.ID); err != nil {
+		return err
+	} else if owns {
+		return api.Errorf(api.ECONFLICT, "you already own %q", rel.Title)
+	}
+	return nil
 }
 
 // recordDecline stores a declined payment under its key so a retry gets

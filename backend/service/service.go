@@ -27,6 +27,7 @@ type Services struct {
 	Earnings  *EarningsService
 	Receipts  *ReceiptService
 	Profiles  *ProfileService
+	Codes     *CodeService
 
 	env *env
 }
@@ -49,12 +50,14 @@ func New(st store.Store, h *auth.Hasher, provider payment.Provider) *Services {
 	now := time.Now
 	e.now.Store(&now)
 	_, direct := provider.(payment.DirectCharger)
+	purchases := &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps}
 	return &Services{
 		Accounts:  newAccountService(e, h),
 		Releases:  &ReleaseService{env: e},
 		Downloads: &DownloadService{env: e},
 		Blobs:     &BlobService{env: e},
-		Purchases: &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps},
+		Purchases: purchases,
+		Codes:     &CodeService{env: e, purchases: purchases},
 		Earnings:  &EarningsService{env: e, provider: provider.Name(), settled: !direct},
 		Receipts:  &ReceiptService{env: e},
 		Profiles:  &ProfileService{env: e},

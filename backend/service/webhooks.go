@@ -111,8 +111,12 @@ func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event
 		if err := s.remember(ctx, tx, e); err != nil {
 			return err
 		}
-		p, err := s.writeSale(ctx, tx, key, co, charge, s.clock())
+		now := s.clock()
+		p, err := s.writeSale(ctx, tx, key, co, charge, now)
 		if err != nil {
+			return err
+		}
+		if err := tx.UseCheckoutCode(ctx, rec.ID, rec.FanID, p.ID, now); err != nil {
 			return err
 		}
 		out.Detail = fmt.Sprintf("checkout %s paid: purchase %d", rec.ID, p.ID)
@@ -176,6 +180,9 @@ func (s *PurchaseService) failCheckout(ctx context.Context, e *payment.Event, re
 		if err := s.remember(ctx, tx, e); err != nil {
 			return err
 		}
+		if err := tx.ReleaseCheckoutCode(ctx, rec.ID); err != nil {
+			return err
+		}
 		return closeOpen(tx.CloseCheckout(ctx, rec.ID, api.CheckoutFailed, 0, msg))
 	})
 }
@@ -188,6 +195,9 @@ func (s *PurchaseService) expireCheckout(ctx context.Context, e *payment.Event) 
 	}
 	return s.st.WithTx(ctx, func(tx store.Tx) error {
 		if err := s.remember(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := tx.ReleaseCheckoutCode(ctx, rec.ID); err != nil {
 			return err
 		}
 		return closeOpen(tx.CloseCheckout(ctx, rec.ID, api.CheckoutExpired, 0, ""))

@@ -39,6 +39,7 @@ type Store interface {
 // Tx is a write transaction; its reads see its own writes.
 type Tx interface {
 	Reader
+	CodesTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
 	// Lock never interleaves. A driver may take the lock with the next
@@ -120,6 +121,7 @@ type Tx interface {
 
 // Reader answers questions; ErrNotFound for a missing row.
 type Reader interface {
+	CodesReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)
 	// Session returns the caller a token hash belongs to, if unexpired at

@@ -69,6 +69,11 @@ var tests = []struct {
 	{"FollowUnfollow", testFollowUnfollow},
 	{"ReceiptKeys", testReceiptKeys},
 	{"ReceiptKeyFirstUseUnderConcurrency", testReceiptKeyFirstUseUnderConcurrency},
+	{"TenThousandCodes", testTenThousandCodes},
+	{"CodeRefusals", testCodeRefusals},
+	{"FreeCode", testFreeCode},
+	{"DiscountCodeCheckout", testDiscountCodeCheckout},
+	{"CodesUnderConcurrency", testCodesUnderConcurrency},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
