@@ -40,6 +40,8 @@ type Store interface {
 type Tx interface {
 	Reader
 	CodesTx
+	MailTx
+	GiftTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
 	// Lock never interleaves. A driver may take the lock with the next
@@ -122,6 +124,8 @@ type Tx interface {
 // Reader answers questions; ErrNotFound for a missing row.
 type Reader interface {
 	CodesReader
+	MailReader
+	GiftReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)
 	// Session returns the caller a token hash belongs to, if unexpired at
@@ -271,7 +275,10 @@ type Sale struct {
 	Currency                   string
 	Provider, PaymentRef       string
 	ShareEmail                 bool
-	Tracks                     []api.ManifestTrack // what the buyer owns
+	// Gift holds the sale for a gift's recipient: FanID (the giver) does
+	// not own the release by it, and may own it already.
+	Gift   bool
+	Tracks []api.ManifestTrack // what the buyer owns
 	// Payees divide Split.Creator; none: all of it to ArtistID.
 	Payees    []SaleShare
 	CreatedAt time.Time

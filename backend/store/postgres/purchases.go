@@ -38,9 +38,9 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 	var id int64
 	err := t.tx.QueryRow(ctx, `WITH p AS (
 			INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
-				fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
-			WHERE NOT EXISTS (SELECT 1 FROM purchases p WHERE p.fan_id = $1 AND p.release_id = $2 AND `+ownedSQL+`)
+				fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at, gift_held)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $20
+			WHERE $20 OR NOT EXISTS (SELECT 1 FROM purchases p WHERE p.fan_id = $1 AND p.release_id = $2 AND `+ownedSQL+`)
 			RETURNING id),
 		t AS (INSERT INTO purchase_tracks (purchase_id, position, title, audio_sha256)
 			SELECT p.id, u.position, u.title, u.sha FROM p, unnest($14::int4[], $15::text[], $16::text[]) AS u(position, title, sha)),
@@ -49,7 +49,7 @@ func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 			FROM p, unnest($17::int8[], $18::int8[], $19::int8[]) WITH ORDINALITY AS u(account, bps, cents, n))
 		SELECT id FROM p`,
 		s.FanID, s.ReleaseID, s.ArtistID, s.Split.Gross, s.Split.Creator, s.Split.Platform, s.FeeCents, s.RateBps,
-		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, ms(s.CreatedAt), pos, titles, shas, accts, bps, cents).Scan(&id)
+		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, ms(s.CreatedAt), pos, titles, shas, accts, bps, cents, s.Gift).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("insert purchase: the fan owns release %d already: %w", s.ReleaseID, store.ErrConflict)
 	}
@@ -203,7 +203,7 @@ func (r reader) SaleShares(ctx context.Context, purchaseID int64) ([]store.SaleS
 // PurchaseTracks implements store.Reader.
 func (r reader) PurchaseTracks(ctx context.Context, purchaseID int64) (int64, []api.ManifestTrack, error) {
 	var fan int64
-	if err := r.q.QueryRow(ctx, `SELECT fan_id FROM purchases WHERE id = $1`, purchaseID).Scan(&fan); err != nil {
+	if err := r.q.QueryRow(ctx, `SELECT CASE WHEN gift_held THEN 0 ELSE fan_id END FROM purchases WHERE id = $1`, purchaseID).Scan(&fan); err != nil {
 		return 0, nil, wrap("purchase", err)
 	}
 	rows, err := r.q.Query(ctx, `SELECT position, title, audio_sha256 FROM purchase_tracks WHERE purchase_id = $1 ORDER BY position`, purchaseID)

@@ -241,8 +241,8 @@ func (r reader) fillTracks(ctx context.Context, rels []api.Release) error {
 }
 
 // ownedSQL is true when purchase p still gives its buyer the release: it
-// is free, or not fully refunded.
-const ownedSQL = `(p.gross_cents = 0 OR p.gross_cents > (SELECT COALESCE(SUM(f.amount_cents), 0) FROM refunds f WHERE f.purchase_id = p.id))`
+// is not held for a gift's recipient, and is free or not fully refunded.
+const ownedSQL = `NOT p.gift_held AND (p.gross_cents = 0 OR p.gross_cents > (SELECT COALESCE(SUM(f.amount_cents), 0) FROM refunds f WHERE f.purchase_id = p.id))`
 
 // Owns implements store.Reader.
 func (r reader) Owns(ctx context.Context, fanID, releaseID int64) (bool, error) {

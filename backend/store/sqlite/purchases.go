@@ -62,7 +62,7 @@ func (r reader) Refunded(ctx context.Context, purchaseID int64) (ledger.Split, e
 // Library implements store.Reader.
 func (r reader) Library(ctx context.Context, fanID int64) ([]api.LibraryItem, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT p.id, p.release_id, p.gross_cents, p.currency, p.created_at, p.receipt FROM purchases p
-		WHERE p.fan_id = ? AND (p.gross_cents = 0 OR p.gross_cents > (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id))
+		WHERE p.fan_id = ? AND p.gift_held = 0 AND (p.gross_cents = 0 OR p.gross_cents > (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id))
 		ORDER BY p.id DESC`, fanID)
 	if err != nil {
 		return nil, err
@@ -103,13 +103,13 @@ func (t *tx) CompleteSale(ctx context.Context, c store.CompletedSale) error {
 func (t *tx) InsertPurchase(ctx context.Context, s store.Sale) (int64, error) {
 	if owns, err := t.Owns(ctx, s.FanID, s.ReleaseID); err != nil {
 		return 0, err
-	} else if owns {
+	} else if owns && !s.Gift {
 		return 0, store.ErrConflict
 	}
 	id, err := t.insert(ctx, `INSERT INTO purchases (fan_id, release_id, artist_id, gross_cents, creator_cents, platform_cents,
-		fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		fee_cents, rate_bps, currency, provider, payment_ref, share_email, created_at, gift_held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.FanID, s.ReleaseID, s.ArtistID, s.Split.Gross, s.Split.Creator, s.Split.Platform, s.FeeCents, s.RateBps,
-		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, millis(s.CreatedAt))
+		s.Currency, s.Provider, s.PaymentRef, s.ShareEmail, millis(s.CreatedAt), s.Gift)
 	if err != nil {
 		return 0, err
 	}
@@ -178,7 +178,7 @@ func (r reader) SaleShares(ctx context.Context, purchaseID int64) ([]store.SaleS
 // PurchaseTracks implements store.Reader.
 func (r reader) PurchaseTracks(ctx context.Context, purchaseID int64) (int64, []api.ManifestTrack, error) {
 	var fan int64
-	if err := r.q.QueryRowContext(ctx, `SELECT fan_id FROM purchases WHERE id = ?`, purchaseID).Scan(&fan); err != nil {
+	if err := r.q.QueryRowContext(ctx, `SELECT CASE WHEN gift_held THEN 0 ELSE fan_id END FROM purchases WHERE id = ?`, purchaseID).Scan(&fan); err != nil {
 		return 0, nil, none(err)
 	}
 	rows, err := r.q.QueryContext(ctx, `SELECT position, title, audio_sha256 FROM purchase_tracks WHERE purchase_id = ? ORDER BY position`, purchaseID)

@@ -129,7 +129,7 @@ func (r reader) Track(ctx context.Context, trackID int64) (*store.TrackRecord, e
 // refunded (a free claim always counts).
 func (r reader) Owns(ctx context.Context, fanID, releaseID int64) (bool, error) {
 	var n int
-	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM purchases p WHERE p.fan_id = ? AND p.release_id = ?
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM purchases p WHERE p.fan_id = ? AND p.release_id = ? AND p.gift_held = 0
 		AND (p.gross_cents = 0 OR p.gross_cents > (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id))`,
 		fanID, releaseID).Scan(&n)
 	return n > 0, err

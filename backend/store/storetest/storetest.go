@@ -74,6 +74,8 @@ var tests = []struct {
 	{"FreeCode", testFreeCode},
 	{"DiscountCodeCheckout", testDiscountCodeCheckout},
 	{"CodesUnderConcurrency", testCodesUnderConcurrency},
+	{"MailOutbox", testMailOutbox},
+	{"MailClaimUnderConcurrency", testMailClaimUnderConcurrency},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
