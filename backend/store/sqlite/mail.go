@@ -2,11 +2,11 @@ package sqlite
 
 import (
 	"cmp"
-	"slices"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
