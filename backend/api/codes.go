@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -182,4 +185,32 @@ func FormatCode(c string) string {
 		return c
 	}
 	return c[:4] + "-" + c[4:8] + "-" + c[8:]
+}
+
+// WriteCodesCSV writes a new batch's codes as CSV, one code a line with
+// what it gives: the file a creator keeps and hands out from.
+func WriteCodesCSV(w io.Writer, b *CodeBatchCreated) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"code", "release_id", "batch_id", "kind", "discount", "expires_at", "label"})
+	discount := ""
+	switch b.Batch.Kind {
+	case CodePercent:
+		discount = strconv.FormatInt(b.Batch.PercentOff, 10) + "%"
+	case CodeFixed:
+		discount = strconv.FormatInt(b.Batch.OffCents, 10)
+	}
+	expires := ""
+	if b.Batch.ExpiresAt != nil {
+		expires = b.Batch.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	label := b.Batch.Label
+	if label != "" && strings.ContainsRune("=+-@\t\r", rune(label[0])) {
+		label = "'" + label // a spreadsheet would run it as a formula
+	}
+	rel, batch := strconv.FormatInt(b.Batch.ReleaseID, 10), strconv.FormatInt(b.Batch.ID, 10)
+	for _, c := range b.Codes {
+		_ = cw.Write([]string{c, rel, batch, b.Batch.Kind, discount, expires, label})
+	}
+	cw.Flush()
+	return cw.Error()
 }

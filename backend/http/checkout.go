@@ -41,7 +41,18 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.ReturnURL = s.absoluteURL(r, PaidPath)
-	co, err := s.svc.Payments.CreateCheckout(r.Context(), r.Header.Get("Idempotency-Key"), in)
+	var co *api.Checkout
+	var err error
+	create := func() error {
+		co, err = s.svc.Payments.CreateCheckout(r.Context(), r.Header.Get("Idempotency-Key"), in)
+		return err
+	}
+	if in.Code != "" { // a code is tried here too: the same limits
+		c, _ := api.RequireCaller(r.Context())
+		err = s.tryCode(w, r, c.Account.ID, create)
+	} else {
+		err = create()
+	}
 	if err != nil {
 		return err
 	}

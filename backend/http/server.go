@@ -36,6 +36,8 @@ type Services struct {
 	// Web serves the public pages (/, /@handle, …); nil for none.
 	Web      http.Handler
 	Earnings api.EarningsService
+	// Codes are download and discount codes; nil for none.
+	Codes api.CodeService
 	// ReceiptKeys publishes the keys receipts are signed with.
 	ReceiptKeys interface {
 		ReceiptKeySet(ctx context.Context) (receipt.KeySet, error)
@@ -140,6 +142,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("POST /api/v1/artists/{id}/follow", s.handle(s.follow))
 	m.Handle("DELETE /api/v1/artists/{id}/follow", s.handle(s.follow))
 	m.Handle("GET /api/v1/receipts/keys", s.handle(s.receiptKeys))
+	s.codeRoutes()
 	m.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))

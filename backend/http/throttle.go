@@ -22,10 +22,11 @@ const (
 type loginThrottle struct {
 	signIns *attempts
 	signUps *attempts
+	codes   *attempts // attempts at download and discount codes
 }
 
 func newLoginThrottle() *loginThrottle {
-	return &loginThrottle{signIns: newAttempts(signInWindow), signUps: newAttempts(signUpWindow)}
+	return &loginThrottle{signIns: newAttempts(signInWindow), signUps: newAttempts(signUpWindow), codes: newAttempts(codeWindow)}
 }
 
 func accountKey(email string) string { return "a:" + strings.ToLower(strings.TrimSpace(email)) }

@@ -14,6 +14,7 @@ import (
 const (
 	webSignIn = "/signin"
 	webSignUp = "/signup"
+	webRedeem = "/redeem" // and /redeem/…: the code forms
 )
 
 // throttleWeb counts the web's sign-in and sign-up forms against the same
@@ -22,6 +23,10 @@ const (
 // did is read from its answer: a session cookie set, or the status.
 func (s *Server) throttleWeb(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, webRedeem) {
+			s.tryCodeWeb(&statusRecorder{ResponseWriter: w, status: http.StatusOK}, r, next)
+			return
+		}
 		if r.Method != http.MethodPost || (r.URL.Path != webSignIn && r.URL.Path != webSignUp) {
 			next.ServeHTTP(w, r)
 			return

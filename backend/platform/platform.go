@@ -113,6 +113,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Web:         web.Cache(web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}), PageTTL),
 		Archives:    p.Purchases,
 		Earnings:    p.Earnings,
+		Codes:       p.Codes,
 		ReceiptKeys: p.Receipts,
 		Checks:      checks,
 		LedgerCheck: ledgerCheck(p.Store),
