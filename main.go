@@ -19,6 +19,7 @@ var assets embed.FS
 
 func main() {
 	a := app.New(app.Config{PlatformURL: os.Getenv("MEGABOX_PLATFORM"), Keyring: os.Getenv("MEGABOX_NO_KEYRING") == ""})
+	a.OpenLinks(os.Args[1:]) // a megabox:// address the desktop opened the app with
 	// The first frame comes first: the app opens once the page has loaded,
 	// and bound calls wait for it.
 	open := func(context.Context) {
@@ -38,6 +39,10 @@ func main() {
 		OnShutdown:       a.Shutdown,
 		Bind:             a.Bindings(),
 		BackgroundColour: &options.RGBA{R: 18, G: 18, B: 24, A: 255},
+		// A second start (a megabox:// link clicked while the app runs)
+		// hands its address to this one.
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: app.InstanceID(a.Home()),
+			OnSecondInstanceLaunch: func(d options.SecondInstanceData) { a.OpenLinks(d.Args) }},
 	})
 	if err != nil {
 		log.Fatal(err)

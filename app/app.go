@@ -53,6 +53,7 @@ type App struct {
 
 	mu      gosync.Mutex
 	account *api.Account
+	link    *Link // a megabox:// address waiting for the window
 	cancel  context.CancelFunc
 	work    gosync.WaitGroup // the app's goroutines; Shutdown waits for them
 

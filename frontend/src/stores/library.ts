@@ -3,7 +3,10 @@ import { api, call } from '../api'
 import type { app, library } from '../../wailsjs/go/models'
 
 export const useLibrary = defineStore('library', {
-  state: () => ({ releases: [] as library.Release[], status: null as app.LibraryStatus | null, report: null as library.Report | null, busy: false }),
+  state: () => ({
+    releases: [] as library.Release[], status: null as app.LibraryStatus | null, report: null as library.Report | null, busy: false,
+    focus: 0, // the release a megabox:// link opened, shown first
+  }),
   actions: {
     async load() {
       this.releases = (await call(api.Library.Releases())) || []
