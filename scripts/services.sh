@@ -6,6 +6,8 @@
 #   PostgreSQL (Debian's) → MEGABOX_TEST_POSTGRES=postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #   versitygw (S3)        → MEGABOX_TEST_S3=http://127.0.0.1:PORT with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
 #   stripe-mock (Stripe)  → MEGABOX_TEST_STRIPE=http://127.0.0.1:PORT
+#   Mailpit (SMTP)        → MEGABOX_TEST_SMTP=smtp://127.0.0.1:PORT (no TLS), and its REST API at
+#                           MEGABOX_TEST_MAILPIT=http://127.0.0.1:PORT (/api/v1/messages)
 #
 # They live in one temp dir that is removed afterwards, also when CMD fails
 # or the script is interrupted. A service whose variable is already set is
@@ -28,6 +30,7 @@ fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 versitygw="$root/build/tools/versitygw"
 stripe_mock="$root/build/tools/stripe-mock"
+mailpit="$root/build/tools/mailpit"
 deadline_s=30
 
 tmp="$(mktemp -d)"
@@ -44,7 +47,8 @@ alive() {
 # stop ends the services, each with the signal in stop_signals: PostgreSQL's
 # fast shutdown is SIGINT (its SIGTERM waits for every client to leave);
 # stripe-mock gets SIGTERM, since a background job starts with SIGINT
-# ignored and it installs no handler. A service still up after 10 s is killed.
+# ignored and it installs no handler; so does Mailpit. A service still up
+# after 10 s is killed.
 stop() {
   local i pid
   for i in "${!pids[@]}"; do kill "-${stop_signals[$i]:-INT}" "${pids[$i]}" 2>/dev/null || true; done
@@ -184,9 +188,30 @@ start_stripe() {
   export MEGABOX_TEST_STRIPE="http://127.0.0.1:$port"
 }
 
+mailpit_up() { curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$1/api/v1/info"; }
+
+# start_mailpit runs Mailpit: its SMTP side on one loopback port, found by
+# serve, and its web and REST side on another, picked here first. A
+# program taking that second port meanwhile makes the start fail and
+# serve try again with new ones.
+start_mailpit() {
+  local dir http
+  if [ ! -x "$mailpit" ]; then
+    echo "services: $mailpit is missing (.ci/deps test installs it)" >&2
+    exit 1
+  fi
+  dir="$tmp/mail"
+  mkdir -p "$dir"
+  http="$(random_port)"
+  serve mailpit "$dir" TERM mailpit_up "$http" -- setpriv --pdeathsig TERM -- \
+    "$mailpit" --smtp "127.0.0.1:{port}" --listen "127.0.0.1:$http" --database "$dir/mail.db" --disable-version-check
+  export MEGABOX_TEST_SMTP="smtp://127.0.0.1:$port?tls=none" MEGABOX_TEST_MAILPIT="http://127.0.0.1:$http"
+}
+
 [ -n "${MEGABOX_TEST_S3:-}" ] || start_s3
 [ -n "${MEGABOX_TEST_STRIPE:-}" ] || start_stripe
 [ -n "${MEGABOX_TEST_POSTGRES:-}" ] || start_postgres
+[ -n "${MEGABOX_TEST_SMTP:-}" ] || start_mailpit
 export MEGABOX_REQUIRE_SERVICES=1
 
 status=0

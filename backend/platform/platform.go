@@ -19,6 +19,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/blob"
 	"github.com/megabox-fm/megabox/backend/blob/disk"
 	"github.com/megabox-fm/megabox/backend/blob/s3"
+	"github.com/megabox-fm/megabox/backend/mail"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/service"
@@ -45,6 +46,9 @@ type Config struct {
 	Blobs string
 	// Payments is the payment provider; nil for the embedded sandbox.
 	Payments payment.Provider
+	// Mail is the SMTP server email goes through; without one the
+	// platform sends no email and everything else works the same.
+	Mail mail.Config
 }
 
 // PageTTL is how long a public page may be served to anonymous visitors
@@ -63,6 +67,7 @@ type Platform struct {
 	Handler *mhttp.Server
 	Bucket  blob.Bucket
 	Disk    *disk.Bucket // the embedded bucket; nil on S3
+	Mail    *mail.Outbox // sends queued email; nil when email is off
 	closers []func()
 }
 
@@ -98,6 +103,9 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 	}
 	p.Services = service.New(p.Store, auth.NewHasher(auth.DefaultParams, cfg.Hashing), provider)
 	checks["database"] = p.Store.Ping
+	if err := p.startMail(cfg.Mail, log); err != nil {
+		return err
+	}
 	svc := mhttp.Services{
 		Accounts:    p.Accounts,
 		Auth:        p.Accounts,
@@ -127,6 +135,29 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		TrustedProxies: cfg.TrustedProxies,
 	}, log)
 	return err
+}
+
+// startMail runs the mail outbox when cfg names an SMTP server; Close
+// stops it, letting a message being sent finish, before the database
+// closes.
+func (p *Platform) startMail(cfg mail.Config, log *slog.Logger) error {
+	if !cfg.Enabled() {
+		return nil
+	}
+	sender, err := mail.NewSMTP(cfg)
+	if err != nil {
+		return err
+	}
+	p.Mail = mail.NewOutbox(p.Store, sender, cfg.PerSecond, log)
+	p.Services.SetMail(p.Mail.Wake)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.Mail.Run(ctx)
+	}()
+	p.closers = append(p.closers, func() { cancel(); <-done })
+	return nil
 }
 
 // openStore opens PostgreSQL at url, or SQLite in dir.

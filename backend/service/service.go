@@ -37,6 +37,23 @@ type env struct {
 	st  store.Store
 	now atomic.Pointer[func() time.Time]
 	key atomic.Pointer[cachedKey] // the receipt key new sales are signed with
+	// wakeMail tells the mail outbox new mail is queued; nil when the
+	// platform sends no email. Set before serving (SetMail).
+	wakeMail func()
+}
+
+// SetMail turns email on: messages are queued in the outbox, and wake is
+// called once they are committed. Call it before serving.
+func (s *Services) SetMail(wake func()) { s.env.wakeMail = wake }
+
+// mailOn reports whether the platform sends email.
+func (e *env) mailOn() bool { return e.wakeMail != nil }
+
+// mailQueued wakes the outbox after a commit that may have queued mail.
+func (e *env) mailQueued() {
+	if e.wakeMail != nil {
+		e.wakeMail()
+	}
 }
 
 func (e *env) clock() time.Time {

@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -68,6 +70,9 @@ func (m *Main) parse(args []string) (*options, error) {
 	fs.IntVar(&o.cfg.SignUpsPerHour, "signups-per-hour", o.cfg.SignUpsPerHour, "sign-ups accepted from one address in an hour (0: unlimited)")
 	proxies := fs.String("trusted-proxy", os.Getenv("MEGABOX_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1/32 (env MEGABOX_TRUSTED_PROXIES; default: none, the header is ignored)")
 	fs.Int64Var(&o.cfg.Hashing.Memory, "hash-memory", 0, "memory password checks may use at once, bytes; each takes 19 MiB (0: an eighth of this machine's, at most one check per CPU)")
+	fs.StringVar(&o.cfg.Mail.URL, "smtp-url", os.Getenv("MEGABOX_SMTP_URL"), "SMTP server email goes through: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465; add ?tls=none only for a relay on loopback (env MEGABOX_SMTP_URL; default: no email, and gift links are shown to the giver)")
+	fs.StringVar(&o.cfg.Mail.From, "mail-from", os.Getenv("MEGABOX_MAIL_FROM"), "sender of the platform's email, e.g. \"Megabox <hello@megabox.example>\" (env MEGABOX_MAIL_FROM; needed with --smtp-url)")
+	fs.Float64Var(&o.cfg.Mail.PerSecond, "mail-rate", envFloat("MEGABOX_MAIL_RATE", 0), "most email messages sent a second (env MEGABOX_MAIL_RATE; 0: 5)")
 	var pay paymentFlags
 	pay.register(fs)
 	err := fs.Parse(args)
@@ -87,6 +92,9 @@ func (m *Main) parse(args []string) (*options, error) {
 	}
 	if o.cfg.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
 		return nil, fmt.Errorf("--trusted-proxy: %w", err)
+	}
+	if err := o.cfg.Mail.Check(); err != nil {
+		return nil, fmt.Errorf("--smtp-url, --mail-from, --mail-rate: %w", err)
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json")
@@ -138,7 +146,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	p.Handler.AllowHosts(hosts...)
 	url := "http://" + l.Addr().String()
 	log.Info("megaboxd listening", "url", url, "data", o.data, "hosts", strings.Join(hosts, ","),
-		"database", engine(o.cfg.Database, "sqlite", "postgres"), "blobs", engine(o.cfg.Blobs, "disk", "s3"))
+		"database", engine(o.cfg.Database, "sqlite", "postgres"), "blobs", engine(o.cfg.Blobs, "disk", "s3"),
+		"mail", engine(o.cfg.Mail.URL, "off", "smtp"))
 	fmt.Fprintf(m.Stdout, "Megabox platform running at %s (data in %s). Press Ctrl+C to stop.\n", url, o.data)
 	if m.Ready != nil {
 		m.Ready <- l.Addr().String()
@@ -226,6 +235,20 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// envFloat reads a number from the environment; def when unset, and
+// NaN (refused by the checks) when it is not a number.
+func envFloat(key string, def float64) float64 {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
 }
 
 func envOr(key, def string) string {
