@@ -143,7 +143,7 @@ func (s *Server) tryCodeWeb(rec *statusRecorder, r *http.Request, next http.Hand
 		return
 	}
 	next.ServeHTTP(rec, r)
-	if rec.status == http.StatusSeeOther || rec.status >= 500 {
+	if rec.status < 400 || rec.status >= 500 { // a code that did what it gives, or never tried
 		s.throttle.codes.release(acct)
 		s.throttle.codes.release(ip)
 	}

@@ -30,6 +30,7 @@ type sale struct {
 	Wait   bool         // that checkout is still being confirmed
 	Reload string       // the page's address, to check again
 	App    template.URL // megabox://release/ID
+	Redeem string       // the code page for this release, while it is not the visitor's
 }
 
 // owned is a release the visitor bought.
@@ -61,13 +62,14 @@ type buyInput struct {
 // form posted, if any, and checkoutID the checkout they came back from.
 func (h *Handler) sale(r *http.Request, v *visit, pr *api.PublicRelease, canon string, in *buyInput) (*sale, error) {
 	rel := pr.Release
-	s := &sale{App: template.URL("megabox://release/" + strconv.FormatInt(rel.ID, 10))}
+	s := &sale{App: template.URL("megabox://release/" + strconv.FormatInt(rel.ID, 10)),
+		Redeem: "/redeem?release=" + strconv.FormatInt(rel.ID, 10)}
 	if v.caller == nil {
 		s.SignIn = "/signin?next=" + urlQueryEscape(canon)
 		return s, nil
 	}
 	if rel.ArtistID == v.caller.Account.ID {
-		s.Mine = true
+		s.Mine, s.Redeem = true, ""
 		return s, nil
 	}
 	ctx := v.ctx(r)
@@ -82,6 +84,7 @@ func (h *Handler) sale(r *http.Request, v *visit, pr *api.PublicRelease, canon s
 	}
 	for _, it := range lib.Items {
 		if it.Release.ID == rel.ID {
+			s.Redeem = ""
 			s.Owned = &owned{Zip: "/api/v1/purchases/" + strconv.FormatInt(it.PurchaseID, 10) + "/archive.zip"}
 			s.Wait = false
 			return s, nil

@@ -48,6 +48,7 @@ type Handler struct {
 	accounts  accounts
 	purchases purchases
 	follows   follows
+	codes     codes
 	dir       directory
 	bucket    blob.Bucket
 	cfg       Config
@@ -61,6 +62,7 @@ type Handler struct {
 func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h := newHandler(svc.Profiles, svc.Releases, svc.Store(), bucket, cfg)
 	h.accounts, h.purchases, h.follows = svc.Accounts, svc.Purchases, svc.Earnings
+	h.codes = svc.Codes
 	return h
 }
 
@@ -90,6 +92,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signup", h.page(h.signup))
 	m.HandleFunc("POST /signout", h.page(h.signout))
 	m.HandleFunc("GET /library", h.page(h.library))
+	m.HandleFunc("GET /redeem", h.page(h.redeemForm))
+	m.HandleFunc("POST /redeem", h.page(h.redeem))
+	m.HandleFunc("POST /redeem/checkout", h.page(h.redeemCheckout))
 	m.HandleFunc("GET /settings", h.page(h.settingsForm))
 	m.HandleFunc("POST /settings", h.page(h.saveSettings))
 	m.HandleFunc("POST /{who}", h.page(h.follow))
