@@ -15,6 +15,8 @@ type CheckoutCreate struct {
 	// Code is a discount code for the release; the checkout holds it
 	// until it is paid (the code is then used) or ends unpaid.
 	Code string `json:"code,omitempty"`
+	// Gift buys the release for someone else, by email address.
+	Gift *GiftCreate `json:"gift,omitempty"`
 	// ReturnURL is where the payment page sends the fan back: set by the
 	// platform (a page of its own), never by a client.
 	ReturnURL string `json:"-"`

@@ -38,6 +38,8 @@ type Services struct {
 	Earnings api.EarningsService
 	// Codes are download and discount codes; nil for none.
 	Codes api.CodeService
+	// Gifts are releases bought for an email address.
+	Gifts api.GiftService
 	// ReceiptKeys publishes the keys receipts are signed with.
 	ReceiptKeys interface {
 		ReceiptKeySet(ctx context.Context) (receipt.KeySet, error)
@@ -132,6 +134,10 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("GET "+payment.SandboxPagePrefix+"{session}", s.handle(s.paymentPage))
 	m.Handle("POST "+payment.SandboxPagePrefix+"{session}", s.handle(s.payOnPage))
 	m.Handle("GET /api/v1/me/library", s.handle(s.library))
+	m.Handle("GET /api/v1/me/gifts", s.handle(s.gifts))
+	m.Handle("POST /api/v1/me/gifts/{id}/link", s.handle(s.giftLink))
+	m.Handle("GET /api/v1/gifts/{token}", s.handle(s.giftOffer))
+	m.Handle("POST /api/v1/gifts/{token}/claim", s.handle(s.claimGift))
 	m.Handle("GET /api/v1/purchases/{id}/archive.zip", s.handle(s.purchaseArchive))
 	m.Handle("GET /api/v1/me/earnings", s.handle(s.earnings))
 	m.Handle("GET /api/v1/me/earnings.csv", s.handle(s.earningsCSV))

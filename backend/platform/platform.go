@@ -117,6 +117,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Bucket:      p.Bucket,
 		Purchases:   p.Purchases,
 		Payments:    p.Purchases,
+		Gifts:       p.Purchases,
 		Profiles:    p.Profiles,
 		Web:         web.Cache(web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}), PageTTL),
 		Archives:    p.Purchases,

@@ -36,6 +36,12 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	pc := api.PurchaseCreate{ReleaseID: in.ReleaseID, AmountCents: in.AmountCents, Currency: in.Currency, ShareEmail: in.ShareEmail}
 	pc.Normalize()
 	hash := checkoutHash(pc, in.Code)
+	if in.Gift != nil {
+		if err := checkGift(in.Gift); err != nil {
+			return nil, err
+		}
+		hash = giftHash(hash, in.Gift)
+	}
 	if co, err, ok := s.replayCheckout(ctx, c.Account.ID, key, hash); ok {
 		return co, err
 	}
@@ -45,7 +51,7 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 			return nil, err
 		}
 	}
-	co, err := s.prepare(ctx, c.Account, pc, code)
+	co, err := s.prepare(ctx, c.Account, pc, code, in.Gift)
 	if err == nil {
 		err = s.checkPayees(ctx, co)
 	}
@@ -59,6 +65,9 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	rec := store.Checkout{ID: "co_" + randomToken(), FanID: c.Account.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
 		Key: key, RequestHash: hash, AmountCents: co.amount, Currency: co.rel.Currency, ShareEmail: co.share,
 		Provider: s.provider.Name(), State: api.CheckoutOpen, CreatedAt: now, ExpiresAt: now.Add(CheckoutTTL)}
+	if co.amount == 0 && co.gift != nil {
+		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents", Message: "a gift is a paid purchase: enter an amount above zero"}
+	}
 	if co.amount == 0 {
 		return s.freeCheckout(ctx, co, rec, code)
 	}
@@ -70,7 +79,10 @@ func (s *PurchaseService) CreateCheckout(ctx context.Context, key string, in api
 	rec.ReturnURL = req.SuccessURL
 	rec.SessionRef, rec.URL = sess.Ref, sess.URL
 	err = s.st.WithTx(ctx, func(tx store.Tx) error {
-		if err := tx.InsertCheckout(ctx, rec); err != nil || code == nil {
+		if err := tx.InsertCheckout(ctx, rec); err != nil {
+			return err
+		}
+		if err := s.insertGift(ctx, tx, co, rec); err != nil || code == nil {
 			return err
 		}
 		return codeTaken(tx.ReserveCode(ctx, code.ID, rec.FanID, rec.ID, rec.ExpiresAt.Add(codeHold), now))

@@ -36,6 +36,7 @@ type checkout struct {
 	parts  []ledger.Part   // the creator share, divided between the release's payees
 	bps    []int64         // each part's share of it, in basis points
 	payees []payment.Payee // where the parts go, for hosted checkouts
+	gift   *api.GiftCreate // a gift: the sale is held for its recipient
 }
 
 // divide splits the creator share between the release's payees (none:
@@ -87,7 +88,7 @@ func (s *PurchaseService) CreatePurchase(ctx context.Context, key string, in api
 	if p, err, ok := s.replay(ctx, c.Account.ID, key, hash); ok {
 		return p, err
 	}
-	co, err := s.prepare(ctx, c.Account, in, nil)
+	co, err := s.prepare(ctx, c.Account, in, nil, nil)
 	if err != nil {
 		// A twin request with this key may have completed meanwhile
 		// ("already owned"): its result is the answer.
@@ -183,7 +184,7 @@ func (s *PurchaseService) replay(ctx context.Context, fanID int64, key string, h
 
 // prepare checks a checkout against the release before any money moves;
 // a discount code, if any, lowers the price it is checked against.
-func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate, code *store.Code) (*checkout, error) {
+func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.PurchaseCreate, code *store.Code, gift *api.GiftCreate) (*checkout, error) {
 	rel, shares, err := s.st.ReleaseForSale(ctx, in.ReleaseID)
 	if err != nil || rel.State != api.StatePublished {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -198,14 +199,18 @@ func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.P
 	if err := priced.CheckPayment(in.AmountCents, in.Currency); err != nil {
 		return nil, err
 	}
-	if err := s.canBuy(ctx, fan, rel); err != nil {
-		return nil, err
+	if gift == nil {
+		if err := s.canBuy(ctx, fan, rel); err != nil {
+			return nil, err
+		}
+	} else if rel.ArtistID == fan.ID { // a fan may give a release they own
+		return nil, api.Errorf(api.ECONFLICT, "you cannot give your own release: make a download code instead")
 	}
 	split, err := ledger.SplitGross(in.AmountCents, s.rateBps)
 	if err != nil {
 		return nil, &api.Error{Code: api.EINVALID, Field: "amount_cents", Message: err.Error()}
 	}
-	co := &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents}
+	co := &checkout{rel: rel, fan: fan, split: split, share: in.ShareEmail, amount: in.AmountCents, gift: gift}
 	return co, co.divide(shares)
 }
 
@@ -277,7 +282,7 @@ func (s *PurchaseService) record(ctx context.Context, co *checkout, charge *paym
 func (s *PurchaseService) writeSale(ctx context.Context, tx store.Tx, key receipt.Key, co *checkout, charge *payment.Charge, now time.Time) (*api.Purchase, error) {
 	id, err := tx.InsertPurchase(ctx, store.Sale{FanID: co.fan.ID, ReleaseID: co.rel.ID, ArtistID: co.rel.ArtistID,
 		Split: co.split, FeeCents: charge.FeeCents, RateBps: s.rateBps, Currency: co.rel.Currency, Provider: s.provider.Name(),
-		PaymentRef: charge.Ref, ShareEmail: co.share, Tracks: manifestTracks(co.rel.Tracks), Payees: co.salePayees(), CreatedAt: now})
+		PaymentRef: charge.Ref, ShareEmail: co.share, Gift: co.gift != nil, Tracks: manifestTracks(co.rel.Tracks), Payees: co.salePayees(), CreatedAt: now})
 	if errors.Is(err, store.ErrConflict) { // bought meanwhile under another key
 		return nil, api.Errorf(api.ECONFLICT, "you already own %q", co.rel.Title)
 	} else if err != nil {

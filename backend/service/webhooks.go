@@ -120,6 +120,9 @@ func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event
 			return err
 		}
 		out.Detail = fmt.Sprintf("checkout %s paid: purchase %d", rec.ID, p.ID)
+		if err := s.payGift(ctx, tx, co, rec, p); err != nil {
+			return err
+		}
 		return closeOpen(tx.CloseCheckout(ctx, rec.ID, api.CheckoutPaid, p.ID, ""))
 	})
 	if api.ErrorCode(err) == api.ECONFLICT {
@@ -127,6 +130,7 @@ func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event
 	} else if err != nil {
 		return err
 	}
+	s.mailQueued()
 	paid, err := s.st.Checkout(ctx, rec.ID)
 	if err != nil {
 		return err
@@ -161,7 +165,11 @@ func (s *PurchaseService) checkoutOf(ctx context.Context, rec *store.Checkout, s
 	if err != nil {
 		return nil, err
 	}
-	co := &checkout{rel: rel, fan: *fan, split: split, share: rec.ShareEmail, amount: set.AmountCents}
+	gift, err := s.checkoutGift(ctx, rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	co := &checkout{rel: rel, fan: *fan, split: split, share: rec.ShareEmail, amount: set.AmountCents, gift: gift}
 	return co, co.divide(shares)
 }
 
