@@ -27,6 +27,9 @@ usage:
   megabox-cli earnings [--csv FILE]               your 90/10 totals, or every line as CSV
   megabox-cli fans --csv FILE                     your fans as CSV
   megabox-cli payouts [setup]                     how you get paid; setup links to your payout account
+  megabox-cli codes create|list|revoke --release ID ...
+                                                  download and discount codes (create prints them once, as CSV)
+  megabox-cli redeem CODE                         redeem a download or discount code
 
 Local state lives in MEGABOX_HOME (default: the user's config dir).`
 
@@ -89,6 +92,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.fans(ctx, rest)
 	case "payouts":
 		return m.payouts(ctx, rest)
+	case "codes":
+		return m.codes(ctx, rest)
+	case "redeem":
+		return m.redeem(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil
