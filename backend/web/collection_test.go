@@ -121,7 +121,7 @@ func TestPublicCollection(t *testing.T) {
 	}
 
 	// Shown: anyone sees the kept record only, without prices.
-	saved := fan.post("/settings", settingsForm(t, fan, map[string]string{"public_collection": "1"}))
+	saved := fan.post("/settings", settingsForm(t, fan, map[string]string{"public_collection": "1", "bio": "Songs I keep."}))
 	if saved.status != http.StatusSeeOther {
 		t.Fatalf("show collection: status %d: %s", saved.status, saved.body)
 	}
@@ -146,6 +146,9 @@ func TestPublicCollection(t *testing.T) {
 	}
 	if got := one(t, page.doc, "href", "a", "href", "/@nova/kept-record"); got != "/@nova/kept-record" {
 		t.Errorf("card link %q", got)
+	}
+	if bio := text(find(page.doc, "p", "class", "text bio")[0]); bio != "Songs I keep." {
+		t.Errorf("bio %q", bio)
 	}
 	if h1 := text(find(page.doc, "h1")[0]); h1 != "Fan Of Nova’s collection" {
 		t.Errorf("heading %q", h1)

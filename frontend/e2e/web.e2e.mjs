@@ -199,8 +199,28 @@ test('a fan finds, hears, buys and downloads a release on the web, and the app h
     assert.equal(page.url(), platform + '/@nova-harbor')
     await audit(page, 'artist, following')
 
+    // Show the collection: a handle and the box ticked in the settings.
+    await page.click('a[data-settings-link]')
+    await page.fill('#f-handle', 'web-fan')
+    await page.fill('#f-bio', 'Night buses and field recordings.')
+    await page.check('#f-public_collection')
+    await page.click('form[action="/settings"] button[type=submit]')
+    await page.locator('[data-saved]').waitFor()
+    await audit(page, 'settings')
+    await shot(page, 'web-settings')
+    await page.click('a[data-collection-link]')
+    await page.locator('.card-title', { hasText: title }).waitFor()
+    assert.equal(page.url(), platform + '/@web-fan/collection')
+    assert.equal(await page.locator('h1').innerText(), 'Web Fan’s collection')
+    await audit(page, 'collection')
+    await shot(page, 'web-collection')
+
     // Phone width.
     await page.setViewportSize({ width: 390, height: 844 })
+    await page.reload()
+    await shot(page, 'web-collection-390')
+    await page.goto(platform + '/settings')
+    await shot(page, 'web-settings-390')
     await page.goto(releaseURL)
     await page.locator('[data-owned]').waitFor()
     await shot(page, 'web-owned-390')
