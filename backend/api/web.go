@@ -29,8 +29,9 @@ const (
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// reservedSlugs are pages of an artist's own: /@handle/collection.
-var reservedSlugs = map[string]bool{"collection": true}
+// reservedSlugs are pages of an artist's own: /@handle/collection,
+// /@handle/news/ID.
+var reservedSlugs = map[string]bool{"collection": true, "news": true}
 
 // CheckSlug: lowercase letters, digits and single dashes, at most
 // MaxSlugLen.

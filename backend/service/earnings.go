@@ -157,5 +157,17 @@ func (s *EarningsService) Unfollow(ctx context.Context, artistID int64) error {
 	if err != nil {
 		return err
 	}
-	return s.st.WithTx(ctx, func(tx store.Tx) error { return tx.DeleteFollow(ctx, c.Account.ID, artistID) })
+	// Who stops following stops getting the artist's email too; whether
+	// they share their address stays their choice.
+	return s.st.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteFollow(ctx, c.Account.ID, artistID); err != nil {
+			return err
+		}
+		p, err := tx.MailPrefs(ctx, c.Account.ID, artistID)
+		if err != nil || !p.Email {
+			return err
+		}
+		p.Email = false
+		return tx.SetMailPrefs(ctx, c.Account.ID, artistID, p, s.clock())
+	})
 }

@@ -19,15 +19,16 @@ import (
 
 // Services are the platform's api services over one store.
 type Services struct {
-	Accounts  *AccountService
-	Releases  *ReleaseService
-	Downloads *DownloadService
-	Blobs     *BlobService
-	Purchases *PurchaseService
-	Earnings  *EarningsService
-	Receipts  *ReceiptService
-	Profiles  *ProfileService
-	Codes     *CodeService
+	Accounts      *AccountService
+	Releases      *ReleaseService
+	Downloads     *DownloadService
+	Blobs         *BlobService
+	Purchases     *PurchaseService
+	Earnings      *EarningsService
+	Receipts      *ReceiptService
+	Profiles      *ProfileService
+	Codes         *CodeService
+	Announcements *AnnouncementService
 
 	env *env
 }
@@ -69,16 +70,17 @@ func New(st store.Store, h *auth.Hasher, provider payment.Provider) *Services {
 	_, direct := provider.(payment.DirectCharger)
 	purchases := &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps}
 	return &Services{
-		Accounts:  newAccountService(e, h),
-		Releases:  &ReleaseService{env: e},
-		Downloads: &DownloadService{env: e},
-		Blobs:     &BlobService{env: e},
-		Purchases: purchases,
-		Codes:     &CodeService{env: e, purchases: purchases},
-		Earnings:  &EarningsService{env: e, provider: provider.Name(), settled: !direct},
-		Receipts:  &ReceiptService{env: e},
-		Profiles:  &ProfileService{env: e},
-		env:       e,
+		Accounts:      newAccountService(e, h),
+		Releases:      &ReleaseService{env: e},
+		Downloads:     &DownloadService{env: e},
+		Blobs:         &BlobService{env: e},
+		Purchases:     purchases,
+		Codes:         &CodeService{env: e, purchases: purchases},
+		Earnings:      &EarningsService{env: e, provider: provider.Name(), settled: !direct},
+		Receipts:      &ReceiptService{env: e},
+		Profiles:      &ProfileService{env: e},
+		Announcements: newAnnouncementService(e),
+		env:           e,
 	}
 }
 

@@ -166,7 +166,11 @@ func (r reader) Statement(ctx context.Context, w store.Window) ([]api.StatementL
 
 // fansSQL: a creator's buyers and followers, biggest supporters first;
 // the email only of buyers who shared it.
-const fansSQL = `SELECT a.id, a.display_name, CASE WHEN bool_or(x.share) THEN a.email ELSE '' END,
+// A fan's address shows when they share it: their latest choice for this
+// artist, else what they chose at a purchase.
+const fansSQL = `SELECT a.id, a.display_name,
+		CASE WHEN COALESCE((SELECT share_email FROM mail_prefs WHERE artist_id = $1 AND fan_id = a.id), bool_or(x.share))
+			THEN a.email ELSE '' END,
 		COALESCE(MAX(x.currency), ''), COALESCE(SUM(x.net), 0)::int8, COUNT(x.at), MIN(x.at), MAX(x.at), bool_or(x.follower)
 	FROM (
 		SELECT p.fan_id AS fan, p.currency, p.gross_cents - ` + refundedSQL + ` AS net,

@@ -316,7 +316,11 @@ func (r reader) Statement(ctx context.Context, sw store.Window) ([]api.Statement
 
 // Fans implements store.Reader.
 func (r reader) Fans(ctx context.Context, artistID int64) ([]api.Fan, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.display_name, CASE WHEN MAX(x.share) = 1 THEN a.email ELSE '' END,
+	// A fan's address shows when they share it: their latest choice for
+	// this artist, else what they chose at a purchase.
+	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.display_name,
+		CASE WHEN COALESCE((SELECT share_email FROM mail_prefs WHERE artist_id = ?1 AND fan_id = a.id), MAX(x.share)) = 1
+			THEN a.email ELSE '' END,
 		COALESCE(MAX(x.currency), ''), COALESCE(SUM(x.net), 0), COALESCE(SUM(x.bought), 0), MIN(x.at), MAX(x.at), MAX(x.follower)
 		FROM (
 			SELECT p.fan_id AS fan, p.currency, p.gross_cents - (SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE purchase_id = p.id) AS net,

@@ -76,6 +76,9 @@ var tests = []struct {
 	{"CodesUnderConcurrency", testCodesUnderConcurrency},
 	{"MailOutbox", testMailOutbox},
 	{"MailClaimUnderConcurrency", testMailClaimUnderConcurrency},
+	{"Announcements", testAnnouncements},
+	{"AnnouncementMail", testAnnouncementMail},
+	{"QueueMailsInBatches", testQueueMailsInBatches},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
