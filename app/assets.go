@@ -20,8 +20,9 @@ import (
 
 // AssetHandler serves what the window shows that is not in the bundle:
 // cover images, fetched here so the window itself never loads remote
-// content. Paths: /covers/release/ID/SHA256 (cached by content, so a new
-// cover is a new file) and /covers/library/PURCHASE.
+// content. Paths: /covers/release/ID/SHA256 and /covers/artist/ID/SHA256
+// (cached by content, so a new picture is a new file) and
+// /covers/library/PURCHASE.
 func (a *App) AssetHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/covers/"), "/")
@@ -30,7 +31,18 @@ func (a *App) AssetHandler() http.Handler {
 		case err != nil || id <= 0 || !a.started():
 			http.NotFound(w, r)
 		case parts[0] == "release" && len(parts) == 3 && api.ValidSHA256(parts[2]):
-			a.serveReleaseCover(w, r, id, parts[2])
+			a.serveCached(w, r, parts[2], func(buf *bytes.Buffer) error {
+				_, err := a.client.DownloadCover(r.Context(), id, buf)
+				return err
+			})
+		case parts[0] == "artist" && len(parts) == 3 && api.ValidSHA256(parts[2]):
+			a.serveCached(w, r, parts[2], func(buf *bytes.Buffer) error {
+				artist, err := a.client.FindArtist(r.Context(), id)
+				if err != nil {
+					return err
+				}
+				return a.client.DownloadPicture(r.Context(), artist.Handle, parts[2], buf)
+			})
 		case parts[0] == "library" && len(parts) == 2:
 			a.serveLibraryCover(w, r, id)
 		default:
@@ -39,11 +51,13 @@ func (a *App) AssetHandler() http.Handler {
 	})
 }
 
-func (a *App) serveReleaseCover(w http.ResponseWriter, r *http.Request, id int64, sha string) {
+// serveCached serves the image whose sha256 is sha from the app's image
+// cache, fetching it with fetch the first time.
+func (a *App) serveCached(w http.ResponseWriter, r *http.Request, sha string, fetch func(*bytes.Buffer) error) {
 	p := filepath.Join(a.cfg.Home, "covers", sha)
 	if _, err := os.Stat(p); err != nil {
 		var buf bytes.Buffer
-		if _, err := a.client.DownloadCover(r.Context(), id, &buf); err != nil {
+		if err := fetch(&buf); err != nil {
 			http.NotFound(w, r)
 			return
 		}

@@ -23,8 +23,16 @@ func TestCoversAreOnlyImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := []byte("<html><body><script>fetch('/api/v1/sessions')</script></body></html>")
-	covers := map[string][]byte{"/api/v1/releases/1/cover": page, "/api/v1/releases/2/cover": pngBuf.Bytes()}
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	covers := map[string][]byte{"/api/v1/releases/1/cover": page, "/api/v1/releases/2/cover": pngBuf.Bytes(),
+		"/@ann/picture/" + sum(page): page, "/@bo/picture/" + sum(pngBuf.Bytes()): pngBuf.Bytes(),
+		"/api/v1/artists/3": []byte(`{"id":3,"name":"Ann","handle":"ann"}`), "/api/v1/artists/4": []byte(`{"id":4,"name":"Bo","handle":"bo"}`)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/v1/artists/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(covers[r.URL.Path])
+			return
+		}
 		b, ok := covers[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
@@ -34,7 +42,6 @@ func TestCoversAreOnlyImages(t *testing.T) {
 		w.Write(b)
 	}))
 	defer srv.Close()
-	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 	other := strings.Repeat("ab", 32)
 
 	for _, tc := range []struct {
@@ -55,7 +62,7 @@ func TestCoversAreOnlyImages(t *testing.T) {
 			}
 			defer a.Shutdown(t.Context())
 			h := a.AssetHandler()
-			for _, path := range []string{"/covers/release/1/" + sum(page), "/covers/release/1/" + other} {
+			for _, path := range []string{"/covers/release/1/" + sum(page), "/covers/release/1/" + other, "/covers/artist/3/" + sum(page)} {
 				for range 2 { // the second time from the cache, if any
 					w := httptest.NewRecorder()
 					h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
@@ -64,7 +71,7 @@ func TestCoversAreOnlyImages(t *testing.T) {
 					}
 				}
 			}
-			for _, path := range []string{"/covers/release/2/" + sum(pngBuf.Bytes()), "/covers/release/2/" + other} {
+			for _, path := range []string{"/covers/release/2/" + sum(pngBuf.Bytes()), "/covers/release/2/" + other, "/covers/artist/4/" + sum(pngBuf.Bytes())} {
 				for range 2 {
 					w := httptest.NewRecorder()
 					h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))

@@ -102,9 +102,15 @@ type ManifestTrack struct {
 
 // Artist is the public face of a creator account.
 type Artist struct {
-	ID       int64     `json:"id"`
-	Name     string    `json:"name"`
-	Releases []Release `json:"releases"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// The artist's public profile: handle ("" until chosen), bio, links
+	// and picture (served at /@handle/picture/SHA256).
+	Handle        string    `json:"handle"`
+	Bio           string    `json:"bio"`
+	Links         []string  `json:"links"`
+	PictureSHA256 string    `json:"picture_sha256,omitempty"`
+	Releases      []Release `json:"releases"`
 }
 
 // ReleaseFilter selects published releases in the catalog.

@@ -117,6 +117,11 @@ func (c *Client) download(ctx context.Context, path string, w io.Writer) error {
 	return err
 }
 
+// DownloadPicture writes an artist's picture to w.
+func (c *Client) DownloadPicture(ctx context.Context, handle, sha256 string, w io.Writer) error {
+	return c.download(ctx, "/@"+url.PathEscape(handle)+"/picture/"+url.PathEscape(sha256), w)
+}
+
 // DownloadCover writes a release's cover image to w and returns its media
 // type.
 func (c *Client) DownloadCover(ctx context.Context, releaseID int64, w io.Writer) (string, error) {

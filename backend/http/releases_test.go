@@ -63,9 +63,18 @@ func TestReleaseCreatePublishSearch(t *testing.T) {
 	if err != nil || got.PublishedAt == nil || got.Description != m.Description {
 		t.Fatalf("public release = %+v, %v", got, err)
 	}
+	if _, err := ann.UpdateProfile(ctx, api.Profile{Handle: "ann-band", Bio: "Night music.", Links: []string{"https://ann.example"},
+		PictureSHA256: m.CoverSHA256}); err != nil {
+		t.Fatal(err)
+	}
 	artist, err := anon.FindArtist(ctx, annAcct.ID)
-	if err != nil || artist.Name != "Ann" || len(artist.Releases) != 1 {
+	if err != nil || artist.Name != "Ann" || len(artist.Releases) != 1 || artist.Handle != "ann-band" || artist.Bio != "Night music." ||
+		len(artist.Links) != 1 || artist.PictureSHA256 != m.CoverSHA256 {
 		t.Fatalf("artist = %+v, %v", artist, err)
+	}
+	var pic bytes.Buffer
+	if err := anon.DownloadPicture(ctx, artist.Handle, artist.PictureSHA256, &pic); err != nil || hexSHA(pic.Bytes()) != m.CoverSHA256 {
+		t.Fatalf("picture: sha %s, %v", hexSHA(pic.Bytes()), err)
 	}
 	// The cover is served byte for byte.
 	status, body, hdr := e.raw("GET", fmt.Sprintf("/api/v1/releases/%d/cover", rel.ID), "", nil)

@@ -251,7 +251,12 @@ func (s *ReleaseService) FindArtist(ctx context.Context, id int64) (*api.Artist,
 	if err != nil {
 		return nil, err
 	}
-	return &api.Artist{ID: a.ID, Name: a.DisplayName, Releases: rels}, nil
+	p, err := s.st.Profile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &api.Artist{ID: a.ID, Name: a.DisplayName, Handle: p.Handle, Bio: p.Bio, Links: p.Links,
+		PictureSHA256: p.PictureSHA256, Releases: rels}, nil
 }
 
 // orNotFound is err, or ErrNotFound when there is none.
