@@ -131,6 +131,11 @@ func TestGiftByEmail(t *testing.T) {
 	if code := s.call(s.giver, "POST", "/api/v1/gifts/"+token+"/claim", nil); code != http.StatusConflict {
 		t.Fatalf("giver claims their own gift: %d, want 409", code)
 	}
+	code, page, _ := s.raw("GET", "/gift/"+token, "", nil)
+	if code != 200 || !strings.Contains(string(page), "A gift from Gina") || !strings.Contains(string(page), "Night &lt;Drive&gt;") ||
+		!strings.Contains(string(page), `href="/signin?next=%2Fgift%2F`+token+`"`) {
+		t.Fatalf("claim page signed out: %d\n%s", code, page)
+	}
 
 	// Three accounts claim at once: one gets it.
 	claimers := make([]*mhttp.Client, 3)

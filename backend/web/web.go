@@ -49,6 +49,7 @@ type Handler struct {
 	purchases purchases
 	follows   follows
 	codes     codes
+	gifts     gifts
 	dir       directory
 	bucket    blob.Bucket
 	cfg       Config
@@ -63,6 +64,7 @@ func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h := newHandler(svc.Profiles, svc.Releases, svc.Store(), bucket, cfg)
 	h.accounts, h.purchases, h.follows = svc.Accounts, svc.Purchases, svc.Earnings
 	h.codes = svc.Codes
+	h.gifts = svc.Purchases
 	return h
 }
 
@@ -92,6 +94,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signup", h.page(h.signup))
 	m.HandleFunc("POST /signout", h.page(h.signout))
 	m.HandleFunc("GET /library", h.page(h.library))
+	m.HandleFunc("GET /gift/{token}", h.page(h.giftPage))
+	m.HandleFunc("POST /gift/{token}", h.page(h.claimGift))
 	m.HandleFunc("GET /redeem", h.page(h.redeemForm))
 	m.HandleFunc("POST /redeem", h.page(h.redeem))
 	m.HandleFunc("POST /redeem/checkout", h.page(h.redeemCheckout))
