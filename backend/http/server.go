@@ -38,6 +38,9 @@ type Services struct {
 	Earnings api.EarningsService
 	// Codes are download and discount codes; nil for none.
 	Codes api.CodeService
+	// Announcements are creators' news and fans' choices about their
+	// email; nil for none.
+	Announcements api.AnnouncementService
 	// Gifts are releases bought for an email address.
 	Gifts api.GiftService
 	// ReceiptKeys publishes the keys receipts are signed with.
@@ -149,6 +152,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("DELETE /api/v1/artists/{id}/follow", s.handle(s.follow))
 	m.Handle("GET /api/v1/receipts/keys", s.handle(s.receiptKeys))
 	s.codeRoutes()
+	s.announcementRoutes()
 	m.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))
