@@ -15,6 +15,7 @@ type AccountAPI struct{ a *App }
 // PlatformInfo says which platform the app talks to.
 type PlatformInfo struct {
 	URL          string `json:"url"`
+	Host         string `json:"host"` // what the window names it by: its host, no scheme or port
 	Local        bool   `json:"local"`
 	DemoCreator  string `json:"demo_creator,omitempty"`
 	DemoFan      string `json:"demo_fan,omitempty"`
@@ -27,7 +28,7 @@ func (x *AccountAPI) Platform() PlatformInfo {
 		return PlatformInfo{}
 	}
 	if x.a.local == nil {
-		return PlatformInfo{URL: x.a.client.BaseURL()}
+		return PlatformInfo{URL: x.a.client.BaseURL(), Host: hostOf(x.a.client.BaseURL())}
 	}
 	return PlatformInfo{URL: x.a.client.BaseURL(), Local: true, DemoCreator: demo.CreatorEmail, DemoFan: demo.FanEmail, DemoPassword: x.a.local.demoPassword}
 }

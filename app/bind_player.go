@@ -58,8 +58,13 @@ func (x *PlayerAPI) Enqueue(purchaseID int64, i int) error {
 
 func queueOf(r library.Release) []player.Item {
 	var items []player.Item
+	art := ""
+	if r.CoverPath != "" {
+		art = "/covers/library/" + strconv.FormatInt(r.PurchaseID, 10)
+	}
 	for _, t := range r.Tracks {
-		items = append(items, player.Item{Key: strconv.FormatInt(t.ID, 10), Path: t.Path, Title: t.Title, Artist: r.Artist, Album: r.Title, DurationMS: t.DurationMS})
+		items = append(items, player.Item{Key: strconv.FormatInt(t.ID, 10), Path: t.Path, Title: t.Title, Artist: r.Artist, Album: r.Title,
+			DurationMS: t.DurationMS, Art: art})
 	}
 	return items
 }

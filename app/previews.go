@@ -40,6 +40,9 @@ func (a *App) playPreview(ctx context.Context, releaseID, trackID int64) error {
 		}
 		item := player.Item{Key: PreviewKeyPrefix + strconv.FormatInt(t.ID, 10), Path: path, Title: t.Title,
 			Artist: r.ArtistName, Album: r.Title, DurationMS: previewMS(r, t)}
+		if r.CoverSHA256 != "" {
+			item.Art = "/covers/release/" + strconv.FormatInt(r.ID, 10) + "/" + r.CoverSHA256
+		}
 		return a.player.PlayQueue([]player.Item{item}, 0)
 	}
 	return api.Errorf(api.ENOTFOUND, "track %d is not on this release", trackID)

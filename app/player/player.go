@@ -46,6 +46,7 @@ type Item struct {
 	Artist     string `json:"artist"`
 	Album      string `json:"album"`
 	DurationMS int64  `json:"duration_ms"`
+	Art        string `json:"art,omitempty"` // the cover's address in the window; "" for none
 }
 
 // Status is what the player reports.
