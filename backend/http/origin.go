@@ -96,6 +96,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 	if !needsType(r) || mediaType(r) == want {
 		return true
 	}
+	if strings.HasPrefix(r.URL.Path, "/unsubscribe/") && mediaType(r) == "multipart/form-data" {
+		return true // RFC 8058 lets a mail client's one-click POST use either form encoding
+	}
 	writeProblem(w, http.StatusUnsupportedMediaType, &api.Error{Code: api.EUNSUPPORTED, Field: "Content-Type",
 		Message: "send this request's body as Content-Type: " + want})
 	return false

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,18 +35,27 @@ type atomAuthor struct {
 }
 
 type atomEntry struct {
-	ID        string     `xml:"id"`
-	Title     string     `xml:"title"`
-	Updated   string     `xml:"updated"`
-	Published string     `xml:"published,omitempty"`
-	Links     []atomLink `xml:"link"`
-	Summary   string     `xml:"summary,omitempty"`
+	ID        string       `xml:"id"`
+	Title     string       `xml:"title"`
+	Updated   string       `xml:"updated"`
+	Published string       `xml:"published,omitempty"`
+	Links     []atomLink   `xml:"link"`
+	Summary   string       `xml:"summary,omitempty"`
+	Content   *atomContent `xml:"content,omitempty"`
+	at        time.Time    // orders the feed: newest first
 }
 
-// feedEntries bounds a feed to the newest releases.
+// atomContent is an entry's text; type "html" holds escaped HTML.
+type atomContent struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+// feedEntries bounds a feed to the newest releases and announcements.
 const feedEntries = 50
 
-// feed is an artist's new releases as Atom. Ids are tag URIs made of the
+// feed is an artist's new releases and announcements as Atom, newest
+// first. Ids are tag URIs made of the
 // site's host and the account's or release's id and creation day, which
 // no rename changes.
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request, v *visit, handle string) error {
@@ -75,6 +85,16 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, v *visit, handle 
 			updated = later(updated, *rel.PublishedAt)
 		}
 	}
+	news, _, err := h.artistNewsItems(r.Context(), v, a.ID, a.Profile.Handle, feedEntries)
+	if err != nil {
+		return err
+	}
+	for _, n := range news {
+		f.Entries = append(f.Entries, newsEntry(v, host, a.Profile.Handle, n))
+		updated = later(updated, n.CreatedAt)
+	}
+	slices.SortStableFunc(f.Entries, func(x, y atomEntry) int { return y.at.Compare(x.at) })
+	f.Entries = f.Entries[:min(len(f.Entries), feedEntries)]
 	f.Updated = updated.Format(time.RFC3339)
 	out, err := xml.MarshalIndent(f, "", " ")
 	if err != nil {
@@ -93,10 +113,22 @@ func entry(v *visit, host, handle string, rel api.Release) atomEntry {
 		Title: rel.Title, Updated: rel.UpdatedAt.UTC().Format(time.RFC3339),
 		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: v.origin + releasePath(handle, rel.Slug)}},
 		Summary: summary(rel.Description, "")}
+	e.at = rel.CreatedAt
 	if rel.PublishedAt != nil {
 		e.Published = rel.PublishedAt.UTC().Format(time.RFC3339)
+		e.at = *rel.PublishedAt
 	}
 	return e
+}
+
+// newsEntry is an announcement in the feed, its body as the sanitized
+// HTML the pages show.
+func newsEntry(v *visit, host, handle string, a api.Announcement) atomEntry {
+	at := a.CreatedAt.UTC().Format(time.RFC3339)
+	return atomEntry{ID: "tag:" + host + "," + a.CreatedAt.UTC().Format(time.DateOnly) + ":news/" + strconv.FormatInt(a.ID, 10),
+		Title: a.Title, Updated: at, Published: at,
+		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: v.origin + newsPath(handle, a.ID)}},
+		Content: &atomContent{Type: "html", Body: a.BodyHTML}, at: a.CreatedAt}
 }
 
 func later(a, b time.Time) time.Time {

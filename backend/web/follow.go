@@ -21,6 +21,10 @@ type followBox struct {
 	Action    string
 	CSRF      string
 	Following bool
+	// Mail offers the artist's email and sharing the address, both off
+	// until the fan ticks them; Email and ShareEmail are their choices.
+	Mail              bool
+	Email, ShareEmail bool
 }
 
 // followBox works out the follow button; nil on the artist's own page.
@@ -31,11 +35,18 @@ func (h *Handler) followBox(r *http.Request, v *visit, artistID int64, canon str
 	if v.caller.Account.ID == artistID {
 		return nil, nil
 	}
-	yes, err := h.follows.Following(v.ctx(r), artistID)
+	box := &followBox{Action: canon, CSRF: sessionCSRF(v.token), Mail: h.news != nil}
+	if h.news == nil {
+		yes, err := h.follows.Following(v.ctx(r), artistID)
+		box.Following = yes
+		return box, err
+	}
+	st, err := h.news.FollowState(v.ctx(r), artistID)
 	if err != nil {
 		return nil, err
 	}
-	return &followBox{Action: canon, CSRF: sessionCSRF(v.token), Following: yes}, nil
+	box.Following, box.Email, box.ShareEmail = st.Following, st.Email, st.ShareEmail
+	return box, nil
 }
 
 // follow takes the artist page's follow form (POST to the page's address,
@@ -59,7 +70,7 @@ func (h *Handler) follow(w http.ResponseWriter, r *http.Request, v *visit) error
 	}
 	switch r.PostForm.Get("follow") {
 	case "1":
-		err = h.follows.Follow(v.ctx(r), a.ID)
+		err = h.followWith(v.ctx(r), a.ID, r)
 	case "0":
 		err = h.follows.Unfollow(v.ctx(r), a.ID)
 	default:
@@ -70,4 +81,15 @@ func (h *Handler) follow(w http.ResponseWriter, r *http.Request, v *visit) error
 	}
 	http.Redirect(w, r, canon, http.StatusSeeOther)
 	return nil
+}
+
+// followWith follows an artist with the form's choices about email: a
+// box left unticked is a no.
+func (h *Handler) followWith(ctx context.Context, artistID int64, r *http.Request) error {
+	if h.news == nil {
+		return h.follows.Follow(ctx, artistID)
+	}
+	_, err := h.news.SetFollow(ctx, artistID, api.MailPrefs{Email: r.PostForm.Get("email") == "1",
+		ShareEmail: r.PostForm.Get("share_email") == "1"})
+	return err
 }

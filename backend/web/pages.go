@@ -101,6 +101,7 @@ type artistBody struct {
 	Picture string
 	Links   []link
 	Cards   []card
+	News    []newsItem // the newest announcements
 	Follow  *followBox // nil on the artist's own page
 }
 
@@ -131,6 +132,9 @@ func (h *Handler) artist(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	body := artistBody{Profile: a.Profile, Handle: a.Profile.Handle, Cards: cards}
+	if _, body.News, err = h.artistNewsItems(r.Context(), v, a.ID, a.Profile.Handle, artistNews); err != nil {
+		return err
+	}
 	if body.Follow, err = h.followBox(r, v, a.ID, canon); err != nil {
 		return err
 	}
@@ -188,6 +192,8 @@ func (h *Handler) underArtist(w http.ResponseWriter, r *http.Request, v *visit) 
 		return h.collection(w, r, v, handle)
 	case len(rest) == 2 && rest[0] == "picture":
 		return h.picture(w, r, handle, rest[1])
+	case rest[0] == "news":
+		return h.newsPage(w, r, v, handle, rest)
 	case len(rest) == 1 && rest[0] != "":
 		return h.release(w, r, v, handle, rest[0])
 	}
@@ -317,21 +323,7 @@ func (h *Handler) picture(w http.ResponseWriter, r *http.Request, handle, sha st
 	if p.PictureSHA256 == "" || p.PictureSHA256 != sha {
 		return api.Errorf(api.ENOTFOUND, "no such picture")
 	}
-	b, err := h.dir.Blob(r.Context(), sha)
-	if err != nil {
-		return api.Errorf(api.ENOTFOUND, "no such picture")
-	}
-	obj, err := h.bucket.Open(r.Context(), sha)
-	if err != nil {
-		return err
-	}
-	defer obj.Close()
-	hd := w.Header()
-	hd.Set("Content-Type", b.MediaType)
-	hd.Set("ETag", `"`+sha+`"`)
-	hd.Set("Cache-Control", "public, max-age=31536000, immutable") // the address names the content
-	http.ServeContent(w, r, "", time.Time{}, obj)
-	return nil
+	return h.serveImage(w, r, sha)
 }
 
 // longDate writes a release date (YYYY-MM-DD) the language's way.

@@ -50,6 +50,7 @@ type Handler struct {
 	follows   follows
 	codes     codes
 	gifts     gifts
+	news      announcements // nil for none
 	dir       directory
 	bucket    blob.Bucket
 	cfg       Config
@@ -65,6 +66,9 @@ func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h.accounts, h.purchases, h.follows = svc.Accounts, svc.Purchases, svc.Earnings
 	h.codes = svc.Codes
 	h.gifts = svc.Purchases
+	if svc.Announcements != nil {
+		h.news = svc.Announcements
+	}
 	return h
 }
 
@@ -96,6 +100,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /library", h.page(h.library))
 	m.HandleFunc("GET /gift/{token}", h.page(h.giftPage))
 	m.HandleFunc("POST /gift/{token}", h.page(h.claimGift))
+	m.HandleFunc("GET /unsubscribe/{token}", h.page(h.unsubscribeForm))
+	m.HandleFunc("POST /unsubscribe/{token}", h.page(h.unsubscribe))
 	m.HandleFunc("GET /redeem", h.page(h.redeemForm))
 	m.HandleFunc("POST /redeem", h.page(h.redeem))
 	m.HandleFunc("POST /redeem/checkout", h.page(h.redeemCheckout))
