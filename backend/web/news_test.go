@@ -89,9 +89,9 @@ func TestAnnouncementsOnTheArtistPageAndFeed(t *testing.T) {
 		t.Errorf("image: %d %s", r.status, r.hdr.Get("Content-Type"))
 	}
 	for path, status := range map[string]int{
-		"/@nova/news/" + strconv.FormatInt(first.ID+1, 10):                          http.StatusNotFound, // the test send
-		"/@nova/news/999":                                                           http.StatusNotFound,
-		"/@nova/news/abc":                                                           http.StatusNotFound,
+		"/@nova/news/" + strconv.FormatInt(first.ID+1, 10): http.StatusNotFound, // the test send
+		"/@nova/news/999": http.StatusNotFound,
+		"/@nova/news/abc": http.StatusNotFound,
 		"/@nova/news/0" + strconv.FormatInt(first.ID, 10):                           http.StatusNotFound,
 		"/@nova/news/" + strconv.FormatInt(first.ID, 10) + "/image/" + sha("other"): http.StatusNotFound,
 	} {
@@ -112,9 +112,9 @@ func TestAnnouncementsOnTheArtistPageAndFeed(t *testing.T) {
 	}
 	var f struct {
 		Entries []struct {
-			ID      string `xml:"id"`
-			Title   string `xml:"title"`
-			Link    struct {
+			ID    string `xml:"id"`
+			Title string `xml:"title"`
+			Link  struct {
 				Href string `xml:"href,attr"`
 			} `xml:"link"`
 			Content struct {
