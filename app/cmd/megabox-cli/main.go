@@ -30,6 +30,8 @@ usage:
   megabox-cli codes create|list|revoke --release ID ...
                                                   download and discount codes (create prints them once, as CSV)
   megabox-cli redeem CODE                         redeem a download or discount code
+  megabox-cli announce --title T --body-file F [--to followers|buyers|release:ID,...|me] [--release ID]
+                                                  publish news to your page, feed and fans' apps; email who opted in
 
 Local state lives in MEGABOX_HOME (default: the user's config dir).`
 
@@ -96,6 +98,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.codes(ctx, rest)
 	case "redeem":
 		return m.redeem(ctx, rest)
+	case "announce":
+		return m.announce(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil
