@@ -104,11 +104,21 @@ export async function openBrowser(url, { width = 1280, height = 860 } = {}) {
 // sign-in screen.
 export async function demoPassword(page) {
   const el = page.locator('[data-testid=demo-password]').first()
-  await el.waitFor()
+  await el.waitFor({ state: 'attached' }) // inside the closed "demo sign-in details"
+
   return (await el.textContent()).trim()
 }
 
+// answerWelcome answers the first run's question (listening or making
+// music) if the app asks it; the app's own views show after.
+export async function answerWelcome(page, role = 'listen') {
+  await page.locator('[data-testid=welcome], nav [data-view=account]').first().waitFor()
+  if (await page.isVisible('[data-testid=welcome]')) await page.click(`[data-testid=welcome] [data-role=${role}]`)
+  await page.locator('nav [data-view=account]').waitFor()
+}
+
 export async function signIn(page, email, password) {
+  await answerWelcome(page)
   await page.click('nav [data-view=account]')
   if (await page.isVisible('text=Sign out')) await page.click('text=Sign out')
   await page.waitForSelector('input[name=email]')
@@ -150,6 +160,7 @@ export function sharedApp(opts) {
   before(async () => {
     s.app = await startApp(opts)
     Object.assign(s, await openBrowser(s.app.url))
+    await answerWelcome(s.page)
   })
   after(async () => {
     await s.close?.()

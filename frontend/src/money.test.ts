@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAmount, clock, formatCents, parsePercent, bpsText, formatBps } from './money'
+import { parseAmount, clock, formatCents, parsePercent, bpsText, formatBps, longDate, setLocale } from './money'
 
 describe('parseAmount', () => {
   it('reads dots and commas, refuses the rest', () => {
@@ -14,6 +14,16 @@ describe('formatting', () => {
   it('formats clocks and money', () => {
     expect(clock(61000)).toBe('1:01')
     expect(formatCents(900, 'EUR')).toBe('€9.00')
+  })
+  it('says money and dates in the user’s locale', () => {
+    setLocale('fr')
+    expect(formatCents(123456, 'EUR').replace(/\s/g, ' ')).toBe('1 234,56 €')
+    expect(longDate('2026-03-01')).toBe('1 mars 2026')
+    expect(longDate('2026-03')).toBe('mars 2026')
+    setLocale('en')
+    expect(longDate('2026-03-01')).toBe('March 1, 2026')
+    expect(longDate('2026')).toBe('2026')
+    expect(longDate('soon')).toBe('soon')
   })
 })
 

@@ -1,8 +1,25 @@
 // Presentation of money: formatting and reading what the user typed. The
 // rules (the split, what a price may be) are the platform's: see stores/rules.
 
-export function formatCents(cents: number, currency: string, locale = 'en'): string {
+// The user's locale, for money and dates; the i18n setup sets it.
+let userLocale = 'en'
+export function setLocale(locale: string) {
+  userLocale = locale
+}
+
+export function formatCents(cents: number, currency: string, locale = userLocale): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'EUR' }).format(cents / 100)
+}
+
+// longDate says a date the platform gave ("2026-03-01", "2026-03" or
+// "2026") in the user's words; anything else as it is.
+export function longDate(date: string, locale = userLocale): string {
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(date || '')
+  if (!m) return date || ''
+  if (!m[2]) return m[1]
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] || 1)))
+  const opts: Intl.DateTimeFormatOptions = m[3] ? { dateStyle: 'long', timeZone: 'UTC' } : { year: 'numeric', month: 'long', timeZone: 'UTC' }
+  return new Intl.DateTimeFormat(locale, opts).format(d)
 }
 
 // parseAmount reads "9.99" or "9,99" into cents; NaN for anything else.

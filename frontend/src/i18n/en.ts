@@ -2,9 +2,15 @@ export default {
   nav: { account: 'Account', sync: 'Sync', store: 'Store', library: 'Library', earnings: 'Earnings', fans: 'Fans', main: 'Main' },
   account: {
     signIn: 'Sign in', signUp: 'Create account', signOut: 'Sign out', email: 'Email', password: 'Password', name: 'Name',
-    creator: 'I publish music (creator account)', platform: 'Platform', local: 'Local platform on this computer',
-    demo: 'Demo accounts — password {password}', signedInAs: 'Signed in as {name}', roleCreator: 'creator', roleFan: 'fan',
-    remoteHint: 'To use another platform, start Megabox with MEGABOX_PLATFORM=https://…', useDemo: 'Use',
+    creator: 'I publish music (creator account)', signedInAs: 'Signed in as {name}', roleCreator: 'creator', roleFan: 'fan',
+    tryTitle: 'Try Megabox first', localNote: 'Megabox runs a private platform on this computer, with a demo artist and a demo listener, so you can try everything before signing up anywhere.',
+    demoFan: 'Try as the demo listener', demoCreator: 'Try as the demo artist', demoDetails: 'Demo sign-in details',
+    demo: 'Listener {fan}, artist {creator}, password {password}', connectedTo: 'Connected to {host}',
+  },
+  welcome: {
+    title: 'Welcome to Megabox', lead: 'Music straight from the artists: they keep 90 % of what you pay.',
+    listen: 'I listen to music', listenNote: 'Browse and hear releases, buy from the artists, play your music offline.',
+    make: 'I make music', makeNote: 'Publish releases from a folder, sell them on your own page, keep 90 % of each sale.',
   },
   sync: {
     title: 'Synced folders', add: 'Add folder…', addPath: 'Add', pathPlaceholder: 'or type a folder path', remove: 'Stop watching',
@@ -42,6 +48,9 @@ export default {
     notCreator: '{email} has no creator account on Megabox.', fix: 'Fix the collaborators before publishing.',
   },
   store: {
+    atLeast: 'Pay at least {min}.', signInToBuy: 'Sign in or create an account to pay: you come straight back here.',
+    signInToFollow: 'Sign in or create an account to follow {artist}.', ownPlay: 'You own this — Play', links: 'Elsewhere',
+    pictureOf: 'Picture of {name}', released: 'Released {date}',
     search: 'Search releases and artists', buy: 'Buy', follow: 'Follow', unfollow: 'Unfollow', tracks: 'Tracks', by: 'by {artist}',
     splitNote: 'Of what you pay, {creator} goes to the artist and {platform} to Megabox.', amount: 'Amount',
     shareEmail: 'Share my email with the artist', pay: 'Pay {amount} by card…', back: 'Back',
@@ -75,5 +84,29 @@ export default {
     paidAtSale: 'Your {share} is paid into your {provider} account at each sale.', bankPending: '{provider} has not enabled payouts to your bank yet.',
   },
   fans: { title: 'Fans', name: 'Fan', total: 'Total spent', purchases: 'Purchases', since: 'Since', follower: 'Follower', export: 'Export CSV', yes: 'yes', no: '—', empty: 'No fans yet.' },
-  errors: { unavailable: 'The platform cannot be reached.', offline: "Can't reach Megabox. Your library still plays offline.", generic: 'Something went wrong: {msg}' },
+  errors: {
+    offline: "Can't reach Megabox. Your library still plays offline.",
+    code: {
+      invalid: 'Check what you entered and try again.', unauthorized: 'Your session has ended: sign in again.',
+      forbidden: 'Your account cannot do that.', not_found: 'It is not there any more: it may have been removed.',
+      conflict: 'That is no longer possible: something changed meanwhile. Look again and retry.',
+      too_large: 'That is too large.', quota: 'Your storage is full: remove files or releases to make room.',
+      checksum: 'A file changed while it was sent: it will be sent again.', rate_limited: 'Too many tries: wait a minute, then try again.',
+      unsupported: 'That kind of file is not accepted.', payment: 'The payment was declined: nothing was charged.',
+      idempotency: 'That was already sent differently: start again.', internal: 'Something went wrong. Try again; if it keeps happening, restart Megabox.',
+      unavailable: "Can't reach Megabox. Your library still plays offline.", busy: 'Megabox is busy: try again in a moment.',
+      starting: 'Megabox is still starting: try again in a moment.',
+    },
+    field: {
+      invalid: {
+        email: 'Enter an email address, like name@example.com.', password: 'Use a password of at least 8 characters.',
+        display_name: 'Enter a name of at most 100 characters.', amount_cents: 'Enter an amount of at least the price shown.',
+      },
+    },
+    at: {
+      signin: { unauthorized: 'Wrong email or password.', conflict: 'An account with this email exists: sign in instead.' },
+      checkout: { conflict: 'You own this release already: it is in your library.', payment: 'The card was declined: nothing was charged.' },
+      payout: { conflict: 'Payouts are already set up, or there is nothing to set up.' },
+    },
+  },
 }

@@ -2,9 +2,15 @@ export default {
   nav: { account: 'Compte', sync: 'Synchro', store: 'Boutique', library: 'Bibliothèque', earnings: 'Revenus', fans: 'Fans', main: 'Principal' },
   account: {
     signIn: 'Se connecter', signUp: 'Créer un compte', signOut: 'Se déconnecter', email: 'E-mail', password: 'Mot de passe', name: 'Nom',
-    creator: 'Je publie de la musique (compte créateur)', platform: 'Plateforme', local: 'Plateforme locale sur cet ordinateur',
-    demo: 'Comptes de démo — mot de passe {password}', signedInAs: 'Connecté en tant que {name}', roleCreator: 'créateur', roleFan: 'fan',
-    remoteHint: 'Pour une autre plateforme, lancez Megabox avec MEGABOX_PLATFORM=https://…', useDemo: 'Utiliser',
+    creator: 'Je publie de la musique (compte créateur)', signedInAs: 'Connecté en tant que {name}', roleCreator: 'créateur', roleFan: 'fan',
+    tryTitle: 'Essayez d’abord Megabox', localNote: 'Megabox fait tourner une plateforme privée sur cet ordinateur, avec une artiste et un auditeur de démo, pour tout essayer avant de vous inscrire où que ce soit.',
+    demoFan: 'Essayer en auditeur de démo', demoCreator: 'Essayer en artiste de démo', demoDetails: 'Identifiants de démo',
+    demo: 'Auditeur {fan}, artiste {creator}, mot de passe {password}', connectedTo: 'Connecté à {host}',
+  },
+  welcome: {
+    title: 'Bienvenue sur Megabox', lead: 'La musique en direct des artistes : ils gardent 90 % de ce que vous payez.',
+    listen: 'J’écoute de la musique', listenNote: 'Parcourez et écoutez des sorties, achetez aux artistes, écoutez hors ligne.',
+    make: 'Je fais de la musique', makeNote: 'Publiez vos sorties depuis un dossier, vendez-les sur votre propre page, gardez 90 % de chaque vente.',
   },
   sync: {
     title: 'Dossiers synchronisés', add: 'Ajouter un dossier…', addPath: 'Ajouter', pathPlaceholder: 'ou tapez le chemin d’un dossier', remove: 'Ne plus surveiller',
@@ -42,6 +48,9 @@ export default {
     notCreator: '{email} n’a pas de compte créateur sur Megabox.', fix: 'Corrigez les collaborateurs avant de publier.',
   },
   store: {
+    atLeast: 'Payez au moins {min}.', signInToBuy: 'Connectez-vous ou créez un compte pour payer : vous revenez ici aussitôt.',
+    signInToFollow: 'Connectez-vous ou créez un compte pour suivre {artist}.', ownPlay: 'C’est à vous — Écouter', links: 'Ailleurs',
+    pictureOf: 'Photo de {name}', released: 'Sortie le {date}',
     search: 'Chercher des sorties et des artistes', buy: 'Acheter', follow: 'Suivre', unfollow: 'Ne plus suivre', tracks: 'Titres', by: 'par {artist}',
     splitNote: 'Sur ce que vous payez, {creator} va à l’artiste et {platform} à Megabox.', amount: 'Montant',
     shareEmail: 'Partager mon e-mail avec l’artiste', pay: 'Payer {amount} par carte…', back: 'Retour',
@@ -75,5 +84,29 @@ export default {
     paidAtSale: 'Vos {share} sont versés sur votre compte {provider} à chaque vente.', bankPending: '{provider} n’a pas encore activé les virements vers votre banque.',
   },
   fans: { title: 'Fans', name: 'Fan', total: 'Total dépensé', purchases: 'Achats', since: 'Depuis', follower: 'Abonné', export: 'Exporter en CSV', yes: 'oui', no: '—', empty: 'Pas encore de fans.' },
-  errors: { unavailable: 'La plateforme est injoignable.', offline: 'Impossible de joindre Megabox. Votre bibliothèque reste disponible hors ligne.', generic: 'Un problème est survenu : {msg}' },
+  errors: {
+    offline: 'Impossible de joindre Megabox. Votre bibliothèque reste disponible hors ligne.',
+    code: {
+      invalid: 'Vérifiez ce que vous avez saisi, puis réessayez.', unauthorized: 'Votre session a pris fin : reconnectez-vous.',
+      forbidden: 'Votre compte ne peut pas faire cela.', not_found: 'Ce n’est plus là : cela a peut-être été retiré.',
+      conflict: 'Ce n’est plus possible : quelque chose a changé entre-temps. Regardez à nouveau et réessayez.',
+      too_large: 'C’est trop volumineux.', quota: 'Votre espace est plein : retirez des fichiers ou des sorties pour faire de la place.',
+      checksum: 'Un fichier a changé pendant l’envoi : il sera renvoyé.', rate_limited: 'Trop d’essais : attendez une minute, puis réessayez.',
+      unsupported: 'Ce type de fichier n’est pas accepté.', payment: 'Le paiement a été refusé : rien n’a été débité.',
+      idempotency: 'Cela a déjà été envoyé autrement : recommencez.', internal: 'Un problème est survenu. Réessayez ; si cela continue, redémarrez Megabox.',
+      unavailable: 'Impossible de joindre Megabox. Votre bibliothèque reste disponible hors ligne.', busy: 'Megabox est occupé : réessayez dans un instant.',
+      starting: 'Megabox démarre encore : réessayez dans un instant.',
+    },
+    field: {
+      invalid: {
+        email: 'Saisissez une adresse e-mail, comme nom@exemple.fr.', password: 'Choisissez un mot de passe d’au moins 8 caractères.',
+        display_name: 'Saisissez un nom de 100 caractères au plus.', amount_cents: 'Saisissez un montant au moins égal au prix indiqué.',
+      },
+    },
+    at: {
+      signin: { unauthorized: 'E-mail ou mot de passe incorrect.', conflict: 'Un compte existe avec cet e-mail : connectez-vous plutôt.' },
+      checkout: { conflict: 'Cette sortie est déjà à vous : elle est dans votre bibliothèque.', payment: 'La carte a été refusée : rien n’a été débité.' },
+      payout: { conflict: 'Les virements sont déjà configurés, ou il n’y a rien à configurer.' },
+    },
+  },
 }

@@ -3,17 +3,30 @@ import { api, call, ApiError } from '../api'
 import type { api as models, app } from '../../wailsjs/go/models'
 
 export const useAccount = defineStore('account', {
-  state: () => ({ me: null as models.Account | null, platform: null as app.PlatformInfo | null, busy: false, profile: null as app.ProfileView | null }),
+  state: () => ({
+    me: null as models.Account | null, platform: null as app.PlatformInfo | null, busy: false, profile: null as app.ProfileView | null,
+    role: '' as '' | 'listen' | 'make', // the first run's answer; '' until given
+    loaded: false,
+  }),
   getters: { creator: (s) => !!s.me?.creator, signedIn: (s) => !!s.me },
   actions: {
     async load() {
       this.platform = await call(api.Account.Platform())
+      this.role = ((await call(api.Account.Role()).catch(() => '')) || '') as typeof this.role
       try {
         this.me = await call(api.Account.Me())
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 'unauthorized')) throw e
         this.me = null
+      } finally {
+        this.loaded = true
       }
+      // Someone signed in before the question was asked answered it then.
+      if (this.me && !this.role) await this.setRole(this.me.creator ? 'make' : 'listen')
+    },
+    async setRole(role: 'listen' | 'make') {
+      this.role = role
+      await call(api.Account.SetRole(role)).catch(() => {}) // asked again next time, at worst
     },
     async signIn(email: string, password: string) {
       this.busy = true

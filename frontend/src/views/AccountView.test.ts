@@ -9,6 +9,8 @@ let refuse: string | null = null
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {} }))
 vi.mock('../../wailsjs/go/app/AccountAPI', () => ({
   Platform: () => Promise.resolve({ url: 'http://127.0.0.1:9000', local: true }),
+  Role: () => Promise.resolve('make'),
+  SetRole: () => Promise.resolve(),
   Me: () => Promise.resolve({ id: 1, email: 'ann@example.com', display_name: 'Ann', creator: true }),
   Profile: () => Promise.resolve({ profile: saved, url: '' }),
   SaveProfile: (p: any) => {
@@ -44,7 +46,7 @@ describe('AccountView profile', () => {
     expect(url()).toBe('Choose a handle to get a page on the web.')
     expect((w.get('input[name=display_name]').element as HTMLInputElement).value).toBe('Ann')
     await w.get('input[name=handle]').setValue('@Ann-Music')
-    expect(url()).toBe('Your page: http://127.0.0.1:9000/@ann-music')
+    expect(url()).toBe('Your page: /@ann-music') // the platform on this computer: its path only
     await w.get('textarea[name=bio]').setValue('Songs for night drives.\nMade in Lyon.')
     const add = w.findAll('button').find((b) => b.text() === 'Add a link')!
     await add.trigger('click')

@@ -109,7 +109,7 @@ describe('EarningsView payout account', () => {
     const w = await view()
     await w.get('[data-testid=payout-setup] button').trigger('click')
     await flushPromises()
-    expect(w.get('[data-testid=payout-setup] [data-testid=error]').text()).toBe('nothing to set up')
+    expect(w.get('[data-testid=payout-setup] [data-testid=error]').text()).toBe('Payouts are already set up, or there is nothing to set up.')
     expect(w.find('[data-testid=payout-setup] [role=status]').exists()).toBe(false)
     w.unmount()
   })

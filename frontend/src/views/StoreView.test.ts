@@ -17,6 +17,14 @@ vi.mock('../../wailsjs/go/app/RulesAPI', () => ({ Split: (g: number) => Promise.
 vi.mock('../../wailsjs/go/app/LibraryAPI', () => ({
   Sync: () => Promise.resolve({}), Releases: () => Promise.resolve([]), Status: () => Promise.resolve({ dir: '/music' }),
 }))
+let signIns = 0
+vi.mock('../../wailsjs/go/app/AccountAPI', () => ({
+  SignIn: (email: string, pw: string) => {
+    signIns++
+    if (pw !== 'right password') return Promise.reject('{"code":"unauthorized","message":"wrong email or password"}')
+    return Promise.resolve({ id: 2, email, display_name: 'Fan', creator: false })
+  },
+}))
 vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
   Search: () => Promise.resolve({ items: [], next_cursor: '' }),
   Release: (id: number) => Promise.resolve({ id, title: 'Copper Hours', price_cents: 600, currency: 'EUR', tracks: [] }),
@@ -39,12 +47,14 @@ vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
 }))
 import StoreView from './StoreView.vue'
 import { useCatalog } from '../stores/catalog'
+import { useAccount } from '../stores/account'
 import { makeI18n } from '../i18n'
 
 let pinia = createPinia()
-async function mountRelease(lang = 'en') {
+async function mountRelease(lang = 'en', signedIn = true) {
   pinia = createPinia()
   setActivePinia(pinia)
+  if (signedIn) useAccount().me = { id: 2, email: 'fan@example.com', display_name: 'Fan', creator: false } as any
   await useCatalog().open(7)
   const w = mount(StoreView, { global: { plugins: [makeI18n(lang), pinia] } })
   await flushPromises()
@@ -147,7 +157,7 @@ describe('StoreView checkout', () => {
     checkout = { ...checkout, state: 'expired' }
     await tick()
     expect(w.get('[data-testid=ended]').text()).toBe('La page de paiement a expiré avant le paiement. Rien n’a été débité — vous pouvez réessayer.')
-    expect(w.get('form.checkout button[type=submit]').text()).toBe('Payer €6.00 par carte…')
+    expect(w.get('form.checkout button[type=submit]').text().replace(/\s/g, ' ')).toBe('Payer 6,00 € par carte…')
     await w.get('form.checkout').trigger('submit')
     await flushPromises()
     expect(created[1][0]).not.toBe(created[0][0])
@@ -159,14 +169,38 @@ describe('StoreView checkout', () => {
     await w.get('input[name=amount]').setValue('2.00')
     await w.get('form.checkout').trigger('submit')
     await flushPromises()
-    expect(w.get('#amount-error').text()).toBe('pay at least €3.00')
+    expect(w.get('#amount-error').text()).toBe('Pay at least €6.00.')
     expect(w.get('input[name=amount]').attributes('aria-describedby')).toBe('amount-error')
     expect(w.find('#pay-error').exists()).toBe(false)
 
     await w.get('input[name=amount]').setValue('6.66')
     await w.get('form.checkout').trigger('submit')
     await flushPromises()
-    expect(w.get('#pay-error').text()).toBe('you own this release already')
+    expect(w.get('#pay-error').text()).toBe('You own this release already: it is in your library.')
     expect(w.find('#amount-error').exists()).toBe(false)
+  })
+
+  it('asks a signed-out fan to sign in at Pay, then goes on to the payment page', async () => {
+    const w = await mountRelease('en', false)
+    expect(w.find('[data-testid=signin-form]').exists()).toBe(false)
+    await w.get('form.checkout').trigger('submit')
+    await flushPromises()
+    expect(created).toHaveLength(0)
+    const form = w.get('[data-testid=signin-form]')
+    expect(form.text()).toContain('Sign in or create an account to pay: you come straight back here.')
+    await form.get('input[name=email]').setValue('fan@example.com')
+    await form.get('input[name=password]').setValue('wrong')
+    await form.trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=signin-error]').text()).toBe('Wrong email or password.')
+    expect(created).toHaveLength(0)
+    await form.get('input[name=password]').setValue('right password')
+    await form.trigger('submit')
+    await flushPromises()
+    expect(signIns).toBe(2)
+    expect(created).toHaveLength(1)
+    expect(created[0][2]).toBe(600)
+    expect(w.find('[data-testid=signin-form]').exists()).toBe(false)
+    expect(w.get('[data-testid=waiting]').text()).toContain('Complete the payment in your browser')
   })
 })
