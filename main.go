@@ -39,6 +39,10 @@ func main() {
 		OnShutdown:       a.Shutdown,
 		Bind:             a.Bindings(),
 		BackgroundColour: &options.RGBA{R: 18, G: 18, B: 24, A: 255},
+		// Folders dropped on the window are watched. The web view keeps its
+		// own drop handling: on Linux, DisableWebViewDrop unsets the view as
+		// a drop target and no drop reaches the app at all.
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
 		// A second start (a megabox:// link clicked while the app runs)
 		// hands its address to this one.
 		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: app.InstanceID(a.Home()),

@@ -51,11 +51,12 @@ type App struct {
 	preview *preview.Cache   // the store's previews, played as local files
 	browse  func(url string) // opens a page in the system browser; the window's when nil
 
-	mu      gosync.Mutex
-	account *api.Account
-	link    *Link // a megabox:// address waiting for the window
-	cancel  context.CancelFunc
-	work    gosync.WaitGroup // the app's goroutines; Shutdown waits for them
+	mu       gosync.Mutex
+	sidecars gosync.Mutex // one edit of a megabox.json at a time
+	account  *api.Account
+	link     *Link // a megabox:// address waiting for the window
+	cancel   context.CancelFunc
+	work     gosync.WaitGroup // the app's goroutines; Shutdown waits for them
 
 	opening atomic.Bool   // Start or Open was called
 	called  atomic.Bool   // a bound method was called

@@ -36,6 +36,10 @@ type ReleaseView struct {
 	CollaboratorProblem *PayeeProblem              `json:"collaborator_problem,omitempty"`
 	Web                 WebSettings                `json:"web"`
 	Files               []FileView                 `json:"files"`
+	// Draft is the release as its next sync sends it, for the editor;
+	// SidecarProblem says why megabox.json cannot be read ("" when fine).
+	Draft          ReleaseDraft `json:"draft"`
+	SidecarProblem string       `json:"sidecar_problem"`
 }
 
 // FileView is one file of a release folder.
@@ -102,6 +106,11 @@ func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 	}
 	v.CollaboratorProblem = syncedProblem(rel.Error)
 	files, _ := a.cache.FilesIn(a.ctx, r.ID, rel.Dir)
+	side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir))
+	if err != nil {
+		v.SidecarProblem = err.Error()
+	}
+	v.Draft = planDraft(rel.Dir, files, side)
 	for _, f := range files {
 		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Error: f.Error, Size: f.Size})
 	}
@@ -139,14 +148,13 @@ func (a *App) releaseFolder(rootID int64, dir string) (string, error) {
 }
 
 func (a *App) writePrice(folder string, priceCents int64, currency string, pwyw bool, minCents int64) error {
-	side, err := sync.ReadSidecar(folder)
-	if err != nil {
-		side = sync.Sidecar{} // a broken sidecar is replaced by the creator's choice
-	}
 	m := normalPrice(priceCents, currency, pwyw, minCents)
-	side.PriceCents, side.Currency, side.PayWhatYouWant, side.MinCents = &m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents
-	if err := sync.WriteSidecar(folder, side); err != nil {
-		return err
+	err := a.editSidecar(folder, func(side *sync.Sidecar) error {
+		side.PriceCents, side.Currency, side.PayWhatYouWant, side.MinCents = &m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents
+		return nil
+	})
+	if err != nil {
+		return api.Errorf(api.EINVALID, "%v: fix or remove it first", err)
 	}
 	a.engine.Kick()
 	return nil
@@ -155,13 +163,12 @@ func (a *App) writePrice(folder string, priceCents int64, currency string, pwyw 
 // writeCollaborators replaces the collaborators in a release folder's
 // megabox.json, keeping the rest of it, and syncs it.
 func (a *App) writeCollaborators(folder string, cs []api.ManifestCollaborator) error {
-	side, err := sync.ReadSidecar(folder)
+	err := a.editSidecar(folder, func(side *sync.Sidecar) error {
+		side.Collaborators = cs
+		return nil
+	})
 	if err != nil {
-		return api.Errorf(api.EINVALID, "%s cannot be read (%v): fix or remove it first", sync.SidecarName, err)
-	}
-	side.Collaborators = cs
-	if err := sync.WriteSidecar(folder, side); err != nil {
-		return err
+		return api.Errorf(api.EINVALID, "%v: fix or remove it first", err)
 	}
 	a.engine.Kick()
 	return nil

@@ -66,13 +66,12 @@ func checkWebSettings(slug string, previewSeconds int, fullStreaming bool) (WebS
 // writeWebSettings replaces the web settings in a release folder's
 // megabox.json, keeping the rest of it, and syncs it.
 func (a *App) writeWebSettings(folder string, w WebSettings) error {
-	side, err := sync.ReadSidecar(folder)
+	err := a.editSidecar(folder, func(side *sync.Sidecar) error {
+		side.Slug, side.PreviewSeconds, side.FullStreaming = w.Slug, w.PreviewSeconds, w.FullStreaming
+		return nil
+	})
 	if err != nil {
-		return api.Errorf(api.EINVALID, "%s cannot be read (%v): fix or remove it first", sync.SidecarName, err)
-	}
-	side.Slug, side.PreviewSeconds, side.FullStreaming = w.Slug, w.PreviewSeconds, w.FullStreaming
-	if err := sync.WriteSidecar(folder, side); err != nil {
-		return err
+		return api.Errorf(api.EINVALID, "%v: fix or remove it first", err)
 	}
 	a.engine.Kick()
 	return nil

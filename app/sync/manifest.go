@@ -7,7 +7,9 @@ import (
 	"path"
 	"sort"
 	"strconv"
+	"strings"
 
+	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
 )
 
@@ -39,6 +41,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		}
 		return naturalLess(a.rel, b.rel)
 	})
+	tracks = inChosenOrder(dir, tracks, side.Tracks)
 	m := api.Manifest{
 		Title: side.Title, ArtistName: side.ArtistName, Description: side.Description, ReleaseDate: side.ReleaseDate,
 		Currency: side.Currency, PayWhatYouWant: side.PayWhatYouWant, MinCents: side.MinCents, CoverSHA256: coverSHA,
@@ -51,8 +54,12 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 	if m.Currency == "" {
 		m.Currency = def.Currency
 	}
+	titles := chosenTitles(side.Tracks)
 	for i, t := range tracks {
-		title := t.tags.Title
+		title := titles[inRelease(dir, t.rel)]
+		if title == "" {
+			title = t.tags.Title
+		}
 		if title == "" {
 			title = titleFromName(t.rel)
 		}
@@ -71,6 +78,46 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		m.Title = clean(readable(path.Base(dir)))
 	}
 	return m
+}
+
+// inChosenOrder moves the tracks the creator ordered in megabox.json to
+// the front, in that order; the others keep theirs after them. A listed
+// file that is not there is passed over.
+func inChosenOrder(dir string, tracks []track, chosen []SidecarTrack) []track {
+	if len(chosen) == 0 {
+		return tracks
+	}
+	rank := make(map[string]int, len(chosen))
+	for i, c := range chosen {
+		if _, twice := rank[c.File]; !twice {
+			rank[c.File] = i
+		}
+	}
+	sort.SliceStable(tracks, func(i, j int) bool {
+		ri, oki := rank[inRelease(dir, tracks[i].rel)]
+		rj, okj := rank[inRelease(dir, tracks[j].rel)]
+		if oki && okj {
+			return ri < rj
+		}
+		return oki && !okj
+	})
+	return tracks
+}
+
+func chosenTitles(chosen []SidecarTrack) map[string]string {
+	out := make(map[string]string, len(chosen))
+	for _, c := range chosen {
+		if _, twice := out[c.File]; !twice && c.Title != "" {
+			out[c.File] = c.Title
+		}
+	}
+	return out
+}
+
+// inRelease is a file's path below its release folder, as megabox.json
+// names it.
+func inRelease(dir, rel string) string {
+	return strings.TrimPrefix(rel, dir+"/")
 }
 
 func trackNumber(t track) int {
@@ -126,4 +173,30 @@ func manifestHash(m api.Manifest) string {
 	b, _ := json.Marshal(m)
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// PlannedTrack is one track as the next sync of its folder sends it.
+type PlannedTrack struct {
+	File       string `json:"file"` // below the release folder, as megabox.json names it
+	Title      string `json:"title"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Plan is the manifest the next sync of release folder dir sends (the
+// cover aside), worked out from the cache's records of its files and its
+// megabox.json without reading any audio, and its tracks in play order.
+// Files not read yet, or in error, are not in it.
+func Plan(dir string, files []cache.File, side Sidecar, def Defaults) (api.Manifest, []PlannedTrack) {
+	var tracks []track
+	for _, f := range files {
+		if kindOf(f.Rel) == kindAudio && f.SHA256 != "" && f.State != StateError {
+			tracks = append(tracks, track{rel: f.Rel, sha: f.SHA256, tags: tagsFrom(f.Tags), durationMS: f.DurationMS})
+		}
+	}
+	m := buildManifest(dir, tracks, "", side, def)
+	out := make([]PlannedTrack, len(tracks))
+	for i, t := range tracks {
+		out[i] = PlannedTrack{File: inRelease(dir, t.rel), Title: m.Tracks[i].Title, DurationMS: t.durationMS}
+	}
+	return m, out
 }

@@ -1,0 +1,6 @@
+//go:build !dev
+
+package app
+
+// devBuild: this is a release build; test seams stay shut.
+const devBuild = false
