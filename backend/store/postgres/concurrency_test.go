@@ -3,6 +3,9 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,16 +107,44 @@ func TestMigrate(t *testing.T) {
 		wg.Go(func() { versions[i], errs[i] = postgres.Migrate(ctx, url) })
 	}
 	wg.Wait()
+	want := latestMigration(t)
 	for i := range 3 {
-		if errs[i] != nil || versions[i] != 5 {
-			t.Fatalf("Migrate %d = %d, %v; want version 5", i, versions[i], errs[i])
+		if errs[i] != nil || versions[i] != want {
+			t.Fatalf("Migrate %d = %d, %v; want version %d", i, versions[i], errs[i], want)
 		}
 	}
-	if v, err := postgres.Migrate(ctx, url); err != nil || v != 5 {
-		t.Fatalf("Migrate again = %d, %v", v, err)
+	if v, err := postgres.Migrate(ctx, url); err != nil || v != want {
+		t.Fatalf("Migrate again = %d, %v; want version %d", v, err, want)
 	}
 	_, err := postgres.Migrate(ctx, "postgres://127.0.0.1:1/nothing?sslmode=disable&connect_timeout=2")
 	if err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("Migrate of an unreachable server = %v, want its error", err)
 	}
+}
+
+// latestMigration is the highest number among the migration files the
+// package embeds (migrations/NNNNN_name.sql): the version a fresh
+// database reaches.
+func latestMigration(t *testing.T) int64 {
+	t.Helper()
+	entries, err := os.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latest int64
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		if !ok || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			t.Fatalf("migration %s: no number: %v", e.Name(), err)
+		}
+		latest = max(latest, n)
+	}
+	if latest == 0 {
+		t.Fatal("no migrations found")
+	}
+	return latest
 }
