@@ -40,6 +40,7 @@ type App struct {
 	ctx    context.Context // for the app's own work; lives until Shutdown
 	wails  context.Context // the window's, for dialogs and events
 	events *Events
+	desk   *desktop // media controls and notifications on the desktop
 
 	cache   *cache.Cache
 	creds   *credentials.Store
@@ -72,6 +73,7 @@ func New(cfg Config) *App {
 	startupMark("main-reached")
 	a := &App{cfg: cfg, ready: make(chan struct{})}
 	a.events = &Events{app: a}
+	a.desk = &desktop{app: a}
 	return a
 }
 
@@ -173,6 +175,7 @@ func (a *App) open() (err error) {
 	a.work.Go(func() { a.serveSync(ctx) })
 	a.work.Go(func() { a.library.Serve(ctx) })
 	a.work.Go(func() { a.keepLibrary(ctx) })
+	a.work.Go(func() { a.desk.serve(ctx) })
 	debug.FreeOSMemory() // hand back what opening and seeding used
 	return nil
 }
@@ -252,7 +255,7 @@ func (a *App) Shutdown(ctx context.Context) {
 
 // Bindings lists the façades bound to the UI.
 func (a *App) Bindings() []any {
-	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}, &RulesAPI{}}
+	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}, &RulesAPI{}, &DesktopAPI{a}}
 }
 
 func (a *App) restoreSession(ctx context.Context) {

@@ -19,8 +19,12 @@ type Events struct {
 	app *App
 }
 
-// Emit implements sync.Emitter and player.Emitter.
+// Emit implements sync.Emitter and player.Emitter. The desktop (media
+// controls, notifications) hears them too.
 func (e *Events) Emit(name string, payload any) {
+	if e.app.desk != nil {
+		e.app.desk.emit(name, payload)
+	}
 	if w := e.app.window(); w != nil {
 		runtime.EventsEmit(w, name, payload)
 	}

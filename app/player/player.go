@@ -101,6 +101,13 @@ type Player struct {
 	stream  Stream
 	opening chan struct{} // closed when the device being opened is ready or failed; nil when none is
 	halts   int           // counts Pause, Stop and Clear, so a press made while the device opened wins
+	// held is where a paused player stands: the output keeps reading
+	// ahead while paused, and the position must not move with it.
+	held struct {
+		on  bool
+		idx int
+		pos time.Duration
+	}
 
 	stop    chan struct{}
 	done    chan struct{} // monitor ended
@@ -247,7 +254,7 @@ func (p *Player) Play() error {
 	switch p.state {
 	case StatePaused:
 		p.stream.Play()
-		p.state = StatePlaying
+		p.state, p.held.on = StatePlaying, false
 		p.statusLocked(true)
 		return nil
 	case StatePlaying:
@@ -264,6 +271,7 @@ func (p *Player) Pause() {
 	if p.state == StatePlaying {
 		p.stream.Pause()
 		p.state = StatePaused
+		p.hold()
 		p.statusLocked(true)
 	}
 	p.requestSave()
@@ -298,6 +306,7 @@ func (p *Player) Seek(pos time.Duration) error {
 	if !wasPlaying {
 		p.stream.Pause()
 		p.state = StatePaused
+		p.hold()
 		p.statusLocked(true)
 	}
 	return nil
@@ -432,6 +441,7 @@ func (p *Player) relink(curKey string) {
 			p.index = i
 		}
 	}
+	p.held.idx = p.index // a paused track keeps its place
 	p.reorder(p.index)
 	p.statusLocked(true)
 }
@@ -458,7 +468,7 @@ func (p *Player) startAt(idx int, offset int64) error {
 	if _, err := p.stream.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
-	p.index, p.resume, p.lastErr = idx, 0, ""
+	p.index, p.resume, p.lastErr, p.held.on = idx, 0, "", false
 	p.stream.SetVolume(p.volume)
 	p.stream.Play()
 	p.state = StatePlaying
@@ -515,10 +525,20 @@ func (p *Player) deviceErr() error {
 	return ErrNoDevice
 }
 
+// hold keeps the position where the paused player stands.
+func (p *Player) hold() {
+	p.held.on = false
+	p.held.idx, p.held.pos = p.positionLocked()
+	p.held.on = true
+}
+
 // positionLocked returns the track being heard and the position in it.
 func (p *Player) positionLocked() (int, time.Duration) {
 	if p.state == StateStopped || p.state == StateError {
 		return p.index, p.durationOf(p.resume)
+	}
+	if p.state == StatePaused && p.held.on {
+		return p.held.idx, p.held.pos
 	}
 	idx, off, ok := p.feed.playing(p.stream.UnplayedBufferSize())
 	if !ok {
