@@ -38,7 +38,7 @@ func (l *Library) syncTrack(ctx context.Context, purchaseID, releaseID int64, di
 			l.setOffline(ctx, true)
 			return ErrOffline
 		}
-		rep.Problems = append(rep.Problems, Problem{Path: rec.Path, Error: err.Error()})
+		rep.Problems = append(rep.Problems, Problem{Path: rec.Path, Kind: ProblemDownload, Error: err.Error()})
 		return l.cache.PutLibraryFile(ctx, rec)
 	}
 	rep.Downloaded++

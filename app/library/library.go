@@ -89,8 +89,18 @@ func (l *Library) BytesDownloaded() int64 { return l.bytesDownloaded.Load() }
 // Problem is something wrong with one file or receipt.
 type Problem struct {
 	Path  string `json:"path"`
-	Error string `json:"error"`
+	Kind  string `json:"kind"`   // one of the Problem* kinds, which the window says in words
+	Error string `json:"detail"` // for the log
 }
+
+// Kinds of problem a sync or a check finds.
+const (
+	ProblemMissing  = "missing"  // a file is gone; fetched again when online
+	ProblemCorrupt  = "corrupt"  // a file's bytes changed; fetched again when online
+	ProblemReceipt  = "receipt"  // a receipt does not verify
+	ProblemDownload = "download" // a file could not be fetched
+	ProblemCover    = "cover"    // the cover could not be fetched
+)
 
 // Report sums up a sync or a check.
 type Report struct {
@@ -282,7 +292,7 @@ func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt
 	dir := l.releaseDir(ctx, rel)
 	ok, rerr := checkReceipt(it.Receipt, it.PurchaseID, keys)
 	if !ok {
-		rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Error: rerr})
+		rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Kind: ProblemReceipt, Error: rerr})
 	}
 	if err := l.writeReceipt(it, keys); err != nil {
 		return err
@@ -292,7 +302,7 @@ func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt
 		ReleaseJSON: string(relJSON), Receipt: it.Receipt, ReceiptOK: ok, ReceiptErr: rerr, PurchasedAt: it.PurchasedAt}
 	if rel.CoverSHA256 != "" {
 		if p, err := l.syncCover(ctx, rel, dir); err != nil {
-			rep.Problems = append(rep.Problems, Problem{Path: filepath.ToSlash(filepath.Join(dir, "cover")), Error: err.Error()})
+			rep.Problems = append(rep.Problems, Problem{Path: filepath.ToSlash(filepath.Join(dir, "cover")), Kind: ProblemCover, Error: err.Error()})
 		} else {
 			item.CoverPath = p
 		}

@@ -162,8 +162,8 @@ func TestTamperingIsDetectedAndRepaired(t *testing.T) {
 	}
 	var sawFile, sawReceipt bool
 	for _, p := range rep.Problems {
-		sawFile = sawFile || strings.HasSuffix(p.Path, filepath.Base(victim)) && strings.Contains(p.Error, "no longer matches")
-		sawReceipt = sawReceipt || strings.HasPrefix(p.Path, "receipts/") && strings.Contains(p.Error, "receipt")
+		sawFile = sawFile || strings.HasSuffix(p.Path, filepath.Base(victim)) && p.Kind == ProblemCorrupt
+		sawReceipt = sawReceipt || strings.HasPrefix(p.Path, "receipts/") && p.Kind == ProblemReceipt
 	}
 	if !sawFile || !sawReceipt || len(rep.Problems) != 2 {
 		t.Fatalf("problems = %+v", rep.Problems)

@@ -76,7 +76,7 @@ func (l *Library) Check(ctx context.Context) (*Report, error) {
 	for _, it := range items {
 		rep.Releases++
 		if msg := l.checkReceiptFile(it.PurchaseID, it.Receipt, keys); msg != "" {
-			rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Error: msg})
+			rep.Problems = append(rep.Problems, Problem{Path: "receipts/" + strconv.FormatInt(it.PurchaseID, 10) + ".json", Kind: ProblemReceipt, Error: msg})
 		}
 	}
 	files, err := l.cache.LibraryFiles(ctx, 0)
@@ -93,9 +93,8 @@ func (l *Library) Check(ctx context.Context) (*Report, error) {
 			state = StateCorrupt
 		}
 		if state != StateOK {
-			rep.Problems = append(rep.Problems, Problem{Path: f.Path, Error: map[string]string{
-				StateMissing: "file is missing; it will be downloaded again when online",
-				StateCorrupt: "file no longer matches what was bought; it will be downloaded again when online"}[state]})
+			rep.Problems = append(rep.Problems, Problem{Path: f.Path, Kind: map[string]string{StateMissing: ProblemMissing, StateCorrupt: ProblemCorrupt}[state],
+				Error: "file " + state})
 		}
 		if state != f.State {
 			f.State = state

@@ -51,7 +51,6 @@ export default {
     atLeast: 'Payez au moins {min}.', signInToBuy: 'Connectez-vous ou créez un compte pour payer : vous revenez ici aussitôt.',
     signInToFollow: 'Connectez-vous ou créez un compte pour suivre {artist}.', ownPlay: 'C’est à vous — Écouter', links: 'Ailleurs',
     pictureOf: 'Photo de {name}', released: 'Sortie le {date}',
-    search: 'Chercher des sorties et des artistes', buy: 'Acheter', follow: 'Suivre', unfollow: 'Ne plus suivre', tracks: 'Titres', by: 'par {artist}',
     splitNote: 'Sur ce que vous payez, {creator} va à l’artiste et {platform} à Megabox.', amount: 'Montant',
     shareEmail: 'Partager mon e-mail avec l’artiste', pay: 'Payer {amount} par carte…', back: 'Retour',
     payNote: 'Ouvre une page de paiement sécurisée dans votre navigateur.',
@@ -68,6 +67,10 @@ export default {
     title: 'Votre bibliothèque', offline: 'Disponible hors ligne', incomplete: 'Téléchargement…', empty: 'Rien pour l’instant : achetez de la musique dans la Boutique.',
     offlineSince: 'Hors ligne depuis {time} — votre musique joue toujours.', sync: 'Synchroniser', check: 'Vérifier les fichiers', play: 'Lire', enqueue: 'Ajouter à la file',
     folder: 'Dossier : {dir}', problems: '{n} problème(s)', allGood: 'Chaque fichier et chaque reçu vérifiés.',
+    problem: {
+      missing: 'le fichier manque : il sera récupéré à nouveau une fois en ligne.', corrupt: 'le fichier ne correspond plus à l’achat : il sera récupéré à nouveau une fois en ligne.',
+      receipt: 'le reçu ne se vérifie pas.', download: 'le fichier n’a pas pu être récupéré : la prochaine synchronisation réessaiera.', cover: 'la pochette n’a pas pu être récupérée.',
+    },
   },
   player: {
     play: 'Lire', pause: 'Pause', next: 'Suivant', previous: 'Précédent', volume: 'Volume', seek: 'Position', queue: 'File',
@@ -83,6 +86,7 @@ export default {
     setUpOpened: 'Terminez dans votre navigateur ; cette page se met à jour à votre retour.',
     paidAtSale: 'Vos {share} sont versés sur votre compte {provider} à chaque vente.', bankPending: '{provider} n’a pas encore activé les virements vers votre banque.',
   },
+  feed: { title: 'Nouvelles des artistes que vous suivez', empty: 'Pas encore de nouvelles : suivez des artistes dans la boutique pour lire les leurs ici.', more: 'Nouvelles plus anciennes' },
   fans: { title: 'Fans', name: 'Fan', total: 'Total dépensé', purchases: 'Achats', since: 'Depuis', follower: 'Abonné', export: 'Exporter en CSV', yes: 'oui', no: '—', empty: 'Pas encore de fans.' },
   errors: {
     offline: 'Impossible de joindre Megabox. Votre bibliothèque reste disponible hors ligne.',
