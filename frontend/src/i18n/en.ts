@@ -51,6 +51,7 @@ export default {
     atLeast: 'Pay at least {min}.', signInToBuy: 'Sign in or create an account to pay: you come straight back here.',
     signInToFollow: 'Sign in or create an account to follow {artist}.', ownPlay: 'You own this — Play', links: 'Elsewhere',
     pictureOf: 'Picture of {name}', released: 'Released {date}',
+    search: 'Search releases and artists', buy: 'Buy', follow: 'Follow', unfollow: 'Unfollow', followEmail: 'Email me their news', followShare: 'Share my email address with them', tracks: 'Tracks', by: 'by {artist}',
     splitNote: 'Of what you pay, {creator} goes to the artist and {platform} to Megabox.', amount: 'Amount',
     shareEmail: 'Share my email with the artist', pay: 'Pay {amount} by card…', back: 'Back',
     payNote: 'Opens a secure payment page in your browser.',
@@ -67,10 +68,6 @@ export default {
     title: 'Your library', offline: 'Available offline', incomplete: 'Downloading…', empty: 'Nothing here yet: buy music in the Store.',
     offlineSince: 'Offline since {time} — your music still plays.', sync: 'Sync now', check: 'Verify files', play: 'Play', enqueue: 'Add to queue', folder: 'Folder: {dir}',
     problems: '{n} problem(s)', allGood: 'Every file and receipt verified.',
-    problem: {
-      missing: 'the file is missing: it is fetched again when online.', corrupt: 'the file no longer matches what was bought: it is fetched again when online.',
-      receipt: 'the receipt does not verify.', download: 'the file could not be fetched: the next sync tries again.', cover: 'the cover could not be fetched.',
-    },
   },
   player: {
     play: 'Play', pause: 'Pause', next: 'Next', previous: 'Previous', volume: 'Volume', seek: 'Position', queue: 'Queue',

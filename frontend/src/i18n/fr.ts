@@ -51,6 +51,7 @@ export default {
     atLeast: 'Payez au moins {min}.', signInToBuy: 'Connectez-vous ou créez un compte pour payer : vous revenez ici aussitôt.',
     signInToFollow: 'Connectez-vous ou créez un compte pour suivre {artist}.', ownPlay: 'C’est à vous — Écouter', links: 'Ailleurs',
     pictureOf: 'Photo de {name}', released: 'Sortie le {date}',
+    search: 'Chercher des sorties et des artistes', buy: 'Acheter', follow: 'Suivre', unfollow: 'Ne plus suivre', followEmail: 'Recevoir ses nouvelles par e-mail', followShare: 'Partager mon adresse e-mail avec l’artiste', tracks: 'Titres', by: 'par {artist}',
     splitNote: 'Sur ce que vous payez, {creator} va à l’artiste et {platform} à Megabox.', amount: 'Montant',
     shareEmail: 'Partager mon e-mail avec l’artiste', pay: 'Payer {amount} par carte…', back: 'Retour',
     payNote: 'Ouvre une page de paiement sécurisée dans votre navigateur.',
@@ -67,10 +68,6 @@ export default {
     title: 'Votre bibliothèque', offline: 'Disponible hors ligne', incomplete: 'Téléchargement…', empty: 'Rien pour l’instant : achetez de la musique dans la Boutique.',
     offlineSince: 'Hors ligne depuis {time} — votre musique joue toujours.', sync: 'Synchroniser', check: 'Vérifier les fichiers', play: 'Lire', enqueue: 'Ajouter à la file',
     folder: 'Dossier : {dir}', problems: '{n} problème(s)', allGood: 'Chaque fichier et chaque reçu vérifiés.',
-    problem: {
-      missing: 'le fichier manque : il sera récupéré à nouveau une fois en ligne.', corrupt: 'le fichier ne correspond plus à l’achat : il sera récupéré à nouveau une fois en ligne.',
-      receipt: 'le reçu ne se vérifie pas.', download: 'le fichier n’a pas pu être récupéré : la prochaine synchronisation réessaiera.', cover: 'la pochette n’a pas pu être récupérée.',
-    },
   },
   player: {
     play: 'Lire', pause: 'Pause', next: 'Suivant', previous: 'Précédent', volume: 'Volume', seek: 'Position', queue: 'File',

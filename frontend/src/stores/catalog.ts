@@ -173,8 +173,9 @@ export const useCatalog = defineStore('catalog', {
       if (!owned) throw new ApiError('not_found', 'This release is not in your library yet.')
       await usePlayer().playRelease(owned.purchase_id, index)
     },
-    async follow(artistId: number) {
-      await call(api.Store.Follow(artistId))
+    // follow follows an artist; the email choices are off unless ticked.
+    async follow(artistId: number, email = false, shareEmail = false) {
+      await call(api.Store.FollowWith(artistId, email, shareEmail))
     },
   },
 })
