@@ -1,7 +1,4 @@
-import creator from './creator.en'
-
 export default {
-  ...creator,
   nav: { account: 'Account', sync: 'Sync', store: 'Store', library: 'Library', earnings: 'Earnings', fans: 'Fans', main: 'Main' },
   account: {
     signIn: 'Sign in', signUp: 'Create account', signOut: 'Sign out', email: 'Email', password: 'Password', name: 'Name',
@@ -71,6 +68,10 @@ export default {
     title: 'Your library', offline: 'Available offline', incomplete: 'Downloading…', empty: 'Nothing here yet: buy music in the Store.',
     offlineSince: 'Offline since {time} — your music still plays.', sync: 'Sync now', check: 'Verify files', play: 'Play', enqueue: 'Add to queue', folder: 'Folder: {dir}',
     problems: '{n} problem(s)', allGood: 'Every file and receipt verified.',
+    problem: {
+      missing: 'the file is missing: it is fetched again when online.', corrupt: 'the file no longer matches what was bought: it is fetched again when online.',
+      receipt: 'the receipt does not verify.', download: 'the file could not be fetched: the next sync tries again.', cover: 'the cover could not be fetched.',
+    },
   },
   player: {
     play: 'Play', pause: 'Pause', next: 'Next', previous: 'Previous', volume: 'Volume', seek: 'Position', queue: 'Queue',

@@ -1,7 +1,4 @@
-import creator from './creator.fr'
-
 export default {
-  ...creator,
   nav: { account: 'Compte', sync: 'Synchro', store: 'Boutique', library: 'Bibliothèque', earnings: 'Revenus', fans: 'Fans', main: 'Principal' },
   account: {
     signIn: 'Se connecter', signUp: 'Créer un compte', signOut: 'Se déconnecter', email: 'E-mail', password: 'Mot de passe', name: 'Nom',
@@ -71,6 +68,10 @@ export default {
     title: 'Votre bibliothèque', offline: 'Disponible hors ligne', incomplete: 'Téléchargement…', empty: 'Rien pour l’instant : achetez de la musique dans la Boutique.',
     offlineSince: 'Hors ligne depuis {time} — votre musique joue toujours.', sync: 'Synchroniser', check: 'Vérifier les fichiers', play: 'Lire', enqueue: 'Ajouter à la file',
     folder: 'Dossier : {dir}', problems: '{n} problème(s)', allGood: 'Chaque fichier et chaque reçu vérifiés.',
+    problem: {
+      missing: 'le fichier manque : il sera récupéré à nouveau une fois en ligne.', corrupt: 'le fichier ne correspond plus à l’achat : il sera récupéré à nouveau une fois en ligne.',
+      receipt: 'le reçu ne se vérifie pas.', download: 'le fichier n’a pas pu être récupéré : la prochaine synchronisation réessaiera.', cover: 'la pochette n’a pas pu être récupérée.',
+    },
   },
   player: {
     play: 'Lire', pause: 'Pause', next: 'Suivant', previous: 'Précédent', volume: 'Volume', seek: 'Position', queue: 'File',
