@@ -7,6 +7,7 @@ import * as Library from '../../wailsjs/go/app/LibraryAPI'
 import * as Player from '../../wailsjs/go/app/PlayerAPI'
 import * as Earnings from '../../wailsjs/go/app/EarningsAPI'
 import * as Rules from '../../wailsjs/go/app/RulesAPI'
+import * as Desktop from '../../wailsjs/go/app/DesktopAPI'
 import { EventsOn } from '../../wailsjs/runtime/runtime'
 
 export class ApiError extends Error {
@@ -38,7 +39,7 @@ export async function call<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export const api = { Account, Sync, Store, Library, Player, Earnings, Rules }
+export const api = { Account, Sync, Store, Library, Player, Earnings, Rules, Desktop }
 
 export function on<T = unknown>(event: string, fn: (payload: T) => void): () => void {
   return EventsOn(event, fn)

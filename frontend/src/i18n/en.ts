@@ -114,4 +114,8 @@ export default {
       payout: { conflict: 'Payouts are already set up, or there is nothing to set up.' },
     },
   },
+  notifications: {
+    title: 'Desktop notifications', hint: 'Megabox tells you on the desktop, even when its window is closed or hidden.',
+    sales: 'When a fan buys something', sync: 'When uploads finish', attention: 'When a release or a file needs your attention',
+  },
 }

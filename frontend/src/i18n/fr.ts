@@ -114,4 +114,8 @@ export default {
       payout: { conflict: 'Les virements sont déjà configurés, ou il n’y a rien à configurer.' },
     },
   },
+  notifications: {
+    title: 'Notifications du bureau', hint: 'Megabox vous prévient sur le bureau, même quand sa fenêtre est fermée ou cachée.',
+    sales: 'Quand un fan achète quelque chose', sync: 'Quand les envois sont terminés', attention: 'Quand une sortie ou un fichier demande votre attention',
+  },
 }
