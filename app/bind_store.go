@@ -51,7 +51,8 @@ func (x *StoreAPI) Artist(id int64) (*api.Artist, error) {
 // opens it in the system browser. key makes retries of one request one
 // checkout. The sale is the platform's to record once the payment is
 // confirmed; the window learns of it from CheckoutState, never from the page.
-func (x *StoreAPI) Checkout(key string, releaseID, amountCents int64, currency string, shareEmail bool) (*api.Checkout, error) {
+// code, when not "", is a discount code the checkout holds until paid.
+func (x *StoreAPI) Checkout(key string, releaseID, amountCents int64, currency string, shareEmail bool, code string) (*api.Checkout, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (x *StoreAPI) Checkout(key string, releaseID, amountCents int64, currency s
 		return nil, uiError(err)
 	}
 	co, err := x.a.client.CreateCheckout(x.a.ctx, key, api.CheckoutCreate{ReleaseID: releaseID, AmountCents: amountCents,
-		Currency: currency, ShareEmail: shareEmail})
+		Currency: currency, ShareEmail: shareEmail, Code: code})
 	if err != nil {
 		return nil, uiError(err)
 	}

@@ -86,7 +86,7 @@ func TestCheckoutOpensOnlySafePaymentPages(t *testing.T) {
 			page = c.page
 			mu.Unlock()
 			before := len(browser.opened())
-			co, err := store.Checkout("key-"+c.name, 3, 750, "EUR", true)
+			co, err := store.Checkout("key-"+c.name, 3, 750, "EUR", true, "")
 			opened := browser.opened()[before:]
 			if c.want == "" {
 				if err == nil || len(opened) != 0 {
@@ -124,7 +124,7 @@ func TestCheckoutRefusesABadKey(t *testing.T) {
 	defer a.Shutdown(t.Context())
 	browser := &pageOpener{}
 	a.browse = browser.open
-	_, err := (&StoreAPI{a}).Checkout("", 3, 750, "EUR", false)
+	_, err := (&StoreAPI{a}).Checkout("", 3, 750, "EUR", false, "")
 	if got := decodeUIError(t, err); got["code"] != api.EINVALID || got["field"] != "Idempotency-Key" {
 		t.Fatalf("got %v, want an Idempotency-Key error", got)
 	}
@@ -147,7 +147,7 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	co, err := store.Checkout("k1", rel.ID, 750, rel.Currency, false)
+	co, err := store.Checkout("k1", rel.ID, 750, rel.Currency, false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 		t.Fatalf("checkout %s at %q opened %q; want one page under %s", co.State, co.URL, opened, page)
 	}
 	// A retry under the same key is the same checkout, its page opened again.
-	if again, err := store.Checkout("k1", rel.ID, 750, rel.Currency, false); err != nil || again.ID != co.ID || len(browser.opened()) != 2 {
+	if again, err := store.Checkout("k1", rel.ID, 750, rel.Currency, false, ""); err != nil || again.ID != co.ID || len(browser.opened()) != 2 {
 		t.Fatalf("retry under the same key: %+v, %v, opened %q; want checkout %s opened again", again, err, browser.opened(), co.ID)
 	}
 
@@ -187,14 +187,14 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 	})
 
 	// A paid checkout's page is not opened again, asked for by key or by id.
-	if again, err := store.Checkout("k1", rel.ID, 750, rel.Currency, false); err != nil || again.State != api.CheckoutPaid {
+	if again, err := store.Checkout("k1", rel.ID, 750, rel.Currency, false, ""); err != nil || again.State != api.CheckoutPaid {
 		t.Fatalf("retry after paying: %+v, %v; want the paid checkout", again, err)
 	}
 	if again, err := store.OpenCheckout(co.ID); err != nil || again.State != api.CheckoutPaid {
 		t.Fatalf("open again after paying: %+v, %v; want the paid checkout", again, err)
 	}
 	// A bought release has no second checkout, and nothing opens.
-	_, err = store.Checkout("k2", rel.ID, 750, rel.Currency, false)
+	_, err = store.Checkout("k2", rel.ID, 750, rel.Currency, false, "")
 	if got := decodeUIError(t, err); got["code"] != api.ECONFLICT || len(browser.opened()) != 2 {
 		t.Fatalf("second checkout: %v, opened %q; want a conflict and no page", got, browser.opened())
 	}
