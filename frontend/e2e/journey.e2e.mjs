@@ -10,7 +10,6 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   const { page, pageErrors } = br
   const music = tempDir('mbx-music-')
   makeAlbum(music, 'E2E Album')
-  await page.waitForSelector('text=Demo accounts')
 
   await signIn(page, creator)
   await page.click('nav [data-view=sync]')
@@ -19,7 +18,7 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   const card = page.locator('article[data-release="E2E Album"]')
   await card.waitFor()
   await card.locator('[data-testid=release-pct]', { hasText: '100%' }).waitFor({ timeout: 60000 })
-  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
+  await card.locator('[data-testid=release-state][data-state=synced]').waitFor()
   await shot(page, 'e2e-1-synced')
 
   await card.locator('input[name=price]').fill('7.77')
@@ -28,7 +27,7 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   await preview.filter({ hasText: '€7.77' }).waitFor({ timeout: 10000 })
   assert.equal(await preview.textContent(), 'Fan pays €7.77 → you get €7.00, Megabox €0.77')
   await card.locator('text=Save price').click()
-  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
+  await card.locator('[data-testid=release-state][data-state=synced]').waitFor()
   await card.locator('button', { hasText: /^Publish$/ }).click()
   await card.locator('[data-testid=release-public]', { hasText: 'published' }).waitFor()
   await shot(page, 'e2e-1b-published')

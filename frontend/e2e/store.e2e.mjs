@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { sharedApp, startApp, openBrowser, signIn, shot, until, creator, fan, startCheckout, payOnPage, goodCard, declinedCard } from './lib.mjs'
+import { sharedApp, startApp, openBrowser, signIn, answerWelcome, shot, until, creator, fan, startCheckout, payOnPage, goodCard, declinedCard } from './lib.mjs'
 
 const br = sharedApp()
 
@@ -149,6 +149,7 @@ test('with the platform unreachable the store says so plainly', { timeout: 30000
   const b = await openBrowser(offline.url)
   try {
     const { page, pageErrors } = b
+    await answerWelcome(page)
     await page.click('nav [data-view=store]')
     const note = page.locator('[role=alert]', { hasText: "Can't reach Megabox. Your library still plays offline." })
     await note.waitFor()

@@ -11,9 +11,9 @@ export const useAccount = defineStore('account', {
   getters: { creator: (s) => !!s.me?.creator, signedIn: (s) => !!s.me },
   actions: {
     async load() {
-      this.platform = await call(api.Account.Platform())
-      this.role = ((await call(api.Account.Role()).catch(() => '')) || '') as typeof this.role
       try {
+        this.platform = await call(api.Account.Platform())
+        this.role = ((await call(api.Account.Role()).catch(() => '')) || '') as typeof this.role
         this.me = await call(api.Account.Me())
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 'unauthorized')) throw e
