@@ -59,7 +59,7 @@ export async function startApp({ home = tempDir('mbx-home-'), env = {} } = {}) {
   const log = openSync(logPath, 'a')
   const browser = systemBrowser(home)
   const child = spawn(bin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', assets], {
-    env: { ...process.env, MEGABOX_HOME: home, HOME: home, MEGABOX_NO_KEYRING: '1', PATH: `${browser.dir}:${process.env.PATH}`, ...env },
+    env: { ...process.env, MEGABOX_HOME: home, HOME: home, MEGABOX_NO_KEYRING: '1', MEGABOX_DEV_DIALOG_ANSWER: 'yes', PATH: `${browser.dir}:${process.env.PATH}`, ...env },
     stdio: ['ignore', log, log],
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))

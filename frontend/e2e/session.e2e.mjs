@@ -80,7 +80,7 @@ test('a folder refused for a revoked session syncs once you sign in again, witho
     await addFolder(page, music)
     const card = page.locator('article[data-release="Comeback Album"]')
     const publish = card.locator('button', { hasText: /^Publish$/ })
-    await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 60000 })
+    await card.locator('[data-testid=release-state][data-state=synced]').waitFor({ timeout: 60000 })
     assert.equal(await publish.isEnabled(), true, 'Publish on a synced draft')
 
     // The platform forgets the app's session (expired, or ended elsewhere).
@@ -92,7 +92,7 @@ test('a folder refused for a revoked session syncs once you sign in again, witho
     copyFileSync(join(album, '01.mp3'), join(album, '02.mp3')) // a change the old session cannot send
     const past = new Date(Date.now() - 10000)
     utimesSync(join(album, '02.mp3'), past, past)
-    await card.locator('[data-testid=release-state]', { hasText: /^error$/ }).waitFor({ timeout: 30000 })
+    await card.locator('[data-testid=release-state][data-state=error]').waitFor({ timeout: 30000 })
     assert.match(await card.textContent(), /unauthori[sz]ed/i)
     assert.equal(await publish.isDisabled(), true, 'Publish offered on a release in error')
     await shot(page, 'session-sync-refused')
@@ -100,7 +100,7 @@ test('a folder refused for a revoked session syncs once you sign in again, witho
     await signIn(page, creator)
     await page.click('nav [data-view=sync]')
     // Well inside the minute a refused folder otherwise waits before its next try.
-    await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 20000 })
+    await card.locator('[data-testid=release-state][data-state=synced]').waitFor({ timeout: 20000 })
     await publish.waitFor()
     assert.equal(await publish.isEnabled(), true, 'Publish after the folder synced again')
     await shot(page, 'session-sync-resumed')

@@ -67,7 +67,7 @@ test('Publish sells at the price on screen, even unsaved', { timeout: 300000 }, 
   await addFolder(page, music)
   const card = page.locator('article[data-release="Screen Price"]')
   await card.locator('[data-testid=release-pct]', { hasText: '100%' }).waitFor({ timeout: 60000 })
-  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
+  await card.locator('[data-testid=release-state][data-state=synced]').waitFor()
   assert.equal(await card.locator('input[name=price]').inputValue(), '10.00')
 
   // Type 3.00 and publish without saving.
@@ -98,7 +98,7 @@ test('Publish refuses a price it cannot read, and says so', { timeout: 300000 },
   await signIn(page, creator)
   await addFolder(page, music)
   const card = page.locator('article[data-release="Unreadable"]')
-  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 60000 })
+  await card.locator('[data-testid=release-state][data-state=synced]').waitFor({ timeout: 60000 })
   await card.locator('input[name=price]').fill('abc')
   await card.locator('button', { hasText: /^Publish$/ }).click()
   await card.locator('[role=alert]', { hasText: 'Fix the price before publishing.' }).waitFor()

@@ -31,7 +31,7 @@ test('a creator chooses a handle and a release its address and preview length', 
   await addFolder(page, music)
   const card = page.locator('[data-release="Night Drive"]')
   await card.waitFor()
-  await until('the release to sync', async () => (await card.locator('[data-testid=release-state]').textContent()) === 'synced', 60000)
+  await until('the release to sync', async () => (await card.locator('[data-testid=release-state]').getAttribute('data-state')) === 'synced', 60000)
   const web = card.locator('[data-testid=web-settings]')
   await web.locator('input[name=slug]').fill('Night Drive')
   await web.locator('button[type=submit]').click()

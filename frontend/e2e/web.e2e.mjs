@@ -92,11 +92,11 @@ async function publish(page) {
   await addFolder(page, music)
   const card = page.locator(`article[data-release="${title}"]`)
   await card.waitFor()
-  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor({ timeout: 60000 })
+  await card.locator('[data-testid=release-state][data-state=synced]').waitFor({ timeout: 60000 })
   await card.locator('input[name=price]').fill('4.00')
   await card.locator('[data-testid=split-preview]').filter({ hasText: '€4.00' }).waitFor({ timeout: 10000 })
   await card.locator('text=Save price').click()
-  await card.locator('[data-testid=release-state]', { hasText: /^synced$/ }).waitFor()
+  await card.locator('[data-testid=release-state][data-state=synced]').waitFor()
   await card.locator('button', { hasText: /^Publish$/ }).click()
   await card.locator('[data-testid=release-public]', { hasText: 'published' }).waitFor()
   return album
