@@ -8,7 +8,7 @@ import * as Player from '../../wailsjs/go/app/PlayerAPI'
 import * as Earnings from '../../wailsjs/go/app/EarningsAPI'
 import * as Rules from '../../wailsjs/go/app/RulesAPI'
 import * as Desktop from '../../wailsjs/go/app/DesktopAPI'
-import { EventsOn } from '../../wailsjs/runtime/runtime'
+import * as Runtime from '../../wailsjs/runtime/runtime'
 
 export class ApiError extends Error {
   constructor(public code: string, message: string, public field = '') {
@@ -42,5 +42,15 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 export const api = { Account, Sync, Store, Library, Player, Earnings, Rules, Desktop }
 
 export function on<T = unknown>(event: string, fn: (payload: T) => void): () => void {
-  return EventsOn(event, fn)
+  return Runtime.EventsOn(event, fn)
+}
+
+// onFileDrop hands the paths of files and folders dropped anywhere on the
+// window to fn (the native drop; a browser has none and never calls it).
+export function onFileDrop(fn: (paths: string[]) => void) {
+  try {
+    Runtime.OnFileDrop((_x, _y, paths) => fn(paths || []), false)
+  } catch {
+    /* no native runtime */
+  }
 }

@@ -1,4 +1,7 @@
+import creator from './creator.en'
+
 export default {
+  ...creator,
   nav: { account: 'Account', sync: 'Sync', store: 'Store', library: 'Library', earnings: 'Earnings', fans: 'Fans', main: 'Main' },
   account: {
     signIn: 'Sign in', signUp: 'Create account', signOut: 'Sign out', email: 'Email', password: 'Password', name: 'Name',

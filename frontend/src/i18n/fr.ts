@@ -1,4 +1,7 @@
+import creator from './creator.fr'
+
 export default {
+  ...creator,
   nav: { account: 'Compte', sync: 'Synchro', store: 'Boutique', library: 'Bibliothèque', earnings: 'Revenus', fans: 'Fans', main: 'Principal' },
   account: {
     signIn: 'Se connecter', signUp: 'Créer un compte', signOut: 'Se déconnecter', email: 'E-mail', password: 'Mot de passe', name: 'Nom',

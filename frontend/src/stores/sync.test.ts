@@ -41,3 +41,15 @@ describe('sync store', () => {
     expect(s.paused).toBe(false)
   })
 })
+
+describe('transfer rate', () => {
+  it('is measured over the last seconds and absent when nothing moves', async () => {
+    const { transfer } = await import('./sync')
+    const s = [{ at: 0, bytes: 0 }, { at: 1000, bytes: 2_000_000 }, { at: 2000, bytes: 4_000_000 }]
+    expect(transfer(s, 6_000_000, 2000)).toEqual({ rate: 2_000_000, eta: 3 })
+    expect(transfer(s, 6_000_000, 8000)).toBeNull() // bytes stopped moving: no rate, no ETA
+    expect(transfer([{ at: 0, bytes: 5 }, { at: 1000, bytes: 5 }], 10, 1000)).toBeNull() // never 0 B/s
+    expect(transfer(s.slice(0, 1), 10, 0)).toBeNull()
+    expect(transfer(s, 0, 2000)).toBeNull()
+  })
+})
