@@ -371,8 +371,8 @@ func TestEmptyQueue(t *testing.T) {
 	}
 	b.call(t, "PlayPause")
 	b.waitProp(t, "PlaybackStatus", "Stopped")
-	if st := p.Status(); st.State != player.StateStopped || st.Error != "" {
-		t.Fatalf("PlayPause on an empty queue: %s %q", st.State, st.Error)
+	if st := p.Status(); st.State != player.StateStopped || st.Problem != "" {
+		t.Fatalf("PlayPause on an empty queue: %s %q", st.State, st.Problem)
 	}
 }
 

@@ -114,6 +114,9 @@ func TestDecoderPanicSkipsTrack(t *testing.T) {
 	if len(errs) != 1 || errs[0].Index != 0 || !strings.Contains(errs[0].Error, "damaged MP3") {
 		t.Fatalf("error events: %+v, want one for track 0 saying it is damaged", errs)
 	}
+	if st := p.Status(); st.Problem != ProblemUnplayable || st.ProblemTrack != "Mixed" {
+		t.Fatalf("status after the damaged track: %q %q", st.Problem, st.ProblemTrack)
+	}
 }
 
 // flakyOutput has no device until plugged is set, and like oto it
@@ -148,8 +151,8 @@ func TestNoDeviceThenPlugged(t *testing.T) {
 	if err := p.PlayQueue(items, 0); err != ErrNoDevice {
 		t.Fatalf("PlayQueue without a device: %v, want ErrNoDevice", err)
 	}
-	if st := p.Status(); st.State != StateError || st.Error != "No sound device found. Connect one and press Play again." {
-		t.Fatalf("status without a device: %q %q", st.State, st.Error)
+	if st := p.Status(); st.State != StateError || st.Problem != ProblemNoDevice || st.Error == "" {
+		t.Fatalf("status without a device: %q %q %q", st.State, st.Problem, st.Error)
 	}
 	out.plugged.Store(true)
 	if err := p.Play(); err != nil {

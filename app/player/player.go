@@ -60,7 +60,24 @@ type Status struct {
 	Repeat     string  `json:"repeat"`
 	Shuffle    bool    `json:"shuffle"`
 	Queue      []Item  `json:"queue"`
-	Error      string  `json:"error,omitempty"`
+	// Problem is why playing stopped or skipped, one of the Problem*
+	// kinds the window says in words (with ProblemTrack, the track's
+	// title); Error is the detail, for the log.
+	Problem      string `json:"problem,omitempty"`
+	ProblemTrack string `json:"problem_track,omitempty"`
+	Error        string `json:"detail,omitempty"`
+}
+
+// Kinds of playing problem.
+const (
+	ProblemNoDevice   = "no_device"     // no sound device could be opened
+	ProblemUnplayable = "unplayable"    // a track's file could not be read or decoded; skipped
+	ProblemOutput     = "output_failed" // the sound device stopped working
+)
+
+// problem is the latest playing problem.
+type problem struct {
+	kind, track, detail string
 }
 
 // TrackError reports a track that could not be played.
@@ -95,7 +112,7 @@ type Player struct {
 	volume  float64
 	repeat  string
 	shuffle bool
-	lastErr string
+	lastErr problem
 	resume  int64 // position to start from when the queue was restored
 	feed    *feed
 	stream  Stream
@@ -121,7 +138,7 @@ type Player struct {
 
 // ErrNoDevice means no sound device could be opened. Play tries again, so
 // a device connected later is picked up.
-var ErrNoDevice = &api.Error{Code: api.EUNAVAILABLE, Message: "No sound device found. Connect one and press Play again."}
+var ErrNoDevice = &api.Error{Code: api.EUNAVAILABLE, Field: "device", Message: "No sound device found. Connect one and press Play again."}
 
 // Reopener is an output that can try its device again after it failed.
 type Reopener interface {
@@ -468,7 +485,7 @@ func (p *Player) startAt(idx int, offset int64) error {
 	if _, err := p.stream.Seek(offset, io.SeekStart); err != nil {
 		return err
 	}
-	p.index, p.resume, p.lastErr, p.held.on = idx, 0, "", false
+	p.index, p.resume, p.lastErr, p.held.on = idx, 0, problem{}, false
 	p.stream.SetVolume(p.volume)
 	p.stream.Play()
 	p.state = StatePlaying
@@ -520,7 +537,7 @@ func (p *Player) deviceErr() error {
 		return nil
 	}
 	slog.Warn("no sound device", "err", err)
-	p.state, p.lastErr = StateError, ErrNoDevice.Message
+	p.state, p.lastErr = StateError, problem{kind: ProblemNoDevice, detail: err.Error()}
 	p.statusLocked(true)
 	return ErrNoDevice
 }
@@ -558,7 +575,8 @@ func (p *Player) durationOf(b int64) time.Duration {
 func (p *Player) statusValue() Status {
 	idx, pos := p.positionLocked()
 	s := Status{State: p.state, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat,
-		Shuffle: p.shuffle, Queue: append([]Item(nil), p.queue...), Error: p.lastErr}
+		Shuffle: p.shuffle, Queue: append([]Item(nil), p.queue...),
+		Problem: p.lastErr.kind, ProblemTrack: p.lastErr.track, Error: p.lastErr.detail}
 	if idx < len(p.queue) {
 		t := p.queue[idx]
 		s.Track, s.DurationMS = &t, t.DurationMS
@@ -600,7 +618,7 @@ func (p *Player) monitor() {
 				p.emit.Emit(EventError, TrackError{Index: te.idx, Track: te.item, Error: te.err.Error()})
 			}
 			p.mu.Lock()
-			p.lastErr = te.item.Title + ": " + te.err.Error()
+			p.lastErr = problem{kind: ProblemUnplayable, track: te.item.Title, detail: te.err.Error()}
 			p.mu.Unlock()
 		case <-p.changed:
 			if !p.schedule(report) {
@@ -610,7 +628,7 @@ func (p *Player) monitor() {
 			p.mu.Lock()
 			if p.state == StatePlaying {
 				if err := p.out.Err(); err != nil {
-					p.state, p.lastErr = StateError, "audio output failed: "+err.Error()
+					p.state, p.lastErr = StateError, problem{kind: ProblemOutput, detail: err.Error()}
 				} else if p.feed.finished() && !p.stream.IsPlaying() {
 					p.state = StateStopped
 				} else if idx, _ := p.positionLocked(); idx != p.index {

@@ -61,4 +61,13 @@ describe('PlayerBar', () => {
     input.remove()
     w.unmount()
   })
+
+  it('says a playing problem in the user’s words, never the detail', async () => {
+    const track = { key: '4', title: 'Low Tide', artist: 'Nova Harbor', duration_ms: 20000 }
+    status = { state: 'playing', queue: [track], index: 0, track, problem: 'unplayable', problem_track: 'Low Tide', detail: 'mp3: bad frame header at 0x1f' }
+    const w = await mountBar()
+    expect(w.get('[data-testid=player-error]').text()).toBe('“Low Tide” could not be played: its file is damaged. Verify files in the library.')
+    expect(w.text()).not.toContain('0x1f')
+    w.unmount()
+  })
 })

@@ -78,6 +78,10 @@ export default {
   },
   player: {
     play: 'Play', pause: 'Pause', next: 'Next', previous: 'Previous', volume: 'Volume', seek: 'Position', queue: 'Queue',
+    problem: {
+      no_device: 'No sound device found. Connect one and press Play again.', unplayable: '“{title}” could not be played: its file is damaged. Verify files in the library.',
+      output_failed: 'The sound device stopped working. Check it, then press Play again.',
+    },
     shuffle: 'Shuffle', repeat: 'Repeat: {mode}', nothing: 'Nothing playing', clear: 'Clear queue', remove: 'Remove', preview: 'preview',
   },
   earnings: {
@@ -110,6 +114,7 @@ export default {
         email: 'Enter an email address, like name@example.com.', password: 'Use a password of at least 8 characters.',
         display_name: 'Enter a name of at most 100 characters.', amount_cents: 'Enter an amount of at least the price shown.',
       },
+      unavailable: { device: 'No sound device found. Connect one and press Play again.' },
     },
     at: {
       signin: { unauthorized: 'Wrong email or password.', conflict: 'An account with this email exists: sign in instead.' },

@@ -78,6 +78,10 @@ export default {
   },
   player: {
     play: 'Lire', pause: 'Pause', next: 'Suivant', previous: 'Précédent', volume: 'Volume', seek: 'Position', queue: 'File',
+    problem: {
+      no_device: 'Aucune sortie audio trouvée. Branchez-en une et appuyez de nouveau sur Lire.', unplayable: '« {title} » n’a pas pu être lu : son fichier est abîmé. Vérifiez les fichiers dans la bibliothèque.',
+      output_failed: 'La sortie audio a cessé de fonctionner. Vérifiez-la, puis appuyez de nouveau sur Lire.',
+    },
     shuffle: 'Aléatoire', repeat: 'Répéter : {mode}', nothing: 'Rien en lecture', clear: 'Vider la file', remove: 'Retirer', preview: 'extrait',
   },
   earnings: {
@@ -110,6 +114,7 @@ export default {
         email: 'Saisissez une adresse e-mail, comme nom@exemple.fr.', password: 'Choisissez un mot de passe d’au moins 8 caractères.',
         display_name: 'Saisissez un nom de 100 caractères au plus.', amount_cents: 'Saisissez un montant au moins égal au prix indiqué.',
       },
+      unavailable: { device: 'Aucune sortie audio trouvée. Branchez-en une et appuyez de nouveau sur Lire.' },
     },
     at: {
       signin: { unauthorized: 'E-mail ou mot de passe incorrect.', conflict: 'Un compte existe avec cet e-mail : connectez-vous plutôt.' },

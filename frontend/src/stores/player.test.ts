@@ -23,8 +23,6 @@ describe('player store', () => {
     handlers['player:status']({ state: 'playing', index: 0, track: { title: 'Low Tide' }, position_ms: 1500, duration_ms: 20000, queue: [] })
     expect(p.playing).toBe(true)
     expect(p.track?.title).toBe('Low Tide')
-    handlers['player:error']({ track: { title: 'Bad' }, error: 'not a playable MP3' })
-    expect(p.lastError).toBe('Bad: not a playable MP3')
   })
   it('toggles between play and pause and rounds seeks', async () => {
     const p = usePlayer()

@@ -3,7 +3,7 @@ import { api, call, on } from '../api'
 import type { player } from '../../wailsjs/go/models'
 
 export const usePlayer = defineStore('player', {
-  state: () => ({ status: null as player.Status | null, lastError: '' }),
+  state: () => ({ status: null as player.Status | null }),
   getters: {
     playing: (s) => s.status?.state === 'playing',
     track: (s) => s.status?.track || null,
@@ -11,7 +11,6 @@ export const usePlayer = defineStore('player', {
   actions: {
     listen() {
       on('player:status', (s: player.Status) => (this.status = s))
-      on('player:error', (e: { track?: { title?: string }; error: string }) => (this.lastError = `${e.track?.title}: ${e.error}`))
     },
     async refresh() {
       this.status = await call(api.Player.Status())
