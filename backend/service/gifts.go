@@ -217,9 +217,9 @@ func (s *PurchaseService) ClaimGift(ctx context.Context, token string) (*api.Pur
 	case g.ClaimedBy != 0:
 		return nil, errClaimed
 	case g.Refunded:
-		return nil, api.Errorf(api.ECONFLICT, "this gift was refunded: it can no longer be claimed")
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "token", Message: "this gift was refunded: it can no longer be claimed"}
 	case g.GiverID == c.Account.ID:
-		return nil, api.Errorf(api.ECONFLICT, "this gift is from you: pass the link on to the person it is for")
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "giver", Message: "this gift is from you: pass the link on to the person it is for"}
 	}
 	jws, rel, err := s.claimReceipt(ctx, g, c.Account)
 	if err != nil {
@@ -232,7 +232,8 @@ func (s *PurchaseService) ClaimGift(ctx context.Context, token string) (*api.Pur
 		if owns, err := tx.Owns(ctx, c.Account.ID, g.ReleaseID); err != nil {
 			return err
 		} else if owns {
-			return api.Errorf(api.ECONFLICT, "you already own %q: the gift stays unclaimed, and its giver can ask for a refund", rel.Title)
+			return &api.Error{Code: api.ECONFLICT, Field: "release_id",
+				Message: fmt.Sprintf("you already own %q: the gift stays unclaimed, and its giver can ask for a refund", rel.Title)}
 		}
 		return tx.ClaimGift(ctx, g.ID, c.Account.ID, jws, s.clock())
 	})
@@ -244,7 +245,11 @@ func (s *PurchaseService) ClaimGift(ctx context.Context, token string) (*api.Pur
 	return s.findPurchase(ctx, g.PurchaseID)
 }
 
-var errClaimed = api.Errorf(api.ECONFLICT, "this gift was claimed already")
+// A refused claim names what stands in the way, so each refusal can be
+// said in the fan's language: the link ("token": claimed or refunded),
+// the caller as its giver ("giver"), or the release they own already
+// ("release_id").
+var errClaimed = &api.Error{Code: api.ECONFLICT, Field: "token", Message: "this gift was claimed already"}
 
 // claimReceipt signs the receipt of a gift's purchase for the fan who
 // claims it: the tracks as sold, the split as booked.

@@ -204,7 +204,7 @@ func (s *PurchaseService) prepare(ctx context.Context, fan api.Account, in api.P
 			return nil, err
 		}
 	} else if rel.ArtistID == fan.ID { // a fan may give a release they own
-		return nil, api.Errorf(api.ECONFLICT, "you cannot give your own release: make a download code instead")
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "release_id", Message: "you cannot give your own release: make a download code instead"}
 	}
 	split, err := ledger.SplitGross(in.AmountCents, s.rateBps)
 	if err != nil {

@@ -31,6 +31,10 @@ type sale struct {
 	Reload string       // the page's address, to check again
 	App    template.URL // megabox://release/ID
 	Redeem string       // the code page for this release, while it is not the visitor's
+	Give   *giveForm    // the visitor may give it as a gift
+	// GiveSignIn is the sign-in address that comes back to the gift form,
+	// for a visitor who is not signed in.
+	GiveSignIn string
 }
 
 // owned is a release the visitor bought.
@@ -59,14 +63,28 @@ type buyInput struct {
 }
 
 // sale works out the release page's buy box for the visitor; in is the
-// form posted, if any, and checkoutID the checkout they came back from.
-func (h *Handler) sale(r *http.Request, v *visit, pr *api.PublicRelease, canon string, in *buyInput) (*sale, error) {
+// buy form posted, if any, give the gift form, and the query's checkout
+// the checkout they came back from.
+func (h *Handler) sale(r *http.Request, v *visit, pr *api.PublicRelease, canon string, in *buyInput, give *giveInput) (*sale, error) {
 	rel := pr.Release
 	s := &sale{App: template.URL("megabox://release/" + strconv.FormatInt(rel.ID, 10)),
 		Redeem: "/redeem?release=" + strconv.FormatInt(rel.ID, 10)}
 	if v.caller == nil {
 		s.SignIn = "/signin?next=" + urlQueryEscape(canon)
+		if giftable(rel) {
+			s.GiveSignIn = "/signin?next=" + urlQueryEscape(canon+"#give")
+		}
 		return s, nil
+	}
+	// A fan may give a release they own too. A gift form that could not
+	// have been offered (a free release, the visitor's own) is shown only
+	// to say why it was refused.
+	if give != nil || (giftable(rel) && rel.ArtistID != v.caller.Account.ID) {
+		f, err := newGiveForm(v, rel, give)
+		if err != nil {
+			return nil, err
+		}
+		s.Give = f
 	}
 	if rel.ArtistID == v.caller.Account.ID {
 		s.Mine, s.Redeem = true, ""
@@ -214,7 +232,7 @@ func (h *Handler) buy(w http.ResponseWriter, r *http.Request, v *visit) error {
 		return err
 	} else if err != nil {
 		in.err = err
-		return h.releasePage(w, r, v, pr, canon, formStatus(err), in)
+		return h.releasePage(w, r, v, pr, canon, formStatus(err), in, nil)
 	}
 	to := co.URL
 	if co.State == api.CheckoutPaid || to == "" { // free: sold at once

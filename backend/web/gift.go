@@ -7,8 +7,11 @@ import (
 	"github.com/megabox-fm/megabox/backend/api"
 )
 
-// gifts shows and claims releases given by email.
+// gifts lists a giver's gifts, makes their links, and shows and claims
+// releases given by email.
 type gifts interface {
+	Gifts(ctx context.Context) ([]api.Gift, error)
+	GiftLink(ctx context.Context, id int64, origin string) (*api.Gift, error)
 	GiftOffer(ctx context.Context, token string) (*api.GiftOffer, error)
 	ClaimGift(ctx context.Context, token string) (*api.Purchase, error)
 }
@@ -38,10 +41,12 @@ func (h *Handler) claimGift(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	_, err := h.gifts.ClaimGift(v.ctx(r), r.PathValue("token"))
-	if code := api.ErrorCode(err); code == api.EINTERNAL || code == api.ENOTFOUND {
+	if code := api.ErrorCode(err); code == api.ENOTFOUND {
+		return h.giftGone(w, r, v)
+	} else if code == api.EINTERNAL {
 		return err
 	} else if err != nil {
-		return h.showGift(w, r, v, http.StatusConflict, errText(v.lang, err))
+		return h.showGift(w, r, v, formStatus(err), claimErrText(v.lang, err))
 	}
 	http.Redirect(w, r, "/library", http.StatusSeeOther)
 	return nil
@@ -50,7 +55,9 @@ func (h *Handler) claimGift(w http.ResponseWriter, r *http.Request, v *visit) er
 func (h *Handler) showGift(w http.ResponseWriter, r *http.Request, v *visit, status int, why string) error {
 	token := r.PathValue("token")
 	offer, err := h.gifts.GiftOffer(r.Context(), token)
-	if err != nil {
+	if api.ErrorCode(err) == api.ENOTFOUND {
+		return h.giftGone(w, r, v)
+	} else if err != nil {
 		return err
 	}
 	b := &giftBody{Offer: offer, Action: "/gift/" + token, Error: why}
@@ -65,5 +72,33 @@ func (h *Handler) showGift(w http.ResponseWriter, r *http.Request, v *visit, sta
 	p := h.base(r, v, translate(v.lang, "gift.title", offer.GiverName), b.Action)
 	p.Body = b
 	h.render(w, v, status, "gift", p)
+	return nil
+}
+
+// claimErrText says why a claim was refused, in the page's language. A
+// used-up link ("token": claimed or refunded) needs no words of its own:
+// the page states the gift's state.
+func claimErrText(lang string, err error) string {
+	code, f := api.ErrorCode(err), errField(err)
+	switch {
+	case code == api.ECONFLICT && f == "token":
+		return ""
+	case code == api.ECONFLICT && f == "giver":
+		return translate(lang, "gift.from_you")
+	case code == api.ECONFLICT && f == "release_id":
+		return translate(lang, "gift.owned")
+	}
+	return errText(lang, err)
+}
+
+// giftGone answers a claim link that opens no gift (mistyped, or replaced
+// by a newer one) with what to do about it.
+func (h *Handler) giftGone(w http.ResponseWriter, r *http.Request, v *visit) error {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	p := h.base(r, v, translate(v.lang, "giftlink.title"), "/")
+	p.Canonical = ""
+	p.Body = "giftlink"
+	h.render(w, v, http.StatusNotFound, "error", p)
 	return nil
 }

@@ -233,17 +233,17 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, v *visit, hand
 		redirect(w, r, canon)
 		return nil
 	}
-	return h.releasePage(w, r, v, pr, canon, http.StatusOK, nil)
+	return h.releasePage(w, r, v, pr, canon, http.StatusOK, nil, nil)
 }
 
-// releasePage renders a release's page; in is the buy form as posted
-// when it is shown again with a refusal.
-func (h *Handler) releasePage(w http.ResponseWriter, r *http.Request, v *visit, pr *api.PublicRelease, canon string, status int, in *buyInput) error {
+// releasePage renders a release's page; in is the buy form, give the
+// gift form, as posted when it is shown again with a refusal.
+func (h *Handler) releasePage(w http.ResponseWriter, r *http.Request, v *visit, pr *api.PublicRelease, canon string, status int, in *buyInput, give *giveInput) error {
 	body, err := h.releaseBody(v, pr)
 	if err != nil {
 		return err
 	}
-	if body.Sale, err = h.sale(r, v, pr, canon, in); err != nil {
+	if body.Sale, err = h.sale(r, v, pr, canon, in, give); err != nil {
 		return err
 	}
 	p := h.base(r, v, pr.Release.Title, canon)
