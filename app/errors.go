@@ -23,7 +23,10 @@ func uiError(err error) error {
 	err = unreachable(err)
 	b, _ := json.Marshal(map[string]string{"code": api.ErrorCode(err), "message": api.ErrorMessage(err), "field": api.ErrorField(err)})
 	if api.ErrorCode(err) == api.EINTERNAL {
-		b, _ = json.Marshal(map[string]string{"code": api.EINTERNAL, "message": err.Error()})
+		// The window says "something went wrong" by the code; the detail
+		// is for the log.
+		slog.Error("internal error", "err", err)
+		b, _ = json.Marshal(map[string]string{"code": api.EINTERNAL, "message": "internal error"})
 	}
 	return errors.New(string(b))
 }

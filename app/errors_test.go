@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"context"
 	"encoding/json"
 	"net"
@@ -60,5 +61,14 @@ func TestOtherErrorsKeepTheirCodeAndField(t *testing.T) {
 	got := decodeUIError(t, invalid("path", "that folder does not exist"))
 	if got["code"] != api.EINVALID || got["field"] != "path" || got["message"] != "that folder does not exist" {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// An internal failure reaches the window by its code only: its text, which
+// may hold paths or SQL, goes to the log.
+func TestInternalErrorKeepsItsDetailOut(t *testing.T) {
+	got := decodeUIError(t, uiError(errors.New("cache: disk I/O error at /home/ann/.config/megabox/cache.db")))
+	if got["code"] != api.EINTERNAL || got["message"] != "internal error" {
+		t.Fatalf("internal error reached the window as %v", got)
 	}
 }
