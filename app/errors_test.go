@@ -1,9 +1,9 @@
 package app
 
 import (
-	"errors"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"strings"
 	"testing"
