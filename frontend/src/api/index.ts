@@ -8,6 +8,7 @@ import * as Player from '../../wailsjs/go/app/PlayerAPI'
 import * as Earnings from '../../wailsjs/go/app/EarningsAPI'
 import * as Rules from '../../wailsjs/go/app/RulesAPI'
 import * as Desktop from '../../wailsjs/go/app/DesktopAPI'
+import * as Codes from '../../wailsjs/go/app/CodesAPI'
 import * as Runtime from '../../wailsjs/runtime/runtime'
 
 export class ApiError extends Error {
@@ -39,7 +40,7 @@ export async function call<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export const api = { Account, Sync, Store, Library, Player, Earnings, Rules, Desktop }
+export const api = { Account, Sync, Store, Library, Player, Earnings, Rules, Desktop, Codes }
 
 export function on<T = unknown>(event: string, fn: (payload: T) => void): () => void {
   return Runtime.EventsOn(event, fn)

@@ -1,9 +1,28 @@
 import { createI18n } from 'vue-i18n'
 import en from './en'
 import fr from './fr'
+import codesEn, { codeErrors as codeErrorsEn } from './codes.en'
+import codesFr, { codeErrors as codeErrorsFr } from './codes.fr'
 import { setLocale } from '../money'
+
+type Tree = { [k: string]: string | Tree }
+
+// merged is a catalog with more messages grafted in, however deep.
+export function merged(base: Tree, more: Tree): Tree {
+  const out: Tree = { ...base }
+  for (const [k, v] of Object.entries(more)) {
+    const b = out[k]
+    out[k] = typeof v === 'object' && typeof b === 'object' ? merged(b, v) : v
+  }
+  return out
+}
+
+export const messages = {
+  en: merged(en, { ...codesEn, errors: codeErrorsEn }),
+  fr: merged(fr, { ...codesFr, errors: codeErrorsFr }),
+}
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
   setLocale(locale)
-  return createI18n({ legacy: false, locale, fallbackLocale: 'en', messages: { en, fr } })
+  return createI18n({ legacy: false, locale, fallbackLocale: 'en', messages })
 }

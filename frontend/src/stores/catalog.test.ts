@@ -59,7 +59,7 @@ describe('catalog checkout', () => {
     c.checkout.amount = '9.50'
     c.checkout.share = true
     await c.pay()
-    expect(created[0].slice(1)).toEqual([3, 950, 'EUR', true])
+    expect(created[0].slice(1)).toEqual([3, 950, 'EUR', true, ''])
     expect(created[0][0]).toMatch(/^[0-9a-f-]{36}$/)
     const id = c.checkout.waiting?.id
     expect(id).toBe('cs_' + created[0][0])

@@ -18,6 +18,8 @@ export interface Checkout {
   ended: '' | 'expired' | 'failed' // how the last checkout ended without a sale
   reason: string // the platform's word on a failed checkout
   purchase: models.Purchase | null // the sale, once the platform confirmed the payment
+  code: string // a discount code the checkout names, as the fan typed it
+  redemption: models.Redemption | null // what that code gives
 }
 
 // Ownership is how the signed-in account holds the open release.
@@ -32,7 +34,7 @@ const longestWait = 2 * 60 * 60_000
 function newCheckout(r: models.Release | null): Checkout {
   return {
     amount: r ? (r.price_cents / 100).toFixed(2) : '', share: false, key: '', request: '',
-    waiting: null, deadline: 0, ended: '', reason: '', purchase: null,
+    waiting: null, deadline: 0, ended: '', reason: '', purchase: null, code: '', redemption: null,
   }
 }
 
@@ -71,6 +73,16 @@ export const useCatalog = defineStore('catalog', {
       this.owned = owned as Ownership
       this.checkout = newCheckout(r)
     },
+    // openWithCode opens the release a discount code is for, at the price
+    // the code gives; its checkout names the code.
+    async openWithCode(code: string, r: models.Redemption) {
+      await this.open(r.release_id)
+      Object.assign(this.checkout, { code, redemption: r, amount: (r.pay_cents / 100).toFixed(2) })
+    },
+    // dropCode goes back to the release's own price.
+    dropCode() {
+      if (this.selected) this.checkout = newCheckout(this.selected)
+    },
     close() {
       this.selected = null
     },
@@ -84,13 +96,13 @@ export const useCatalog = defineStore('catalog', {
       const r = this.selected!
       const c = this.checkout
       const cents = parseAmount(c.amount)
-      const request = JSON.stringify([r.id, cents, r.currency, c.share])
+      const request = JSON.stringify([r.id, cents, r.currency, c.share, c.code])
       if (request !== c.request || !c.key) {
         c.request = request
         c.key = crypto.randomUUID()
       }
       c.ended = ''
-      this.settle(await call(api.Store.Checkout(c.key, r.id, cents, r.currency, c.share)))
+      this.settle(await call(api.Store.Checkout(c.key, r.id, cents, r.currency, c.share, c.code)))
     },
     // poll asks the platform once how the awaited payment stands.
     async poll() {
