@@ -5,7 +5,7 @@ WAILS := $(shell $(GO) env GOPATH)/bin/wails
 DESKTOP_TAGS := desktop,production,webkit2_41
 GOLANGCI := build/tools/golangci-lint
 
-.PHONY: run server test lint bench drills fuzz fuzz-short build app bindings frontend deps-run deps-test go-test frontend-test ui-test clean
+.PHONY: run server test lint bench drills fuzz fuzz-short build package package-test app bindings frontend deps-run deps-test deps-package go-test frontend-test ui-test clean
 
 # Fuzz targets: package and function.
 FUZZ := ./backend/media:FuzzProbe ./app/sync:FuzzReadTags ./app/sync:FuzzSidecar ./backend/receipt:FuzzVerify ./backend/http:FuzzRequestBodies
@@ -19,7 +19,7 @@ server:
 	$(GO) run ./backend/cmd/megaboxd
 
 ## test: everything CI checks (the linters first, so they fail fast)
-test: deps-test lint frontend go-test fuzz-short frontend-test ui-test
+test: deps-test lint frontend go-test fuzz-short frontend-test ui-test package-test
 
 ## lint: golangci-lint (also over the desktop build's Wails code), eslint and vue-tsc
 lint: bindings
@@ -39,6 +39,11 @@ frontend-test:
 ui-test: app
 	scripts/screenshots.sh
 	scripts/e2e.sh
+
+# Installs the Debian package, opens the installed app and removes it again:
+# only in CI (CI=true) or when asked (MEGABOX_PACKAGE_TEST=1).
+package-test: app
+	scripts/package-test.sh
 
 # make test fuzzes each target on an execution count, not a duration: Go 1.26's
 # coordinator can fail at the end of a -fuzztime duration with "context deadline
@@ -71,6 +76,10 @@ build: app
 	$(GO) build -o build/bin/megabox-cli ./app/cmd/megabox-cli
 	$(GO) build -o build/bin/megaboxd ./backend/cmd/megaboxd
 
+## package: the Debian package of the desktop app and megabox-cli, build/package/megabox_VERSION_amd64.deb
+package: deps-package app
+	scripts/package.sh
+
 app: frontend
 	$(GO) build -tags $(DESKTOP_TAGS) -o build/bin/megabox .
 
@@ -86,5 +95,8 @@ deps-run:
 deps-test:
 	@.ci/deps test
 
+deps-package:
+	@.ci/deps package
+
 clean:
-	rm -rf build/bin build/e2e build/screenshots frontend/dist/assets frontend/dist/index.html frontend/wailsjs
+	rm -rf build/bin build/e2e build/screenshots build/package frontend/dist/assets frontend/dist/index.html frontend/wailsjs
