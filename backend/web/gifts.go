@@ -48,6 +48,10 @@ const giftLinkCookie = "mb_giftlink"
 // giftLinkLifetime is how long the browser keeps showing a made link.
 const giftLinkLifetime = 24 * time.Hour
 
+// giftAutoLink is how long after paying the page coming back from the
+// payment makes the gift's link by itself.
+const giftAutoLink = time.Hour
+
 // giftsPage lists the visitor's gifts; back from a gift's payment page
 // (?checkout=ID), it says first how that gift went.
 func (h *Handler) giftsPage(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -67,13 +71,20 @@ func (h *Handler) showGifts(w http.ResponseWriter, r *http.Request, v *visit, st
 	b := &giftsBody{CSRF: sessionCSRF(v.token), Error: why}
 	shown := h.shownLink(r, v, gifts)
 	var fresh *api.Gift
+	var paidAt time.Time
 	if id := r.URL.Query().Get("checkout"); id != "" && r.Method == http.MethodGet {
-		if fresh, err = h.giftCheckoutNotice(ctx, r, b, gifts, id); err != nil {
+		if fresh, paidAt, err = h.giftCheckoutNotice(ctx, r, b, gifts, id); err != nil {
 			return err
 		}
 	}
-	if fresh != nil && !fresh.Emailed && fresh.State == api.GiftWaiting && shown.id != fresh.ID {
-		// Back from paying a gift nobody emailed: its link, once.
+	makeLink := fresh != nil && !fresh.Emailed && fresh.State == api.GiftWaiting && shown.id != fresh.ID
+	if makeLink && time.Since(paidAt) > giftAutoLink {
+		// Long after paying, a link may have been passed on already: a
+		// new one is the giver's choice ("Make a new link").
+		b.Notice, makeLink = "gifts.paid_make", false
+	}
+	if makeLink {
+		// Just back from paying a gift nobody emailed: its link.
 		g, err := h.gifts.GiftLink(ctx, fresh.ID, v.origin)
 		if err != nil {
 			return err
@@ -108,23 +119,27 @@ func (h *Handler) showGifts(w http.ResponseWriter, r *http.Request, v *visit, st
 }
 
 // giftCheckoutNotice says how the gift checkout the giver came back from
-// stands, and returns its gift once paid.
-func (h *Handler) giftCheckoutNotice(ctx context.Context, r *http.Request, b *giftsBody, gifts []api.Gift, id string) (*api.Gift, error) {
+// stands, and returns its gift once paid, with when it was.
+func (h *Handler) giftCheckoutNotice(ctx context.Context, r *http.Request, b *giftsBody, gifts []api.Gift, id string) (*api.Gift, time.Time, error) {
 	co, err := h.purchases.Checkout(ctx, id)
 	if api.ErrorCode(err) == api.ENOTFOUND {
-		return nil, nil // not theirs, or no such checkout: say nothing
+		return nil, time.Time{}, nil // not theirs, or no such checkout: say nothing
 	} else if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	switch {
 	case co.State == api.CheckoutPaid && co.Purchase != nil:
 		for i := range gifts {
 			if g := &gifts[i]; g.PurchaseID == co.Purchase.ID {
-				b.Notice = "gifts.paid_link"
-				if g.Emailed {
+				switch {
+				case g.Emailed:
 					b.Notice = "gifts.paid_sent"
+				case g.State == api.GiftWaiting:
+					b.Notice = "gifts.paid_link"
+				default: // claimed or refunded since: its row says which
+					b.Notice = "gifts.paid"
 				}
-				return g, nil
+				return g, co.Purchase.CreatedAt, nil
 			}
 		}
 	case co.State == api.CheckoutOpen && r.URL.Query().Get("cancelled") != "":
@@ -134,7 +149,7 @@ func (h *Handler) giftCheckoutNotice(ctx context.Context, r *http.Request, b *gi
 	case co.State != api.CheckoutPaid:
 		b.Notice = "checkout.failed"
 	}
-	return nil, nil
+	return nil, time.Time{}, nil
 }
 
 // giftRow states one gift for its giver's page.

@@ -417,3 +417,31 @@ func TestGiveByEmailInTheBrowser(t *testing.T) {
 		t.Errorf("the emailed link: %d %s", p.status, p.body)
 	}
 }
+
+// TestGiftReturnLongAfter: coming back to a gift's return page long after
+// paying (from the browser's history, say) makes no link by itself, since
+// one may have been passed on already; the giver makes one if they wish.
+func TestGiftReturnLongAfter(t *testing.T) {
+	e := newEnv(t)
+	c := e.creator(api.Profile{Handle: "nova", DisplayName: "Nova"})
+	e.publish(c, api.Manifest{Title: "Night Drive", PriceCents: 999}, "Headlights")
+	e.p.Services.SetClock(func() time.Time { return time.Now().Add(-2 * time.Hour) })
+	giver := e.browser()
+	giver.signUp("giver@example.com", "/@nova/night-drive")
+	f := giftForm(t, giver.get("/@nova/night-drive").doc)
+	f.Set("gift_email", "friend@example.com")
+	_, back := giver.giveAndPay(f)
+	r := giver.get(back)
+	if got := one(t, r.doc, "data-notice", "div", "role", "status"); got != "gifts.paid_make" {
+		t.Errorf("notice %q, want gifts.paid_make", got)
+	}
+	if got := text(find(r.doc, "p", "class", "notice")[0]); got != "Your gift to friend@example.com is paid. This platform sends no email: make a link below and pass it on to them yourself." {
+		t.Errorf("notice reads %q", got)
+	}
+	if n := len(find(r.doc, "input", "data-claim-link", "")); n != 0 {
+		t.Errorf("%d links made by coming back", n)
+	}
+	if n := len(find(r.doc, "form", "data-new-link", "")); n != 1 {
+		t.Errorf("%d new-link forms, want 1", n)
+	}
+}
