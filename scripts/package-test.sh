@@ -13,6 +13,7 @@ if [ "${CI:-}" != true ] && [ "${MEGABOX_PACKAGE_TEST:-}" != 1 ]; then
 fi
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
 installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' megabox 2>/dev/null)" = installed ]; }
+known() { [ -n "$(dpkg-query -W -f='${db:Status-Status}' megabox 2>/dev/null | grep -v not-installed)" ]; }
 if installed; then
   echo "package test: megabox is already installed here; remove it first (the test installs and removes it)" >&2
   exit 1
@@ -23,10 +24,11 @@ shot=build/package/installed.png
 tmp=$(mktemp -d)
 cleanup() {
   [ -n "${app:-}" ] && kill "$app" 2>/dev/null
+  [ -n "${opener:-}" ] && { pkill -P "$opener" 2>/dev/null; kill "$opener" 2>/dev/null; }
   [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
   [ -n "${bus:-}" ] && kill "$bus" 2>/dev/null
   wait 2>/dev/null || true
-  installed && $sudo apt-get remove -y -qq megabox >/dev/null 2>&1
+  known && $sudo dpkg --purge megabox >/dev/null 2>&1
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -115,6 +117,7 @@ opener=$!
 opener_gone() { ! kill -0 "$opener" 2>/dev/null; }
 until_ok 30 opener_gone || fail "xdg-open megabox://release/1 is still running: the second start kept going"
 wait "$opener" || true # the handing-over start exits with status 1, which xdg-open reports as a failure
+opener=""
 [ "$(windows | wc -l)" -eq 1 ] || fail "a megabox:// link opened a second window"
 kill -0 "$app" 2>/dev/null || fail "the app quit when a link was opened"
 kill "$app"; wait "$app" 2>/dev/null || true; app=""
@@ -125,4 +128,7 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get remove -y -qq megabox >"$tmp/apt.lo
 installed && fail "apt-get remove left megabox installed"
 for f in "${want[@]}"; do [ ! -e "$f" ] || fail "$f is still there after removal"; done
 [ -z "$(handler)" ] || fail "x-scheme-handler/megabox still opens with '$(handler)' after removal"
+# Removal keeps the maintainer scripts until a purge; purge leaves no trace.
+$sudo dpkg --purge megabox >/dev/null
+known && fail "dpkg still knows megabox after a purge"
 echo "package test: passed ($(basename "$deb"): installed, validated, opened, removed)"
