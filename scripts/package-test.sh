@@ -33,6 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "package test: $*" >&2; exit 1; }
+trap 'echo "package test: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 # until SECONDS CMD...: runs CMD every 0.2 s until it succeeds or time runs out.
 until_ok() {
   local end=$((SECONDS + $1)); shift
@@ -64,10 +65,10 @@ appstreamcli validate --no-net /usr/share/metainfo/megabox.metainfo.xml >"$tmp/a
 depends=$(dpkg-query -W -f='${Depends}' megabox)
 for bin in /usr/bin/megabox /usr/bin/megabox-cli; do
   for lib in $(objdump -p "$bin" | awk '/NEEDED/ { print $2 }'); do
-    path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
+    path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !p { p = $NF } END { print p }')
     [ -n "$path" ] || fail "$bin needs $lib, which is not installed"
     # dpkg knows the path as shipped, which usrmerge may have moved.
-    owner=$({ dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null; } | head -1 | cut -d: -f1)
+    owner=$({ dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null; } | awk -F: 'NR == 1 { print $1 }')
     [ -n "$owner" ] || fail "$bin needs $lib ($path), which no package owns"
     grep -qE "(^|, )$owner( |,|$)" <<<"$depends" || fail "$bin needs $lib from $owner, not in Depends: $depends"
   done
@@ -97,7 +98,7 @@ app=$!
 windows() { xdotool search --onlyvisible --name '^Megabox$' 2>/dev/null || true; }
 has_window() { [ -n "$(windows)" ]; }
 until_ok 30 has_window || fail "no Megabox window; the app said:"$'\n'"$(cat "$tmp/app.log")"
-wid=$(windows | head -1)
+wid=$(windows | awk 'NR == 1')
 # The window is painted once it holds more than the background and a few
 # shades of it (text brings hundreds of colours), and settled once two
 # captures in a row are the same.

@@ -10,7 +10,7 @@ sizes=(16 22 24 32 48 64 128 256 512)
 
 version=$(tr -d '[:space:]' <VERSION)
 # The software centre shows the metadata's newest release: it must be this one.
-newest=$(grep -o '<release version="[^"]*"' build/linux/megabox.metainfo.xml | head -1 | cut -d'"' -f2)
+newest=$(awk -F'"' '/<release version=/ && !v { v = $2 } END { print v }' build/linux/megabox.metainfo.xml)
 if [ "$newest" != "$version" ]; then
   echo "package: VERSION is $version but the newest <release> in build/linux/megabox.metainfo.xml is ${newest:-missing}" >&2
   exit 1
