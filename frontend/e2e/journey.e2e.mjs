@@ -49,7 +49,7 @@ test('creator publishes, fan buys and plays, creator sees the exact split', asyn
   assert.equal(await page.locator('.tile').count(), 3, 'artist page releases')
   await shot(page, 'e2e-2b-artist')
 
-  await page.keyboard.press('Control+3')
+  await page.keyboard.press('Control+2') // a listener's views: store, library, account
   await page.locator('h1', { hasText: 'Your library' }).waitFor()
   await page.click('nav [data-view=library]')
   const owned = page.locator('[data-library-release="E2E Album"]')

@@ -84,11 +84,13 @@ export async function startApp({ home = tempDir('mbx-home-'), env = {} } = {}) {
 
 // openBrowser opens a fresh Chromium profile on url; pageErrors collects
 // uncaught page errors (minus the known Wails IPC noise).
-export async function openBrowser(url, { width = 1280, height = 860 } = {}) {
+export async function openBrowser(url, { width = 1280, height = 860, locale = 'en-US', colorScheme = 'light' } = {}) {
   const ctx = await chromium.launchPersistentContext(tempDir('mbx-chromium-'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width, height },
+    locale,
+    colorScheme,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
   const page = ctx.pages()[0] || (await ctx.newPage())
@@ -120,7 +122,7 @@ export async function answerWelcome(page, role = 'listen') {
 export async function signIn(page, email, password) {
   await answerWelcome(page)
   await page.click('nav [data-view=account]')
-  if (await page.isVisible('text=Sign out')) await page.click('text=Sign out')
+  if (await page.isVisible('[data-testid=sign-out]')) await page.click('[data-testid=sign-out]')
   await page.waitForSelector('input[name=email]')
   const pw = password || (await demoPassword(page))
   await page.fill('input[name=email]', email)

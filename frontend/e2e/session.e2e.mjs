@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
-import { startApp, openBrowser, addFolder, signIn, demoPassword, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
+import { startApp, openBrowser, addFolder, signIn, answerWelcome, demoPassword, makeAlbum, tempDir, shot, creator, fan } from './lib.mjs'
 
 // withApp runs fn against an app on home and a browser on it, then stops both.
 async function withApp(home, fn) {
@@ -22,6 +22,7 @@ async function withApp(home, fn) {
 }
 
 async function signInForm(page) {
+  await answerWelcome(page)
   await page.click('nav [data-view=account]')
   await page.waitForSelector('input[name=email]')
 }

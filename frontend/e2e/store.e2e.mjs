@@ -107,13 +107,13 @@ test('a fan pays on the hosted page and the app shows the purchase and the libra
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the window was reloaded')
   await shot(page, 'store-5-library')
 
-  // Opened again later, it says where it is instead of offering Pay.
+  // Opened again later, it offers Play instead of Pay.
   await openRelease(page, 'Copper Hours')
-  await page.locator('[data-testid=owned]', { hasText: 'In your library.' }).waitFor()
+  await page.locator('[data-testid=own-play]', { hasText: 'You own this — Play' }).waitFor()
   assert.equal(await page.locator('form.checkout').count(), 0)
   // So does the release the demo fan bought before.
   await openRelease(page, 'Tidal Lines')
-  await page.locator('[data-testid=owned]', { hasText: 'In your library.' }).waitFor()
+  await page.locator('[data-testid=own-play]', { hasText: 'You own this — Play' }).waitFor()
   assert.equal(await page.locator('form.checkout').count(), 0)
   assert.deepEqual(pageErrors, [])
 })
@@ -149,7 +149,8 @@ test('with the platform unreachable the store says so plainly', { timeout: 30000
   const b = await openBrowser(offline.url)
   try {
     const { page, pageErrors } = b
-    await answerWelcome(page)
+    await answerWelcome(page) // a listener lands on the store
+    await page.click('nav [data-view=library]')
     await page.click('nav [data-view=store]')
     const note = page.locator('[role=alert]', { hasText: "Can't reach Megabox. Your library still plays offline." })
     await note.waitFor()

@@ -15,7 +15,7 @@ test('a bad folder path is explained next to the field and cleared by a good one
   const field = page.locator('input[name=folder-path]')
   await field.fill(join(tempDir('mbx-nowhere-'), 'missing'))
   await page.click('form:has(input[name=folder-path]) button[type=submit]')
-  const msg = page.locator('[role=alert]', { hasText: 'that folder does not exist' })
+  const msg = page.locator('[role=alert]', { hasText: 'Give the full path of a folder that exists on this computer.' })
   await msg.waitFor()
   assert.equal(await field.getAttribute('aria-invalid'), 'true')
   assert.equal(await field.getAttribute('aria-describedby'), await msg.getAttribute('id'))

@@ -1,4 +1,4 @@
-import type { ApiError } from './api'
+import { SaidError, type ApiError } from './api'
 
 type Translate = (key: string, args?: Record<string, unknown>) => string
 type Has = (key: string) => boolean
@@ -8,6 +8,7 @@ type Has = (key: string) => boolean
 // "checkout"…) when that changes what it means. The platform's own words
 // never reach the screen: they go to the log, with the code.
 export function errorText(t: Translate, te: Has, e: ApiError, place = ''): string {
+  if (e instanceof SaidError) return e.message
   if (e.code !== 'unavailable') console.warn(`error ${e.code}${e.field ? ' on ' + e.field : ''}: ${e.message}`)
   const keys = [
     place && e.field && `errors.at.${place}.${e.code}.${e.field}`,

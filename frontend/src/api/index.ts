@@ -18,6 +18,12 @@ export class ApiError extends Error {
   }
 }
 
+// SaidError is an error the window made itself, its message already in the
+// user's words: shown as it is.
+export class SaidError extends ApiError {
+  readonly said = true
+}
+
 // toApiError reads the JSON the Go side rejects with; anything else is an
 // internal error carrying its text.
 export function toApiError(e: unknown): ApiError {

@@ -113,11 +113,13 @@ export default {
       invalid: {
         email: 'Enter an email address, like name@example.com.', password: 'Use a password of at least 8 characters.',
         display_name: 'Enter a name of at most 100 characters.', amount_cents: 'Enter an amount of at least the price shown.',
+        path: 'Give the full path of a folder that exists on this computer.',
       },
       unavailable: { device: 'No sound device found. Connect one and press Play again.' },
     },
     at: {
       signin: { unauthorized: 'Wrong email or password.', conflict: 'An account with this email exists: sign in instead.' },
+      play: { not_found: 'This release is not in your library yet: it is on its way, try again in a moment.' },
       checkout: { conflict: 'You own this release already: it is in your library.', payment: 'The card was declined: nothing was charged.' },
       payout: { conflict: 'Payouts are already set up, or there is nothing to set up.' },
     },

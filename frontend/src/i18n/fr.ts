@@ -113,11 +113,13 @@ export default {
       invalid: {
         email: 'Saisissez une adresse e-mail, comme nom@exemple.fr.', password: 'Choisissez un mot de passe d’au moins 8 caractères.',
         display_name: 'Saisissez un nom de 100 caractères au plus.', amount_cents: 'Saisissez un montant au moins égal au prix indiqué.',
+        path: 'Indiquez le chemin complet d’un dossier qui existe sur cet ordinateur.',
       },
       unavailable: { device: 'Aucune sortie audio trouvée. Branchez-en une et appuyez de nouveau sur Lire.' },
     },
     at: {
       signin: { unauthorized: 'E-mail ou mot de passe incorrect.', conflict: 'Un compte existe avec cet e-mail : connectez-vous plutôt.' },
+      play: { not_found: 'Cette sortie n’est pas encore dans votre bibliothèque : elle arrive, réessayez dans un instant.' },
       checkout: { conflict: 'Cette sortie est déjà à vous : elle est dans votre bibliothèque.', payment: 'La carte a été refusée : rien n’a été débité.' },
       payout: { conflict: 'Les virements sont déjà configurés, ou il n’y a rien à configurer.' },
     },

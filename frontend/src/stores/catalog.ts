@@ -182,7 +182,7 @@ export const useCatalog = defineStore('catalog', {
       const find = () => lib.releases.find((x) => x.release_id === this.selected?.id)
       if (!find()) await lib.sync() // bought here a moment ago: not mirrored yet
       const owned = find()
-      if (!owned) throw new ApiError('not_found', 'This release is not in your library yet.')
+      if (!owned) throw new ApiError('not_found', 'not in the library yet')
       await usePlayer().playRelease(owned.purchase_id, index)
     },
     // follow follows an artist; the email choices are off unless ticked.
