@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -252,7 +253,7 @@ func (s *Server) propMap(st player.Status) prop.Map {
 	m[IfacePlayer]["Rate"].Writable = true
 	m[IfacePlayer]["Rate"].Callback = func(c *prop.Change) *dbus.Error {
 		if c.Value.(float64) != 1 {
-			return dbus.MakeFailedError(fmt.Errorf("Megabox plays at normal speed only"))
+			return dbus.MakeFailedError(errors.New("megabox plays at normal speed only"))
 		}
 		return nil
 	}
