@@ -41,6 +41,7 @@ describe('PlayerBar', () => {
     await flushPromises()
     expect(calls).toEqual([])
     expect(w.get('[data-testid=now-title]').text()).toBe('Nothing playing')
+    expect(w.text()).toContain('Repeat: off')
     w.unmount()
   })
 

@@ -82,6 +82,7 @@ export default {
       no_device: 'No sound device found. Connect one and press Play again.', unplayable: '“{title}” could not be played: its file is damaged. Verify files in the library.',
       output_failed: 'The sound device stopped working. Check it, then press Play again.',
     },
+    repeatMode: { off: 'off', all: 'all', one: 'one track' },
     shuffle: 'Shuffle', repeat: 'Repeat: {mode}', nothing: 'Nothing playing', clear: 'Clear queue', remove: 'Remove', preview: 'preview',
   },
   earnings: {

@@ -82,6 +82,7 @@ export default {
       no_device: 'Aucune sortie audio trouvée. Branchez-en une et appuyez de nouveau sur Lire.', unplayable: '« {title} » n’a pas pu être lu : son fichier est abîmé. Vérifiez les fichiers dans la bibliothèque.',
       output_failed: 'La sortie audio a cessé de fonctionner. Vérifiez-la, puis appuyez de nouveau sur Lire.',
     },
+    repeatMode: { off: 'non', all: 'tout', one: 'un titre' },
     shuffle: 'Aléatoire', repeat: 'Répéter : {mode}', nothing: 'Rien en lecture', clear: 'Vider la file', remove: 'Retirer', preview: 'extrait',
   },
   earnings: {
