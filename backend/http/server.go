@@ -43,6 +43,8 @@ type Services struct {
 	Announcements api.AnnouncementService
 	// Gifts are releases bought for an email address.
 	Gifts api.GiftService
+	// Privacy exports and deletes a person's own data; nil for none.
+	Privacy api.PrivacyService
 	// ReceiptKeys publishes the keys receipts are signed with.
 	ReceiptKeys interface {
 		ReceiptKeySet(ctx context.Context) (receipt.KeySet, error)
@@ -153,6 +155,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("GET /api/v1/receipts/keys", s.handle(s.receiptKeys))
 	s.codeRoutes()
 	s.announcementRoutes()
+	s.privacyRoutes()
 	m.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))

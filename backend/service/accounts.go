@@ -41,6 +41,10 @@ func (s *AccountService) CreateAccount(ctx context.Context, in api.AccountCreate
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if domain := strings.ToLower(in.Email[strings.LastIndex(in.Email, "@")+1:]); domain == "invalid" || strings.HasSuffix(domain, ".invalid") {
+		// Deleted accounts keep addresses there (store.DeletedEmail).
+		return nil, api.FieldErrorf("email", "addresses in the .invalid domain cannot receive mail")
+	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, err
@@ -67,7 +71,7 @@ func (s *AccountService) CreateSession(ctx context.Context, in api.Credentials) 
 		return nil, denied
 	}
 	a, hash, err := s.st.AccountByEmail(ctx, strings.TrimSpace(in.Email))
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && hash == "") { // a deleted account has no password
 		// The same cost and the same limits as a real check.
 		if _, err := s.hasher.Verify(ctx, in.Password, s.decoy); err != nil {
 			return nil, err

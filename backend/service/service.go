@@ -29,6 +29,7 @@ type Services struct {
 	Profiles      *ProfileService
 	Codes         *CodeService
 	Announcements *AnnouncementService
+	Privacy       *PrivacyService
 
 	env *env
 }
@@ -69,8 +70,10 @@ func New(st store.Store, h *auth.Hasher, provider payment.Provider) *Services {
 	e.now.Store(&now)
 	_, direct := provider.(payment.DirectCharger)
 	purchases := &PurchaseService{env: e, provider: provider, rateBps: ledger.DefaultRateBps}
+	accounts := newAccountService(e, h)
 	return &Services{
-		Accounts:      newAccountService(e, h),
+		Accounts:      accounts,
+		Privacy:       newPrivacyService(e, accounts),
 		Releases:      &ReleaseService{env: e},
 		Downloads:     &DownloadService{env: e},
 		Blobs:         &BlobService{env: e},

@@ -58,7 +58,7 @@ func (r reader) Profile(ctx context.Context, accountID int64) (*api.Profile, err
 func (r reader) AccountByHandle(ctx context.Context, handle string) (int64, string, error) {
 	var id int64
 	var current *string
-	err := r.q.QueryRow(ctx, `SELECT a.id, a.handle FROM handles h JOIN accounts a ON a.id = h.account_id WHERE h.handle = $1`, handle).
+	err := r.q.QueryRow(ctx, `SELECT a.id, a.handle FROM handles h JOIN accounts a ON a.id = h.account_id WHERE h.handle = $1 AND a.deleted_at IS NULL`, handle).
 		Scan(&id, &current)
 	if err != nil {
 		return 0, "", wrap("account by handle", err)

@@ -56,7 +56,7 @@ func (r reader) Profile(ctx context.Context, accountID int64) (*api.Profile, err
 func (r reader) AccountByHandle(ctx context.Context, handle string) (int64, string, error) {
 	var id int64
 	var current sql.NullString
-	err := r.q.QueryRowContext(ctx, `SELECT a.id, a.handle FROM handles h JOIN accounts a ON a.id = h.account_id WHERE h.handle = ?`, handle).
+	err := r.q.QueryRowContext(ctx, `SELECT a.id, a.handle FROM handles h JOIN accounts a ON a.id = h.account_id WHERE h.handle = ? AND a.deleted_at IS NULL`, handle).
 		Scan(&id, &current)
 	return id, current.String, none(err)
 }

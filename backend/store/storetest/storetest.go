@@ -79,6 +79,8 @@ var tests = []struct {
 	{"Announcements", testAnnouncements},
 	{"AnnouncementMail", testAnnouncementMail},
 	{"QueueMailsInBatches", testQueueMailsInBatches},
+	{"PrivacyRecords", testPrivacyRecords},
+	{"DeleteAccount", testDeleteAccount},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
