@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"strings"
 
+	"golang.org/x/text/language"
+
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/payment"
 )
 
 // WebhookPath is where the payment provider delivers its events.
@@ -27,9 +30,10 @@ type Payments interface {
 	api.PayoutAccountService
 	// HandleWebhook verifies and applies one delivery.
 	HandleWebhook(ctx context.Context, payload []byte, signature string) (*api.WebhookOutcome, error)
-	// PaymentPage and PayOnPage serve the sandbox's own hosted page.
+	// PaymentPage and PayOnPageFrom serve the sandbox's own hosted page;
+	// country is the payer's, as a real provider's page would collect it.
 	PaymentPage(ctx context.Context, sessionRef string) (*api.PaymentPage, error)
-	PayOnPage(ctx context.Context, sessionRef, card string) (*api.WebhookOutcome, error)
+	PayOnPageFrom(ctx context.Context, sessionRef, card, country string) (*api.WebhookOutcome, error)
 }
 
 func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
@@ -229,7 +233,7 @@ func (s *Server) payOnPage(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.EINVALID, "the payment form could not be read")
 	}
 	ref, card := r.PathValue("session"), r.PostForm.Get("card")
-	_, payErr := s.svc.Payments.PayOnPage(r.Context(), ref, card)
+	_, payErr := s.svc.Payments.PayOnPageFrom(r.Context(), ref, card, payerCountry(r))
 	page, err := s.svc.Payments.PaymentPage(r.Context(), ref)
 	if err != nil {
 		return pageError(w, err)
@@ -317,3 +321,22 @@ code { font-size: .9rem; }
 </body>
 </html>
 `))
+
+// payerCountry is where the sandbox's payer is: the form's country field
+// if it has one, else the region of the browser's preferred language
+// ("fr-BE" → BE), as close as a test page gets to a billing address.
+func payerCountry(r *http.Request) string {
+	if c := payment.CountryCode(r.PostForm.Get("country")); c != "" {
+		return c
+	}
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil {
+		return ""
+	}
+	for _, t := range tags {
+		if reg, conf := t.Region(); conf == language.Exact {
+			return payment.CountryCode(reg.String())
+		}
+	}
+	return ""
+}

@@ -54,6 +54,9 @@ func (s *Server) trackPreview(w http.ResponseWriter, r *http.Request) error {
 	} else { // a draft: only its creator and buyers may have it
 		h.Set("Cache-Control", "private, max-age=0")
 	}
+	if p.Public {
+		s.countPreview(r, id)
+	}
 	http.ServeContent(w, r, "", time.Time{}, newSection(obj, p.Start, p.End-p.Start))
 	return nil
 }

@@ -49,6 +49,9 @@ func fill(e *Event, raw json.RawMessage) error {
 		if err = json.Unmarshal(raw, &s); err == nil {
 			e.Kind, e.SessionRef, e.CheckoutID = checkoutKind(e.Type), s.ID, s.ClientReferenceID
 			e.AmountCents, e.Currency = s.AmountTotal, strings.ToUpper(string(s.Currency))
+			if s.CustomerDetails != nil && s.CustomerDetails.Address != nil {
+				e.Country = CountryCode(s.CustomerDetails.Address.Country)
+			}
 			if e.Kind == EventCheckoutCompleted && s.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
 				// A delayed payment method completes unpaid; only a paid
 				// session is a sale (its async_payment_succeeded follows).
@@ -112,4 +115,14 @@ func SignStripeEvent(id, eventType string, object any, secret string, at time.Ti
 	}
 	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret, Timestamp: at})
 	return payload, signed.Header, nil
+}
+
+// CountryCode is s as an ISO 3166-1 alpha-2 code in upper case, or ""
+// when it is not two letters.
+func CountryCode(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return ""
+	}
+	return s
 }

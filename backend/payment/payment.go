@@ -91,7 +91,8 @@ type Settlement struct {
 	ChargeRef   string
 	AmountCents int64
 	Currency    string
-	FeeCents    int64 // the provider's processing fee
+	FeeCents    int64  // the provider's processing fee
+	Country     string // the payer's (ISO 3166-1 alpha-2), if the provider knows it
 }
 
 // TransferRequest moves part of a charge to a payee.
@@ -178,6 +179,9 @@ type Event struct {
 	Currency    string
 	// RefundedCents is a charge's total refunded so far (charge.refunded).
 	RefundedCents int64
+	// Country is the payer's, from a checkout's address (ISO 3166-1
+	// alpha-2); empty when the provider did not ask.
+	Country string
 
 	DisputeRef    string
 	DisputeStatus string // "won", "lost", … (charge.dispute.closed)

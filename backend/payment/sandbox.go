@@ -53,7 +53,7 @@ var (
 // what the page's form is paid with becomes a signed event.
 type Pages interface {
 	Provider
-	Pay(sessionRef, checkoutID string, amount int64, currency, card string, at time.Time) (payload []byte, header string, err error)
+	Pay(sessionRef, checkoutID string, amount int64, currency, card, country string, at time.Time) (payload []byte, header string, err error)
 	Dispute(chargeRef string, amount int64, currency string, at time.Time) (payload []byte, header string, err error)
 }
 
@@ -80,9 +80,11 @@ func (s *Sandbox) CreateCheckout(ctx context.Context, r CheckoutRequest) (*Sessi
 }
 
 // Pay takes a test card on the hosted page and returns the signed
-// checkout.session.completed delivery for the webhook path. A declined
-// card is api.EPAYMENT and delivers nothing; the fan may try again.
-func (s *Sandbox) Pay(sessionRef, checkoutID string, amount int64, currency, card string, at time.Time) (payload []byte, header string, err error) {
+// checkout.session.completed delivery for the webhook path, with the
+// payer's country in its address as Stripe's (none when country is
+// empty). A declined card is api.EPAYMENT and delivers nothing; the fan
+// may try again.
+func (s *Sandbox) Pay(sessionRef, checkoutID string, amount int64, currency, card, country string, at time.Time) (payload []byte, header string, err error) {
 	if err := checkCard(card); err != nil {
 		return nil, "", err
 	}
@@ -90,6 +92,9 @@ func (s *Sandbox) Pay(sessionRef, checkoutID string, amount int64, currency, car
 		"id": sessionRef, "object": "checkout.session", "client_reference_id": checkoutID, "amount_total": amount,
 		"currency": strings.ToLower(currency), "payment_status": "paid", "status": "complete",
 		"payment_intent": "pi_" + strings.TrimPrefix(sessionRef, "cs_"),
+	}
+	if country != "" {
+		session["customer_details"] = map[string]any{"address": map[string]any{"country": country}}
 	}
 	return SignStripeEvent("evt_sb_"+randomID(12), EventCheckoutCompleted, session, s.secret, at)
 }
@@ -105,7 +110,7 @@ func (s *Sandbox) Dispute(chargeRef string, amount int64, currency string, at ti
 // Settlement implements Provider: a sandbox charge costs SandboxFee.
 func (s *Sandbox) Settlement(ctx context.Context, e *Event) (*Settlement, error) {
 	return &Settlement{ChargeRef: "ch_" + strings.TrimPrefix(e.SessionRef, "cs_"), AmountCents: e.AmountCents,
-		Currency: e.Currency, FeeCents: SandboxFee(e.AmountCents)}, nil
+		Currency: e.Currency, FeeCents: SandboxFee(e.AmountCents), Country: e.Country}, nil
 }
 
 // Transfer implements Provider; one key is one transfer.

@@ -124,7 +124,7 @@ func TestSeveralPayeesAreEachTransferredOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := strings.TrimPrefix(co.URL, payment.SandboxPagePrefix)
-	payload, header, err := sb.Pay(ref, co.ID, 999, "EUR", payment.CardSuccess, time.Now())
+	payload, header, err := sb.Pay(ref, co.ID, 999, "EUR", payment.CardSuccess, "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

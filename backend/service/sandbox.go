@@ -47,6 +47,13 @@ func (s *PurchaseService) PaymentPage(ctx context.Context, sessionRef string) (*
 // signed confirmation to the webhook path, as Stripe would. A declined
 // card is api.EPAYMENT and leaves the checkout open.
 func (s *PurchaseService) PayOnPage(ctx context.Context, sessionRef, card string) (*api.WebhookOutcome, error) {
+	return s.PayOnPageFrom(ctx, sessionRef, card, "")
+}
+
+// PayOnPageFrom is PayOnPage by a payer in country (ISO 3166-1 alpha-2;
+// empty or malformed: unknown), which the confirmation carries as
+// Stripe's carries the address the page collected.
+func (s *PurchaseService) PayOnPageFrom(ctx context.Context, sessionRef, card, country string) (*api.WebhookOutcome, error) {
 	sb, rec, err := s.sandboxCheckout(ctx, sessionRef)
 	if err != nil {
 		return nil, err
@@ -57,7 +64,7 @@ func (s *PurchaseService) PayOnPage(ctx context.Context, sessionRef, card string
 	card = strings.Join(strings.Fields(card), "")
 	// Signed at the real time, as the provider's would be: the webhook
 	// path refuses old deliveries whatever the services' clock says.
-	payload, header, err := sb.Pay(rec.SessionRef, rec.ID, rec.AmountCents, rec.Currency, card, time.Now())
+	payload, header, err := sb.Pay(rec.SessionRef, rec.ID, rec.AmountCents, rec.Currency, card, payment.CountryCode(country), time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -119,6 +119,9 @@ func (s *PurchaseService) completeCheckout(ctx context.Context, e *payment.Event
 		if err := tx.UseCheckoutCode(ctx, rec.ID, rec.FanID, p.ID, now); err != nil {
 			return err
 		}
+		if err := setCountry(ctx, tx, p.ID, set.Country, e.Country); err != nil {
+			return err
+		}
 		out.Detail = fmt.Sprintf("checkout %s paid: purchase %d", rec.ID, p.ID)
 		if err := s.payGift(ctx, tx, co, rec, p); err != nil {
 			return err
@@ -511,4 +514,15 @@ func (s *PurchaseService) accountUpdated(ctx context.Context, e *payment.Event, 
 		}
 		return tx.SetPaymentAccount(ctx, *a)
 	})
+}
+
+// setCountry records where a sale's payer is, as the provider's reading
+// of the payment says, else as its event did; nothing when neither knows.
+func setCountry(ctx context.Context, tx store.Tx, purchaseID int64, countries ...string) error {
+	for _, c := range countries {
+		if c = payment.CountryCode(c); c != "" {
+			return tx.SetPurchaseCountry(ctx, purchaseID, c)
+		}
+	}
+	return nil
 }

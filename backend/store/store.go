@@ -43,7 +43,7 @@ type Tx interface {
 	MailTx
 	GiftTx
 	AnnouncementsTx
-	PrivacyTx
+	InsightTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
 	// Lock never interleaves. A driver may take the lock with the next
@@ -129,7 +129,7 @@ type Reader interface {
 	MailReader
 	GiftReader
 	AnnouncementsReader
-	PrivacyReader
+	InsightReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)
 	// Session returns the caller a token hash belongs to, if unexpired at

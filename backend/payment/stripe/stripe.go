@@ -163,6 +163,7 @@ func (p *Provider) Settlement(ctx context.Context, e *payment.Event) (*payment.S
 		AmountCents: ch.Amount,
 		Currency:    strings.ToUpper(string(ch.Currency)),
 		FeeCents:    ch.BalanceTransaction.Fee,
+		Country:     payerCountry(s, ch),
 	}, nil
 }
 
@@ -435,4 +436,19 @@ func apiError(se *stripego.Error) *api.Error {
 	e := api.Errorf(api.EINVALID, "%s", cmpOr(se.Msg, "the payment provider refused the request"))
 	e.Field = userFields[se.Param]
 	return e
+}
+
+// payerCountry is where the payer of a checkout is: the address the
+// session collected, else the card's billing address; "" when neither
+// says.
+func payerCountry(s *stripego.CheckoutSession, ch *stripego.Charge) string {
+	if s.CustomerDetails != nil && s.CustomerDetails.Address != nil {
+		if c := payment.CountryCode(s.CustomerDetails.Address.Country); c != "" {
+			return c
+		}
+	}
+	if ch.BillingDetails != nil && ch.BillingDetails.Address != nil {
+		return payment.CountryCode(ch.BillingDetails.Address.Country)
+	}
+	return ""
 }

@@ -79,8 +79,9 @@ var tests = []struct {
 	{"Announcements", testAnnouncements},
 	{"AnnouncementMail", testAnnouncementMail},
 	{"QueueMailsInBatches", testQueueMailsInBatches},
-	{"PrivacyRecords", testPrivacyRecords},
-	{"DeleteAccount", testDeleteAccount},
+	{"InsightCountersUnderConcurrency", testInsightCountersUnderConcurrency},
+	{"Insight", testInsight},
+	{"PlayRefusals", testPlayRefusals},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
