@@ -43,6 +43,8 @@ type Services struct {
 	Announcements api.AnnouncementService
 	// Gifts are releases bought for an email address.
 	Gifts api.GiftService
+	// Privacy exports and deletes a person's own data; nil for none.
+	Privacy api.PrivacyService
 	// Insight counts plays and previews and reports them; nil for none.
 	Insight api.InsightService
 	// ReceiptKeys publishes the keys receipts are signed with.
@@ -155,6 +157,7 @@ func (s *Server) routes(tus http.Handler) {
 	m.Handle("GET /api/v1/receipts/keys", s.handle(s.receiptKeys))
 	s.codeRoutes()
 	s.announcementRoutes()
+	s.privacyRoutes()
 	s.insightRoutes()
 	m.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)

@@ -124,6 +124,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Earnings:      p.Earnings,
 		Codes:         p.Codes,
 		Announcements: p.Announcements,
+		Privacy:       p.Privacy,
 		Insight:       service.NewInsightService(p.Services),
 		ReceiptKeys:   p.Receipts,
 		Checks:        checks,

@@ -43,6 +43,7 @@ type Tx interface {
 	MailTx
 	GiftTx
 	AnnouncementsTx
+	PrivacyTx
 	InsightTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
@@ -129,6 +130,7 @@ type Reader interface {
 	MailReader
 	GiftReader
 	AnnouncementsReader
+	PrivacyReader
 	InsightReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)

@@ -82,6 +82,8 @@ var tests = []struct {
 	{"InsightCountersUnderConcurrency", testInsightCountersUnderConcurrency},
 	{"Insight", testInsight},
 	{"PlayRefusals", testPlayRefusals},
+	{"PrivacyRecords", testPrivacyRecords},
+	{"DeleteAccount", testDeleteAccount},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
