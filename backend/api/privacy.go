@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 )
 
@@ -41,4 +42,9 @@ type PrivacyService interface {
 	// shares of others' releases, money owed or a payout pending (the
 	// message says what to do first).
 	DeleteAccount(ctx context.Context, in AccountDeletion) error
+}
+
+// ExportFilename is the name an account's data export is saved under.
+func ExportFilename(accountID int64) string {
+	return fmt.Sprintf("megabox-data-%d.zip", accountID)
 }

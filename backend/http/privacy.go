@@ -28,7 +28,7 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	}
 	lw := &lateHeaders{w: w, set: func(h http.Header) {
 		h.Set("Content-Type", "application/zip")
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, ExportFilename(c.Account.ID)))
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, api.ExportFilename(c.Account.ID)))
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 	}}
@@ -41,11 +41,6 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", "60")
 	}
 	return err
-}
-
-// ExportFilename is the name a data export is saved under.
-func ExportFilename(accountID int64) string {
-	return fmt.Sprintf("megabox-data-%d.zip", accountID)
 }
 
 // lateHeaders sets a response's headers just before its first byte.

@@ -51,6 +51,7 @@ type Handler struct {
 	codes     codes
 	gifts     gifts
 	news      announcements // nil for none
+	privacy   api.PrivacyService
 	dir       directory
 	bucket    blob.Bucket
 	cfg       Config
@@ -65,6 +66,7 @@ func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h := newHandler(svc.Profiles, svc.Releases, svc.Store(), bucket, cfg)
 	h.accounts, h.purchases, h.follows = svc.Accounts, svc.Purchases, svc.Earnings
 	h.codes = svc.Codes
+	h.privacy = svc.Privacy
 	h.gifts = svc.Purchases
 	if svc.Announcements != nil {
 		h.news = svc.Announcements
@@ -110,6 +112,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /redeem/checkout", h.page(h.redeemCheckout))
 	m.HandleFunc("GET /settings", h.page(h.settingsForm))
 	m.HandleFunc("POST /settings", h.page(h.saveSettings))
+	h.privacyRoutes()
 	m.HandleFunc("POST /{who}", h.page(h.follow))
 	m.HandleFunc("POST /{who}/{rest...}", h.page(h.buy))
 	m.HandleFunc("GET /{who}", h.page(h.artist))
