@@ -20,16 +20,18 @@ type FolderView struct {
 
 // ReleaseView is one release folder.
 type ReleaseView struct {
-	Dir            string `json:"dir"`
-	State          string `json:"state"`
-	Error          string `json:"error"`
-	ReleaseID      int64  `json:"release_id"`
-	Published      bool   `json:"published"`
-	CoverSHA256    string `json:"cover_sha256"`
-	PriceCents     int64  `json:"price_cents"`
-	Currency       string `json:"currency"`
-	PayWhatYouWant bool   `json:"pay_what_you_want"`
-	MinCents       int64  `json:"min_cents"`
+	Dir   string `json:"dir"`
+	State string `json:"state"`
+	// Problem says why the folder is in its state (or how it synced),
+	// by kind; its detail is for the log.
+	Problem        *sync.Problem `json:"problem,omitempty"`
+	ReleaseID      int64         `json:"release_id"`
+	Published      bool          `json:"published"`
+	CoverSHA256    string        `json:"cover_sha256"`
+	PriceCents     int64         `json:"price_cents"`
+	Currency       string        `json:"currency"`
+	PayWhatYouWant bool          `json:"pay_what_you_want"`
+	MinCents       int64         `json:"min_cents"`
 	// Collaborators are the sidecar's, as written; CollaboratorProblem is
 	// the platform's refusal of them at the last sync.
 	Collaborators       []api.ManifestCollaborator `json:"collaborators"`
@@ -37,17 +39,17 @@ type ReleaseView struct {
 	Web                 WebSettings                `json:"web"`
 	Files               []FileView                 `json:"files"`
 	// Draft is the release as its next sync sends it, for the editor;
-	// SidecarProblem says why megabox.json cannot be read ("" when fine).
-	Draft          ReleaseDraft `json:"draft"`
-	SidecarProblem string       `json:"sidecar_problem"`
+	// SidecarProblem says why megabox.json cannot be read (nil when fine).
+	Draft          ReleaseDraft  `json:"draft"`
+	SidecarProblem *sync.Problem `json:"sidecar_problem,omitempty"`
 }
 
 // FileView is one file of a release folder.
 type FileView struct {
-	Path  string `json:"path"`
-	State string `json:"state"`
-	Error string `json:"error"`
-	Size  int64  `json:"size"`
+	Path    string        `json:"path"`
+	State   string        `json:"state"`
+	Problem *sync.Problem `json:"problem,omitempty"`
+	Size    int64         `json:"size"`
 }
 
 func (a *App) folders() ([]FolderView, error) {
@@ -92,7 +94,8 @@ func (a *App) remoteReleases() map[int64]api.Release {
 }
 
 func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
-	v := ReleaseView{Dir: rel.Dir, State: rel.State, Error: rel.Error, ReleaseID: rel.ReleaseID, Files: []FileView{}, Collaborators: []api.ManifestCollaborator{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
+	problem := sync.ParseProblem(rel.Error)
+	v := ReleaseView{Dir: rel.Dir, State: rel.State, Problem: problem, ReleaseID: rel.ReleaseID, Files: []FileView{}, Collaborators: []api.ManifestCollaborator{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
 	if side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir)); err == nil {
 		if side.PriceCents != nil {
 			v.PriceCents = *side.PriceCents
@@ -102,17 +105,17 @@ func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 		}
 		v.PayWhatYouWant, v.MinCents = side.PayWhatYouWant, side.MinCents
 		v.Collaborators = append(v.Collaborators, side.Collaborators...)
-		v.Web = webSettingsOf(side, rel.Error)
+		v.Web = webSettingsOf(side, problem)
 	}
-	v.CollaboratorProblem = syncedProblem(rel.Error)
+	v.CollaboratorProblem = syncedProblem(problem)
 	files, _ := a.cache.FilesIn(a.ctx, r.ID, rel.Dir)
 	side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir))
 	if err != nil {
-		v.SidecarProblem = err.Error()
+		v.SidecarProblem = sync.SidecarProblem(err)
 	}
 	v.Draft = planDraft(rel.Dir, files, side)
 	for _, f := range files {
-		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Error: f.Error, Size: f.Size})
+		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Problem: sync.ParseProblem(f.Error), Size: f.Size})
 	}
 	return v
 }

@@ -196,8 +196,11 @@ func payeeID(i int, ownerEmail string, cs []api.ManifestCollaborator, ownerID in
 // syncedProblem is a release's sync error read as a problem with its
 // collaborators, when the platform refused them (the error names
 // megabox.json and the field at fault); nil otherwise.
-func syncedProblem(msg string) *PayeeProblem {
-	rest, ok := strings.CutPrefix(msg, sidecarPrefix)
+func syncedProblem(p *sync.Problem) *PayeeProblem {
+	if p == nil || p.Kind != sync.KindSidecarInvalid || p.Code == "" {
+		return nil
+	}
+	rest, ok := strings.CutPrefix(p.Detail, sidecarPrefix)
 	if !ok {
 		return nil
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -169,8 +170,8 @@ func TestSetCollaboratorsWritesTheSidecar(t *testing.T) {
 	if string(b) != want {
 		t.Fatalf("megabox.json =\n%s\nwant\n%s", b, want)
 	}
-	v := x.a.releaseView(roots[0], cache.Release{Dir: "Album", State: sync.StateError,
-		Error: sync.SidecarName + ": " + api.FieldErrorf("collaborators[1].email", "no creator account").Error()})
+	kept, _ := json.Marshal(sidecarRefusal(sync.SidecarName + ": " + api.FieldErrorf("collaborators[1].email", "no creator account").Error()))
+	v := x.a.releaseView(roots[0], cache.Release{Dir: "Album", State: sync.StateError, Error: string(kept)})
 	if !reflect.DeepEqual(v.Collaborators, []api.ManifestCollaborator{collab("bob@example.com", 3000), collab("cy@example.com", 2000)}) ||
 		v.CollaboratorProblem == nil || v.CollaboratorProblem.Field != "collaborators[1].email" {
 		t.Fatalf("the view shows %+v, %+v", v.Collaborators, v.CollaboratorProblem)
@@ -197,10 +198,23 @@ func TestSyncedProblemReadsThePlatformsRefusal(t *testing.T) {
 		{sync.SidecarName + ": invalid character 'x'", nil},
 		{"", nil},
 	} {
-		if got := syncedProblem(c.msg); !reflect.DeepEqual(got, c.want) {
+		if got := syncedProblem(sidecarRefusal(c.msg)); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("syncedProblem(%q) = %+v, want %+v", c.msg, got, c.want)
 		}
 	}
+	other := &sync.Problem{Kind: sync.KindRefused, Code: api.EINVALID, Field: "collaborators", Detail: sync.SidecarName + ": " + refused.Error()}
+	if got := syncedProblem(other); got != nil {
+		t.Errorf("syncedProblem(%+v) = %+v, want nil for a problem of another kind", other, got)
+	}
+}
+
+// sidecarRefusal is the problem a release folder records when the
+// platform refuses a megabox.json field with msg.
+func sidecarRefusal(msg string) *sync.Problem {
+	if msg == "" {
+		return nil
+	}
+	return &sync.Problem{Kind: sync.KindSidecarInvalid, Code: api.EINVALID, Detail: msg}
 }
 
 // What the window shows each payee is what the platform books: a release

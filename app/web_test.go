@@ -171,7 +171,7 @@ func TestWebProblemReadsThePlatformsRefusal(t *testing.T) {
 		{taken.Error(), nil},
 		{"", nil},
 	} {
-		if got := webProblem(c.msg); !reflect.DeepEqual(got, c.want) {
+		if got := webProblem(sidecarRefusal(c.msg)); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("webProblem(%q) = %+v, want %+v", c.msg, got, c.want)
 		}
 	}

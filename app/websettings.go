@@ -79,14 +79,17 @@ func (a *App) writeWebSettings(folder string, w WebSettings) error {
 
 // webSettingsOf is a sidecar's web settings, with the platform's refusal
 // of them read from the release's sync error.
-func webSettingsOf(side sync.Sidecar, syncErr string) WebSettings {
+func webSettingsOf(side sync.Sidecar, syncErr *sync.Problem) WebSettings {
 	return WebSettings{Slug: side.Slug, PreviewSeconds: side.PreviewSeconds, FullStreaming: side.FullStreaming, Problem: webProblem(syncErr)}
 }
 
 // webProblem is a release's sync error read as a problem with a web
 // setting (the error names megabox.json and the field); nil otherwise.
-func webProblem(msg string) *FieldProblem {
-	rest, ok := strings.CutPrefix(msg, sidecarPrefix)
+func webProblem(p *sync.Problem) *FieldProblem {
+	if p == nil || p.Kind != sync.KindSidecarInvalid || p.Code == "" {
+		return nil
+	}
+	rest, ok := strings.CutPrefix(p.Detail, sidecarPrefix)
 	if !ok {
 		return nil
 	}

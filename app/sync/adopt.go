@@ -15,9 +15,9 @@ import (
 // a release no other folder of this install is bound to, and only when
 // exactly one fits: guessing wrong would retitle and retrack another
 // folder's release. When it declines, why says so for the creator.
-func (e *Engine) adoptable(ctx context.Context, idx *adoptIndex, root cache.Root, dir string, m api.Manifest) (id int64, why string, err error) {
+func (e *Engine) adoptable(ctx context.Context, idx *adoptIndex, root cache.Root, dir string, m api.Manifest) (id int64, why *Problem, err error) {
 	if err := e.loadAdoptIndex(ctx, idx); err != nil {
-		return 0, "", err
+		return 0, nil, err
 	}
 	here := folderKey{root.ID, dir}
 	var free, taken []api.Release
@@ -41,15 +41,15 @@ func (e *Engine) adoptable(ctx context.Context, idx *adoptIndex, root cache.Root
 	}
 	switch {
 	case len(free) == 1:
-		return free[0].ID, "", nil
+		return free[0].ID, nil, nil
 	case len(free) > 1:
-		return 0, fmt.Sprintf("made a new draft: %d releases on Megabox (%s) have exactly these files and none is clearly this folder's",
-			len(free), titles(free)), nil
+		return 0, &Problem{Kind: KindAdoptAmbiguous, Count: len(free), Name: names(free),
+			Detail: fmt.Sprintf("made a new draft: %d releases on Megabox (%s) have exactly these files and none is clearly this folder's", len(free), titles(free))}, nil
 	case len(taken) > 0:
-		return 0, fmt.Sprintf("made a new draft: %s has exactly these files but belongs to the folder %s",
-			titles(taken[:1]), idx.bound[taken[0].ID].dir), nil
+		return 0, &Problem{Kind: KindAdoptTaken, Name: names(taken[:1]), Folder: idx.bound[taken[0].ID].dir,
+			Detail: fmt.Sprintf("made a new draft: %s has exactly these files but belongs to the folder %s", titles(taken[:1]), idx.bound[taken[0].ID].dir)}, nil
 	}
-	return 0, "", nil
+	return 0, nil, nil
 }
 
 // folderKey names a release folder of this install.
@@ -173,6 +173,15 @@ func titles(rels []api.Release) string {
 	var s []string
 	for _, r := range rels {
 		s = append(s, fmt.Sprintf("%q (%d)", r.Title, r.ID))
+	}
+	return strings.Join(s, ", ")
+}
+
+// names lists releases by title alone, as the window says them.
+func names(rels []api.Release) string {
+	var s []string
+	for _, r := range rels {
+		s = append(s, r.Title)
 	}
 	return strings.Join(s, ", ")
 }

@@ -100,8 +100,9 @@ func TestBadCollaboratorsRefusedBeforeSending(t *testing.T) {
 			}
 			m := api.Manifest{Title: "Shared", ArtistName: "Ann", Currency: "EUR", Collaborators: c.list}
 			want := SidecarName + ": " + m.Validate().Error()
-			if rec.State != StateError || rec.Error != want || rec.ReleaseID != 0 || !strings.HasPrefix(rec.Error, SidecarName+": "+c.field+": ") {
-				t.Fatalf("release = %q %q #%d, want the error %q and no release", rec.State, rec.Error, rec.ReleaseID, want)
+			p := e.problem("Shared")
+			if rec.State != StateError || p == nil || p.Kind != KindSidecarInvalid || p.Field != c.field || p.Code != api.EINVALID || p.Detail != want || rec.ReleaseID != 0 {
+				t.Fatalf("release = %q %+v #%d, want sidecar_invalid on %s with the detail %q and no release", rec.State, p, rec.ReleaseID, c.field, want)
 			}
 			if n := e.requests("POST /api/v1/releases"); n != 0 {
 				t.Fatalf("the manifest was sent %d time(s); it should have been refused before", n)
@@ -190,8 +191,9 @@ func TestCollaboratorRefusedByThePlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != StateError || !strings.HasPrefix(rec.Error, SidecarName+": collaborators[0].email: ") || rec.ReleaseID != 0 {
-		t.Fatalf("release = %q %q #%d, want the platform's refusal of collaborators[0].email", rec.State, rec.Error, rec.ReleaseID)
+	p := e.problem("Shared")
+	if rec.State != StateError || p == nil || p.Kind != KindSidecarInvalid || p.Field != "collaborators[0].email" || !strings.HasPrefix(p.Detail, SidecarName+": collaborators[0].email: ") || rec.ReleaseID != 0 {
+		t.Fatalf("release = %q %+v #%d, want the platform's refusal of collaborators[0].email", rec.State, p, rec.ReleaseID)
 	}
 }
 

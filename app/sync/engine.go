@@ -295,7 +295,7 @@ func (e *Engine) checkRoot(ctx context.Context, root *cache.Root) ([]string, boo
 			}
 			root.State = cache.RootMissing
 		}
-		e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, State: StateRootMissing, Error: lerr.Error()})
+		e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, State: StateRootMissing, Problem: &Problem{Kind: KindRootMissing, Detail: lerr.Error()}})
 		return nil, false, nil
 	}
 	if root.State != cache.RootOK {
@@ -373,16 +373,16 @@ func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *
 		return err
 	}
 	if uerr != nil {
-		return e.releaseFailed(ctx, root, rec, uerr)
+		return e.releaseFailedAs(ctx, root, rec, uerr, KindUploadFailed)
 	}
 	if st.waiting > 0 {
 		rep.Waiting += st.waiting
-		e.releaseEvent(root, dir, StateWaiting, rec.ReleaseID, len(st.tracks), "")
+		e.releaseEvent(root, dir, StateWaiting, rec.ReleaseID, len(st.tracks), nil)
 		return errRetry
 	}
 	side, err := ReadSidecar(filepath.Join(root.Path, filepath.FromSlash(dir)))
 	if err != nil {
-		rep.FileErrors = append(rep.FileErrors, FileEvent{Root: root.Path, Path: dir + "/" + SidecarName, State: StateError, Error: err.Error()})
+		rep.FileErrors = append(rep.FileErrors, FileEvent{Root: root.Path, Path: dir + "/" + SidecarName, State: StateError, Problem: problemOf(err, KindSidecarInvalid)})
 		return e.releaseFailed(ctx, root, rec, err)
 	}
 	m := buildManifest(dir, st.tracks, st.coverSHA, side, e.opts.Defaults)
@@ -399,11 +399,12 @@ func (e *Engine) folderMissing(ctx context.Context, root cache.Root, dir string)
 	if rec.ReleaseID == 0 && rec.State == "" {
 		return nil
 	}
-	rec.State, rec.Error, rec.Scanned = StateMissing, "the folder is gone from disk; the release on Megabox is unchanged", ""
+	p := &Problem{Kind: KindFolderMissing, Detail: "the folder is gone from disk; the release on Megabox is unchanged"}
+	rec.State, rec.Error, rec.Scanned = StateMissing, p.encode(), ""
 	if err := e.cache.PutRelease(ctx, *rec); err != nil {
 		return err
 	}
-	e.releaseEvent(root, dir, StateMissing, rec.ReleaseID, 0, rec.Error)
+	e.releaseEvent(root, dir, StateMissing, rec.ReleaseID, 0, p)
 	return nil
 }
 
@@ -427,28 +428,34 @@ func (e *Engine) forgetVanished(ctx context.Context, root cache.Root, files []lo
 }
 
 func (e *Engine) releaseFailed(ctx context.Context, root cache.Root, rec *cache.Release, err error) error {
+	return e.releaseFailedAs(ctx, root, rec, err, KindFailed)
+}
+
+// releaseFailedAs is releaseFailed with the kind an untyped err has.
+func (e *Engine) releaseFailedAs(ctx context.Context, root cache.Root, rec *cache.Release, err error, fallback string) error {
 	if errors.Is(err, errPaused) || ctx.Err() != nil {
 		return err
 	}
 	if api.ErrorCode(err) == api.EUNAVAILABLE {
 		e.online.Store(false)
 	}
-	rec.State, rec.Error, rec.Scanned = StateError, err.Error(), ""
+	p := problemOf(err, fallback)
+	rec.State, rec.Error, rec.Scanned = StateError, p.encode(), ""
 	if werr := e.cache.PutRelease(ctx, *rec); werr != nil {
 		return fmt.Errorf("%w (the cache could not record it: %v)", err, werr)
 	}
-	e.releaseEvent(root, rec.Dir, StateError, rec.ReleaseID, 0, err.Error())
+	e.releaseEvent(root, rec.Dir, StateError, rec.ReleaseID, 0, p)
 	return err
 }
 
-func (e *Engine) releaseEvent(root cache.Root, dir, state string, id int64, tracks int, msg string) {
-	e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, Dir: dir, State: state, ReleaseID: id, Tracks: tracks, Error: msg})
+func (e *Engine) releaseEvent(root cache.Root, dir, state string, id int64, tracks int, p *Problem) {
+	e.emit.Emit(EventRelease, ReleaseEvent{Root: root.Path, Dir: dir, State: state, ReleaseID: id, Tracks: tracks, Problem: p})
 }
 
-func (e *Engine) fileEvent(root cache.Root, rel, state string, done, total int64, msg string) {
+func (e *Engine) fileEvent(root cache.Root, rel, state string, done, total int64, p *Problem) {
 	final := state != StateUploading && state != StateHashing
 	if e.events.allow(root.Path+"\x00"+rel, final) {
-		e.emit.Emit(EventFile, FileEvent{Root: root.Path, Path: rel, State: state, Done: done, Total: total, Error: msg})
+		e.emit.Emit(EventFile, FileEvent{Root: root.Path, Path: rel, State: state, Done: done, Total: total, Problem: p})
 	}
 }
 

@@ -40,7 +40,8 @@ type FileEvent struct {
 	State string `json:"state"`
 	Done  int64  `json:"done"`
 	Total int64  `json:"total"`
-	Error string `json:"error,omitempty"`
+	// Problem says why the file waits or is in error.
+	Problem *Problem `json:"problem,omitempty"`
 }
 
 // ReleaseEvent is the state of one release folder.
@@ -50,7 +51,8 @@ type ReleaseEvent struct {
 	State     string `json:"state"`
 	ReleaseID int64  `json:"release_id"`
 	Tracks    int    `json:"tracks"`
-	Error     string `json:"error,omitempty"`
+	// Problem says why the folder is in its state, or notes how it synced.
+	Problem *Problem `json:"problem,omitempty"`
 }
 
 // Progress totals the engine's work.

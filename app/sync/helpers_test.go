@@ -182,6 +182,20 @@ func fileSHA(t testing.TB, p string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// problem is what the cache says is wrong with a release folder (nil for
+// nothing), as the window receives it.
+func (e *env) problem(dir string) *Problem {
+	e.t.Helper()
+	rec, err := e.cache.Release(context.Background(), e.root.ID, dir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rec.Error != "" && ParseProblem(rec.Error) == nil {
+		e.t.Fatalf("%s: the cache holds %q, not a typed problem", dir, rec.Error)
+	}
+	return ParseProblem(rec.Error)
+}
+
 func (e *env) releaseState(dir string) string {
 	rec, _ := e.cache.Release(context.Background(), e.root.ID, dir)
 	return rec.State

@@ -61,8 +61,9 @@ func TestAPassListsTheReleasesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(rec.Error, "made a new draft") || !strings.Contains(rec.Error, "Album 0") {
-		t.Errorf("the copy's note is %q, want one naming the folder Album 0", rec.Error)
+	_ = rec
+	if p := e.problem("Album 0 copy"); p == nil || p.Kind != KindAdoptTaken || p.Folder != "Album 0" || !strings.Contains(p.Detail, "made a new draft") {
+		t.Errorf("the copy's note is %+v, want adopt_taken naming the folder Album 0", p)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path"
 	"strings"
@@ -67,8 +66,9 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 		case kindOther, kindSidecar:
 			continue
 		case kindUnsupported:
-			msg := fmt.Sprintf("%s files are not accepted yet: export this track as MP3", strings.ToUpper(strings.TrimPrefix(path.Ext(f.rel), ".")))
-			if err := e.fileError(ctx, root, f, st, msg); err != nil {
+			ext := strings.ToUpper(strings.TrimPrefix(path.Ext(f.rel), "."))
+			p := &Problem{Kind: KindUnsupportedType, Name: ext, Detail: ext + " files are not accepted yet: export this track as MP3"}
+			if err := e.fileError(ctx, root, f, st, p); err != nil {
 				return nil, err
 			}
 			continue
@@ -119,11 +119,11 @@ func (e *Engine) needsWork(ctx context.Context, st *prepared, rel string, rec *c
 func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *prepared) (*cache.File, error) {
 	rec, ok := st.known[f.rel]
 	if ok && rec.Unchanged(f.size, f.mtimeNS, f.inode) {
-		if rec.State == StateError {
-			st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Error: rec.Error})
+		if p := ParseProblem(rec.Error); rec.State == StateError && p != nil {
+			st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Problem: p})
 			return nil, nil
 		}
-		if rec.SHA256 != "" {
+		if rec.SHA256 != "" && rec.State != StateError {
 			return rec, nil
 		}
 	}
@@ -139,24 +139,24 @@ func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *
 		return moved, nil
 	}
 	if age := time.Since(time.Unix(0, f.mtimeNS)); age < e.opts.Settle {
-		return nil, e.waiting(ctx, root, f, st, "modified moments ago")
+		return nil, e.waiting(ctx, root, f, st, &Problem{Kind: KindSettling, Detail: "modified moments ago"})
 	}
-	e.fileEvent(root, f.rel, StateHashing, 0, f.size, "")
+	e.fileEvent(root, f.rel, StateHashing, 0, f.size, nil)
 	h, err := hashFile(ctx, f, f.kind == kindAudio, &e.bytesRead)
 	switch {
 	case errors.Is(err, errChanged) || errors.Is(err, os.ErrNotExist):
-		return nil, e.waiting(ctx, root, f, st, "changed while being read")
+		return nil, e.waiting(ctx, root, f, st, &Problem{Kind: KindChanged, Detail: "changed while being read"})
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil:
-		return nil, e.fileError(ctx, root, f, st, "cannot read: "+err.Error())
+		return nil, e.fileError(ctx, root, f, st, &Problem{Kind: KindUnreadable, Detail: "cannot read: " + err.Error()})
 	}
 	rec = &cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, SHA256: h.sha, State: StateQueued}
 	if f.kind == kindAudio {
-		if msg := e.checkAudio(h, f); msg == errRetry.Error() {
-			return nil, e.waiting(ctx, root, f, st, "ends in the middle of an audio frame: still being copied?")
-		} else if msg != "" {
-			return nil, e.fileError(ctx, root, f, st, msg)
+		if p := e.checkAudio(h, f); p != nil && p.Kind == KindStillCopying {
+			return nil, e.waiting(ctx, root, f, st, p)
+		} else if p != nil {
+			return nil, e.fileError(ctx, root, f, st, p)
 		}
 		tags, _ := readTags(h.head, h.tail, h.size) // unreadable tags fall back to the file name
 		tags.PictureMIME = pictureKey(tags)
@@ -168,20 +168,20 @@ func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *
 	return rec, nil
 }
 
-// checkAudio says what is wrong with an MP3, errRetry's text if it may
-// still be growing, or "" if it is fine.
-func (e *Engine) checkAudio(h *hashed, f localFile) string {
+// checkAudio says what is wrong with an MP3 (KindStillCopying if it may
+// still be growing), or nil if it is fine.
+func (e *Engine) checkAudio(h *hashed, f localFile) *Problem {
 	switch {
 	case h.frames == 0:
-		return "not an MP3 file: no audio frames found"
+		return &Problem{Kind: KindNotMP3, Detail: "not an MP3 file: no audio frames found"}
 	case h.truncated && time.Since(time.Unix(0, f.mtimeNS)) < damagedAfter:
-		return errRetry.Error()
+		return &Problem{Kind: KindStillCopying, Detail: "ends in the middle of an audio frame: still being copied?"}
 	case h.truncated:
-		return "damaged MP3: the file ends in the middle of an audio frame"
+		return &Problem{Kind: KindDamaged, Detail: "damaged MP3: the file ends in the middle of an audio frame"}
 	case h.unplayable != nil:
-		return h.unplayable.Error()
+		return &Problem{Kind: KindUnplayable, Detail: h.unplayable.Error()}
 	}
-	return ""
+	return nil
 }
 
 // pictureKey records the embedded picture's hash in the cache so the
@@ -247,7 +247,7 @@ func coverRank(rel string) int {
 	return map[string]int{"cover": 0, "folder": 1, "front": 2}[base]
 }
 
-func (e *Engine) waiting(ctx context.Context, root cache.Root, f localFile, st *prepared, why string) error {
+func (e *Engine) waiting(ctx context.Context, root cache.Root, f localFile, st *prepared, why *Problem) error {
 	st.waiting++
 	e.fileEvent(root, f.rel, StateWaiting, 0, f.size, why)
 	return nil
@@ -255,11 +255,11 @@ func (e *Engine) waiting(ctx context.Context, root cache.Root, f localFile, st *
 
 // fileError records a file the creator must fix. The error returned is
 // the cache's, if it could not record it.
-func (e *Engine) fileError(ctx context.Context, root cache.Root, f localFile, st *prepared, msg string) error {
-	if err := e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, State: StateError, Error: msg}); err != nil {
+func (e *Engine) fileError(ctx context.Context, root cache.Root, f localFile, st *prepared, p *Problem) error {
+	if err := e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, State: StateError, Error: p.encode()}); err != nil {
 		return err
 	}
-	st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Error: msg})
-	e.fileEvent(root, f.rel, StateError, 0, f.size, msg)
+	st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Problem: p})
+	e.fileEvent(root, f.rel, StateError, 0, f.size, p)
 	return nil
 }

@@ -19,11 +19,11 @@ import (
 func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root, rec *cache.Release, m api.Manifest, fileErrors int, print string) error {
 	h := manifestHash(m)
 	orig := *rec
-	done := func(state, msg string) error {
+	done := func(state string, p *Problem) error {
 		if fileErrors > 0 && state == StateSynced {
-			state, msg = StateBlocked, fmt.Sprintf("%d file(s) need attention before this release can be published", fileErrors)
+			state, p = StateBlocked, &Problem{Kind: KindFilesNeedFix, Count: fileErrors, Detail: fmt.Sprintf("%d file(s) need attention before this release can be published", fileErrors)}
 		}
-		rec.State, rec.Error, rec.Scanned = state, msg, ""
+		rec.State, rec.Error, rec.Scanned = state, p.encode(), ""
 		if state == StateSynced {
 			rec.Scanned = print
 		}
@@ -33,20 +33,20 @@ func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root
 			}
 			idx.bind(folderKey{root.ID, rec.Dir}, rec.ReleaseID)
 		}
-		e.releaseEvent(root, rec.Dir, state, rec.ReleaseID, len(m.Tracks), msg)
+		e.releaseEvent(root, rec.Dir, state, rec.ReleaseID, len(m.Tracks), p)
 		return nil
 	}
 	if rec.ReleaseID != 0 && rec.ManifestHash == h && rec.Pending == "" {
-		note := ""
+		var note *Problem
 		if rec.State == StateSynced {
-			note = rec.Error // what adoption had to say stays until the folder changes
+			note = ParseProblem(rec.Error) // what adoption had to say stays until the folder changes
 		}
 		return done(StateSynced, note)
 	}
 	if len(m.Tracks) == 0 && rec.ReleaseID == 0 {
-		return done(StateSynced, "no MP3 files yet")
+		return done(StateSynced, &Problem{Kind: KindNoTracks, Detail: "no MP3 files yet"})
 	}
-	note := ""
+	var note *Problem
 	if rec.ReleaseID == 0 {
 		// A lost cache must not duplicate releases: adopt the one these
 		// files already make up, if no other folder has it.
@@ -67,9 +67,10 @@ func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root
 		} else if cur.State == api.StatePublished || len(m.Tracks) < len(cur.Tracks) {
 			b, _ := json.Marshal(m)
 			rec.Pending = string(b)
-			why := "changes to a published release wait for your confirmation"
+			why := &Problem{Kind: KindConfirmPublished, Detail: "changes to a published release wait for your confirmation"}
 			if cur.State != api.StatePublished {
-				why = fmt.Sprintf("the folder has %d track(s), the release %d: confirm to remove tracks", len(m.Tracks), len(cur.Tracks))
+				why = &Problem{Kind: KindConfirmRemoval, Count: len(m.Tracks), Total: len(cur.Tracks),
+					Detail: fmt.Sprintf("the folder has %d track(s), the release %d: confirm to remove tracks", len(m.Tracks), len(cur.Tracks))}
 			}
 			return done(StateConfirm, why)
 		}
@@ -103,7 +104,7 @@ func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Relea
 func inSidecar(err error) error {
 	switch f := api.ErrorField(err); {
 	case strings.HasPrefix(f, "collaborators"), f == "slug", f == "preview_seconds", f == "full_streaming":
-		return fmt.Errorf("%s: %w", SidecarName, err)
+		return &sidecarError{kind: KindSidecarInvalid, field: f, err: fmt.Errorf("%s: %w", SidecarName, err)}
 	}
 	return err
 }
@@ -125,7 +126,7 @@ func (e *Engine) confirm(ctx context.Context, rootID int64, dir string) (*api.Re
 		return nil, err
 	}
 	if rec.Pending == "" {
-		return nil, errors.New("nothing waits for confirmation in " + dir)
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "pending", Message: "nothing waits for confirmation in " + dir}
 	}
 	var m api.Manifest
 	if err := json.Unmarshal([]byte(rec.Pending), &m); err != nil {
@@ -144,12 +145,12 @@ func (e *Engine) confirm(ctx context.Context, rootID int64, dir string) (*api.Re
 func (e *Engine) publish(ctx context.Context, root cache.Root, dir string) (*api.Release, error) {
 	rep := &Report{}
 	if err := e.SyncDir(ctx, root, dir, rep); errors.Is(err, errRetry) {
-		return nil, fmt.Errorf("%d file(s) are still being written: try again in a moment", rep.Waiting)
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "waiting", Message: fmt.Sprintf("%d file(s) are still being written: try again in a moment", rep.Waiting)}
 	} else if err != nil {
 		return nil, err
 	}
 	if len(rep.FileErrors) > 0 {
-		return nil, fmt.Errorf("%s: %s", rep.FileErrors[0].Path, rep.FileErrors[0].Error)
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "files", Message: fmt.Sprintf("%s: %s", rep.FileErrors[0].Path, rep.FileErrors[0].Problem)}
 	}
 	rec, err := e.cache.Release(ctx, root.ID, dir)
 	if err != nil {
@@ -161,7 +162,7 @@ func (e *Engine) publish(ctx context.Context, root cache.Root, dir string) (*api
 		}
 	}
 	if rec.ReleaseID == 0 {
-		return nil, errors.New(dir + " has no MP3 files to publish")
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "tracks", Message: dir + " has no MP3 files to publish"}
 	}
 	return e.platform.PublishRelease(ctx, rec.ReleaseID)
 }

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +25,8 @@ func TestSignedInRetriesAtOnce(t *testing.T) {
 	go eng.Serve(ctx)
 	wait.Until(t, 10*time.Second, "the folder to fail for want of a session", func() bool {
 		rec, _ := e.cache.Release(ctx, e.root.ID, "Comeback")
-		return rec.State == StateError && strings.Contains(strings.ToLower(rec.Error), "unauthorized")
+		p := ParseProblem(rec.Error)
+		return rec.State == StateError && p != nil && p.Kind == KindRefused && p.Code == api.EUNAUTHORIZED
 	})
 	if _, err := e.client.CreateSession(ctx, api.Credentials{Email: "ann@example.com", Password: "password1"}); err != nil {
 		t.Fatal(err)

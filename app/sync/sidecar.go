@@ -85,7 +85,7 @@ func ReadSidecar(dir string) (Sidecar, error) {
 	s, err := readSidecar(dir, false)
 	if err == nil && len(s.Other) > 0 {
 		keys := otherKeys(s.Other)
-		return Sidecar{}, fmt.Errorf("%s: json: unknown field %q", SidecarName, keys[0])
+		return Sidecar{}, &sidecarError{kind: KindSidecarUnknown, field: keys[0], err: fmt.Errorf("%s: json: unknown field %q", SidecarName, keys[0])}
 	}
 	return s, err
 }
@@ -114,19 +114,19 @@ func readSidecar(dir string, keepOther bool) (Sidecar, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
 	} else if err != nil {
-		return s, err
+		return s, &sidecarError{kind: KindUnreadable, err: err}
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxSidecar+1))
 	if err != nil {
-		return s, err
+		return s, &sidecarError{kind: KindUnreadable, err: err}
 	}
 	if len(b) > maxSidecar {
-		return s, fmt.Errorf("%s is larger than %d KiB", SidecarName, maxSidecar>>10)
+		return s, &sidecarError{kind: KindSidecarTooLarge, limit: maxSidecar >> 10, err: fmt.Errorf("%s is larger than %d KiB", SidecarName, maxSidecar>>10)}
 	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(b, &all); err != nil {
-		return s, fmt.Errorf("%s: %w", SidecarName, err)
+		return s, badSidecar(err)
 	}
 	other := map[string]json.RawMessage{}
 	for k, v := range all {
@@ -144,12 +144,25 @@ func readSidecar(dir string, keepOther bool) (Sidecar, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return Sidecar{}, fmt.Errorf("%s: %w", SidecarName, err)
+		return Sidecar{}, badSidecar(err)
 	}
 	if len(other) > 0 {
 		s.Other = other
 	}
 	return s, nil
+}
+
+// badSidecar types a decoding error, naming the setting at fault when
+// encoding/json does.
+func badSidecar(err error) error {
+	kind, field := KindSidecarInvalid, ""
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field = te.Field
+	} else if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		kind, field = KindSidecarUnknown, strings.Trim(name, `"`)
+	}
+	return &sidecarError{kind: kind, field: field, err: fmt.Errorf("%s: %w", SidecarName, err)}
 }
 
 func otherKeys(m map[string]json.RawMessage) []string {

@@ -274,13 +274,17 @@ func TestInvalidFilesBlockOnlyTheirRelease(t *testing.T) {
 
 	eng := e.engine(Options{})
 	rep := e.syncOnce(eng)
-	msgs := map[string]string{}
+	msgs := map[string]*Problem{}
 	for _, f := range rep.FileErrors {
-		msgs[filepath.Base(f.Path)] = f.Error
+		msgs[filepath.Base(f.Path)] = f.Problem
 	}
-	for name, want := range map[string]string{"03 - not audio.mp3": "not an MP3", "04 - lossless.flac": "FLAC", "05 - cut.mp3": "damaged"} {
-		if !strings.Contains(msgs[name], want) {
-			t.Errorf("%s: error %q, want it to mention %q", name, msgs[name], want)
+	for name, want := range map[string]Problem{
+		"03 - not audio.mp3": {Kind: KindNotMP3, Detail: "not an MP3"},
+		"04 - lossless.flac": {Kind: KindUnsupportedType, Name: "FLAC", Detail: "FLAC"},
+		"05 - cut.mp3":       {Kind: KindDamaged, Detail: "damaged"},
+	} {
+		if p := msgs[name]; p == nil || p.Kind != want.Kind || p.Name != want.Name || !strings.Contains(p.Detail, want.Detail) {
+			t.Errorf("%s: problem %+v, want kind %s (name %q) with a detail mentioning %q", name, p, want.Kind, want.Name, want.Detail)
 		}
 	}
 	if len(msgs) != 3 {
@@ -335,8 +339,9 @@ func TestManifestCheckedBeforeSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := api.FieldErrorf("release_date", "use YYYY-MM-DD, YYYY-MM or YYYY").Error()
-	if rec.State != StateError || rec.Error != want || rec.ReleaseID != 0 {
-		t.Fatalf("release = %q %q #%d, want the error %q and no release", rec.State, rec.Error, rec.ReleaseID, want)
+	p := e.problem("Dated")
+	if rec.State != StateError || p == nil || p.Kind != KindRefused || p.Code != api.EINVALID || p.Field != "release_date" || p.Detail != want || rec.ReleaseID != 0 {
+		t.Fatalf("release = %q %+v #%d, want refused on release_date with the detail %q and no release", rec.State, p, rec.ReleaseID, want)
 	}
 	if n := e.myReleases(); n != 0 {
 		t.Fatalf("%d releases on the platform", n)

@@ -117,7 +117,7 @@ func TestUnplayableMP3IsAFileError(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := e.syncOnce(e.engine(Options{}))
-	if len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "Mixed/02 - Mixed.mp3" || !strings.Contains(rep.FileErrors[0].Error, "MPEG-2.5") {
+	if len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "Mixed/02 - Mixed.mp3" || rep.FileErrors[0].Problem.Kind != KindUnplayable || !strings.Contains(rep.FileErrors[0].Problem.Detail, "MPEG-2.5") {
 		t.Fatalf("file errors = %+v, want one naming MPEG-2.5 for 02 - Mixed.mp3", rep.FileErrors)
 	}
 	if got := e.serverBlobs(); len(got) != 1 {
@@ -185,8 +185,8 @@ func TestSameAudioNeverTakesOverAnotherFolder(t *testing.T) {
 		t.Fatalf("the copy took over release %d", a.ID)
 	}
 	rec, _ := e.cache.Release(context.Background(), e.root.ID, "Second")
-	if rec.State != StateSynced || !strings.Contains(rec.Error, "made a new draft") || !strings.Contains(rec.Error, "First") {
-		t.Errorf("Second is %q %q, want synced with a note naming the folder First", rec.State, rec.Error)
+	if p := e.problem("Second"); rec.State != StateSynced || p == nil || p.Kind != KindAdoptTaken || p.Folder != "First" || !strings.Contains(p.Detail, "made a new draft") {
+		t.Errorf("Second is %q %+v, want synced with a note naming the folder First", rec.State, p)
 	}
 	checkFirst := func() {
 		t.Helper()
@@ -233,8 +233,8 @@ func TestSameAudioNeverTakesOverAnotherFolder(t *testing.T) {
 		t.Fatalf("Third became release %d %q, want a new draft", c.ID, c.Title)
 	}
 	rec, _ = e.cache.Release(context.Background(), e.root.ID, "Third")
-	if !strings.Contains(rec.Error, "2 releases on Megabox") {
-		t.Errorf("Third's note = %q, want it to say two releases have these files", rec.Error)
+	if p := e.problem("Third"); p == nil || p.Kind != KindAdoptAmbiguous || p.Count != 2 || !strings.Contains(p.Detail, "2 releases on Megabox") || strings.Contains(p.Name, "(") {
+		t.Errorf("Third's note = %+v, want adopt_ambiguous with two releases named by title alone", p)
 	}
 	checkFirst()
 	page, _ := e.client.MyReleases(context.Background(), 10, "")
@@ -320,8 +320,8 @@ func TestInvisibleCharactersInTitles(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, _ := e.cache.Release(context.Background(), e.root.ID, "Marks")
-	if len(rep.Errors) != 1 || rec.State != StateError || !strings.Contains(rec.Error, "title") || !strings.Contains(rec.Error, "U+202E") {
-		t.Fatalf("release is %q %q (report errors %v); want an error naming the title and U+202E", rec.State, rec.Error, rep.Errors)
+	if p := e.problem("Marks"); len(rep.Errors) != 1 || rec.State != StateError || p == nil || p.Kind != KindRefused || p.Field != "title" || !strings.Contains(p.Detail, "U+202E") {
+		t.Fatalf("release is %q %+v (report errors %v); want refused on the title, the detail naming U+202E", rec.State, p, rep.Errors)
 	}
 	if got := e.release("Marks"); got.Title != "Marked" {
 		t.Errorf("the refused title reached the platform: %q", got.Title)

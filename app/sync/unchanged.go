@@ -52,5 +52,5 @@ func (e *Engine) stillSynced(root cache.Root, rec *cache.Release, files []localF
 			rep.Files++
 		}
 	}
-	e.releaseEvent(root, rec.Dir, StateSynced, rec.ReleaseID, tracks, rec.Error)
+	e.releaseEvent(root, rec.Dir, StateSynced, rec.ReleaseID, tracks, ParseProblem(rec.Error))
 }

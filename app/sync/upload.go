@@ -137,7 +137,7 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owne
 		}
 		e.meter.advance(off-last, off == job.size)
 		last = off
-		e.fileEvent(root, job.rel, StateUploading, off, job.size, "")
+		e.fileEvent(root, job.rel, StateUploading, off, job.size, nil)
 		e.emitProgress(off == job.size)
 	}
 	// Status (another process) reads "uploading" from the cache; a file
@@ -147,7 +147,7 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owne
 			return false, err
 		}
 	}
-	e.fileEvent(root, job.rel, StateUploading, 0, job.size, "")
+	e.fileEvent(root, job.rel, StateUploading, 0, job.size, nil)
 	sent, err := e.platform.UploadFile(uctx, src, u)
 	e.bytesSent.Add(sent)
 	if saveErr != nil {

@@ -86,8 +86,9 @@ func TestBadWebSettingsRefusedBeforeSending(t *testing.T) {
 			m := api.Manifest{Title: "Night", ArtistName: "Ann", Currency: "EUR", Slug: c.side.Slug, PreviewSeconds: c.side.PreviewSeconds}
 			m.Normalize("Ann")
 			want := SidecarName + ": " + m.Validate().Error()
-			if rec.State != StateError || rec.Error != want || rec.ReleaseID != 0 || !strings.HasPrefix(rec.Error, SidecarName+": "+c.field+": ") {
-				t.Fatalf("release = %q %q #%d, want the error %q and no release", rec.State, rec.Error, rec.ReleaseID, want)
+			p := e.problem("Night")
+			if rec.State != StateError || p == nil || p.Kind != KindSidecarInvalid || p.Field != c.field || p.Detail != want || rec.ReleaseID != 0 {
+				t.Fatalf("release = %q %+v #%d, want sidecar_invalid on %s with the detail %q and no release", rec.State, p, rec.ReleaseID, c.field, want)
 			}
 			if n := e.requests("POST /api/v1/releases"); n != 0 {
 				t.Fatalf("the manifest was sent %d time(s); it should have been refused before", n)
@@ -166,7 +167,8 @@ func TestSlugRefusedByThePlatform(t *testing.T) {
 		switch {
 		case rec.State == StateSynced && rec.ReleaseID != 0:
 			synced++
-		case rec.State == StateError && strings.HasPrefix(rec.Error, SidecarName+": slug: ") && strings.Contains(rec.Error, "same-name"):
+		case rec.State == StateError && ParseProblem(rec.Error) != nil && ParseProblem(rec.Error).Kind == KindSidecarInvalid &&
+			ParseProblem(rec.Error).Field == "slug" && strings.Contains(ParseProblem(rec.Error).Detail, "same-name"):
 			refused++
 		default:
 			t.Errorf("%s = %q %q #%d", d, rec.State, rec.Error, rec.ReleaseID)

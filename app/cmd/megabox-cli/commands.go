@@ -173,7 +173,7 @@ func (m *Main) syncOnce(ctx context.Context, eng *sync.Engine, out *progress) er
 		}
 		out.close()
 		for _, f := range rep.FileErrors {
-			fmt.Fprintf(m.Stdout, "error  %s: %s\n", f.Path, f.Error)
+			fmt.Fprintf(m.Stdout, "error  %s: %s\n", f.Path, f.Problem)
 		}
 		for _, e := range rep.Errors {
 			fmt.Fprintf(m.Stdout, "error  %v\n", e)
@@ -221,14 +221,14 @@ func (m *Main) status(ctx context.Context) error {
 			if rel.ReleaseID != 0 {
 				line += fmt.Sprintf(" release #%d", rel.ReleaseID)
 			}
-			if rel.Error != "" {
-				line += "  " + rel.Error
+			if p := sync.ParseProblem(rel.Error); p != nil {
+				line += "  " + p.String()
 			}
 			fmt.Fprintln(m.Stdout, strings.TrimRight(line, " "))
 			files, _ := cc.FilesIn(ctx, r.ID, rel.Dir)
 			for _, f := range files {
 				if f.State == sync.StateError || f.State == sync.StateUploading || f.State == sync.StateWaiting {
-					fmt.Fprintf(m.Stdout, "    %-9s %s %s\n", f.State, f.Rel, f.Error)
+					fmt.Fprintf(m.Stdout, "    %-9s %s %s\n", f.State, f.Rel, sync.ParseProblem(f.Error))
 				}
 			}
 		}

@@ -32,15 +32,15 @@ func (p *progress) Emit(event string, payload any) {
 		}
 	case sync.FileEvent:
 		if ev.State == sync.StateError || (ev.State == sync.StateSynced && !p.tty) {
-			p.line(fmt.Sprintf("%-7s %s %s", ev.State, ev.Path, ev.Error))
+			p.line(fmt.Sprintf("%-7s %s %s", ev.State, ev.Path, ev.Problem))
 		}
 	case sync.ReleaseEvent:
 		msg := fmt.Sprintf("release %s: %s", ev.Dir, ev.State)
 		if ev.ReleaseID != 0 {
 			msg += fmt.Sprintf(" (#%d, %d tracks)", ev.ReleaseID, ev.Tracks)
 		}
-		if ev.Error != "" {
-			msg += " — " + ev.Error
+		if ev.Problem != nil {
+			msg += " — " + ev.Problem.String()
 		}
 		p.line(msg)
 	}

@@ -3,6 +3,8 @@ import en from './en'
 import fr from './fr'
 import codesEn, { codeErrors as codeErrorsEn } from './codes.en'
 import codesFr, { codeErrors as codeErrorsFr } from './codes.fr'
+import syncErrorsEn from './syncerrors.en'
+import syncErrorsFr from './syncerrors.fr'
 import { setLocale } from '../money'
 
 type Tree = { [k: string]: string | Tree }
@@ -18,8 +20,8 @@ export function merged(base: Tree, more: Tree): Tree {
 }
 
 export const messages = {
-  en: merged(en, { ...codesEn, errors: codeErrorsEn }),
-  fr: merged(fr, { ...codesFr, errors: codeErrorsFr }),
+  en: merged(merged(en, { ...codesEn, errors: codeErrorsEn }), syncErrorsEn),
+  fr: merged(merged(fr, { ...codesFr, errors: codeErrorsFr }), syncErrorsFr),
 }
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {

@@ -22,7 +22,7 @@ describe('sync store', () => {
     const s = useSync()
     s.listen()
     handlers['sync:file']({ root: '/music', path: 'Album/01.mp3', state: 'uploading', done: 512, total: 1024 })
-    expect(s.fileProgress('/music', 'Album', '01.mp3')).toEqual({ state: 'uploading', done: 512, total: 1024, error: undefined })
+    expect(s.fileProgress('/music', 'Album', '01.mp3')).toEqual({ state: 'uploading', done: 512, total: 1024, problem: undefined })
     handlers['sync:progress']({ bytes_total: 2048, bytes_done: 512, rate_bps: 100, eta_seconds: 15 })
     expect(s.progress?.eta_seconds).toBe(15)
   })

@@ -3,7 +3,7 @@ import { api, call, on, onFileDrop } from '../api'
 import { useUi } from './ui'
 import type { api as models, app, sync } from '../../wailsjs/go/models'
 
-export interface FileProgress { state: string; done: number; total: number; error?: string }
+export interface FileProgress { state: string; done: number; total: number; problem?: sync.Problem }
 
 // The window over which the transfer rate is measured.
 export const rateWindowMs = 5000
@@ -45,7 +45,7 @@ export const useSync = defineStore('sync', {
         timer = window.setTimeout(() => this.load(), 150)
       }
       on('sync:file', (e: FileProgress & { root: string; path: string }) => {
-        this.live[e.root + '/' + e.path] = { state: e.state, done: e.done, total: e.total, error: e.error }
+        this.live[e.root + '/' + e.path] = { state: e.state, done: e.done, total: e.total, problem: e.problem }
         if (e.state === 'synced' || e.state === 'error') reload()
       })
       on('sync:release', reload)

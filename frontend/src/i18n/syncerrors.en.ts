@@ -1,0 +1,52 @@
+// Why a file or release folder cannot sync, by the problem's kind (see
+// ../syncproblems). Merged into the catalog by ./index.
+export default {
+  syncProblem: {
+    unsupported_type: '{name} files are not accepted yet: export this track as MP3.',
+    unsupported_type_unnamed: 'This kind of file is not accepted yet: export this track as MP3.',
+    unreadable: 'Megabox cannot read this file: check that it is there and that you may read it.',
+    not_mp3: 'This is not an MP3 file: no audio was found in it.',
+    damaged: 'This MP3 is damaged: it ends in the middle of the audio. Export it again.',
+    unplayable: 'This MP3 is in a format players cannot play: export it again as a standard MP3 (MPEG-1 Layer III).',
+    settling: 'Just changed: it is read once it has been left alone for a moment.',
+    changed: 'It changed while it was being read: it is read again shortly.',
+    still_copying: 'It seems to be still copying: it is read again shortly.',
+    sidecar_invalid: 'megabox.json in this folder is not valid: fix or remove it.',
+    sidecar_invalid_field: 'megabox.json: the value of “{field}” is not right: fix or remove it.',
+    sidecar_refused: 'megabox.json: “{field}” was refused. {reason}',
+    sidecar_unknown_field: 'megabox.json: “{field}” is not a setting Megabox knows: check its spelling or remove it.',
+    sidecar_too_large: 'megabox.json is larger than {limit} KiB: keep only the release’s settings in it.',
+    too_large: 'A file is larger than Megabox accepts.',
+    quota: 'Your storage on Megabox is full: remove files or releases to make room.',
+    checksum: 'A file changed while it was being sent: it is sent again.',
+    offline: "Can't reach Megabox: this folder syncs once you are back online.",
+    refused_by_platform: 'Megabox refused this release. {reason}',
+    upload_failed: 'A file could not be sent: Megabox tries again shortly.',
+    failed: 'This folder could not be synced: Megabox tries again shortly.',
+    folder_missing: 'The folder is gone from this computer; the release on Megabox is unchanged.',
+    root_missing: 'This folder cannot be found: was it renamed, moved, or is its drive unplugged?',
+    files_need_attention: 'One file needs attention before this release can be published. | {count} files need attention before this release can be published.',
+    no_tracks: 'No MP3 files in this folder yet.',
+    needs_confirmation: 'Changes to a published release wait for your confirmation.',
+    confirm_track_removal: 'The folder has {count} track(s), the release {total}: confirm to remove tracks.',
+    adopt_ambiguous: 'Made a new draft: {count} of your releases ({name}) have exactly these files and none is clearly this folder’s.',
+    adopt_taken: 'Made a new draft: “{name}” has exactly these files but belongs to the folder {folder}.',
+    unknown: 'This needs your attention.',
+  },
+  errors: {
+    field: {
+      conflict: {
+        files: 'Some files need attention: fix them before publishing.',
+        waiting: 'Some files are still being copied: try again in a moment.',
+        tracks: 'This folder has no MP3 files to publish.',
+        pending: 'Nothing is waiting for your confirmation.',
+      },
+      invalid: {
+        title: 'The title is missing, too long, or has characters that are not allowed.',
+        artist_name: 'The artist name is too long or has characters that are not allowed.',
+        release_date: 'Use a release date like 2026-03-01, 2026-03 or 2026.',
+        description: 'The description is too long.',
+      },
+    },
+  },
+}

@@ -1,0 +1,52 @@
+// Pourquoi un fichier ou un dossier de sortie ne se synchronise pas, selon
+// la nature du problème (voir ../syncproblems).
+export default {
+  syncProblem: {
+    unsupported_type: 'Les fichiers {name} ne sont pas encore acceptés : exportez ce morceau en MP3.',
+    unsupported_type_unnamed: 'Ce type de fichier n’est pas encore accepté : exportez ce morceau en MP3.',
+    unreadable: 'Megabox ne peut pas lire ce fichier : vérifiez qu’il est là et que vous pouvez le lire.',
+    not_mp3: 'Ce n’est pas un fichier MP3 : aucun son n’y a été trouvé.',
+    damaged: 'Ce MP3 est abîmé : il s’arrête au milieu du son. Exportez-le de nouveau.',
+    unplayable: 'Ce MP3 est dans un format que les lecteurs ne savent pas lire : exportez-le de nouveau en MP3 standard (MPEG-1 Layer III).',
+    settling: 'Modifié à l’instant : il sera lu quand il n’aura plus bougé un moment.',
+    changed: 'Il a changé pendant sa lecture : il sera relu sous peu.',
+    still_copying: 'Il semble encore en cours de copie : il sera relu sous peu.',
+    sidecar_invalid: 'Le fichier megabox.json de ce dossier n’est pas valide : corrigez-le ou supprimez-le.',
+    sidecar_invalid_field: 'megabox.json : la valeur de « {field} » n’est pas correcte : corrigez-la ou supprimez-la.',
+    sidecar_refused: 'megabox.json : « {field} » a été refusé. {reason}',
+    sidecar_unknown_field: 'megabox.json : « {field} » n’est pas un réglage connu de Megabox : vérifiez l’orthographe ou supprimez-le.',
+    sidecar_too_large: 'megabox.json dépasse {limit} Kio : n’y gardez que les réglages de la sortie.',
+    too_large: 'Un fichier dépasse la taille acceptée par Megabox.',
+    quota: 'Votre espace sur Megabox est plein : supprimez des fichiers ou des sorties pour faire de la place.',
+    checksum: 'Un fichier a changé pendant son envoi : il est renvoyé.',
+    offline: 'Impossible de joindre Megabox : ce dossier se synchronisera dès votre retour en ligne.',
+    refused_by_platform: 'Megabox a refusé cette sortie. {reason}',
+    upload_failed: 'Un fichier n’a pas pu être envoyé : Megabox réessaie sous peu.',
+    failed: 'Ce dossier n’a pas pu être synchronisé : Megabox réessaie sous peu.',
+    folder_missing: 'Le dossier a disparu de cet ordinateur ; la sortie sur Megabox est inchangée.',
+    root_missing: 'Ce dossier est introuvable : a-t-il été renommé, déplacé, ou son disque débranché ?',
+    files_need_attention: 'Un fichier demande votre attention avant de pouvoir publier cette sortie. | {count} fichiers demandent votre attention avant de pouvoir publier cette sortie.',
+    no_tracks: 'Pas encore de fichier MP3 dans ce dossier.',
+    needs_confirmation: 'Les modifications d’une sortie publiée attendent votre confirmation.',
+    confirm_track_removal: 'Le dossier compte {count} morceau(x), la sortie {total} : confirmez pour retirer des morceaux.',
+    adopt_ambiguous: 'Nouveau brouillon créé : {count} de vos sorties ({name}) ont exactement ces fichiers et aucune n’est clairement celle de ce dossier.',
+    adopt_taken: 'Nouveau brouillon créé : « {name} » a exactement ces fichiers mais appartient au dossier {folder}.',
+    unknown: 'Ceci demande votre attention.',
+  },
+  errors: {
+    field: {
+      conflict: {
+        files: 'Des fichiers demandent votre attention : corrigez-les avant de publier.',
+        waiting: 'Des fichiers sont encore en cours de copie : réessayez dans un instant.',
+        tracks: 'Ce dossier n’a aucun fichier MP3 à publier.',
+        pending: 'Rien n’attend votre confirmation.',
+      },
+      invalid: {
+        title: 'Le titre manque, est trop long ou contient des caractères non autorisés.',
+        artist_name: 'Le nom d’artiste est trop long ou contient des caractères non autorisés.',
+        release_date: 'Indiquez une date de sortie comme 2026-03-01, 2026-03 ou 2026.',
+        description: 'La description est trop longue.',
+      },
+    },
+  },
+}
