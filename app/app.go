@@ -49,6 +49,7 @@ type App struct {
 	engine  *sync.Engine
 	library *library.Library
 	player  *player.Player
+	plays   *playReporter    // tells the platform about plays of bought tracks
 	preview *preview.Cache   // the store's previews, played as local files
 	browse  func(url string) // opens a page in the system browser; the window's when nil
 
@@ -169,6 +170,8 @@ func (a *App) open() (err error) {
 	if out == nil {
 		out = openOutput()
 	}
+	a.plays = newPlayReporter(a.cache, a.client.ReportPlay)
+	a.work.Go(func() { a.plays.serve(ctx) })
 	a.player = player.New(out, a.events, a.cache)
 	a.preview = preview.New(filepath.Join(a.cfg.Home, "previews"), preview.DefaultMax, previewClient())
 	a.engine = sync.New(a.cache, a.client, a.events, sync.Options{})

@@ -37,6 +37,9 @@ type desktop struct {
 func (d *desktop) emit(name string, payload any) {
 	switch name {
 	case player.EventStatus:
+		if p := d.app.plays; p != nil {
+			p.hear(payload)
+		}
 		if s := d.mpris.Load(); s != nil {
 			s.Emit(name, payload)
 		}
