@@ -32,6 +32,8 @@ usage:
   megabox-cli redeem CODE                         redeem a download or discount code
   megabox-cli announce --title T --body-file F [--to followers|buyers|release:ID,...|me] [--release ID]
                                                   publish news to your page, feed and fans' apps; email who opted in
+  megabox-cli account export > me.zip             everything Megabox holds about you, as a zip of JSON
+  megabox-cli account delete [--yes]              delete your account (asks for your password)
 
 Local state lives in MEGABOX_HOME (default: the user's config dir).`
 
@@ -100,6 +102,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.redeem(ctx, rest)
 	case "announce":
 		return m.announce(ctx, rest)
+	case "account":
+		return m.account(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil
