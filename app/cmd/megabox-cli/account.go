@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
 
 const accountUsage = `usage:
@@ -51,32 +52,13 @@ func (m *Main) exportAccount(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	return m.exportToFile(ctx, *out, func(w io.Writer) error { return c.ExportData(ctx, w) })
-}
-
-// exportToFile writes the zip beside path and renames it into place, so
-// a failed download never leaves a partial zip under the name.
-func (m *Main) exportToFile(ctx context.Context, path string, write func(io.Writer) error) error {
-	tmp := path + ".part"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	// Whole or not at all: a failed download never leaves a partial zip
+	// under the name.
+	err = atomicfile.WriteWith(*out, 0o600, func(f *os.File) error { return c.ExportData(ctx, f) })
 	if err != nil {
-		return err
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("account export: %w", err)
 	}
-	fmt.Fprintf(m.Stderr, "Saved your data to %s.\n", path)
+	fmt.Fprintf(m.Stderr, "Saved your data to %s.\n", *out)
 	return nil
 }
 

@@ -67,8 +67,8 @@ func TestAccountCommands(t *testing.T) {
 	if err != nil || exportedEmail(t, b) != "fan@example.com" {
 		t.Fatalf("saved zip: %v", err)
 	}
-	if _, err := os.Stat(file + ".part"); !os.IsNotExist(err) {
-		t.Errorf("the partial file is left: %v", err)
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("saved zip mode: %v %v, want 0600", fi.Mode(), err)
 	}
 
 	if _, _, err := run("delete\npassword1\n", false, "account", "delete"); err == nil || !strings.Contains(err.Error(), "not confirmed") {
