@@ -63,6 +63,9 @@ func (m *Manifest) Validate() error {
 	if err := m.checkWeb(); err != nil {
 		return err
 	}
+	if err := m.checkPreorder(); err != nil {
+		return err
+	}
 	return checkTracks(m.Tracks)
 }
 

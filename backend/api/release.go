@@ -31,12 +31,15 @@ type Release struct {
 	Collaborators []Collaborator `json:"collaborators,omitempty"`
 	// Slug is the release's name in its web address; earlier slugs
 	// redirect to it.
-	Slug           string     `json:"slug"`
-	PreviewSeconds int        `json:"preview_seconds"`
-	FullStreaming  bool       `json:"full_streaming"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	PublishedAt    *time.Time `json:"published_at,omitempty"`
+	Slug           string `json:"slug"`
+	PreviewSeconds int    `json:"preview_seconds"`
+	FullStreaming  bool   `json:"full_streaming"`
+	// Preorder sells the release before its release day (ReleaseDate,
+	// YYYY-MM-DD, UTC): see InPreorder.
+	Preorder    bool       `json:"preorder"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
 }
 
 // Track is one audio file of a release.
@@ -47,6 +50,11 @@ type Track struct {
 	DurationMS  int64  `json:"duration_ms"`
 	AudioSHA256 string `json:"audio_sha256"`
 	Size        int64  `json:"size"`
+	// PreorderAvailable: buyers of a pre-order get this track at once.
+	PreorderAvailable bool `json:"preorder_available"`
+	// AvailableOn is set, for a buyer, on a track a pre-order still
+	// holds: the release day it opens (YYYY-MM-DD, UTC).
+	AvailableOn string `json:"available_on,omitempty"`
 }
 
 // Manifest is what a creator sends to create or replace a release.
@@ -72,6 +80,10 @@ type Manifest struct {
 	// buying (0: DefaultPreviewSeconds); FullStreaming lets them hear all.
 	PreviewSeconds int  `json:"preview_seconds,omitempty"`
 	FullStreaming  bool `json:"full_streaming,omitempty"`
+	// Preorder sells the release before its release day, which it then
+	// needs as YYYY-MM-DD; buyers get the tracks marked
+	// PreorderAvailable at once and the rest on that day.
+	Preorder bool `json:"preorder,omitempty"`
 }
 
 // ManifestCollaborator is an account sharing a release's creator part,
@@ -98,6 +110,8 @@ type ManifestTrack struct {
 	Position    int    `json:"position"`
 	Title       string `json:"title"`
 	AudioSHA256 string `json:"audio_sha256"`
+	// PreorderAvailable: a pre-order's buyers get this track at once.
+	PreorderAvailable bool `json:"preorder_available,omitempty"`
 }
 
 // Artist is the public face of a creator account.
@@ -167,6 +181,11 @@ type TrackFile struct {
 	Title       string
 	AudioSHA256 string
 	Size        int64
+	// What a pre-order's hold needs: the release's date and flag, and
+	// whether this track is out before it.
+	ReleaseDate       string
+	Preorder          bool
+	PreorderAvailable bool
 }
 
 // DownloadService decides who may fetch a track's audio.

@@ -37,6 +37,7 @@ func (s *PurchaseService) PurchaseArchive(ctx context.Context, purchaseID int64)
 	}
 	dir := fileName(rel.ArtistName + " - " + rel.Title)
 	a := &api.Archive{Name: dir + ".zip", ModTime: p.CreatedAt}
+	tracks, held := heldTracks(rel, tracks, s.clock())
 	for _, t := range tracks {
 		f, err := s.blobFile(ctx, t.AudioSHA256, fmt.Sprintf("%s/%02d %s.mp3", dir, t.Position, fileName(t.Title)))
 		if err != nil {
@@ -54,7 +55,7 @@ func (s *PurchaseService) PurchaseArchive(ctx context.Context, purchaseID int64)
 	}
 	receipt := []byte(p.Receipt + "\n")
 	note := []byte(fmt.Sprintf("Purchase %d of %q by %s, %s.\n%s\n\nreceipt.jws is signed by Megabox: check it against the keys at /api/v1/receipts/keys.\n",
-		p.ID, rel.Title, rel.ArtistName, p.CreatedAt.Format("2006-01-02"), s.purchase(p).Split))
+		p.ID, rel.Title, rel.ArtistName, p.CreatedAt.Format("2006-01-02"), s.purchase(p).Split) + heldNote(held, rel.ReleaseDate))
 	a.Files = append(a.Files,
 		api.ArchiveFile{Name: dir + "/receipt.jws", Size: int64(len(receipt)), Data: receipt},
 		api.ArchiveFile{Name: dir + "/receipt.txt", Size: int64(len(note)), Data: note})
@@ -89,4 +90,18 @@ func fileName(title string) string {
 		return "untitled"
 	}
 	return clean
+}
+
+// heldNote tells, in receipt.txt, which tracks of a pre-order the
+// archive leaves out until the release day.
+func heldNote(held []api.ManifestTrack, releaseDate string) string {
+	if len(held) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nPre-order: these tracks are available on %s; download the archive again then.\n", releaseDate)
+	for _, t := range held {
+		fmt.Fprintf(&b, "%02d %s\n", t.Position, t.Title)
+	}
+	return b.String()
 }

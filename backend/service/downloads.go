@@ -33,11 +33,12 @@ func (s *DownloadService) AuthorizeTrack(ctx context.Context, trackID int64) (*a
 		return nil, err
 	}
 	switch {
-	case owns:
-		return &t.TrackFile, nil
-	case t.State != api.StatePublished:
+	case !owns && t.State != api.StatePublished:
 		return nil, api.Errorf(api.ENOTFOUND, "track %d not found", trackID)
-	case t.PriceCents == 0:
+	case owns || t.PriceCents == 0:
+		if err := holdTrack(t, s.clock()); err != nil {
+			return nil, err
+		}
 		return &t.TrackFile, nil
 	}
 	return nil, api.Errorf(api.EFORBIDDEN, "buy this release to download its tracks")

@@ -64,7 +64,10 @@ func (s *PreviewService) TrackPreview(ctx context.Context, trackID int64) (*api.
 		return nil, api.Errorf(api.ENOTFOUND, "track %d not found", trackID)
 	}
 	p := &api.Preview{TrackID: trackID, AudioSHA256: t.AudioSHA256, End: t.Size, Public: rel.State == api.StatePublished}
-	if rel.FullStreaming {
+	// A track a pre-order holds is heard in part only, so a whole stream
+	// does not hand out what buyers wait for.
+	held := holdTrack(t, s.clock()) != nil
+	if rel.FullStreaming && !held {
 		return p, nil
 	}
 	p.Seconds = rel.PreviewSeconds

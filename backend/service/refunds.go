@@ -90,6 +90,7 @@ func (s *PurchaseService) Library(ctx context.Context) (*api.Library, error) {
 			return nil, fmt.Errorf("library release %d: %w", items[i].Release.ID, err)
 		}
 		items[i].Release = *r
+		items[i].Release.HoldPreorder(s.clock())
 	}
 	if items == nil {
 		items = []api.LibraryItem{}

@@ -79,7 +79,11 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, v *visit, handle 
 		if i == feedEntries {
 			break
 		}
-		f.Entries = append(f.Entries, entry(v, host, a.Profile.Handle, rel))
+		e := entry(v, host, a.Profile.Handle, rel)
+		if line := preorderLine(v.lang, rel, h.clock()); line != "" { // readers see it is sold ahead of its day
+			e.Summary = strings.TrimSpace(line + " " + e.Summary)
+		}
+		f.Entries = append(f.Entries, e)
 		updated = later(updated, rel.UpdatedAt)
 		if rel.PublishedAt != nil {
 			updated = later(updated, *rel.PublishedAt)

@@ -216,6 +216,10 @@ var messages = map[string]map[string]string{
 		"month.1":                "January", "month.2": "February", "month.3": "March", "month.4": "April",
 		"month.5": "May", "month.6": "June", "month.7": "July", "month.8": "August",
 		"month.9": "September", "month.10": "October", "month.11": "November", "month.12": "December",
+		// Pre-orders.
+		"preorder.line":  "Pre-order — released on %s; %d of %d tracks now.",
+		"preorder.card":  "Pre-order · out %s",
+		"preorder.later": "on %s",
 	},
 	"fr": {
 		"lang.name":              "Français",
@@ -430,5 +434,9 @@ var messages = map[string]map[string]string{
 		"month.1":                "janvier", "month.2": "février", "month.3": "mars", "month.4": "avril",
 		"month.5": "mai", "month.6": "juin", "month.7": "juillet", "month.8": "août",
 		"month.9": "septembre", "month.10": "octobre", "month.11": "novembre", "month.12": "décembre",
+		// Précommandes.
+		"preorder.line":  "Précommande — parution le %s ; %d titres sur %d dès maintenant.",
+		"preorder.card":  "Précommande · parution le %s",
+		"preorder.later": "le %s",
 	},
 }

@@ -75,6 +75,9 @@ func (h *Handler) cards(ctx context.Context, v *visit, rels []api.Release, artis
 			handle, handles[rel.ArtistID] = p.Handle, p.Handle
 		}
 		c := card{Title: rel.Title, Artist: rel.ArtistName, Date: longDate(v.lang, rel.ReleaseDate)}
+		if d, ok := preorderDate(v.lang, rel, h.clock()); ok {
+			c.Date = d
+		}
 		if handle != "" {
 			c.URL = releasePath(handle, rel.Slug)
 		}
@@ -211,7 +214,8 @@ type releaseBody struct {
 	Price     string
 	Split     string
 	Preview   string
-	Sale      *sale // the visitor's way to own it; nil in embeds
+	Preorder  string // "" unless the release is on pre-order
+	Sale      *sale  // the visitor's way to own it; nil in embeds
 }
 
 // trackRow is one track of a release page.
@@ -221,6 +225,7 @@ type trackRow struct {
 	Duration string
 	ISO      string // the duration as ISO 8601, for machines
 	Preview  string
+	Later    string // when a pre-order holds the track: the day it opens
 }
 
 func (h *Handler) release(w http.ResponseWriter, r *http.Request, v *visit, handle, slug string) error {
@@ -270,9 +275,15 @@ func (h *Handler) releaseBody(v *visit, pr *api.PublicRelease) (*releaseBody, er
 	if rel.CoverSHA256 != "" {
 		b.Cover = coverPath(rel.ID)
 	}
+	now := h.clock()
+	b.Preorder = preorderLine(v.lang, rel, now)
 	for _, t := range rel.Tracks {
-		b.Tracks = append(b.Tracks, trackRow{Position: t.Position, Title: t.Title, Duration: duration(t.DurationMS),
-			ISO: isoDuration(t.DurationMS), Preview: previewPath(t.ID)})
+		row := trackRow{Position: t.Position, Title: t.Title, Duration: duration(t.DurationMS),
+			ISO: isoDuration(t.DurationMS), Preview: previewPath(t.ID)}
+		if b.Preorder != "" && !t.PreorderAvailable {
+			row.Later = translate(v.lang, "preorder.later", longDate(v.lang, rel.ReleaseDate))
+		}
+		b.Tracks = append(b.Tracks, row)
 	}
 	price, split, err := h.priceNote(v.lang, rel)
 	if err != nil {

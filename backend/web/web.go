@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/blob"
@@ -59,6 +60,7 @@ type Handler struct {
 	assets    *assets
 	pages     map[string]map[string]*template.Template // language → page → template
 	mux       *http.ServeMux
+	now       func() time.Time // the platform's clock; nil: the wall clock
 }
 
 // New returns the pages over a platform's services and bucket.
@@ -68,6 +70,7 @@ func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h.codes = svc.Codes
 	h.privacy = svc.Privacy
 	h.gifts = svc.Purchases
+	h.now = svc.Now
 	if svc.Announcements != nil {
 		h.news = svc.Announcements
 	}

@@ -19,10 +19,10 @@ import (
 func (t *tx) InsertRelease(ctx context.Context, artistID int64, m api.Manifest, now time.Time) (int64, error) {
 	var id int64
 	err := t.tx.QueryRow(ctx, `INSERT INTO releases (artist_id, title, artist_name, description, release_date, state,
-		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at, preview_seconds, full_streaming)
-		VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id`,
+		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at, preview_seconds, full_streaming, preorder)
+		VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) RETURNING id`,
 		artistID, m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency,
-		m.PayWhatYouWant, m.MinCents, nullText(m.CoverSHA256), searchText(m), ms(now), previewOf(m), m.FullStreaming).Scan(&id)
+		m.PayWhatYouWant, m.MinCents, nullText(m.CoverSHA256), searchText(m), ms(now), previewOf(m), m.FullStreaming, m.Preorder).Scan(&id)
 	return id, wrap("insert release", err)
 }
 
@@ -30,10 +30,10 @@ func (t *tx) InsertRelease(ctx context.Context, artistID int64, m api.Manifest, 
 func (t *tx) UpdateRelease(ctx context.Context, id int64, m api.Manifest, now time.Time) error {
 	tag, err := t.tx.Exec(ctx, `UPDATE releases SET title = $1, artist_name = $2, description = $3, release_date = $4,
 		price_cents = $5, currency = $6, pay_what_you_want = $7, min_cents = $8, cover_sha256 = $9, search_text = $10, updated_at = $11,
-		preview_seconds = $13, full_streaming = $14
+		preview_seconds = $13, full_streaming = $14, preorder = $15
 		WHERE id = $12`,
 		m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents,
-		nullText(m.CoverSHA256), searchText(m), ms(now), id, previewOf(m), m.FullStreaming)
+		nullText(m.CoverSHA256), searchText(m), ms(now), id, previewOf(m), m.FullStreaming, m.Preorder)
 	return affected("update release", tag, err)
 }
 
@@ -65,10 +65,11 @@ func (t *tx) ReplaceTracks(ctx context.Context, releaseID int64, tracks []api.Ma
 	for _, tr := range tracks {
 		if ids := existing[tr.AudioSHA256]; len(ids) > 0 {
 			existing[tr.AudioSHA256] = ids[1:]
-			_, err = t.tx.Exec(ctx, `UPDATE tracks SET position = $1, title = $2 WHERE id = $3`, tr.Position, tr.Title, ids[0])
+			_, err = t.tx.Exec(ctx, `UPDATE tracks SET position = $1, title = $2, preorder_available = $3 WHERE id = $4`,
+				tr.Position, tr.Title, tr.PreorderAvailable, ids[0])
 		} else {
-			_, err = t.tx.Exec(ctx, `INSERT INTO tracks (release_id, position, title, audio_sha256) VALUES ($1, $2, $3, $4)`,
-				releaseID, tr.Position, tr.Title, tr.AudioSHA256)
+			_, err = t.tx.Exec(ctx, `INSERT INTO tracks (release_id, position, title, audio_sha256, preorder_available) VALUES ($1, $2, $3, $4, $5)`,
+				releaseID, tr.Position, tr.Title, tr.AudioSHA256, tr.PreorderAvailable)
 		}
 		if err != nil {
 			return wrap(fmt.Sprintf("write track %d", tr.Position), err)
@@ -106,18 +107,20 @@ func nullText(s string) *string {
 
 const releaseColumns = `r.id, r.title, r.artist_id, r.artist_name, r.description, r.release_date, r.state, r.price_cents,
 	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at,
-	r.slug, r.preview_seconds, r.full_streaming`
+	r.slug, r.preview_seconds, r.full_streaming, r.preorder`
 
 // releaseWithTracks reads a release and its tracks in one round trip:
 // every checkout reads one.
 const releaseWithTracks = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_agg(json_build_object('id', t.id, 'position', t.position,
-	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms) ORDER BY t.position)
+	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms,
+	'preorder_available', t.preorder_available) ORDER BY t.position)
 	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]') FROM releases r WHERE r.id = $1`
 
 // releaseForSale is releaseWithTracks with the release's payees, in one
 // round trip for a checkout.
 const releaseForSale = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_agg(json_build_object('id', t.id, 'position', t.position,
-	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms) ORDER BY t.position)
+	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms,
+	'preorder_available', t.preorder_available) ORDER BY t.position)
 	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]'),
 	COALESCE((SELECT array_agg(s.account_id ORDER BY s.position) FROM release_shares s WHERE s.release_id = r.id), '{}'),
 	COALESCE((SELECT array_agg(s.bps ORDER BY s.position) FROM release_shares s WHERE s.release_id = r.id), '{}')
@@ -149,7 +152,7 @@ func (r reader) release(ctx context.Context, query string, id int64, more ...any
 	var tracks []byte
 	err := r.q.QueryRow(ctx, query, id).Scan(append([]any{&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description,
 		&rel.ReleaseDate, &rel.State, &rel.PriceCents, &rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256,
-		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &rel.Slug, &rel.PreviewSeconds, &rel.FullStreaming, &tracks}, more...)...)
+		&rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt, &rel.Slug, &rel.PreviewSeconds, &rel.FullStreaming, &rel.Preorder, &tracks}, more...)...)
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("release %d", id), err)
 	}
@@ -210,7 +213,7 @@ func scanRelease(row pgx.CollectableRow) (api.Release, error) {
 	var rel api.Release
 	err := row.Scan(&rel.ID, &rel.Title, &rel.ArtistID, &rel.ArtistName, &rel.Description, &rel.ReleaseDate, &rel.State, &rel.PriceCents,
 		&rel.Currency, &rel.PayWhatYouWant, &rel.MinCents, &rel.CoverSHA256, &rel.CreatedAt, &rel.UpdatedAt, &rel.PublishedAt,
-		&rel.Slug, &rel.PreviewSeconds, &rel.FullStreaming)
+		&rel.Slug, &rel.PreviewSeconds, &rel.FullStreaming, &rel.Preorder)
 	rel.CreatedAt, rel.UpdatedAt, rel.PublishedAt = rel.CreatedAt.UTC(), rel.UpdatedAt.UTC(), utc(rel.PublishedAt)
 	return rel, err
 }
@@ -226,14 +229,14 @@ func (r reader) fillTracks(ctx context.Context, rels []api.Release) error {
 		at[rels[i].ID], ids[i] = i, rels[i].ID
 		rels[i].Tracks = []api.Track{}
 	}
-	rows, err := r.q.Query(ctx, `SELECT t.release_id, t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms
+	rows, err := r.q.Query(ctx, `SELECT t.release_id, t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms, t.preorder_available
 		FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = ANY($1) ORDER BY t.release_id, t.position`, ids)
 	if err != nil {
 		return wrap("tracks", err)
 	}
 	var rid int64
 	var tr api.Track
-	_, err = pgx.ForEachRow(rows, []any{&rid, &tr.ID, &tr.Position, &tr.Title, &tr.AudioSHA256, &tr.Size, &tr.DurationMS}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&rid, &tr.ID, &tr.Position, &tr.Title, &tr.AudioSHA256, &tr.Size, &tr.DurationMS, &tr.PreorderAvailable}, func() error {
 		rels[at[rid]].Tracks = append(rels[at[rid]].Tracks, tr)
 		return nil
 	})
@@ -278,9 +281,10 @@ func (r reader) SoldTracks(ctx context.Context, releaseID int64) ([]api.Manifest
 func (r reader) Track(ctx context.Context, trackID int64) (*store.TrackRecord, error) {
 	var t store.TrackRecord
 	f := &t.TrackFile
-	err := r.q.QueryRow(ctx, `SELECT t.id, t.release_id, t.position, t.title, t.audio_sha256, b.size, r.artist_id, r.state, r.price_cents
-		FROM tracks t JOIN releases r ON r.id = t.release_id JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.id = $1`, trackID).
-		Scan(&f.TrackID, &f.ReleaseID, &f.Position, &f.Title, &f.AudioSHA256, &f.Size, &t.ArtistID, &t.State, &t.PriceCents)
+	err := r.q.QueryRow(ctx, `SELECT t.id, t.release_id, t.position, t.title, t.audio_sha256, b.size, r.artist_id, r.state, r.price_cents,
+		r.release_date, r.preorder, t.preorder_available FROM tracks t JOIN releases r ON r.id = t.release_id JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.id = $1`, trackID).
+		Scan(&f.TrackID, &f.ReleaseID, &f.Position, &f.Title, &f.AudioSHA256, &f.Size, &t.ArtistID, &t.State, &t.PriceCents,
+			&f.ReleaseDate, &f.Preorder, &f.PreorderAvailable)
 	if err != nil {
 		return nil, wrap("track", err)
 	}

@@ -15,7 +15,7 @@ import (
 
 const releaseColumns = `r.id, r.title, r.artist_id, r.artist_name, r.description, r.release_date, r.state, r.price_cents,
 	r.currency, r.pay_what_you_want, r.min_cents, COALESCE(r.cover_sha256, ''), r.created_at, r.updated_at, r.published_at,
-	r.slug, r.preview_seconds, r.full_streaming`
+	r.slug, r.preview_seconds, r.full_streaming, r.preorder`
 
 // Release implements store.Reader.
 func (r reader) Release(ctx context.Context, id int64) (*api.Release, error) {
@@ -83,7 +83,7 @@ func scanRelease(rows *sql.Rows) (*api.Release, error) {
 	var published sql.NullInt64
 	err := rows.Scan(&r.ID, &r.Title, &r.ArtistID, &r.ArtistName, &r.Description, &r.ReleaseDate, &r.State, &r.PriceCents,
 		&r.Currency, &r.PayWhatYouWant, &r.MinCents, &r.CoverSHA256, &created, &updated, &published,
-		&r.Slug, &r.PreviewSeconds, &r.FullStreaming)
+		&r.Slug, &r.PreviewSeconds, &r.FullStreaming, &r.Preorder)
 	if err != nil {
 		return nil, fmt.Errorf("scan release: %w", err)
 	}
@@ -96,7 +96,7 @@ func scanRelease(rows *sql.Rows) (*api.Release, error) {
 }
 
 func (r reader) tracks(ctx context.Context, releaseID int64) ([]api.Track, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms
+	rows, err := r.q.QueryContext(ctx, `SELECT t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms, t.preorder_available
 		FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = ? ORDER BY t.position`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("query tracks: %w", err)
@@ -105,7 +105,7 @@ func (r reader) tracks(ctx context.Context, releaseID int64) ([]api.Track, error
 	tracks := []api.Track{}
 	for rows.Next() {
 		var t api.Track
-		if err := rows.Scan(&t.ID, &t.Position, &t.Title, &t.AudioSHA256, &t.Size, &t.DurationMS); err != nil {
+		if err := rows.Scan(&t.ID, &t.Position, &t.Title, &t.AudioSHA256, &t.Size, &t.DurationMS, &t.PreorderAvailable); err != nil {
 			return nil, err
 		}
 		tracks = append(tracks, t)
@@ -116,9 +116,10 @@ func (r reader) tracks(ctx context.Context, releaseID int64) ([]api.Track, error
 // Track implements store.Reader.
 func (r reader) Track(ctx context.Context, trackID int64) (*store.TrackRecord, error) {
 	var t store.TrackRecord
-	err := r.q.QueryRowContext(ctx, `SELECT t.id, t.release_id, t.position, t.title, t.audio_sha256, b.size, r.artist_id, r.state, r.price_cents
-		FROM tracks t JOIN releases r ON r.id = t.release_id JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.id = ?`, trackID).
-		Scan(&t.TrackID, &t.ReleaseID, &t.Position, &t.Title, &t.AudioSHA256, &t.Size, &t.ArtistID, &t.State, &t.PriceCents)
+	err := r.q.QueryRowContext(ctx, `SELECT t.id, t.release_id, t.position, t.title, t.audio_sha256, b.size, r.artist_id, r.state, r.price_cents,
+		r.release_date, r.preorder, t.preorder_available FROM tracks t JOIN releases r ON r.id = t.release_id JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.id = ?`, trackID).
+		Scan(&t.TrackID, &t.ReleaseID, &t.Position, &t.Title, &t.AudioSHA256, &t.Size, &t.ArtistID, &t.State, &t.PriceCents,
+			&t.ReleaseDate, &t.Preorder, &t.PreorderAvailable)
 	if err != nil {
 		return nil, none(err)
 	}
@@ -165,20 +166,20 @@ func (r reader) SoldTracks(ctx context.Context, releaseID int64) ([]api.Manifest
 func (t *tx) InsertRelease(ctx context.Context, artistID int64, m api.Manifest, now time.Time) (int64, error) {
 	return t.insert(ctx, `INSERT INTO releases (artist_id, title, artist_name, description, release_date, state,
 		price_cents, currency, pay_what_you_want, min_cents, cover_sha256, search_text, created_at, updated_at,
-		preview_seconds, full_streaming)
-		VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		preview_seconds, full_streaming, preorder)
+		VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		artistID, m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency,
-		m.PayWhatYouWant, m.MinCents, nullable(m.CoverSHA256), searchText(m), millis(now), millis(now), previewOf(m), m.FullStreaming)
+		m.PayWhatYouWant, m.MinCents, nullable(m.CoverSHA256), searchText(m), millis(now), millis(now), previewOf(m), m.FullStreaming, m.Preorder)
 }
 
 // UpdateRelease implements store.Tx.
 func (t *tx) UpdateRelease(ctx context.Context, id int64, m api.Manifest, now time.Time) error {
 	return t.exec(ctx, `UPDATE releases SET title = ?, artist_name = ?, description = ?, release_date = ?,
 		price_cents = ?, currency = ?, pay_what_you_want = ?, min_cents = ?, cover_sha256 = ?, search_text = ?, updated_at = ?,
-		preview_seconds = ?, full_streaming = ?
+		preview_seconds = ?, full_streaming = ?, preorder = ?
 		WHERE id = ?`,
 		m.Title, m.ArtistName, m.Description, m.ReleaseDate, m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents,
-		nullable(m.CoverSHA256), searchText(m), millis(now), previewOf(m), m.FullStreaming, id)
+		nullable(m.CoverSHA256), searchText(m), millis(now), previewOf(m), m.FullStreaming, m.Preorder, id)
 }
 
 // DeleteRelease implements store.Tx.
@@ -245,10 +246,11 @@ func (t *tx) ReplaceTracks(ctx context.Context, releaseID int64, tracks []api.Ma
 	for _, tr := range tracks {
 		if ids := existing[tr.AudioSHA256]; len(ids) > 0 {
 			existing[tr.AudioSHA256] = ids[1:]
-			err = t.exec(ctx, `UPDATE tracks SET position = ?, title = ? WHERE id = ?`, tr.Position, tr.Title, ids[0])
+			err = t.exec(ctx, `UPDATE tracks SET position = ?, title = ?, preorder_available = ? WHERE id = ?`,
+				tr.Position, tr.Title, tr.PreorderAvailable, ids[0])
 		} else {
-			err = t.exec(ctx, `INSERT INTO tracks (release_id, position, title, audio_sha256) VALUES (?, ?, ?, ?)`,
-				releaseID, tr.Position, tr.Title, tr.AudioSHA256)
+			err = t.exec(ctx, `INSERT INTO tracks (release_id, position, title, audio_sha256, preorder_available) VALUES (?, ?, ?, ?, ?)`,
+				releaseID, tr.Position, tr.Title, tr.AudioSHA256, tr.PreorderAvailable)
 		}
 		if err != nil {
 			return fmt.Errorf("write track %d: %w", tr.Position, err)

@@ -84,6 +84,7 @@ var tests = []struct {
 	{"PlayRefusals", testPlayRefusals},
 	{"PrivacyRecords", testPrivacyRecords},
 	{"DeleteAccount", testDeleteAccount},
+	{"Preorders", testPreorders},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
