@@ -258,7 +258,7 @@ func (a *App) Shutdown(ctx context.Context) {
 
 // Bindings lists the façades bound to the UI.
 func (a *App) Bindings() []any {
-	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}, &RulesAPI{}, &DesktopAPI{a}, &CodesAPI{a}, &PrivacyAPI{a}}
+	return []any{&AccountAPI{a}, &SyncAPI{a}, &StoreAPI{a}, &LibraryAPI{a}, &PlayerAPI{a}, &EarningsAPI{a}, &RulesAPI{}, &DesktopAPI{a}, &CodesAPI{a}, &InsightAPI{a}, &PrivacyAPI{a}}
 }
 
 func (a *App) restoreSession(ctx context.Context) {

@@ -9,6 +9,7 @@ import * as Earnings from '../../wailsjs/go/app/EarningsAPI'
 import * as Rules from '../../wailsjs/go/app/RulesAPI'
 import * as Desktop from '../../wailsjs/go/app/DesktopAPI'
 import * as Codes from '../../wailsjs/go/app/CodesAPI'
+import * as Insight from '../../wailsjs/go/app/InsightAPI'
 import * as Runtime from '../../wailsjs/runtime/runtime'
 
 export class ApiError extends Error {
@@ -46,7 +47,7 @@ export async function call<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export const api = { Account, Sync, Store, Library, Player, Earnings, Rules, Desktop, Codes }
+export const api = { Account, Sync, Store, Library, Player, Earnings, Rules, Desktop, Codes, Insight }
 
 export function on<T = unknown>(event: string, fn: (payload: T) => void): () => void {
   return Runtime.EventsOn(event, fn)

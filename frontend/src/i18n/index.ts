@@ -5,6 +5,8 @@ import codesEn, { codeErrors as codeErrorsEn } from './codes.en'
 import codesFr, { codeErrors as codeErrorsFr } from './codes.fr'
 import syncErrorsEn from './syncerrors.en'
 import syncErrorsFr from './syncerrors.fr'
+import insightEn from './insight.en'
+import insightFr from './insight.fr'
 import { setLocale } from '../money'
 
 type Tree = { [k: string]: string | Tree }
@@ -20,8 +22,8 @@ export function merged(base: Tree, more: Tree): Tree {
 }
 
 export const messages = {
-  en: merged(merged(en, { ...codesEn, errors: codeErrorsEn }), syncErrorsEn),
-  fr: merged(merged(fr, { ...codesFr, errors: codeErrorsFr }), syncErrorsFr),
+  en: merged(merged(merged(en, { ...codesEn, errors: codeErrorsEn }), syncErrorsEn), insightEn),
+  fr: merged(merged(merged(fr, { ...codesFr, errors: codeErrorsFr }), syncErrorsFr), insightFr),
 }
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
