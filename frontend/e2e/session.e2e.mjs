@@ -94,7 +94,10 @@ test('a folder refused for a revoked session syncs once you sign in again, witho
     const past = new Date(Date.now() - 10000)
     utimesSync(join(album, '02.mp3'), past, past)
     await card.locator('[data-testid=release-state][data-state=error]').waitFor({ timeout: 30000 })
-    assert.match(await card.textContent(), /unauthori[sz]ed/i)
+    const problem = card.locator('[data-testid=release-problem]')
+    assert.equal(await problem.getAttribute('data-kind'), 'refused_by_platform')
+    assert.match(await problem.textContent(), /^Megabox refused this release\. Your session has ended: sign in again\./)
+    assert.doesNotMatch(await card.textContent(), /unauthori[sz]ed/i, 'the platform\'s words reached the screen')
     assert.equal(await publish.isDisabled(), true, 'Publish offered on a release in error')
     await shot(page, 'session-sync-refused')
 
