@@ -5,8 +5,12 @@ import codesEn, { codeErrors as codeErrorsEn } from './codes.en'
 import codesFr, { codeErrors as codeErrorsFr } from './codes.fr'
 import syncErrorsEn from './syncerrors.en'
 import syncErrorsFr from './syncerrors.fr'
+import displayEn from './display.en'
+import displayFr from './display.fr'
 import insightEn from './insight.en'
 import insightFr from './insight.fr'
+import privacyEn from './privacy.en'
+import privacyFr from './privacy.fr'
 import { setLocale } from '../money'
 
 type Tree = { [k: string]: string | Tree }
@@ -25,6 +29,8 @@ export const messages = {
   en: merged(merged(merged(en, { ...codesEn, errors: codeErrorsEn }), syncErrorsEn), insightEn),
   fr: merged(merged(merged(fr, { ...codesFr, errors: codeErrorsFr }), syncErrorsFr), insightFr),
 }
+
+for (const [lang, more] of [['en', privacyEn], ['fr', privacyFr]] as const) messages[lang] = merged(messages[lang], more)
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
   setLocale(locale)
