@@ -93,9 +93,22 @@ func (s *AccountService) CreateSession(ctx context.Context, in api.Credentials) 
 	}
 	now := s.clock()
 	err = s.st.WithTx(ctx, func(tx store.Tx) error {
+		// The password was checked outside this transaction: under the
+		// account's lock, make sure it was not deleted meanwhile.
+		if err := tx.Lock(ctx, a.ID); err != nil {
+			return err
+		}
+		if deleted, err := tx.AccountDeletedAt(ctx, a.ID); err != nil {
+			return err
+		} else if !deleted.IsZero() {
+			return denied
+		}
 		_, err := tx.InsertSession(ctx, auth.HashToken(token), a.ID, now, now.Add(SessionLifetime))
 		return err
 	})
+	if api.ErrorCode(err) == api.EUNAUTHORIZED {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("insert session: %w", err)
 	}

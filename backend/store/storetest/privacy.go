@@ -202,3 +202,36 @@ func testDeleteAccount(t *testing.T, s Services) {
 		t.Fatalf("deleting twice: %v", err)
 	}
 }
+
+// testDeleteAccountWhileSigningIn: a sign-in whose password was checked
+// before the account was deleted, and whose session is written after,
+// gets no session: a deleted account never has one.
+func testDeleteAccountWhileSigningIn(t *testing.T, s Services) {
+	bg := context.Background()
+	for i := range 30 {
+		name := fmt.Sprintf("fan%d", i)
+		ctx := signUp(t, s, name, false)
+		errs := parallel(2, func(j int) error {
+			if j == 0 {
+				_, err := s.Accounts.CreateSession(bg, api.Credentials{Email: email(name), Password: password(name)})
+				if api.ErrorCode(err) == api.EUNAUTHORIZED {
+					return nil // refused after the deletion: as it should
+				}
+				return err
+			}
+			return s.Privacy.DeleteAccount(ctx, api.AccountDeletion{Password: password(name), Confirm: api.DeleteWord})
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		sessions, err := s.Store.AccountSessions(bg, id(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sessions) != 0 {
+			t.Fatalf("round %d: the deleted account has %d sessions", i, len(sessions))
+		}
+	}
+}

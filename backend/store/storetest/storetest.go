@@ -79,11 +79,9 @@ var tests = []struct {
 	{"Announcements", testAnnouncements},
 	{"AnnouncementMail", testAnnouncementMail},
 	{"QueueMailsInBatches", testQueueMailsInBatches},
-	{"InsightCountersUnderConcurrency", testInsightCountersUnderConcurrency},
-	{"Insight", testInsight},
-	{"PlayRefusals", testPlayRefusals},
 	{"PrivacyRecords", testPrivacyRecords},
 	{"DeleteAccount", testDeleteAccount},
+	{"DeleteAccountWhileSigningIn", testDeleteAccountWhileSigningIn},
 	{"Preorders", testPreorders},
 }
 
