@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAmount, clock, formatCents, parsePercent, bpsText, formatBps, longDate, setLocale } from './money'
+import { parseAmount, clock, formatCents, parsePercent, bpsText, formatBps, longDate, setLocale, dateTime, day, amountText } from './money'
 
 describe('parseAmount', () => {
   it('reads dots and commas, refuses the rest', () => {
@@ -7,6 +7,27 @@ describe('parseAmount', () => {
     expect(parseAmount('9,5')).toBe(950)
     expect(parseAmount(' 10 ')).toBe(1000)
     for (const bad of ['', 'abc', '-1', '1.999', '1e3', '99999999']) expect(parseAmount(bad)).toBeNaN()
+  })
+})
+
+describe('moments and amounts in the user’s locale', () => {
+  it('says a time and a day in English and French, and nothing for what is not a time', () => {
+    const ts = '2026-03-01T09:30:00Z'
+    const hour = new Date(ts).getHours() // the test machine's time zone
+    setLocale('en')
+    expect(day(ts)).toBe('Mar 1, 2026')
+    expect(dateTime(ts)).toMatch(/^Mar 1, 2026, \d{1,2}:30\s?[AP]M$/)
+    setLocale('fr')
+    expect(day(ts)).toBe('1 mars 2026')
+    expect(dateTime(ts)).toBe(`1 mars 2026, ${String(hour).padStart(2, '0')}:30`)
+    expect(amountText(1000)).toBe('10,00')
+    expect(parseAmount(amountText(123456))).toBe(123456)
+    setLocale('en')
+    expect(amountText(123456)).toBe('1234.56')
+    for (const bad of ['', 'soon', '0001-99-99T']) {
+      expect(day(bad)).toBe('')
+      expect(dateTime(bad)).toBe('')
+    }
   })
 })
 

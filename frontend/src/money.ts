@@ -22,6 +22,26 @@ export function longDate(date: string, locale = userLocale): string {
   return new Intl.DateTimeFormat(locale, opts).format(d)
 }
 
+// dateTime says a moment (an RFC 3339 time) as a date and time in the
+// user's locale and time zone; "" for anything else.
+export function dateTime(ts: string, locale = userLocale): string {
+  const d = new Date(ts)
+  return ts && !isNaN(d.getTime()) ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d) : ''
+}
+
+// day says the day of a moment (an RFC 3339 time) in the user's locale
+// and time zone; "" for anything else.
+export function day(ts: string, locale = userLocale): string {
+  const d = new Date(ts)
+  return ts && !isNaN(d.getTime()) ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(d) : ''
+}
+
+// amountText is cents as a plain amount to type ("9.99", "9,99" in
+// French), without the currency: parseAmount reads it back.
+export function amountText(cents: number, locale = userLocale): string {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false }).format(cents / 100)
+}
+
 // parseAmount reads "9.99" or "9,99" into cents; NaN for anything else.
 export function parseAmount(text: string): number {
   const t = text.trim().replace(',', '.')

@@ -8,6 +8,7 @@ let account: Record<string, unknown> = {}
 let onboarding: () => Promise<void> = () => Promise.resolve()
 let accountAsked = 0
 let setUps = 0
+let payouts: Record<string, unknown>[] = []
 const owned = { gross_cents: 1000, creator_cents: 900, platform_cents: 100, refunded_cents: 0, paid_out_cents: 0, pending_payout_cents: 0, available_cents: 900, disputed_cents: 0 }
 let totals: Record<string, number> = { ...owned }
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {} }))
@@ -17,7 +18,7 @@ vi.mock('../../wailsjs/go/app/RulesAPI', () => ({
 }))
 vi.mock('../../wailsjs/go/app/EarningsAPI', () => ({
   Earnings: () => Promise.resolve({ earnings: { currency: 'EUR', totals, rows: [] }, offline: false }),
-  Payouts: () => Promise.resolve([]),
+  Payouts: () => Promise.resolve(payouts),
   PayoutAccount: () => {
     accountAsked++
     return Promise.resolve({ ...account })
@@ -47,6 +48,20 @@ beforeEach(() => {
   onboarding = () => Promise.resolve()
   accountAsked = 0
   setUps = 0
+  payouts = []
+})
+
+describe('EarningsView payouts', () => {
+  it('lists a payout by its day, amount and state in the user’s words, never by its id', async () => {
+    payouts = [{ id: 4242, amount_cents: 1500, currency: 'EUR', state: 'pending', created_at: '2026-03-01T12:00:00Z', items: [] }]
+    for (const [lang, want] of [['en', 'Mar 1, 2026 · €15.00 · requested'], ['fr', '1 mars 2026 · 15,00 € · demandé']] as const) {
+      const w = await view(lang)
+      expect(w.get('[data-testid=payout]').text().replace(/\s/g, ' ')).toBe(want)
+      expect(w.text()).not.toContain('4242')
+      expect(w.text()).not.toContain('pending')
+      w.unmount()
+    }
+  })
 })
 
 describe('EarningsView payout account', () => {
