@@ -100,26 +100,26 @@ func (x *CodesAPI) RevokeBatch(releaseID, batchID int64) (*api.CodeBatch, error)
 
 // SaveBatchCSV saves a new batch's codes as CSV where the creator
 // chooses; it returns the path, or "" if cancelled.
-func (x *CodesAPI) SaveBatchCSV(b api.CodeBatchCreated) (string, error) {
+func (x *CodesAPI) SaveBatchCSV(b api.CodeBatchCreated, title string) (string, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return "", err
 	}
 	name := "megabox-codes-" + strconv.FormatInt(b.Batch.ID, 10) + ".csv"
-	path, err := x.savePath(name)
+	path, err := x.savePath(name, title)
 	if err != nil || path == "" {
 		return "", uiError(err)
 	}
 	return path, uiError(writeCodesCSV(path, &b))
 }
 
-// savePath asks where to save a file (a dev build may be told by
-// devSavePath).
-func (x *CodesAPI) savePath(name string) (string, error) {
+// savePath asks where to save a file, the dialog titled in the user's
+// language by the window (a dev build may be told by devSavePath).
+func (x *CodesAPI) savePath(name, title string) (string, error) {
 	if p := os.Getenv(devSavePath); devBuild && p != "" {
 		slog.Info("save dialog answered by "+devSavePath, "path", p)
 		return p, nil
 	}
-	return runtime.SaveFileDialog(x.a.window(), runtime.SaveDialogOptions{Title: "Save the codes", DefaultFilename: name,
+	return runtime.SaveFileDialog(x.a.window(), runtime.SaveDialogOptions{Title: title, DefaultFilename: name,
 		Filters: []runtime.FileFilter{{DisplayName: "CSV", Pattern: "*.csv"}}})
 }
 

@@ -22,12 +22,13 @@ func (x *SyncAPI) Folders() ([]FolderView, error) {
 	return v, uiError(err)
 }
 
-// ChooseFolder opens the native folder dialog and watches the choice.
-func (x *SyncAPI) ChooseFolder() (string, error) {
+// ChooseFolder opens the native folder dialog, titled in the user's
+// language by the window, and watches the choice.
+func (x *SyncAPI) ChooseFolder(title string) (string, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return "", err
 	}
-	path, err := runtime.OpenDirectoryDialog(x.a.window(), runtime.OpenDialogOptions{Title: "Choose a folder of releases"})
+	path, err := runtime.OpenDirectoryDialog(x.a.window(), runtime.OpenDialogOptions{Title: title})
 	if err != nil || path == "" {
 		return "", uiError(err)
 	}

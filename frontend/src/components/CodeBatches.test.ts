@@ -21,8 +21,8 @@ vi.mock('../../wailsjs/go/app/CodesAPI', () => ({
     batches.unshift(batch)
     return Promise.resolve({ batch, codes: ['K7QM-P2XW-9D', 'A2B3-C4D5-E6', 'FGHJ-KLMN-PQ'].slice(0, req.count) })
   },
-  SaveBatchCSV: (b: any) => {
-    saved.push(b)
+  SaveBatchCSV: (b: any, title: string) => {
+    saved.push({ ...b, title })
     return Promise.resolve('/home/nova/megabox-codes-31.csv')
   },
   RevokeBatch: (rel: number, id: number) => {
@@ -92,6 +92,7 @@ describe('CodeBatches', () => {
     await flushPromises()
     expect(saved.length).toBe(1)
     expect(saved[0].codes).toEqual(['K7QM-P2XW-9D', 'A2B3-C4D5-E6', 'FGHJ-KLMN-PQ'])
+    expect(saved[0].title).toBe('Save the codes') // the native dialog's title, in the user's words
     expect(w.get('[data-testid=codes-saved]').text()).toBe('Saved to /home/nova/megabox-codes-31.csv.')
     await w.get('[data-testid=codes-made] button:not(.primary)').trigger('click')
     expect(w.find('[data-testid=codes-made]').exists()).toBe(false)

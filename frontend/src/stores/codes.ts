@@ -61,9 +61,9 @@ export const useCodes = defineStore('codes', {
     },
     // save saves the new batch's codes where the creator chooses; "" if
     // they cancelled.
-    async save(): Promise<string> {
+    async save(title: string): Promise<string> {
       if (!this.created) return ''
-      const path = await call(api.Codes.SaveBatchCSV(this.created))
+      const path = await call(api.Codes.SaveBatchCSV(this.created, title))
       if (path) this.savedTo = path
       return path
     },

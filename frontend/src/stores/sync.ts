@@ -82,8 +82,8 @@ export const useSync = defineStore('sync', {
     fileProgress(root: string, dir: string, path: string): FileProgress | undefined {
       return this.live[root + '/' + dir + '/' + path]
     },
-    async choose() {
-      await call(api.Sync.ChooseFolder())
+    async choose(title: string) {
+      await call(api.Sync.ChooseFolder(title))
       await this.load()
     },
     async add(path: string) {
