@@ -25,6 +25,7 @@ type ReleaseDraft struct {
 	Slug           string                     `json:"slug"`
 	PreviewSeconds int                        `json:"preview_seconds"`
 	FullStreaming  bool                       `json:"full_streaming"`
+	Preorder       bool                       `json:"preorder"`
 	Tracks         []DraftTrack               `json:"tracks"`
 }
 
@@ -35,6 +36,8 @@ type DraftTrack struct {
 	AudioSHA256 string `json:"audio_sha256"`
 	Title       string `json:"title"`
 	DurationMS  int64  `json:"duration_ms"`
+	// PreorderAvailable: a pre-order's buyers get this track at once.
+	PreorderAvailable bool `json:"preorder_available"`
 }
 
 // manifest is the draft as the platform takes it, with the release's
@@ -44,13 +47,15 @@ func (d ReleaseDraft) manifest(cover string) api.Manifest {
 		Title: d.Title, ArtistName: d.ArtistName, Description: d.Description, ReleaseDate: d.ReleaseDate,
 		PriceCents: d.PriceCents, Currency: d.Currency, PayWhatYouWant: d.PayWhatYouWant, MinCents: d.MinCents,
 		CoverSHA256: cover, Collaborators: normalCollaborators(d.Collaborators),
-		Slug: d.Slug, PreviewSeconds: d.PreviewSeconds, FullStreaming: d.FullStreaming,
+		Slug: d.Slug, PreviewSeconds: d.PreviewSeconds, FullStreaming: d.FullStreaming, Preorder: d.Preorder,
 	}
 	if m.FullStreaming {
 		m.PreviewSeconds = 0 // the whole tracks play: no length to keep
 	}
 	for i, t := range d.Tracks {
-		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: t.Title, AudioSHA256: t.AudioSHA256})
+		// Tracks out early mean nothing once the release is no pre-order.
+		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: t.Title, AudioSHA256: t.AudioSHA256,
+			PreorderAvailable: d.Preorder && t.PreorderAvailable})
 	}
 	m.Normalize("")
 	return m
@@ -105,6 +110,7 @@ func (a *App) saveDraft(rootID int64, folder, dir string, d ReleaseDraft) error 
 		s.PriceCents, s.Currency, s.PayWhatYouWant, s.MinCents = &m.PriceCents, m.Currency, m.PayWhatYouWant, m.MinCents
 		s.Collaborators = m.Collaborators
 		s.Slug, s.PreviewSeconds, s.FullStreaming = m.Slug, m.PreviewSeconds, m.FullStreaming
+		s.Preorder = m.Preorder
 		s.Tracks = chosenOrder(d.Tracks, m.Tracks, fromTags, s.Tracks)
 		return nil
 	})
@@ -126,7 +132,7 @@ func chosenOrder(shown []DraftTrack, titled []api.ManifestTrack, fromTags map[st
 		if title == fromTags[t.File] {
 			title = ""
 		}
-		out = append(out, sync.SidecarTrack{File: t.File, Title: title})
+		out = append(out, sync.SidecarTrack{File: t.File, Title: title, PreorderAvailable: titled[i].PreorderAvailable})
 		seen[t.File] = true
 	}
 	for _, t := range before {
@@ -162,10 +168,11 @@ func planDraft(dir string, files []cache.File, side sync.Sidecar) ReleaseDraft {
 		Title: m.Title, ArtistName: m.ArtistName, Description: m.Description, ReleaseDate: m.ReleaseDate,
 		PriceCents: m.PriceCents, Currency: m.Currency, PayWhatYouWant: m.PayWhatYouWant, MinCents: m.MinCents,
 		Collaborators: append([]api.ManifestCollaborator{}, m.Collaborators...), Slug: m.Slug,
-		PreviewSeconds: m.PreviewSeconds, FullStreaming: m.FullStreaming, Tracks: []DraftTrack{},
+		PreviewSeconds: m.PreviewSeconds, FullStreaming: m.FullStreaming, Preorder: m.Preorder, Tracks: []DraftTrack{},
 	}
 	for i, t := range tracks {
-		d.Tracks = append(d.Tracks, DraftTrack{File: t.File, AudioSHA256: m.Tracks[i].AudioSHA256, Title: t.Title, DurationMS: t.DurationMS})
+		d.Tracks = append(d.Tracks, DraftTrack{File: t.File, AudioSHA256: m.Tracks[i].AudioSHA256, Title: t.Title, DurationMS: t.DurationMS,
+			PreorderAvailable: m.Tracks[i].PreorderAvailable})
 	}
 	return d
 }
@@ -220,7 +227,7 @@ func remoteDraft(r api.Release) ReleaseDraft {
 		Title: r.Title, ArtistName: r.ArtistName, Description: r.Description, ReleaseDate: r.ReleaseDate,
 		PriceCents: r.PriceCents, Currency: r.Currency, PayWhatYouWant: r.PayWhatYouWant, MinCents: r.MinCents,
 		Collaborators: []api.ManifestCollaborator{}, Slug: r.Slug, PreviewSeconds: r.PreviewSeconds, FullStreaming: r.FullStreaming,
-		Tracks: []DraftTrack{},
+		Preorder: r.Preorder, Tracks: []DraftTrack{},
 	}
 	for _, c := range r.Collaborators {
 		if !c.Owner {
@@ -228,7 +235,8 @@ func remoteDraft(r api.Release) ReleaseDraft {
 		}
 	}
 	for _, t := range r.Tracks {
-		d.Tracks = append(d.Tracks, DraftTrack{AudioSHA256: t.AudioSHA256, Title: t.Title, DurationMS: t.DurationMS})
+		d.Tracks = append(d.Tracks, DraftTrack{AudioSHA256: t.AudioSHA256, Title: t.Title, DurationMS: t.DurationMS,
+			PreorderAvailable: t.PreorderAvailable})
 	}
 	return d
 }

@@ -39,6 +39,7 @@ const (
 	StateOK      = "ok"
 	StateCorrupt = "corrupt" // bytes no longer match the purchase
 	StateMissing = "missing" // deleted from disk
+	StateWaiting = "waiting" // held by a pre-order until the release day
 )
 
 // Settings keys in the cache.
@@ -52,6 +53,7 @@ type Library struct {
 	cache    *cache.Cache
 	dir      string
 	platform Platform
+	now      func() time.Time // what says a pre-order's release day has come
 
 	bytesDownloaded atomic.Int64
 
@@ -71,7 +73,7 @@ type syncRun struct {
 
 // New returns the library kept in dir.
 func New(c *cache.Cache, dir string, p Platform) *Library {
-	return &Library{cache: c, dir: dir, platform: p, wake: make(chan struct{}, 1)}
+	return &Library{cache: c, dir: dir, platform: p, now: time.Now, wake: make(chan struct{}, 1)}
 }
 
 // DefaultDir is ~/Music/Megabox.
@@ -107,6 +109,7 @@ type Report struct {
 	Releases   int       `json:"releases"`
 	Tracks     int       `json:"tracks"`
 	Downloaded int       `json:"downloaded"`
+	Waiting    int       `json:"waiting"` // held by pre-orders until their release day
 	Problems   []Problem `json:"problems"`
 }
 
@@ -311,6 +314,10 @@ func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt
 		return err
 	}
 	for _, t := range rel.Tracks {
+		if t.AvailableOn != "" { // the platform opens it on the release day; a later sync fetches it
+			rep.Waiting++
+			continue
+		}
 		rep.Tracks++
 		if err := l.syncTrack(ctx, it.PurchaseID, rel.ID, dir, t, rep); err != nil {
 			return err

@@ -32,6 +32,8 @@ type Release struct {
 	ReceiptOK  bool    `json:"receipt_ok"`
 	Offline    bool    `json:"offline"` // every track is on disk and verified
 	Tracks     []Track `json:"tracks"`
+	// Preorder is set while a pre-order holds some tracks back.
+	Preorder *Preorder `json:"preorder,omitempty"`
 }
 
 // Releases lists the library from the cache and the disk: no network.
@@ -42,7 +44,8 @@ func (l *Library) Releases(ctx context.Context) ([]Release, error) {
 	}
 	out := make([]Release, 0, len(items))
 	for _, it := range items {
-		r := Release{PurchaseID: it.PurchaseID, ReleaseID: it.ReleaseID, Artist: it.Artist, Title: it.Title, ReceiptOK: it.ReceiptOK, Offline: true}
+		r := Release{PurchaseID: it.PurchaseID, ReleaseID: it.ReleaseID, Artist: it.Artist, Title: it.Title, ReceiptOK: it.ReceiptOK, Offline: true,
+			Preorder: preorderOf(it.ReleaseJSON, l.now())}
 		if it.CoverPath != "" {
 			r.CoverPath = filepath.Join(l.dir, filepath.FromSlash(it.CoverPath))
 		}

@@ -47,6 +47,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		Currency: side.Currency, PayWhatYouWant: side.PayWhatYouWant, MinCents: side.MinCents, CoverSHA256: coverSHA,
 		PriceCents: def.PriceCents, Collaborators: side.Collaborators,
 		Slug: side.Slug, PreviewSeconds: side.PreviewSeconds, FullStreaming: side.FullStreaming,
+		Preorder: side.Preorder,
 	}
 	if side.PriceCents != nil {
 		m.PriceCents = *side.PriceCents
@@ -54,7 +55,7 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 	if m.Currency == "" {
 		m.Currency = def.Currency
 	}
-	titles := chosenTitles(side.Tracks)
+	titles, early := chosenTitles(side.Tracks), earlyTracks(side.Tracks)
 	for i, t := range tracks {
 		title := titles[inRelease(dir, t.rel)]
 		if title == "" {
@@ -63,7 +64,8 @@ func buildManifest(dir string, tracks []track, coverSHA string, side Sidecar, de
 		if title == "" {
 			title = titleFromName(t.rel)
 		}
-		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: title, AudioSHA256: t.sha})
+		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: title, AudioSHA256: t.sha,
+			PreorderAvailable: early[inRelease(dir, t.rel)]})
 		if m.Title == "" {
 			m.Title = t.tags.Album
 		}
@@ -109,6 +111,17 @@ func chosenTitles(chosen []SidecarTrack) map[string]string {
 	for _, c := range chosen {
 		if _, twice := out[c.File]; !twice && c.Title != "" {
 			out[c.File] = c.Title
+		}
+	}
+	return out
+}
+
+// earlyTracks are the files a pre-order's buyers get at once.
+func earlyTracks(chosen []SidecarTrack) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range chosen {
+		if c.PreorderAvailable {
+			out[c.File] = true
 		}
 	}
 	return out

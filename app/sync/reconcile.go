@@ -99,11 +99,13 @@ func (e *Engine) push(ctx context.Context, id int64, m api.Manifest) (*api.Relea
 }
 
 // inSidecar names megabox.json in an error about a field only the sidecar
-// sets (the collaborators and the web settings), so the creator knows
-// which file to fix; the error keeps its code and field.
+// sets (the collaborators, the web settings, the tracks out before a
+// pre-order's day), so the creator knows which file to fix; the error
+// keeps its code and field.
 func inSidecar(err error) error {
 	switch f := api.ErrorField(err); {
-	case strings.HasPrefix(f, "collaborators"), f == "slug", f == "preview_seconds", f == "full_streaming":
+	case strings.HasPrefix(f, "collaborators"), f == "slug", f == "preview_seconds", f == "full_streaming",
+		strings.HasSuffix(f, "preorder_available"):
 		return &sidecarError{kind: KindSidecarInvalid, field: f, err: fmt.Errorf("%s: %w", SidecarName, err)}
 	}
 	return err

@@ -38,6 +38,10 @@ type Sidecar struct {
 	Slug           string `json:"slug,omitempty"`
 	PreviewSeconds int    `json:"preview_seconds,omitempty"`
 	FullStreaming  bool   `json:"full_streaming,omitempty"`
+	// Preorder sells the release before its release date (then a day,
+	// YYYY-MM-DD); its buyers get the tracks marked preorder_available
+	// at once and the others on that day.
+	Preorder bool `json:"preorder,omitempty"`
 	// Tracks is the play order the creator chose, by file name: listed
 	// files play first, in this order, the others after them by disc,
 	// track number and name. The files themselves are never renamed.
@@ -51,6 +55,8 @@ type Sidecar struct {
 type SidecarTrack struct {
 	File  string `json:"file"`            // below the release folder, slash-separated
 	Title string `json:"title,omitempty"` // "": the tag's title, or the file name
+	// PreorderAvailable: a pre-order's buyers get this track at once.
+	PreorderAvailable bool `json:"preorder_available,omitempty"`
 }
 
 const maxSidecar = 256 << 10

@@ -15,9 +15,9 @@ import { makeI18n } from '../i18n'
 import { app } from '../../wailsjs/go/models'
 
 const tracks = () => [
-  { file: '01.mp3', audio_sha256: 'a', title: 'Opening', duration_ms: 8000 },
-  { file: '02.mp3', audio_sha256: 'b', title: 'Part 2', duration_ms: 8000 },
-  { file: '03.mp3', audio_sha256: 'c', title: 'Part 3', duration_ms: 8000 },
+  { file: '01.mp3', audio_sha256: 'a', title: 'Opening', duration_ms: 8000, preorder_available: false },
+  { file: '02.mp3', audio_sha256: 'b', title: 'Part 2', duration_ms: 8000, preorder_available: false },
+  { file: '03.mp3', audio_sha256: 'c', title: 'Part 3', duration_ms: 8000, preorder_available: false },
 ]
 const saved = () => app.ReleaseDraft.createFrom({
   title: 'Night', artist_name: 'Nova Harbor', description: '', release_date: '2026', price_cents: 1000, currency: 'EUR',
