@@ -5,6 +5,8 @@ import codesEn, { codeErrors as codeErrorsEn } from './codes.en'
 import codesFr, { codeErrors as codeErrorsFr } from './codes.fr'
 import syncErrorsEn from './syncerrors.en'
 import syncErrorsFr from './syncerrors.fr'
+import displayEn from './display.en'
+import displayFr from './display.fr'
 import insightEn from './insight.en'
 import insightFr from './insight.fr'
 import privacyEn from './privacy.en'
@@ -32,6 +34,7 @@ export const messages = {
 
 for (const [lang, more] of [['en', privacyEn], ['fr', privacyFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', preorderEn], ['fr', preorderFr]] as const) messages[lang] = merged(messages[lang], more)
+for (const [lang, more] of [['en', displayEn], ['fr', displayFr]] as const) messages[lang] = merged(messages[lang], more)
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
   setLocale(locale)
