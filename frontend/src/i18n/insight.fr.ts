@@ -7,7 +7,7 @@ export default {
     release: 'Sortie', all: 'Toutes les sorties', period: 'Période', days: '{n} derniers jours',
     plays: 'Écoutes dans l’app', previews: 'Extraits sur le web', sales: 'Ventes', gross: 'Payé par les fans', conversion: 'De l’extrait à la vente',
     conversionNote: 'Ventes pour 100 extraits lancés sur la période.', noConversion: '—',
-    countries: 'Pays principaux', countriesNone: 'Aucune vente au pays connu sur cette période.', colCountry: 'Pays', colSales: 'Ventes',
+    countries: 'Pays principaux', countriesNone: 'Aucune vente dont le pays est connu sur cette période.', colCountry: 'Pays', colSales: 'Ventes',
     chart: 'Écoutes, extraits et ventes par jour',
     export: 'Exporter en CSV', saved: 'Enregistré dans {path}.',
     playsNote: 'Une écoute, c’est un morceau acheté entendu dans l’app pendant 30 secondes, ou la moitié d’un morceau court.',
