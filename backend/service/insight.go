@@ -9,12 +9,13 @@ import (
 	"github.com/megabox-fm/megabox/backend/store"
 )
 
-// Plays an account may report per hour. A play takes at least 30 seconds
-// of listening, so 120 an hour is all a listener can honestly reach; more
-// is a client counting wrong (or on purpose), refused until the hour ends.
 const (
+	// playsPerHour bounds the plays an account may report in an hour. A
+	// play takes at least 30 seconds of listening, so 120 is all a
+	// listener can honestly reach; more is a client counting wrong (or on
+	// purpose), refused until the hour ends.
 	playsPerHour  = 120
-	topCountries  = 10
+	topCountries  = 10 // countries listed, most sales first
 	insightWindow = 30 // days shown when no start is given
 )
 
