@@ -14,8 +14,9 @@ import (
 type PrivacyAPI struct{ a *App }
 
 // ExportData saves everything the platform holds about the account as a
-// zip where the user chooses; it returns the path, or "" if cancelled.
-func (x *PrivacyAPI) ExportData() (string, error) {
+// zip where the user chooses, the dialog titled in the user's language
+// by the window; it returns the path, or "" if cancelled.
+func (x *PrivacyAPI) ExportData(title string) (string, error) {
 	if err := x.a.whenStarted(); err != nil {
 		return "", err
 	}
@@ -23,7 +24,7 @@ func (x *PrivacyAPI) ExportData() (string, error) {
 	if acc == nil {
 		return "", uiError(api.Errorf(api.EUNAUTHORIZED, "sign in first"))
 	}
-	path, err := x.savePath(api.ExportFilename(acc.ID))
+	path, err := x.savePath(api.ExportFilename(acc.ID), title)
 	if err != nil || path == "" {
 		return "", uiError(err)
 	}
@@ -53,11 +54,11 @@ func (x *PrivacyAPI) DeleteAccount(password, confirm string) error {
 
 // savePath asks where to save the zip (a dev build may be told by
 // devSavePath).
-func (x *PrivacyAPI) savePath(name string) (string, error) {
+func (x *PrivacyAPI) savePath(name, title string) (string, error) {
 	if p := os.Getenv(devSavePath); devBuild && p != "" {
 		slog.Info("save dialog answered by "+devSavePath, "path", p)
 		return p, nil
 	}
-	return runtime.SaveFileDialog(x.a.window(), runtime.SaveDialogOptions{Title: "Save your data", DefaultFilename: name,
+	return runtime.SaveFileDialog(x.a.window(), runtime.SaveDialogOptions{Title: title, DefaultFilename: name,
 		Filters: []runtime.FileFilter{{DisplayName: "Zip", Pattern: "*.zip"}}})
 }

@@ -79,7 +79,7 @@ func TestPrivacyExportAndDelete(t *testing.T) {
 	if _, err := a.signIn(demo.FanEmail, pw); decodeUIError(t, err)["code"] != api.EUNAUTHORIZED {
 		t.Errorf("sign-in after deletion: %v", err)
 	}
-	if _, err := x.ExportData(); decodeUIError(t, err)["code"] != api.EUNAUTHORIZED {
+	if _, err := x.ExportData("Save your data"); decodeUIError(t, err)["code"] != api.EUNAUTHORIZED {
 		t.Errorf("export after deletion: %v", err)
 	}
 }

@@ -5,11 +5,15 @@ import { createPinia, setActivePinia } from 'pinia'
 // The Go side, canned: what ExportData and DeleteAccount answer, and what
 // they were sent.
 let exportAnswer: () => Promise<string> = () => Promise.resolve('')
+const titles: string[] = []
 let deleteAnswer: () => Promise<void> = () => Promise.resolve()
 const deletes: [string, string][] = []
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {} }))
 vi.mock('../../wailsjs/go/app/PrivacyAPI', () => ({
-  ExportData: () => exportAnswer(),
+  ExportData: (title: string) => {
+    titles.push(title)
+    return exportAnswer()
+  },
   DeleteAccount: (pw: string, confirm: string) => {
     deletes.push([pw, confirm])
     return deleteAnswer()
@@ -33,6 +37,7 @@ async function mountIt(lang = 'en') {
 
 beforeEach(() => {
   deletes.length = 0
+  titles.length = 0
   exportAnswer = () => Promise.resolve('')
   deleteAnswer = () => Promise.resolve()
 })
@@ -44,6 +49,7 @@ describe('PrivacyPanel', () => {
     await w.get('[data-testid=export-data]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=export-saved]').text()).toBe('Saved to /home/fan/megabox-data-7.zip.')
+    expect(titles).toEqual(['Save your data'])
   })
 
   it('says nothing when the dialog is cancelled, and a second export too soon in French', async () => {
@@ -51,6 +57,7 @@ describe('PrivacyPanel', () => {
     await w.get('[data-testid=export-data]').trigger('click')
     await flushPromises()
     expect(w.find('[data-testid=export-saved]').exists()).toBe(false)
+    expect(titles).toEqual(['Enregistrer vos données'])
     exportAnswer = () => refusal('rate_limited')
     await w.get('[data-testid=export-data]').trigger('click')
     await flushPromises()

@@ -4,7 +4,7 @@ export default {
   privacy: {
     title: 'Your data',
     exportLead: 'A zip of everything Megabox keeps about you, as JSON: your account, sign-ins, follows, email choices, purchases with their receipts, gifts, codes and the files you own (described, not included).',
-    export: 'Download my data…', exporting: 'Preparing your data…', saved: 'Saved to {path}.',
+    export: 'Download my data…', dialogTitle: 'Save your data', exporting: 'Preparing your data…', saved: 'Saved to {path}.',
     deleteTitle: 'Delete my account',
     deleteLead: 'You will no longer be able to sign in, and your name, address, profile, follows and email choices are removed. Your purchases stay in the books as “Deleted account”: artists keep what they earned and your receipts stay valid. Your handle stays reserved. This cannot be undone.',
     password: 'Your password', confirm: 'Type DELETE to confirm',

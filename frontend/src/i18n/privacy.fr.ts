@@ -3,7 +3,7 @@ export default {
   privacy: {
     title: 'Vos données',
     exportLead: 'Un zip de tout ce que Megabox conserve sur vous, en JSON : votre compte, vos connexions, abonnements, choix d’e-mails, achats avec leurs reçus, cadeaux, codes et les fichiers que vous possédez (décrits, non inclus).',
-    export: 'Télécharger mes données…', exporting: 'Préparation de vos données…', saved: 'Enregistré dans {path}.',
+    export: 'Télécharger mes données…', dialogTitle: 'Enregistrer vos données', exporting: 'Préparation de vos données…', saved: 'Enregistré dans {path}.',
     deleteTitle: 'Supprimer mon compte',
     deleteLead: 'Vous ne pourrez plus vous connecter, et votre nom, votre adresse, votre profil, vos abonnements et vos choix d’e-mails sont effacés. Vos achats restent dans les comptes sous « Compte supprimé » : les artistes gardent ce qu’ils ont gagné et vos reçus restent valides. Votre identifiant reste réservé. C’est irréversible.',
     password: 'Votre mot de passe', confirm: 'Tapez DELETE pour confirmer',

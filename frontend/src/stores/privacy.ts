@@ -6,8 +6,8 @@ import { useAccount } from './account'
 export const usePrivacy = defineStore('privacy', {
   state: () => ({ savedTo: '' }),
   actions: {
-    async exportData() {
-      const path = await privacyApi.exportData()
+    async exportData(title: string) {
+      const path = await privacyApi.exportData(title)
       if (path) this.savedTo = path
       return path
     },
