@@ -11,9 +11,10 @@ import (
 
 const (
 	// playsPerHour bounds the plays an account may report in an hour. A
-	// play takes at least 30 seconds of listening, so 120 is all a
-	// listener can honestly reach; more is a client counting wrong (or on
-	// purpose), refused until the hour ends.
+	// play is 30 seconds of listening (half of a track under a minute),
+	// so 120 is what an hour of listening reaches but for very short
+	// tracks; more is a client counting wrong (or on purpose), refused
+	// until the hour ends.
 	playsPerHour  = 120
 	topCountries  = 10 // countries listed, most sales first
 	insightWindow = 30 // days shown when no start is given
