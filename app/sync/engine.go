@@ -99,8 +99,8 @@ type Engine struct {
 	pauseCtx  context.Context
 	cancelRun context.CancelFunc
 	kick      chan struct{}
-	stopped   string       // why Serve is not running, for the UI
-	unwatched string       // which folders are rescanned for want of a watch
+	stopped   *Problem     // why Serve is not running, for the UI
+	unwatched *Problem     // which folders are rescanned for want of a watch
 	kernel    kernel       // the system's file watching
 	loop      *loop        // while serving: where folder work is sent
 	work      gosync.Mutex // held while working on a folder: one piece of work at a time
@@ -190,9 +190,9 @@ func (e *Engine) Progress() Progress {
 	p := e.meter.snapshot()
 	p.Paused, p.Online = e.Paused(), e.Online()
 	e.mu.Lock()
-	p.Error = e.stopped
-	if p.Error == "" {
-		p.Error = e.unwatched
+	p.Problem = e.stopped
+	if p.Problem == nil {
+		p.Problem = e.unwatched
 	}
 	e.mu.Unlock()
 	return p

@@ -65,7 +65,8 @@ type Progress struct {
 	ETASeconds float64 `json:"eta_seconds"`
 	Paused     bool    `json:"paused"`
 	Online     bool    `json:"online"`
-	Error      string  `json:"error,omitempty"` // sync is off or only partly watching, and why
+	// Problem says sync is off or only partly watching, and why.
+	Problem *Problem `json:"problem,omitempty"`
 }
 
 // NopEmitter discards events.

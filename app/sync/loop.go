@@ -158,27 +158,27 @@ func (e *Engine) Confirm(ctx context.Context, rootID int64, dir string) (*api.Re
 	return rel, err
 }
 
-// setStopped records why Serve could not run ("" once it runs) and tells
+// setStopped records why Serve could not run (nil once it runs) and tells
 // the UI: a system limit on watched folders must not turn sync off in
-// silence.
-func (e *Engine) setStopped(what string, err error) {
-	msg := ""
+// silence. part is what failed: the list of folders, or watching them.
+func (e *Engine) setStopped(part, what string, err error) {
+	var p *Problem
 	if err != nil {
-		msg = "Sync is off: " + what + " (" + err.Error() + "). It tries again shortly."
+		p = &Problem{Kind: KindSyncOff, Field: part, Detail: "Sync is off: " + what + " (" + err.Error() + "). It tries again shortly."}
 	}
-	e.setNote(&e.stopped, msg)
+	e.setNote(&e.stopped, p)
 }
 
 // noteWatch tells the UI which folders are only rescanned because the
 // system refuses to watch them, or that all are watched again.
 func (e *Engine) noteWatch(w *watcher) {
-	e.setNote(&e.unwatched, w.problem(e.opts.Poll.String()))
+	e.setNote(&e.unwatched, w.problem(e.opts.Poll))
 }
 
-func (e *Engine) setNote(note *string, msg string) {
+func (e *Engine) setNote(note **Problem, p *Problem) {
 	e.mu.Lock()
-	changed := *note != msg
-	*note = msg
+	changed := (*note).encode() != p.encode()
+	*note = p
 	e.mu.Unlock()
 	if changed {
 		e.emitProgress(true)

@@ -41,6 +41,9 @@ const (
 	KindConfirmRemoval   = "confirm_track_removal" // Count: the folder's tracks, Total: the release's
 	KindAdoptAmbiguous   = "adopt_ambiguous"       // Count releases (Name: their titles) hold these files
 	KindAdoptTaken       = "adopt_taken"           // Name: the release, Folder: the folder that has it
+	// The engine as a whole.
+	KindSyncOff   = "sync_off"  // Field: what failed ("folders": reading their list, "watch": watching them)
+	KindUnwatched = "unwatched" // Count folders (Name: the first) looked at every Limit seconds; Code "watch_limit": the system's limit
 )
 
 // Problem is a typed reason, with the few parameters its message needs.

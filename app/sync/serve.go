@@ -35,7 +35,7 @@ const maxBackoff = time.Minute
 func (e *Engine) Serve(ctx context.Context) error {
 	roots, err := e.cache.Roots(ctx)
 	if err != nil {
-		e.setStopped("Megabox could not read its list of folders", err)
+		e.setStopped("folders", "Megabox could not read its list of folders", err)
 		return fmt.Errorf("list folders: %w", err)
 	}
 	byPath := map[string]cache.Root{}
@@ -46,10 +46,10 @@ func (e *Engine) Serve(ctx context.Context) error {
 	}
 	w, err := newWatcher(e.kernel, paths)
 	if err != nil {
-		e.setStopped("Megabox could not watch your folders", err)
+		e.setStopped("watch", "Megabox could not watch your folders", err)
 		return fmt.Errorf("watch folders: %w", err)
 	}
-	e.setStopped("", nil)
+	e.setStopped("", "", nil)
 	defer w.close()
 	e.mu.Lock()
 	e.w = w

@@ -11,6 +11,7 @@ import (
 	"strings"
 	gosync "sync"
 	"syscall"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
@@ -153,13 +154,13 @@ func (w *watcher) changeFor(p string) change {
 	return change{}
 }
 
-// problem describes the directories the system refuses to watch, or ""
-// when every one is watched.
-func (w *watcher) problem(every string) string {
+// problem describes the directories the system refuses to watch (they
+// are looked at every poll instead), or nil when every one is watched.
+func (w *watcher) problem(poll time.Duration) *Problem {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.failed) == 0 {
-		return ""
+		return nil
 	}
 	var first string
 	paths := make([]string, 0, len(w.failed))
@@ -169,11 +170,14 @@ func (w *watcher) problem(every string) string {
 	sort.Strings(paths)
 	err := w.failed[paths[0]]
 	first = err.Error()
+	p := &Problem{Kind: KindUnwatched, Count: len(paths), Name: paths[0], Limit: int64(max(1, poll.Round(time.Second)/time.Second))}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EMFILE) {
 		first = "the system's limit on watched folders is reached; raising fs.inotify.max_user_watches lifts it"
+		p.Code = "watch_limit"
 	}
-	return fmt.Sprintf("Megabox cannot watch %d folder(s) for changes (%s), starting with %s. It looks for changes in them every %s instead.",
-		len(paths), first, paths[0], every)
+	p.Detail = fmt.Sprintf("Megabox cannot watch %d folder(s) for changes (%s), starting with %s. It looks for changes in them every %s instead.",
+		len(paths), first, paths[0], poll)
+	return p
 }
 
 func (w *watcher) drain() {

@@ -43,10 +43,13 @@ func TestRefusedWatchesAreRescanned(t *testing.T) {
 	wait.Until(t, 10*time.Second, "both albums", func() bool {
 		return e.releaseState("Watched") == StateSynced && e.releaseState("Unwatched") == StateSynced
 	})
-	msg := eng.Progress().Error
+	p := eng.Progress().Problem
+	if p == nil || p.Kind != KindUnwatched || p.Count != 1 || p.Name != refused || p.Code != "watch_limit" || p.Limit != 1 {
+		t.Fatalf("Progress.Problem = %+v, want unwatched: 1 folder, %s first, the system's limit, looked at every second", p, refused)
+	}
 	for _, want := range []string{"cannot watch 1 folder(s)", "limit on watched folders", refused, "every 300ms"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("Progress.Error = %q, want it to say %q", msg, want)
+		if !strings.Contains(p.Detail, want) {
+			t.Errorf("Progress.Problem.Detail = %q, want it to say %q", p.Detail, want)
 		}
 	}
 	testmedia.MP3(t, filepath.Join(refused, "02 - Late.mp3"), 1, 777, testmedia.Tags{Title: "Late", Track: "2"})
@@ -55,7 +58,7 @@ func TestRefusedWatchesAreRescanned(t *testing.T) {
 	})
 	refuse.Store(false)
 	wait.Until(t, 10*time.Second, "the message to clear once the folder is watched", func() bool {
-		return eng.Progress().Error == ""
+		return eng.Progress().Problem == nil
 	})
 	eng.mu.Lock()
 	w := eng.w
@@ -83,15 +86,15 @@ func TestServeErrorIsShown(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "too many open files") {
 		t.Fatalf("Serve = %v, want the watcher's error", err)
 	}
-	want := "Sync is off: Megabox could not watch your folders (too many open files). It tries again shortly."
-	if got := eng.Progress().Error; got != want {
-		t.Fatalf("Progress.Error = %q, want %q", got, want)
+	want := Problem{Kind: KindSyncOff, Field: "watch", Detail: "Sync is off: Megabox could not watch your folders (too many open files). It tries again shortly."}
+	if got := eng.Progress().Problem; got == nil || *got != want {
+		t.Fatalf("Progress.Problem = %+v, want %+v", got, want)
 	}
 	refuse.Store(false)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- eng.Serve(ctx) }()
-	wait.Until(t, 10*time.Second, "the status to clear", func() bool { return eng.Progress().Error == "" })
+	wait.Until(t, 10*time.Second, "the status to clear", func() bool { return eng.Progress().Problem == nil })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Serve after cancel = %v", err)
@@ -101,7 +104,8 @@ func TestServeErrorIsShown(t *testing.T) {
 	if err := eng.Serve(context.Background()); err == nil {
 		t.Fatal("Serve on a closed cache returned nil")
 	}
-	if got := eng.Progress().Error; !strings.HasPrefix(got, "Sync is off: Megabox could not read its list of folders (") {
-		t.Fatalf("Progress.Error = %q after the cache failed", got)
+	if got := eng.Progress().Problem; got == nil || got.Kind != KindSyncOff || got.Field != "folders" ||
+		!strings.HasPrefix(got.Detail, "Sync is off: Megabox could not read its list of folders (") {
+		t.Fatalf("Progress.Problem = %+v after the cache failed", got)
 	}
 }

@@ -26,7 +26,8 @@ vi.mock('../wailsjs/go/app/SyncAPI', () => ({
       ],
     }],
   }]),
-  Progress: () => Promise.resolve({ files_total: 0, files_done: 0, bytes_total: 0, bytes_done: 0, rate_bps: 0, eta_seconds: 0, paused: false, online: true }),
+  Progress: () => Promise.resolve({ files_total: 0, files_done: 0, bytes_total: 0, bytes_done: 0, rate_bps: 0, eta_seconds: 0, paused: false, online: true,
+    problem: { kind: 'sync_off', field: 'folders', detail: 'Sync is off: Megabox could not read its list of folders (sql: database is closed). It tries again shortly.' } }),
   RemoteReleases: () => Promise.resolve([]),
 }))
 import SyncView from './views/SyncView.vue'
@@ -45,6 +46,8 @@ const kinds: SyncProblem[] = [
   { kind: 'folder_missing' }, { kind: 'root_missing' }, { kind: 'files_need_attention', count: 3 }, { kind: 'no_tracks' },
   { kind: 'needs_confirmation' }, { kind: 'confirm_track_removal', count: 2, total: 3 },
   { kind: 'adopt_ambiguous', count: 2, name: 'Night, Day' }, { kind: 'adopt_taken', name: 'Night', folder: 'Night (old)' },
+  { kind: 'sync_off', field: 'folders' }, { kind: 'sync_off', field: 'watch' },
+  { kind: 'unwatched', count: 3, name: '/home/ann/Music/Night', limit: 30 }, { kind: 'unwatched', count: 1, name: '/home/ann/Music/Day', limit: 30, code: 'watch_limit' },
 ]
 
 function say(lang: 'en' | 'fr', p: SyncProblem) {
@@ -73,6 +76,9 @@ describe('sync problems', () => {
     expect(say('en', { kind: 'refused_by_platform', code: 'invalid', field: 'release_date' })).toContain('2026-03-01')
     expect(say('fr', { kind: 'offline', code: 'unavailable' })).toContain('Impossible de joindre Megabox')
     expect(say('en', { kind: 'files_need_attention', count: 1 })).toBe('One file needs attention before this release can be published.')
+    expect(say('fr', { kind: 'sync_off', field: 'watch' })).toBe('La synchronisation est arrêtée : Megabox n’a pas pu surveiller vos dossiers. Il réessaie sous peu.')
+    expect(say('en', { kind: 'unwatched', count: 1, name: '/m/Day', limit: 30, code: 'watch_limit' })).toBe(
+      'Megabox cannot watch /m/Day for changes: it looks at it every 30 s instead. The system’s limit on watched folders is reached: raising fs.inotify.max_user_watches lifts it.')
   })
 
   it('has every English sync message in French with the same placeholders', () => {
@@ -84,9 +90,9 @@ describe('sync problems', () => {
   })
 
   it('shows a release’s and its files’ problems in the Sync view by kind, never the cause', async () => {
-    for (const [lang, flac, blocked] of [
-      ['en', 'FLAC files are not accepted yet', '2 files need attention'],
-      ['fr', 'Les fichiers FLAC ne sont pas encore acceptés', '2 fichiers demandent votre attention'],
+    for (const [lang, flac, blocked, off] of [
+      ['en', 'FLAC files are not accepted yet', '2 files need attention', 'Sync is off: Megabox could not read its list of folders. It tries again shortly.'],
+      ['fr', 'Les fichiers FLAC ne sont pas encore acceptés', '2 fichiers demandent votre attention', 'La synchronisation est arrêtée : Megabox n’a pas pu lire sa liste de dossiers. Il réessaie sous peu.'],
     ] as const) {
       setActivePinia(createPinia())
       const w = mount(SyncView, { global: { plugins: [makeI18n(lang)] }, attachTo: document.body })
@@ -98,6 +104,8 @@ describe('sync problems', () => {
       expect(files.map((f) => f.attributes('data-kind'))).toEqual(['unsupported_type', 'unreadable'])
       expect(files[0].text()).toContain(flac)
       expect(files[1].text()).not.toBe('')
+      expect(w.get('[data-testid="sync-problem"]').text()).toBe(off)
+      expect(w.text()).not.toContain('database is closed')
       expect(w.text()).not.toContain('permission denied')
       expect(w.text()).not.toContain('need attention before this release can be published (')
       expect(w.text()).not.toContain('file(s)')

@@ -23,6 +23,10 @@ export function problemText(t: Translate, te: Has, p: SyncProblem | null | undef
       return t('syncProblem.refused_by_platform', { reason: reason() })
     case 'files_need_attention':
       return t('syncProblem.files_need_attention', args, args.count)
+    case 'sync_off':
+      return t(p.field === 'watch' ? 'syncProblem.sync_off_watch' : 'syncProblem.sync_off_folders')
+    case 'unwatched':
+      return t('syncProblem.unwatched', args, args.count) + (p.code === 'watch_limit' ? ' ' + t('syncProblem.watch_limit') : '')
   }
   return te('syncProblem.' + p.kind) ? t('syncProblem.' + p.kind, args) : t('syncProblem.unknown')
 }

@@ -31,6 +31,10 @@ export default {
     confirm_track_removal: 'The folder has {count} track(s), the release {total}: confirm to remove tracks.',
     adopt_ambiguous: 'Made a new draft: {count} of your releases ({name}) have exactly these files and none is clearly this folder’s.',
     adopt_taken: 'Made a new draft: “{name}” has exactly these files but belongs to the folder {folder}.',
+    sync_off_folders: 'Sync is off: Megabox could not read its list of folders. It tries again shortly.',
+    sync_off_watch: 'Sync is off: Megabox could not watch your folders. It tries again shortly.',
+    unwatched: 'Megabox cannot watch {name} for changes: it looks at it every {limit} s instead. | Megabox cannot watch {count} folders for changes, starting with {name}: it looks at them every {limit} s instead.',
+    watch_limit: 'The system’s limit on watched folders is reached: raising fs.inotify.max_user_watches lifts it.',
     unknown: 'This needs your attention.',
   },
   errors: {

@@ -31,6 +31,10 @@ export default {
     confirm_track_removal: 'Le dossier compte {count} morceau(x), la sortie {total} : confirmez pour retirer des morceaux.',
     adopt_ambiguous: 'Nouveau brouillon créé : {count} de vos sorties ({name}) ont exactement ces fichiers et aucune n’est clairement celle de ce dossier.',
     adopt_taken: 'Nouveau brouillon créé : « {name} » a exactement ces fichiers mais appartient au dossier {folder}.',
+    sync_off_folders: 'La synchronisation est arrêtée : Megabox n’a pas pu lire sa liste de dossiers. Il réessaie sous peu.',
+    sync_off_watch: 'La synchronisation est arrêtée : Megabox n’a pas pu surveiller vos dossiers. Il réessaie sous peu.',
+    unwatched: 'Megabox ne peut pas surveiller {name} : il le regarde toutes les {limit} s à la place. | Megabox ne peut pas surveiller {count} dossiers, à commencer par {name} : il les regarde toutes les {limit} s à la place.',
+    watch_limit: 'Le système a atteint sa limite de dossiers surveillés : augmenter fs.inotify.max_user_watches la lève.',
     unknown: 'Ceci demande votre attention.',
   },
   errors: {
