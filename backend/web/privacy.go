@@ -17,9 +17,19 @@ type privacyBody struct {
 }
 
 func (h *Handler) privacyRoutes() {
-	h.mux.HandleFunc("GET /settings/privacy", h.page(h.privacyPage))
-	h.mux.HandleFunc("POST /settings/privacy/export", h.page(h.privacyExport))
-	h.mux.HandleFunc("POST /settings/privacy/delete", h.page(h.privacyDelete))
+	h.mux.HandleFunc("GET /settings/privacy", h.page(h.withPrivacy(h.privacyPage)))
+	h.mux.HandleFunc("POST /settings/privacy/export", h.page(h.withPrivacy(h.privacyExport)))
+	h.mux.HandleFunc("POST /settings/privacy/delete", h.page(h.withPrivacy(h.privacyDelete)))
+}
+
+// withPrivacy answers 404 on pages built without the privacy service.
+func (h *Handler) withPrivacy(fn func(http.ResponseWriter, *http.Request, *visit) error) func(http.ResponseWriter, *http.Request, *visit) error {
+	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
+		if h.privacy == nil {
+			return api.Errorf(api.ENOTFOUND, "no such page")
+		}
+		return fn(w, r, v)
+	}
 }
 
 func (h *Handler) privacyPage(w http.ResponseWriter, r *http.Request, v *visit) error {
