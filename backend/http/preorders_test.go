@@ -13,6 +13,7 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/internal/testmedia"
 )
 
 // testClock is a platform clock a test moves.
@@ -182,5 +183,34 @@ func TestPreorderManifestRules(t *testing.T) {
 				t.Fatalf("err = %v (field %q), want invalid %s", err, api.ErrorField(err), c.field)
 			}
 		})
+	}
+}
+
+// TestPreorderPreviewOfHeldTrack: a pre-order that streams in full plays
+// a track not out yet as its preview only, so listening is no way round
+// the release day; a track out already, and every track from that day,
+// play whole.
+func TestPreorderPreviewOfHeldTrack(t *testing.T) {
+	e := mustEnv(t)
+	clock := &testClock{now: time.Date(2026, 12, 4, 15, 30, 0, 0, time.UTC)}
+	e.p.SetClock(clock.get)
+	ann, _ := e.signUp("Ann", true)
+	audio := master(t, testmedia.Encoding{})
+	path, rel := e.previewRelease(ann, audio, false, func(m *api.Manifest) {
+		m.ReleaseDate, m.Preorder, m.FullStreaming = "2026-12-05", true, true
+		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: 2, Title: "Two", AudioSHA256: m.Tracks[0].AudioSHA256, PreorderAvailable: true})
+	})
+	early := fmt.Sprintf("/api/v1/tracks/%d/preview", rel.Tracks[1].ID)
+	if code, body, _ := e.raw("GET", path, "", nil); code != 200 {
+		t.Fatalf("held track's preview: %d", code)
+	} else {
+		checkPreview(t, audio, body, api.DefaultPreviewSeconds)
+	}
+	if code, body, _ := e.raw("GET", early, "", nil); code != 200 || !bytes.Equal(body, audio) {
+		t.Fatalf("early track's stream: %d, %d bytes of %d", code, len(body), len(audio))
+	}
+	clock.set(time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+	if code, body, _ := e.raw("GET", path, "", nil); code != 200 || !bytes.Equal(body, audio) {
+		t.Fatalf("release day stream: %d, %d bytes of %d", code, len(body), len(audio))
 	}
 }
