@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
@@ -28,7 +28,6 @@ import LibraryView from './LibraryView.vue'
 import StoreView from './StoreView.vue'
 import { useCatalog } from '../stores/catalog'
 import { makeI18n } from '../i18n'
-import { longDate } from '../money'
 
 describe('pre-orders in the library', () => {
   for (const [lang, line, waiting] of [
@@ -50,7 +49,12 @@ describe('pre-orders in the library', () => {
 })
 
 describe('pre-orders in the store', () => {
-  const utcDay = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+  // The day before the release, late: the day is the UTC one.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-12-04T23:59:00Z'))
+  })
+  afterEach(() => vi.useRealTimers())
   async function open(lang: string, date: string) {
     releaseDate = date
     const pinia = createPinia()
@@ -62,17 +66,17 @@ describe('pre-orders in the store', () => {
   }
 
   it('says a release sold before its day is a pre-order, with the tracks out now', async () => {
-    const tomorrow = utcDay(1)
-    let w = await open('en', tomorrow)
-    expect(w.get('[data-testid=preorder]').text()).toBe(`Pre-order — released on ${longDate(tomorrow, 'en')}; 2 of 5 tracks now`)
+    let w = await open('en', '2026-12-05')
+    expect(w.get('[data-testid=preorder]').text()).toBe('Pre-order — released on December 5, 2026; 2 of 5 tracks now')
     w.unmount()
-    w = await open('fr', tomorrow)
-    expect(w.get('[data-testid=preorder]').text()).toBe(`Précommande — parution le ${longDate(tomorrow, 'fr')} ; 2 titres sur 5 dès maintenant`)
+    w = await open('fr', '2026-12-05')
+    expect(w.get('[data-testid=preorder]').text()).toBe('Précommande — parution le 5 décembre 2026 ; 2 titres sur 5 dès maintenant')
     w.unmount()
   })
 
   it('says nothing of it from the release day on', async () => {
-    const w = await open('en', utcDay(0))
+    vi.setSystemTime(new Date('2026-12-05T00:00:00Z'))
+    const w = await open('en', '2026-12-05')
     expect(w.find('[data-testid=preorder]').exists()).toBe(false)
     w.unmount()
   })
