@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
@@ -28,7 +28,6 @@ vi.mock('../../wailsjs/go/app/InsightAPI', () => ({
 }))
 import InsightPanel from './InsightPanel.vue'
 import { makeI18n } from '../i18n'
-import { dayBefore } from '../stores/insight'
 
 // The chart is a stub that shows the numbers it was given.
 const InsightChart = { props: ['days'], template: '<div data-testid="chart">{{ JSON.stringify(days) }}</div>' }
@@ -45,11 +44,16 @@ describe('InsightPanel', () => {
   beforeEach(() => {
     asked.length = 0
     exported.length = 0
+    vi.useFakeTimers({ toFake: ['Date'] }) // "the last 30 days" ends on a known day
+    vi.setSystemTime(new Date('2026-03-10T12:00:00Z'))
+  })
+  afterEach(() => {
+    vi.useRealTimers()
   })
 
   it('shows the period’s totals, the conversion as a rate and the top countries in the user’s language', async () => {
     let w = await mountIn('en')
-    expect(asked).toEqual([[dayBefore(29), '', 0]])
+    expect(asked).toEqual([['2026-02-09', '', 0]])
     expect(text(w, 'insight-plays')).toBe('6')
     expect(text(w, 'insight-previews')).toBe('12')
     expect(text(w, 'insight-sales')).toBe('3')
@@ -77,12 +81,12 @@ describe('InsightPanel', () => {
     await w.get('[data-testid=insight-release]').setValue('8')
     await w.get('[data-testid=insight-days]').setValue('7')
     await flushPromises()
-    expect(asked.slice(1)).toEqual([[dayBefore(29), '', 8], [dayBefore(6), '', 8]])
+    expect(asked.slice(1)).toEqual([['2026-02-09', '', 8], ['2026-03-04', '', 8]])
     expect(text(w, 'insight-conversion')).toBe('—')
     expect(w.find('[data-testid=insight-countries]').exists()).toBe(false)
     expect(w.text()).toContain('No sale with a known country in this period.')
     await w.get('[data-testid=insight-export]').trigger('click')
     await flushPromises()
-    expect(exported).toEqual([[dayBefore(6), '', 8]])
+    expect(exported).toEqual([['2026-03-04', '', 8]])
   })
 })
