@@ -17,7 +17,7 @@ async function position(page) {
 
 test('a fan browses signed out, previews, signs in at Pay, buys and plays', { timeout: 300000 }, async () => {
   const { page, pageErrors } = s
-  assert.equal(await page.locator('main h1').textContent(), 'Store')
+  await page.locator('main h1', { hasText: 'Store' }).waitFor()
   assert.equal(await page.locator('[data-testid=account-email]').count(), 0)
   await page.fill('input[name=q]', 'copper')
   await page.press('input[name=q]', 'Enter')

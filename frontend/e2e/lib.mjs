@@ -114,7 +114,7 @@ export async function demoPassword(page) {
 // answerWelcome answers the first run's question (listening or making
 // music) if the app asks it; the app's own views show after.
 export async function answerWelcome(page, role = 'listen') {
-  await page.locator('[data-testid=welcome], nav [data-view=account]').first().waitFor()
+  await page.locator('[data-testid=welcome], .shell[data-loaded]').first().waitFor()
   if (await page.isVisible('[data-testid=welcome]')) await page.click(`[data-testid=welcome] [data-role=${role}]`)
   await page.locator('nav [data-view=account]').waitFor()
 }
