@@ -183,7 +183,9 @@ export const useCatalog = defineStore('catalog', {
       if (!find()) await lib.sync() // bought here a moment ago: not mirrored yet
       const owned = find()
       if (!owned) throw new ApiError('not_found', 'not in the library yet')
-      await usePlayer().playRelease(owned.purchase_id, index)
+      // By id: the library lists only what is mirrored (a pre-order's other tracks come on its day).
+      const at = owned.tracks.findIndex((x) => x.id === this.selected?.tracks[index]?.id)
+      await usePlayer().playRelease(owned.purchase_id, at < 0 ? index : at)
     },
     // follow follows an artist; the email choices are off unless ticked.
     async follow(artistId: number, email = false, shareEmail = false) {

@@ -12,6 +12,8 @@ const preordered = {
 }
 // The store's release: out tomorrow (UTC) unless a test says otherwise.
 let releaseDate = ''
+let owned = ''
+const played: number[][] = []
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {} }))
 vi.mock('../../wailsjs/go/app/RulesAPI', () => ({ Split: (g: number) => Promise.resolve({ gross: g, creator: g - g / 10, platform: g / 10 }) }))
 vi.mock('../../wailsjs/go/app/LibraryAPI', () => ({
@@ -22,7 +24,11 @@ vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
     id, title: 'Later', artist_name: 'Ann', price_cents: 900, currency: 'EUR', release_date: releaseDate, preorder: true,
     tracks: [1, 2, 3, 4, 5].map((n) => ({ id: n, position: n, title: `Song ${n}`, duration_ms: 61_000, preorder_available: n === 1 || n === 3 })),
   }),
-  Owned: () => Promise.resolve(''),
+  Owned: () => Promise.resolve(owned),
+}))
+vi.mock('../../wailsjs/go/app/PlayerAPI', () => ({
+  PlayRelease: (...a: number[]) => { played.push(a); return Promise.resolve() },
+  Status: () => Promise.resolve({}),
 }))
 import LibraryView from './LibraryView.vue'
 import StoreView from './StoreView.vue'
@@ -55,8 +61,9 @@ describe('pre-orders in the store', () => {
     vi.setSystemTime(new Date('2026-12-04T23:59:00Z'))
   })
   afterEach(() => vi.useRealTimers())
-  async function open(lang: string, date: string) {
+  async function open(lang: string, date: string, bought = '') {
     releaseDate = date
+    owned = bought
     const pinia = createPinia()
     setActivePinia(pinia)
     await useCatalog().open(9)
@@ -71,6 +78,17 @@ describe('pre-orders in the store', () => {
     w.unmount()
     w = await open('fr', '2026-12-05')
     expect(w.get('[data-testid=preorder]').text()).toBe('Précommande — parution le 5 décembre 2026 ; 2 titres sur 5 dès maintenant')
+    w.unmount()
+  })
+
+  it('lets its buyer play what is out and says when the rest comes', async () => {
+    const w = await open('en', '2026-12-05', 'bought')
+    expect(w.findAll('[data-testid=held]').map((x) => x.text())).toEqual(['On December 5, 2026', 'On December 5, 2026', 'On December 5, 2026'])
+    const play = w.findAll('[data-testid=play-track]')
+    expect(play).toHaveLength(2)
+    await play[1].trigger('click') // Song 3: the library's second track
+    await flushPromises()
+    expect(played).toEqual([[1, 1]])
     w.unmount()
   })
 
