@@ -32,16 +32,19 @@ sleep 3
 click() { xdotool mousemove --window "$wid" "$1" "$2" click 1 2>/dev/null; sleep "${3:-1.5}"; }
 shot() { import -window "$wid" "$out/$1.png" 2>/dev/null; }
 
-# The sidebar and the sign-in form sit at fixed places in the 1200×800 window.
+# Places in the 1200×800 window (the sidebar's rows are 36 px apart).
+shot welcome
+click 758 477 2                            # "I make music" → Account, ready to sign up
 shot account
-click 371 526 0.3; click 458 282 2.5      # "Use nova@…", "Sign in"
+click 538 594 3                            # "Try as the demo artist" → Sync
 shot sync
-click 42 146 2.5; shot store
-click 55 218 2.5; shot earnings
-click 40 254 2;   shot fans
-click 53 74;      click 458 172 1.5        # Account, "Sign out"
-click 366 564 0.3; click 458 282 3         # "Use fan@…", "Sign in" → Library
-click 300 400 0.5                          # move the pointer off the sidebar
+click 42 110 2; shot earnings
+click 42 146 2; shot fans
+click 42 182 2; shot store
+click 42 254 2; shot account-creator
+click 458 232 2                            # "Sign out"
+click 342 594 3                            # "Try as the demo listener" → Library
+click 700 400 0.5                          # move the pointer off the sidebar
 shot library
 
 fail=0
