@@ -40,17 +40,18 @@ type server struct {
 	bin  string
 	data string
 	addr string
+	args []string // more flags
 	cmd  *exec.Cmd
 }
 
-func startServer(t *testing.T, bin, data, addr string) *server {
+func startServer(t *testing.T, bin, data, addr string, args ...string) *server {
 	t.Helper()
 	if addr == "" {
 		l, _ := net.Listen("tcp", "127.0.0.1:0")
 		addr = l.Addr().String()
 		l.Close()
 	}
-	s := &server{t: t, bin: bin, data: data, addr: addr}
+	s := &server{t: t, bin: bin, data: data, addr: addr, args: args}
 	s.start()
 	t.Cleanup(func() { s.kill() })
 	return s
@@ -59,7 +60,7 @@ func startServer(t *testing.T, bin, data, addr string) *server {
 func (s *server) start() {
 	// The drills sign many accounts up from one address, and the
 	// cut-connection drill reaches the server through a proxy on another port.
-	s.cmd = exec.Command(s.bin, "--data", s.data, "--addr", s.addr, "--signups-per-hour", "0", "--public-host", "127.0.0.1")
+	s.cmd = exec.Command(s.bin, append([]string{"--data", s.data, "--addr", s.addr, "--signups-per-hour", "0", "--public-host", "127.0.0.1"}, s.args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
