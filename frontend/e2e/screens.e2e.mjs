@@ -61,8 +61,8 @@ test('every view, in both languages, both themes and both sizes', { skip: !out &
       await page.click('.tile:has-text("Copper Hours")')
       await page.locator('[data-testid=store-split]').waitFor()
       await snap(page, c, '04-release-signed-out')
-      await page.locator('button.link').first().click()
-      await page.locator('[data-testid=follow]').waitFor()
+      await page.locator('button.link', { hasText: 'Nova Harbor' }).click()
+      await page.locator('main h1', { hasText: 'Nova Harbor' }).waitFor()
       await snap(page, c, '05-artist')
       // The fan: library and a bought release.
       await signIn(page, fan)
