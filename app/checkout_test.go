@@ -171,7 +171,7 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 	}
 
 	var paid *api.Checkout
-	wait.Until(t, 20*time.Second, "the checkout to be paid", func() bool {
+	wait.Until(t, 2*time.Minute, "the checkout to be paid", func() bool {
 		paid, err = store.CheckoutState(co.ID)
 		return err == nil && paid.State != api.CheckoutOpen
 	})
@@ -181,7 +181,7 @@ func TestCheckoutPaidOnTheHostedPageReachesTheLibrary(t *testing.T) {
 	if o, err := store.Owned(rel.ID); err != nil || o != "bought" {
 		t.Fatalf("Owned = %q, %v; want bought", o, err)
 	}
-	wait.Until(t, 20*time.Second, "the library to have the release", func() bool {
+	wait.Until(t, 2*time.Minute, "the library to have the release", func() bool {
 		rels, err := (&LibraryAPI{a}).Releases()
 		return err == nil && slices.ContainsFunc(rels, func(r library.Release) bool { return r.Title == "Copper Hours" && r.PurchaseID == paid.Purchase.ID })
 	})

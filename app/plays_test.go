@@ -188,16 +188,16 @@ func TestPlaysReachThePlatformAfterOffline(t *testing.T) {
 
 	net.offline.Store(true)
 	listen(owned.Tracks[0].ID)
-	wait.Until(t, 10*time.Second, "the play kept while offline and tried", func() bool { return pending() == 1 && net.dropped.Load() >= 2 })
+	wait.Until(t, 2*time.Minute, "the play kept while offline and tried", func() bool { return pending() == 1 && net.dropped.Load() >= 2 })
 	net.offline.Store(false)
-	wait.Until(t, 10*time.Second, "the play reported once online", func() bool { return pending() == 0 })
+	wait.Until(t, 2*time.Minute, "the play reported once online", func() bool { return pending() == 0 })
 	if got := plays(); got != 1 {
 		t.Fatalf("plays = %d, want 1", got)
 	}
 
 	listen(other.Tracks[0].ID) // not the fan's
 	listen(owned.Tracks[0].ID)
-	wait.Until(t, 10*time.Second, "both sent", func() bool { return pending() == 0 && plays() == 2 })
+	wait.Until(t, 2*time.Minute, "both sent", func() bool { return pending() == 0 && plays() == 2 })
 	if got := plays(); got != 2 {
 		t.Fatalf("plays = %d, want 2 (the track not owned counts nothing)", got)
 	}

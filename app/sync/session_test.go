@@ -23,7 +23,7 @@ func TestSignedInRetriesAtOnce(t *testing.T) {
 	e.album("Comeback", 2, 1)
 	eng := e.engine(Options{})
 	go eng.Serve(ctx)
-	wait.Until(t, 10*time.Second, "the folder to fail for want of a session", func() bool {
+	wait.Until(t, 2*time.Minute, "the folder to fail for want of a session", func() bool {
 		rec, _ := e.cache.Release(ctx, e.root.ID, "Comeback")
 		p := ParseProblem(rec.Error)
 		return rec.State == StateError && p != nil && p.Kind == KindRefused && p.Code == api.EUNAUTHORIZED
@@ -32,7 +32,7 @@ func TestSignedInRetriesAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng.SignedIn()
-	wait.Until(t, 10*time.Second, "the folder to sync once signed in", func() bool {
+	wait.Until(t, 2*time.Minute, "the folder to sync once signed in", func() bool {
 		return e.releaseState("Comeback") == StateSynced
 	})
 	if got := len(e.release("Comeback").Tracks); got != 2 {

@@ -43,7 +43,7 @@ func TestSlowCopyNeverUploadsPartialFiles(t *testing.T) {
 		want[fileSHA(t, f)] = true
 		copySlowly(t, f, filepath.Join(dst, filepath.Base(f)), 16<<10, 15*time.Millisecond)
 	}
-	wait.Until(t, 20*time.Second, "the album to sync", func() bool {
+	wait.Until(t, 2*time.Minute, "the album to sync", func() bool {
 		rec, _ := e.cache.Release(ctx, e.root.ID, "Slow Album")
 		return rec.State == StateSynced && rec.ReleaseID != 0 && len(e.release("Slow Album").Tracks) == 4
 	})
@@ -181,9 +181,9 @@ func TestServerDownThenBack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go eng.Serve(ctx)
-	wait.Until(t, 10*time.Second, "the engine to notice the platform is down", func() bool { return !eng.Online() })
+	wait.Until(t, 2*time.Minute, "the engine to notice the platform is down", func() bool { return !eng.Online() })
 	// Uploads fail from the first file on; the rest are still hashed and queued.
-	wait.Until(t, 10*time.Second, "every file hashed and queued while offline", func() bool {
+	wait.Until(t, 2*time.Minute, "every file hashed and queued while offline", func() bool {
 		files, _ := e.cache.FilesIn(ctx, e.root.ID, "Patience")
 		for _, f := range files {
 			if f.SHA256 == "" || f.State != StateQueued {
@@ -199,7 +199,7 @@ func TestServerDownThenBack(t *testing.T) {
 	e.srv.Close()
 	e.p.Close()
 	e.startPlatform(l)
-	wait.Until(t, 15*time.Second, "the queue to drain once the platform is back", func() bool {
+	wait.Until(t, 2*time.Minute, "the queue to drain once the platform is back", func() bool {
 		return e.releaseState("Patience") == StateSynced
 	})
 	if len(e.release("Patience").Tracks) != 2 || !eng.Online() {

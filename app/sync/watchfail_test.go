@@ -40,7 +40,7 @@ func TestRefusedWatchesAreRescanned(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- eng.Serve(ctx) }()
 	defer func() { cancel(); <-done }()
-	wait.Until(t, 10*time.Second, "both albums", func() bool {
+	wait.Until(t, 2*time.Minute, "both albums", func() bool {
 		return e.releaseState("Watched") == StateSynced && e.releaseState("Unwatched") == StateSynced
 	})
 	p := eng.Progress().Problem
@@ -53,11 +53,11 @@ func TestRefusedWatchesAreRescanned(t *testing.T) {
 		}
 	}
 	testmedia.MP3(t, filepath.Join(refused, "02 - Late.mp3"), 1, 777, testmedia.Tags{Title: "Late", Track: "2"})
-	wait.Until(t, 10*time.Second, "the file added to the unwatched folder", func() bool {
+	wait.Until(t, 2*time.Minute, "the file added to the unwatched folder", func() bool {
 		return e.releaseState("Unwatched") == StateSynced && len(e.release("Unwatched").Tracks) == 2
 	})
 	refuse.Store(false)
-	wait.Until(t, 10*time.Second, "the message to clear once the folder is watched", func() bool {
+	wait.Until(t, 2*time.Minute, "the message to clear once the folder is watched", func() bool {
 		return eng.Progress().Problem == nil
 	})
 	eng.mu.Lock()
@@ -94,7 +94,7 @@ func TestServeErrorIsShown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- eng.Serve(ctx) }()
-	wait.Until(t, 10*time.Second, "the status to clear", func() bool { return eng.Progress().Problem == nil })
+	wait.Until(t, 2*time.Minute, "the status to clear", func() bool { return eng.Progress().Problem == nil })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Serve after cancel = %v", err)

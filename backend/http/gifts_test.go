@@ -103,7 +103,7 @@ func TestGiftByEmail(t *testing.T) {
 		t.Fatalf("ledger after the gift: sums %v, %d unbalanced, %v", sums, unbalanced, err)
 	}
 
-	msgs := mp.WaitTo(t, to, 1, 20*time.Second)
+	msgs := mp.WaitTo(t, to, 1, 2*time.Minute)
 	m := mp.Message(t, msgs[0].ID)
 	if !strings.Contains(m.Subject, "Gina sent you a gift: Night <Drive>") || !strings.Contains(m.Text, "Happy birthday!") ||
 		!strings.Contains(m.HTML, "&lt;script&gt;x&lt;/script&gt;") || strings.Contains(m.HTML, "<script>") {

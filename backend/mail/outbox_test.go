@@ -111,7 +111,7 @@ func TestOutboxDeliversEachOnce(t *testing.T) {
 	to := queue(t, st, tg, n)
 	o, _ := run(t, st, mp.SMTP, 200)
 	o.Wake()
-	wait.Until(t, 20*time.Second, "every message sent", func() bool { return countState(t, st, tg, n, store.MailSent) == n })
+	wait.Until(t, 2*time.Minute, "every message sent", func() bool { return countState(t, st, tg, n, store.MailSent) == n })
 	if got := mp.Search(t, tg); len(got) != n {
 		t.Fatalf("Mailpit holds %d messages for this run, want %d", len(got), n)
 	}
@@ -150,7 +150,7 @@ func TestOutboxStopAndResume(t *testing.T) {
 	to := queue(t, st, tg, n)
 	o, stop := run(t, st, mp.SMTP, 25)
 	o.Wake()
-	wait.Until(t, 20*time.Second, "a few messages sent", func() bool { return countState(t, st, tg, n, store.MailSent) >= 3 })
+	wait.Until(t, 2*time.Minute, "a few messages sent", func() bool { return countState(t, st, tg, n, store.MailSent) >= 3 })
 	stop()
 	sent := countState(t, st, tg, n, store.MailSent)
 	if sent == n {
@@ -176,7 +176,7 @@ func TestOutboxStopAndResume(t *testing.T) {
 	}
 	o2, _ := run(t, st, mp.SMTP, 200)
 	o2.Wake()
-	wait.Until(t, 20*time.Second, "every message sent", func() bool { return countState(t, st, tg, n, store.MailSent) == n })
+	wait.Until(t, 2*time.Minute, "every message sent", func() bool { return countState(t, st, tg, n, store.MailSent) == n })
 	for _, addr := range to {
 		if got := len(mp.To(t, addr)); got != 1 {
 			t.Fatalf("%s received %d messages, want exactly 1", addr, got)
@@ -222,17 +222,17 @@ func TestOutboxRecordsRefusals(t *testing.T) {
 		}
 		return m
 	}
-	wait.Until(t, 10*time.Second, "the 550 recorded", func() bool { return state("gone@example.com").State == store.MailFailed })
+	wait.Until(t, 2*time.Minute, "the 550 recorded", func() bool { return state("gone@example.com").State == store.MailFailed })
 	if m := state("gone@example.com"); m.Attempts != 1 || !strings.Contains(m.LastError, "550") || !strings.Contains(m.LastError, "no such user here") {
 		t.Fatalf("refused message: attempts %d, error %q", m.Attempts, m.LastError)
 	}
-	wait.Until(t, 10*time.Second, "the deferred message retried", func() bool { return state("busy@example.com").Attempts >= 2 })
+	wait.Until(t, 2*time.Minute, "the deferred message retried", func() bool { return state("busy@example.com").Attempts >= 2 })
 	if m := state("busy@example.com"); !strings.Contains(m.LastError, "451") || !strings.Contains(m.LastError, "try again later") {
 		t.Fatalf("deferred message: error %q, want the 451", m.LastError)
 	}
 	srv.accept("busy@example.com")
-	wait.Until(t, 10*time.Second, "the deferred message sent", func() bool { return state("busy@example.com").State == store.MailSent })
-	wait.Until(t, 10*time.Second, "the good message sent", func() bool { return state("ok@example.com").State == store.MailSent })
+	wait.Until(t, 2*time.Minute, "the deferred message sent", func() bool { return state("busy@example.com").State == store.MailSent })
+	wait.Until(t, 2*time.Minute, "the good message sent", func() bool { return state("ok@example.com").State == store.MailSent })
 	if got := srv.delivered(); got["ok@example.com"] != 1 || got["busy@example.com"] != 1 || got["gone@example.com"] != 0 {
 		t.Fatalf("delivered %v, want ok and busy once each", got)
 	}

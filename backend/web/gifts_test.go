@@ -407,7 +407,7 @@ func TestGiveByEmailInTheBrowser(t *testing.T) {
 		t.Errorf("state %q, or a new link offered for an emailed gift", got)
 	}
 
-	msgs := mp.WaitTo(t, to, 1, 20*time.Second)
+	msgs := mp.WaitTo(t, to, 1, 2*time.Minute)
 	m := mp.Message(t, msgs[0].ID)
 	found := regexp.MustCompile(`https?://[^\s"<>]+/gift/[A-Za-z0-9_-]+`).FindString(m.Text)
 	if !strings.HasPrefix(found, e.srv.URL+"/gift/") || !strings.Contains(m.Text, "Enjoy") {

@@ -99,7 +99,7 @@ func TestKillServerMidMail(t *testing.T) {
 		return sent, sending
 	}
 	// Kill it with a third of the messages recorded as sent and none being sent.
-	wait.Until(t, 30*time.Second, "a third of the messages sent, between two sends", func() bool {
+	wait.Until(t, 2*time.Minute, "a third of the messages sent, between two sends", func() bool {
 		sent, sending := states()
 		return sent >= fans/3 && sending == 0
 	})
@@ -118,7 +118,7 @@ func TestKillServerMidMail(t *testing.T) {
 		}
 		return per
 	}
-	wait.Until(t, 60*time.Second, "every fan's message after the restart", func() bool {
+	wait.Until(t, 2*time.Minute, "every fan's message after the restart", func() bool {
 		sent, _ := states()
 		return sent == fans
 	})
