@@ -57,8 +57,13 @@ func (c *pageCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := c.fresh(key)
 	if p == nil {
 		// Visitors arriving while the page renders wait for that render;
-		// it runs to the end even if the first of them leaves.
+		// it runs to the end even if the first of them leaves. A render
+		// the page marked not to keep (one setting a cookie, like a
+		// sign-in form's token) is its own visitor's only: the others
+		// render their own.
+		ran := false
 		v, _, _ := c.group.Do(key, func() (any, error) {
+			ran = true
 			rec := &recorder{header: http.Header{}, status: http.StatusOK}
 			c.next.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
 			p := rec.page(c.now().Add(c.ttl))
@@ -66,6 +71,10 @@ func (c *pageCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return p, nil
 		})
 		p = v.(*keptPage)
+		if !p.keep && !ran {
+			c.next.ServeHTTP(w, r)
+			return
+		}
 	}
 	h := w.Header()
 	for k, v := range p.header {

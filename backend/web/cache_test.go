@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -81,5 +82,45 @@ func TestCacheServesAnonymousPagesOnce(t *testing.T) {
 	mu.Unlock()
 	if _, b := get("/@ann/tides"); b == bodies[0] {
 		t.Fatal("a page older than the TTL was served")
+	}
+}
+
+// Visitors arriving together at a page that sets a cookie (a sign-in
+// form's token) each get their own render: none is handed another's.
+func TestCacheNeverSharesARenderThatSetsACookie(t *testing.T) {
+	var renders atomic.Int64
+	release := make(chan struct{})
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := renders.Add(1)
+		if n == 1 {
+			<-release // the others arrive while the first renders
+		}
+		http.SetCookie(w, &http.Cookie{Name: "mb_csrf", Value: fmt.Sprint("token-", n)})
+		fmt.Fprintf(w, "token-%d", n)
+	})
+	c := Cache(page, 5*time.Second)
+	const visitors = 20
+	var started sync.WaitGroup
+	started.Add(visitors)
+	bodies := make([]string, visitors)
+	cookies := make([]string, visitors)
+	var wg sync.WaitGroup
+	for i := range visitors {
+		wg.Go(func() {
+			started.Done()
+			w := httptest.NewRecorder()
+			c.ServeHTTP(w, httptest.NewRequest("GET", "/signin", nil))
+			bodies[i], cookies[i] = w.Body.String(), w.Header().Get("Set-Cookie")
+		})
+	}
+	started.Wait()
+	close(release)
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, b := range bodies {
+		if seen[b] || !strings.Contains(cookies[i], b) {
+			t.Fatalf("visitor %d got %q with cookie %q: a render shared or mismatched (%v)", i, b, cookies[i], bodies)
+		}
+		seen[b] = true
 	}
 }
