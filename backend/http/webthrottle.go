@@ -15,6 +15,7 @@ const (
 	webSignIn = "/signin"
 	webSignUp = "/signup"
 	webRedeem = "/redeem" // and /redeem/…: the code forms
+	webDelete = "/settings/privacy/delete"
 )
 
 // throttleWeb counts the web's sign-in and sign-up forms against the same
@@ -25,6 +26,10 @@ func (s *Server) throttleWeb(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, webRedeem) {
 			s.tryCodeWeb(&statusRecorder{ResponseWriter: w, status: http.StatusOK}, r, next)
+			return
+		}
+		if r.Method == http.MethodPost && r.URL.Path == webDelete {
+			s.webDeleteAccount(&statusRecorder{ResponseWriter: w, status: http.StatusOK}, r, next)
 			return
 		}
 		if r.Method != http.MethodPost || (r.URL.Path != webSignIn && r.URL.Path != webSignUp) {
@@ -40,6 +45,30 @@ func (s *Server) throttleWeb(next http.Handler) http.Handler {
 			s.webSignUp(rec, r, next)
 		}
 	})
+}
+
+// webDeleteAccount counts the delete form's password with the account's
+// sign-ins, as DELETE /api/v1/me does; the page answers 401 for a wrong one.
+func (s *Server) webDeleteAccount(rec *statusRecorder, r *http.Request, next http.Handler) {
+	ck, err := r.Cookie(api.SessionCookie)
+	if err != nil || ck.Value == "" || len(ck.Value) > 200 {
+		next.ServeHTTP(rec, r) // not signed in: the page sends them to sign in
+		return
+	}
+	c, err := s.svc.Auth.Authenticate(r.Context(), ck.Value)
+	if err != nil {
+		next.ServeHTTP(rec, r)
+		return
+	}
+	acct := accountKey(c.Account.Email)
+	if wait, full := s.throttle.signIns.reserve(limit{acct, maxAttemptsAccount}); full || wait > 0 {
+		tooManyPage(rec, wait, "Too many wrong passwords: try again in %d minutes.")
+		return
+	}
+	next.ServeHTTP(rec, r)
+	if rec.status != http.StatusUnauthorized {
+		s.throttle.signIns.release(acct)
+	}
 }
 
 func (s *Server) webSignIn(rec *statusRecorder, r *http.Request, next http.Handler) {

@@ -83,11 +83,12 @@ func (h *Handler) privacyDelete(w http.ResponseWriter, r *http.Request, v *visit
 		h.clearSession(w, r)
 		v.caller = nil
 		return h.showPrivacy(w, r, v, http.StatusOK, &privacyBody{Deleted: true})
-	case code == api.EINVALID && (errField(err) == "password" || errField(err) == "confirm"):
+	case code == api.EINVALID && errField(err) == "password":
+		// 401: a wrong password, which the server counts with sign-ins.
 		b := &privacyBody{Errors: map[string]string{"password": translate(v.lang, "privacy.bad_password")}}
-		if errField(err) == "confirm" {
-			b.Errors = map[string]string{"confirm": translate(v.lang, "privacy.bad_confirm", api.DeleteWord)}
-		}
+		return h.showPrivacy(w, r, v, http.StatusUnauthorized, b)
+	case code == api.EINVALID && errField(err) == "confirm":
+		b := &privacyBody{Errors: map[string]string{"confirm": translate(v.lang, "privacy.bad_confirm", api.DeleteWord)}}
 		return h.showPrivacy(w, r, v, http.StatusBadRequest, b)
 	case code == api.ECONFLICT:
 		return h.showPrivacy(w, r, v, http.StatusConflict, &privacyBody{Error: translate(v.lang, "privacy.blocked")})

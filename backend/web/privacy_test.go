@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
 )
 
 // TestPrivacyPage: from /settings a fan reaches /settings/privacy,
@@ -71,7 +72,7 @@ func TestPrivacyPage(t *testing.T) {
 	bad := cloneValues(del)
 	bad.Set("password", "not my password")
 	a = fan.post("/settings/privacy/delete", bad)
-	if got := textOf(t, a, "span", "id", "password-error"); a.status != http.StatusBadRequest || got != "Wrong password." {
+	if got := textOf(t, a, "span", "id", "password-error"); a.status != http.StatusUnauthorized || got != "Wrong password." {
 		t.Errorf("wrong password: %d", a.status)
 	}
 	fan.hdr.Set("Accept-Language", "fr")
@@ -112,4 +113,35 @@ func textOf(t *testing.T, a answer, tag string, attrs ...string) string {
 		t.Fatalf("status %d: %d <%s %v> elements, want 1", a.status, len(els), tag, attrs)
 	}
 	return strings.TrimSpace(text(els[0]))
+}
+
+// Wrong passwords in the delete form count with the account's sign-ins:
+// after the account's allowance the form answers 429, and so does the
+// API's sign-in, even with the right password.
+func TestDeleteFormPasswordsAreCounted(t *testing.T) {
+	e := newEnv(t)
+	fan := e.browser()
+	fan.signUp("fan@example.com", "/")
+	del := formOf(t, fan.get("/settings/privacy").doc, "/settings/privacy/delete")
+	del.Set("confirm", "DELETE")
+	del.Set("password", "not my password")
+	for i := range 5 {
+		if a := fan.post("/settings/privacy/delete", del); a.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d, want 401", i+1, a.status)
+		}
+	}
+	if a := fan.post("/settings/privacy/delete", del); a.status != http.StatusTooManyRequests || !strings.Contains(a.body, "Too many wrong passwords") {
+		t.Fatalf("sixth wrong password: %d\n%s", a.status, a.body)
+	}
+	del.Set("password", "a long password")
+	if a := fan.post("/settings/privacy/delete", del); a.status != http.StatusTooManyRequests {
+		t.Fatalf("the right password after five wrong ones: %d, want 429", a.status)
+	}
+	c, err := mhttp.NewClient(e.srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateSession(context.Background(), api.Credentials{Email: "fan@example.com", Password: "a long password"}); api.ErrorCode(err) != api.ERATELIMIT {
+		t.Fatalf("the API's sign-in after the form's failures: %v", err)
+	}
 }
