@@ -30,6 +30,10 @@ type desktop struct {
 	app    *App
 	mpris  atomic.Pointer[mpris.Server]
 	alerts atomic.Pointer[notify.Alerts]
+
+	coverMu   gosync.Mutex
+	coverOf   string // the track path coverPath belongs to
+	coverPath string
 }
 
 // emit hands the app's events to what is connected: it runs on the
@@ -117,16 +121,25 @@ func (d *desktop) quit() {
 	}
 }
 
-// cover is the library's cover file for a queued track, "" when none.
+// cover is the library's cover file for a queued track, "" when none. The
+// player reports about once a second while it plays: the library is read
+// again only when the track changes.
 func (d *desktop) cover(it player.Item) string {
+	d.coverMu.Lock()
+	defer d.coverMu.Unlock()
+	if it.Path == d.coverOf {
+		return d.coverPath
+	}
 	rels, err := d.app.library.Releases(d.app.ctx)
 	if err != nil {
 		return ""
 	}
+	d.coverOf, d.coverPath = it.Path, ""
 	for _, r := range rels {
 		for _, t := range r.Tracks {
 			if t.Path == it.Path {
-				return r.CoverPath
+				d.coverPath = r.CoverPath
+				return d.coverPath
 			}
 		}
 	}

@@ -96,7 +96,8 @@ func (a *App) remoteReleases() map[int64]api.Release {
 func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 	problem := sync.ParseProblem(rel.Error)
 	v := ReleaseView{Dir: rel.Dir, State: rel.State, Problem: problem, ReleaseID: rel.ReleaseID, Files: []FileView{}, Collaborators: []api.ManifestCollaborator{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
-	if side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir)); err == nil {
+	side, sideErr := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir))
+	if sideErr == nil {
 		if side.PriceCents != nil {
 			v.PriceCents = *side.PriceCents
 		}
@@ -109,9 +110,8 @@ func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 	}
 	v.CollaboratorProblem = syncedProblem(problem)
 	files, _ := a.cache.FilesIn(a.ctx, r.ID, rel.Dir)
-	side, err := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir))
-	if err != nil {
-		v.SidecarProblem = sync.SidecarProblem(err)
+	if sideErr != nil {
+		v.SidecarProblem = sync.SidecarProblem(sideErr)
 	}
 	v.Draft = planDraft(rel.Dir, files, side)
 	for _, f := range files {

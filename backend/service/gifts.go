@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/auth"
 	"github.com/megabox-fm/megabox/backend/ledger"
 	"github.com/megabox-fm/megabox/backend/mail"
 	"github.com/megabox-fm/megabox/backend/store"
@@ -34,12 +35,6 @@ func checkGift(g *api.GiftCreate) error {
 func giftHash(h []byte, g *api.GiftCreate) []byte {
 	sum := sha256.Sum256(fmt.Appendf(h, "gift:%q:%q:%q", g.Email, g.Message, g.Lang))
 	return sum[:]
-}
-
-// hashToken is how a claim token is kept.
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }
 
 // insertGift records a checkout's gift with the checkout.
@@ -76,7 +71,7 @@ func (s *PurchaseService) payGift(ctx context.Context, tx store.Tx, co *checkout
 		return nil
 	}
 	token := randomToken()
-	g, err := tx.PayGift(ctx, rec.ID, p.ID, hashToken(token), p.Receipt)
+	g, err := tx.PayGift(ctx, rec.ID, p.ID, auth.HashToken(token), p.Receipt)
 	if err != nil {
 		return fmt.Errorf("pay gift: %w", err)
 	}
@@ -167,7 +162,7 @@ func (s *PurchaseService) GiftLink(ctx context.Context, id int64, origin string)
 		return nil, api.Errorf(api.ECONFLICT, "the claim link was emailed to %s", g.Email)
 	}
 	token := randomToken()
-	err = s.st.WithTx(ctx, func(tx store.Tx) error { return tx.SetGiftToken(ctx, g.ID, hashToken(token)) })
+	err = s.st.WithTx(ctx, func(tx store.Tx) error { return tx.SetGiftToken(ctx, g.ID, auth.HashToken(token)) })
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, api.Errorf(api.ECONFLICT, "this gift was claimed meanwhile")
 	} else if err != nil {
@@ -182,7 +177,7 @@ func (s *PurchaseService) giftByToken(ctx context.Context, token string) (*store
 	if token == "" || len(token) > 64 {
 		return nil, api.Errorf(api.ENOTFOUND, "this gift link is not valid")
 	}
-	g, err := s.st.GiftByToken(ctx, hashToken(token))
+	g, err := s.st.GiftByToken(ctx, auth.HashToken(token))
 	return g, notFound(err, "this gift link is not valid (its giver may have made a new one)")
 }
 
