@@ -3,6 +3,7 @@ package mpris_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"github.com/megabox-fm/megabox/internal/dbustest"
 	"github.com/megabox-fm/megabox/internal/nullaudio"
 	"github.com/megabox-fm/megabox/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // TestMain stops the shared null sound card when the tests are done.
@@ -141,17 +143,9 @@ func startWith(t *testing.T, out player.Output) *bus {
 // waitPosition waits until the position read over the bus is past min.
 func (b *bus) waitPosition(t *testing.T, min time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := b.position(t)
-		if got > min {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the position is %v after 10 s, want past %v", got, min)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var got time.Duration
+	wait.For(t, 10*time.Second, func() bool { got = b.position(t); return got > min },
+		func() string { return fmt.Sprintf("the position is %v, want past %v", got, min) })
 }
 
 // busctl runs busctl against the private bus and returns its output.
@@ -202,18 +196,9 @@ func (b *bus) position(t *testing.T) time.Duration {
 
 func (b *bus) waitProp(t *testing.T, name, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var got string
-		b.prop(t, name, &got)
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s is %q after 10 s, want %q", name, got, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var got string
+	wait.For(t, 10*time.Second, func() bool { b.prop(t, name, &got); return got == want },
+		func() string { return fmt.Sprintf("%s is %q, want %q", name, got, want) })
 }
 
 // waitSignal waits for a signal from the player's object that ok accepts.

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	gosync "sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/megabox-fm/megabox/app/notify"
 	"github.com/megabox-fm/megabox/app/sync"
 	"github.com/megabox-fm/megabox/internal/dbustest"
+	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // note is one Notify call as the server received it.
@@ -143,19 +145,11 @@ func (h *harness) sell(t *testing.T, count, cents int64, releases map[int64]noti
 	want := h.version
 	h.mu.Unlock()
 	h.alerts.Check()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	wait.Until(t, 10*time.Second, "the alerts to look at the sales", func() bool {
 		h.mu.Lock()
-		read := h.read
-		h.mu.Unlock()
-		if read >= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the alerts did not look at the sales within 10 s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer h.mu.Unlock()
+		return h.read >= want
+	})
 }
 
 func (h *harness) set(s notify.Settings) {
@@ -255,11 +249,5 @@ func TestSyncFinished(t *testing.T) {
 
 func waitShowing(t *testing.T, n *notify.Notifier, want bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for n.Showing(notify.KindSale) != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 10 s the sale notification is on screen: %v, want %v", !want, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	wait.Until(t, 10*time.Second, fmt.Sprintf("the sale notification on screen: %v", want), func() bool { return n.Showing(notify.KindSale) == want })
 }
