@@ -79,8 +79,8 @@ test('every view, in both languages, both themes and both sizes', { skip: !out &
       await page.locator('article[data-release="Night Drive"]').waitFor()
       await snap(page, c, '08-sync-editor')
       await page.click('nav [data-view=earnings]')
-      await page.waitForLoadState('networkidle').catch(() => {})
-      await page.locator('main h1').waitFor()
+      await page.locator('[data-testid=total-gross]').waitFor() // the figures, not only the heading
+      await page.locator('main canvas').first().waitFor()
       await snap(page, c, '09-earnings')
       await page.click('nav [data-view=fans]')
       await page.locator('main h1').waitFor()

@@ -46,6 +46,11 @@ export const useAccount = defineStore('account', {
     },
     async signOut() {
       await call(api.Account.SignOut())
+      this.forget()
+    },
+    // forget leaves the window signed out (after a sign-out or the
+    // account's deletion); what the account saw is cleared on it.
+    forget() {
       this.me = null
       this.profile = null
     },

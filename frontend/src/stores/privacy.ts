@@ -14,9 +14,7 @@ export const usePrivacy = defineStore('privacy', {
     // deleteAccount deletes the account and leaves the window signed out.
     async deleteAccount(password: string, confirm: string) {
       await privacyApi.deleteAccount(password, confirm)
-      const account = useAccount()
-      account.me = null
-      account.profile = null
+      useAccount().forget()
       this.savedTo = ''
     },
   },

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { api, call, on, onFileDrop } from '../api'
 import { useUi } from './ui'
-import type { api as models, app, sync } from '../../wailsjs/go/models'
+import type { app, sync } from '../../wailsjs/go/models'
 
 export interface FileProgress { state: string; done: number; total: number; problem?: sync.Problem }
 
@@ -104,25 +104,6 @@ export const useSync = defineStore('sync', {
     },
     async setBandwidth(kbps: number) {
       await call(api.Sync.SetBandwidth(kbps))
-    },
-    async setPrice(root: number, dir: string, cents: number, currency: string, pwyw: boolean, min: number) {
-      await call(api.Sync.SetPrice(root, dir, cents, currency, pwyw, min))
-      await this.load()
-    },
-    async setCollaborators(root: number, dir: string, list: models.ManifestCollaborator[]) {
-      await call(api.Sync.SetCollaborators(root, dir, list))
-      await this.load()
-    },
-    // setWebSettings writes a release's slug and preview length to its
-    // megabox.json (seconds 0: the platform's default).
-    async setWebSettings(root: number, dir: string, slug: string, seconds: number, full: boolean) {
-      await call(api.Sync.SetWebSettings(root, dir, slug, seconds, full))
-      await this.load()
-    },
-    async publish(root: number, dir: string) {
-      const r = await call(api.Sync.Publish(root, dir))
-      await this.load()
-      return r
     },
     async loadRemote() {
       this.remote = await call(api.Sync.RemoteReleases())
