@@ -188,7 +188,9 @@ func (a *Alerts) checkSales(ctx context.Context) {
 		last = a.loadSales(ctx, s.Account)
 	}
 	a.sales = &s
-	a.saveSales(ctx, s)
+	if last == nil || s.Count != last.Count || s.CreatorCents != last.CreatorCents || s.Currency != last.Currency {
+		a.saveSales(ctx, s) // the cache is written when the figures move, not every minute
+	}
 	if last == nil || s.Count <= last.Count || s.Currency != last.Currency {
 		return // first look, nothing new, or refunds only
 	}
