@@ -9,17 +9,25 @@ import (
 // Media types the platform recognises in uploaded blobs.
 const (
 	MediaMP3     = "audio/mpeg"
+	MediaFLAC    = "audio/flac"
 	MediaJPEG    = "image/jpeg"
 	MediaPNG     = "image/png"
+	MediaPDF     = "application/pdf"
+	MediaZIP     = "application/zip"
+	MediaText    = "text/plain; charset=utf-8"
 	MediaUnknown = "application/octet-stream"
 )
 
 // Blob is an uploaded file, named by the sha256 of its bytes.
 type Blob struct {
-	SHA256     string    `json:"sha256"`
-	Size       int64     `json:"size"`
-	MediaType  string    `json:"media_type"`
-	DurationMS int64     `json:"duration_ms,omitempty"`
+	SHA256     string `json:"sha256"`
+	Size       int64  `json:"size"`
+	MediaType  string `json:"media_type"`
+	DurationMS int64  `json:"duration_ms,omitempty"`
+	// SampleRate, BitDepth and Channels are set for lossless audio.
+	SampleRate int       `json:"sample_rate,omitempty"`
+	BitDepth   int       `json:"bit_depth,omitempty"`
+	Channels   int       `json:"channels,omitempty"`
 	Width      int       `json:"width,omitempty"`
 	Height     int       `json:"height,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`

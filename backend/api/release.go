@@ -36,7 +36,11 @@ type Release struct {
 	FullStreaming  bool   `json:"full_streaming"`
 	// Preorder sells the release before its release day (ReleaseDate,
 	// YYYY-MM-DD, UTC): see InPreorder.
-	Preorder    bool       `json:"preorder"`
+	Preorder bool `json:"preorder"`
+	// Formats are what a buyer may download the tracks as, best first;
+	// Extras the bonus files that come with a purchase.
+	Formats     []Format   `json:"formats"`
+	Extras      []Extra    `json:"extras,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
@@ -55,6 +59,11 @@ type Track struct {
 	// AvailableOn is set, for a buyer, on a track a pre-order still
 	// holds: the release day it opens (YYYY-MM-DD, UTC).
 	AvailableOn string `json:"available_on,omitempty"`
+	// Master is what the creator uploaded: its codec ("flac" or "mp3")
+	// and, for lossless masters, its sample rate, bit depth and channels.
+	Master AudioFormat `json:"master"`
+	// Loudness is measured once from the decoded master; nil until then.
+	Loudness *Loudness `json:"loudness,omitempty"`
 }
 
 // Manifest is what a creator sends to create or replace a release.
@@ -84,6 +93,8 @@ type Manifest struct {
 	// needs as YYYY-MM-DD; buyers get the tracks marked
 	// PreorderAvailable at once and the rest on that day.
 	Preorder bool `json:"preorder,omitempty"`
+	// Extras are bonus files delivered with a purchase.
+	Extras []ManifestExtra `json:"extras,omitempty"`
 }
 
 // ManifestCollaborator is an account sharing a release's creator part,
