@@ -127,3 +127,38 @@ type TranscodeProgress struct {
 	Progress    float64 `json:"progress"`
 	RetryAfterS int     `json:"retry_after_s"`
 }
+
+// Limits on a release's bonus files.
+const (
+	MaxExtras        = 50
+	MaxExtraNameLen  = 200
+	MaxExtraText     = 1 << 20   // .txt, .lrc
+	MaxExtraImage    = 50 << 20  // .jpg, .jpeg, .png
+	MaxExtraPDF      = 200 << 20 // .pdf
+	MaxExtraZIP      = 4 << 30   // .zip (stems)
+	MaxExtrasPerSale = 8 << 30   // all of a release's bonus files together
+)
+
+// ExtraKind gives the media type and size limit of a bonus file by its
+// name's extension; EINVALID when that kind of file is not taken.
+func ExtraKind(name string) (mediaType string, limit int64, err error) {
+	ext := strings.ToLower(name)
+	if i := strings.LastIndexByte(ext, '.'); i >= 0 {
+		ext = ext[i:]
+	} else {
+		ext = ""
+	}
+	switch ext {
+	case ".txt", ".lrc":
+		return MediaText, MaxExtraText, nil
+	case ".jpg", ".jpeg":
+		return MediaJPEG, MaxExtraImage, nil
+	case ".png":
+		return MediaPNG, MaxExtraImage, nil
+	case ".pdf":
+		return MediaPDF, MaxExtraPDF, nil
+	case ".zip":
+		return MediaZIP, MaxExtraZIP, nil
+	}
+	return "", 0, FieldErrorf("extras", "%q: bonus files may be PDF, JPEG, PNG, TXT, LRC or ZIP", name)
+}
