@@ -136,7 +136,7 @@ const (
 	MaxExtraImage    = 50 << 20  // .jpg, .jpeg, .png
 	MaxExtraPDF      = 200 << 20 // .pdf
 	MaxExtraZIP      = 4 << 30   // .zip (stems)
-	MaxExtrasPerSale = 8 << 30   // all of a release's bonus files together
+	MaxExtrasTotal   = 8 << 30   // all of a release's bonus files together
 )
 
 // ExtraKind gives the media type and size limit of a bonus file by its
