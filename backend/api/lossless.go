@@ -130,13 +130,13 @@ type TranscodeProgress struct {
 
 // Limits on a release's bonus files.
 const (
-	MaxExtras        = 50
-	MaxExtraNameLen  = 200
-	MaxExtraText     = 1 << 20   // .txt, .lrc
-	MaxExtraImage    = 50 << 20  // .jpg, .jpeg, .png
-	MaxExtraPDF      = 200 << 20 // .pdf
-	MaxExtraZIP      = 4 << 30   // .zip (stems)
-	MaxExtrasTotal   = 8 << 30   // all of a release's bonus files together
+	MaxExtras       = 50
+	MaxExtraNameLen = 200
+	MaxExtraText    = 1 << 20   // .txt, .lrc
+	MaxExtraImage   = 50 << 20  // .jpg, .jpeg, .png
+	MaxExtraPDF     = 200 << 20 // .pdf
+	MaxExtraZIP     = 4 << 30   // .zip (stems)
+	MaxExtrasTotal  = 8 << 30   // all of a release's bonus files together
 )
 
 // ExtraKind gives the media type and size limit of a bonus file by its
