@@ -45,6 +45,7 @@ type Tx interface {
 	AnnouncementsTx
 	PrivacyTx
 	InsightTx
+	JobsTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
 	// Lock never interleaves. A driver may take the lock with the next
@@ -132,6 +133,7 @@ type Reader interface {
 	AnnouncementsReader
 	PrivacyReader
 	InsightReader
+	JobsReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)
 	// Session returns the caller a token hash belongs to, if unexpired at

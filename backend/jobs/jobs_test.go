@@ -1,0 +1,341 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/jobs"
+	"github.com/megabox-fm/megabox/backend/store"
+	"github.com/megabox-fm/megabox/backend/store/postgres"
+	"github.com/megabox-fm/megabox/backend/store/sqlite"
+	"github.com/megabox-fm/megabox/internal/pgtest"
+	"github.com/megabox-fm/megabox/internal/wait"
+)
+
+const patience = 2 * time.Minute
+
+// opener opens the same database again each time it is called.
+type opener func(t *testing.T) store.Store
+
+// eachStore runs a test on SQLite and, when a server is named, PostgreSQL.
+func eachStore(t *testing.T, run func(t *testing.T, open opener)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "platform.db")
+		run(t, func(t *testing.T) store.Store {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := pgtest.NewDatabase(t)
+		run(t, func(t *testing.T) store.Store {
+			db, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		})
+	})
+}
+
+// start runs q until the test ends, and waits for it.
+func start(t *testing.T, q *jobs.Queue) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- q.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func status(t *testing.T, q *jobs.Queue, kind, key string) jobs.Status {
+	t.Helper()
+	s, err := q.Status(context.Background(), kind, key)
+	if err != nil {
+		t.Fatalf("Status(%s, %s): %v", kind, key, err)
+	}
+	return s
+}
+
+func waitState(t *testing.T, q *jobs.Queue, kind, key, state string) jobs.Status {
+	t.Helper()
+	var s jobs.Status
+	wait.For(t, patience, func() bool {
+		s = status(t, q, kind, key)
+		return s.State == state
+	}, func() string { return fmt.Sprintf("%s %s %s; now %+v", kind, key, state, s) })
+	return s
+}
+
+var fast = jobs.Config{Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Poll: 20 * time.Millisecond}
+
+func TestEnqueueIsIdempotentAndDoneIsNotRedone(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		q := jobs.New(open(t), fast, nil)
+		var calls atomic.Int32
+		q.Handle("echo", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			calls.Add(1)
+			return nil
+		})
+		for range 3 {
+			s, err := q.Enqueue(ctx, "echo", "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.State != jobs.Queued {
+				t.Fatalf("before Run: state %q, want queued", s.State)
+			}
+		}
+		start(t, q)
+		s := waitState(t, q, "echo", "a", jobs.Done)
+		if s.Progress != 1 || s.Error != "" {
+			t.Errorf("done status = %+v, want progress 1, no error", s)
+		}
+		again, err := q.Enqueue(ctx, "echo", "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.State != jobs.Done {
+			t.Errorf("enqueue of a done job: state %q, want done", again.State)
+		}
+		// Another job after it runs, so the queue has looked again.
+		if _, err := q.Enqueue(ctx, "echo", "b"); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, q, "echo", "b", jobs.Done)
+		if got := calls.Load(); got != 2 {
+			t.Errorf("handler ran %d times for a, a, a, a(done), b; want 2", got)
+		}
+	})
+}
+
+func TestEnqueueRefusesEmptyNames(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		q := jobs.New(open(t), fast, nil)
+		for _, c := range []struct{ kind, key, field string }{{"", "k", "kind"}, {"x", "", "key"}} {
+			_, err := q.Enqueue(context.Background(), c.kind, c.key)
+			if api.ErrorCode(err) != api.EINVALID || api.ErrorField(err) != c.field {
+				t.Errorf("Enqueue(%q, %q) = %v, want EINVALID on %s", c.kind, c.key, err, c.field)
+			}
+		}
+		_, err := q.Status(context.Background(), "x", "never")
+		if api.ErrorCode(err) != api.ENOTFOUND {
+			t.Errorf("Status of an unknown job = %v, want ENOTFOUND", err)
+		}
+	})
+}
+
+func TestRetriesWithBackoffThenFails(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		cfg := fast
+		cfg.MaxAttempts = 3
+		q := jobs.New(open(t), cfg, nil)
+		var attempts []int
+		var mu sync.Mutex
+		q.Handle("flaky", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			mu.Lock()
+			attempts = append(attempts, j.Attempt)
+			mu.Unlock()
+			return fmt.Errorf("attempt %d broke", j.Attempt)
+		})
+		if _, err := q.Enqueue(context.Background(), "flaky", "x"); err != nil {
+			t.Fatal(err)
+		}
+		start(t, q)
+		s := waitState(t, q, "flaky", "x", jobs.Failed)
+		if s.Error != "attempt 3 broke" {
+			t.Errorf("failed job's error = %q, want the last attempt's", s.Error)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if fmt.Sprint(attempts) != "[1 2 3]" {
+			t.Errorf("attempts = %v, want [1 2 3]", attempts)
+		}
+	})
+}
+
+func TestRetrySucceedsAndPermanentFailsAtOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		q := jobs.New(open(t), fast, nil)
+		var tries, perm atomic.Int32
+		q.Handle("second-time", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			if tries.Add(1) < 2 {
+				return errors.New("not yet")
+			}
+			return nil
+		})
+		q.Handle("broken", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			perm.Add(1)
+			return jobs.Permanent(errors.New("corrupt master"))
+		})
+		q.Enqueue(context.Background(), "second-time", "x")
+		q.Enqueue(context.Background(), "broken", "x")
+		start(t, q)
+		waitState(t, q, "second-time", "x", jobs.Done)
+		s := waitState(t, q, "broken", "x", jobs.Failed)
+		if tries.Load() != 2 || perm.Load() != 1 || s.Error != "corrupt master" {
+			t.Errorf("tries %d (want 2), permanent tries %d (want 1), error %q", tries.Load(), perm.Load(), s.Error)
+		}
+	})
+}
+
+func TestProgressIsVisible(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		q := jobs.New(open(t), fast, nil)
+		release := make(chan struct{})
+		q.Handle("slow", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			progress(0.25)
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return nil
+		})
+		q.Enqueue(context.Background(), "slow", "x")
+		start(t, q)
+		wait.Until(t, patience, "progress 0.25", func() bool {
+			s := status(t, q, "slow", "x")
+			return s.State == jobs.Running && s.Progress == 0.25
+		})
+		close(release)
+		waitState(t, q, "slow", "x", jobs.Done)
+	})
+}
+
+// A job enqueued by a server that stopped before running it, and one a
+// server was running when it stopped, both run after a restart, the
+// second without counting the interrupted attempt.
+func TestJobsSurviveARestart(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		db := open(t)
+		q := jobs.New(db, fast, nil)
+		started := make(chan struct{})
+		q.Handle("long", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		q.Enqueue(context.Background(), "long", "x")
+		stop := start(t, q)
+		<-started
+		if _, err := q.Enqueue(context.Background(), "later", "y"); err != nil {
+			t.Fatal(err)
+		}
+		stop()
+		if s := status(t, q, "long", "x"); s.State != jobs.Queued {
+			t.Errorf("a job interrupted by shutdown is %q, want queued", s.State)
+		}
+		db.Close()
+
+		q2 := jobs.New(open(t), fast, nil)
+		got := make(chan jobs.Job, 2)
+		h := func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			got <- j
+			return nil
+		}
+		q2.Handle("long", h)
+		q2.Handle("later", h)
+		start(t, q2)
+		waitState(t, q2, "long", "x", jobs.Done)
+		waitState(t, q2, "later", "y", jobs.Done)
+		for range 2 {
+			if j := <-got; j.Attempt != 1 {
+				t.Errorf("%s %s ran as attempt %d after the restart, want 1", j.Kind, j.Key, j.Attempt)
+			}
+		}
+	})
+}
+
+// A worker that dies holding a job (its claim made, nothing more) leaves
+// the lease to run out; then the job is taken again.
+func TestALeaseRunOutIsTakenAgain(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		db := open(t)
+		ctx := context.Background()
+		q := jobs.New(db, fast, nil)
+		q.Enqueue(ctx, "orphan", "x")
+		// A dead server's claim with a short lease.
+		err := db.WithTx(ctx, func(tx store.Tx) error {
+			now := time.Now()
+			js, err := tx.ClaimJobs(ctx, []string{"orphan"}, now, now.Add(300*time.Millisecond), 1)
+			if len(js) != 1 {
+				return fmt.Errorf("claimed %d jobs, want 1 (%v)", len(js), err)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran := make(chan jobs.Job, 1)
+		q.Handle("orphan", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			ran <- j
+			return nil
+		})
+		start(t, q)
+		waitState(t, q, "orphan", "x", jobs.Done)
+		if j := <-ran; j.Attempt != 2 {
+			t.Errorf("retaken job ran as attempt %d, want 2", j.Attempt)
+		}
+	})
+}
+
+// Workers is one per CPU by default, and no more jobs than that run at once.
+func TestOneJobAtATimePerCPU(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		q := jobs.New(open(t), fast, nil)
+		n := runtime.NumCPU()
+		if q.Workers() != n {
+			t.Fatalf("Workers() = %d, want NumCPU %d", q.Workers(), n)
+		}
+		var running, most atomic.Int32
+		release := make(chan struct{})
+		q.Handle("cpu", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			now := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+			}
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return nil
+		})
+		total := 3 * n
+		for i := range total {
+			q.Enqueue(context.Background(), "cpu", fmt.Sprint(i))
+		}
+		start(t, q)
+		wait.Until(t, patience, "every worker busy", func() bool { return running.Load() == int32(n) })
+		close(release)
+		for i := range total {
+			waitState(t, q, "cpu", fmt.Sprint(i), jobs.Done)
+		}
+		if got := most.Load(); got != int32(n) {
+			t.Errorf("at most %d jobs ran at once, want %d (one per CPU)", got, n)
+		}
+	})
+}

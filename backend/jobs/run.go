@@ -1,0 +1,196 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// Run claims due jobs and runs them on Workers workers until ctx ends,
+// then waits for the jobs running to stop: each is put back in the
+// queue, not counted as an attempt, for the next start.
+func (q *Queue) Run(ctx context.Context) error {
+	work := make(chan store.Job)
+	finished := make(chan struct{}, q.cfg.Workers)
+	var wg sync.WaitGroup
+	for range q.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				q.run(ctx, j)
+				finished <- struct{}{}
+			}
+		}()
+	}
+	defer func() {
+		close(work)
+		wg.Wait()
+	}()
+	free := q.cfg.Workers
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		if free > 0 && ctx.Err() == nil {
+			claimed, err := q.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				q.log.Error("jobs: claim", "err", err)
+			}
+			for _, j := range claimed {
+				work <- j
+				free--
+			}
+		}
+		timer.Reset(q.nextWait(ctx, free))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-q.wake:
+		case <-finished:
+			free++
+		case <-timer.C:
+		}
+	}
+}
+
+// claim takes up to n due jobs of the kinds handled.
+func (q *Queue) claim(ctx context.Context, n int) ([]store.Job, error) {
+	kinds := q.kinds()
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	var out []store.Job
+	err := q.st.WithTx(ctx, func(tx store.Tx) error {
+		now := time.Now()
+		var err error
+		out, err = tx.ClaimJobs(ctx, kinds, now, now.Add(q.cfg.Lease), n)
+		return err
+	})
+	return out, err
+}
+
+// nextWait is how long Run may sleep: until the next job falls due, at
+// most Poll; with every worker busy, until one finishes.
+func (q *Queue) nextWait(ctx context.Context, free int) time.Duration {
+	if free == 0 {
+		return time.Hour
+	}
+	next, err := q.st.NextJobAt(ctx, q.kinds())
+	if err != nil {
+		return q.cfg.Poll
+	}
+	return min(max(time.Until(next), time.Millisecond), q.cfg.Poll)
+}
+
+// run does one attempt of a job and records how it went.
+func (q *Queue) run(ctx context.Context, sj store.Job) {
+	j := Job{ID: sj.ID, Kind: sj.Kind, Key: sj.Key, Attempt: sj.Attempts}
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var progress atomic.Uint64
+	progress.Store(math.Float64bits(0))
+	beat := make(chan struct{})
+	go func() {
+		defer close(beat)
+		q.heartbeat(hctx, cancel, j, &progress)
+	}()
+	err := q.call(hctx, j, func(done float64) {
+		progress.Store(math.Float64bits(min(max(done, 0), 1)))
+	})
+	lost := hctx.Err() != nil && ctx.Err() == nil
+	cancel()
+	<-beat
+	// The outcome is written even while shutting down.
+	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer stop()
+	if werr := q.finish(wctx, ctx, j, err, lost); werr != nil && !errors.Is(werr, store.ErrNotFound) {
+		q.log.Error("jobs: record outcome", "kind", j.Kind, "key", j.Key, "err", werr)
+	}
+}
+
+// call runs the job's handler; a panic is an error of the attempt.
+func (q *Queue) call(ctx context.Context, j Job, progress func(float64)) (err error) {
+	h := q.handler(j.Kind)
+	if h == nil {
+		return fmt.Errorf("no handler for %s jobs", j.Kind)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panicked: %v", r)
+		}
+	}()
+	return h(ctx, j, progress)
+}
+
+// finish records an attempt's outcome: done, put back (shut down),
+// retried after a backoff, or failed.
+func (q *Queue) finish(wctx, runCtx context.Context, j Job, err error, lost bool) error {
+	now := time.Now()
+	return q.st.WithTx(wctx, func(tx store.Tx) error {
+		switch {
+		case lost:
+			return nil // another worker holds it now
+		case err == nil:
+			return tx.JobDone(wctx, j.ID, j.Attempt, now)
+		case runCtx.Err() != nil:
+			return tx.JobRelease(wctx, j.ID, j.Attempt)
+		}
+		var p permanent
+		if errors.As(err, &p) || j.Attempt >= q.cfg.MaxAttempts {
+			q.log.Warn("jobs: failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempt, "err", err)
+			return tx.JobFailed(wctx, j.ID, j.Attempt, err.Error(), now)
+		}
+		q.log.Info("jobs: retry", "kind", j.Kind, "key", j.Key, "attempt", j.Attempt, "err", err)
+		return tx.JobRetry(wctx, j.ID, j.Attempt, now.Add(q.backoff(j.Attempt)), err.Error())
+	})
+}
+
+// backoff is the wait after a failed attempt: Backoff, doubling each
+// attempt, at most MaxBackoff.
+func (q *Queue) backoff(attempt int) time.Duration {
+	d := q.cfg.Backoff
+	for i := 1; i < attempt && d < q.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, q.cfg.MaxBackoff)
+}
+
+// heartbeat writes the job's progress a few times a second when it
+// moves, and renews its lease well before it runs out; a job whose lease
+// was lost (another worker took it) is cancelled.
+func (q *Queue) heartbeat(ctx context.Context, cancel context.CancelFunc, j Job, progress *atomic.Uint64) {
+	tick := time.NewTicker(min(250*time.Millisecond, q.cfg.Lease/4))
+	defer tick.Stop()
+	written, renewed := 0.0, time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		p := math.Float64frombits(progress.Load())
+		if p == written && time.Since(renewed) < q.cfg.Lease/3 {
+			continue
+		}
+		now := time.Now()
+		err := q.st.WithLightTx(ctx, func(tx store.Tx) error {
+			return tx.JobProgress(ctx, j.ID, j.Attempt, p, now.Add(q.cfg.Lease))
+		})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			q.log.Warn("jobs: lease lost", "kind", j.Kind, "key", j.Key, "attempt", j.Attempt)
+			cancel()
+			return
+		case err != nil && ctx.Err() == nil:
+			q.log.Error("jobs: progress", "kind", j.Kind, "key", j.Key, "err", err)
+		case err == nil:
+			written, renewed = p, now
+		}
+	}
+}
