@@ -386,7 +386,7 @@ func (lp *localPlatform) close() {
 // openOutput opens the sound device. With none the player says so and
 // tries again each time play is pressed.
 func openOutput() player.Output {
-	out, err := player.NewOtoOutput(44100)
+	out, err := player.NewOtoOutput(player.DeviceRate)
 	if err != nil {
 		slog.Warn("no sound device yet", "err", err)
 	}

@@ -1,116 +1,150 @@
 package player
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
-	"os"
+	"math"
 
-	"github.com/hajimehoshi/go-mp3"
+	"github.com/megabox-fm/megabox/app/player/resample"
 )
 
-// maxTrackBytes bounds what is read into memory for one track.
-const maxTrackBytes = 512 << 20
+// maxTrackBytes bounds the size of a file the player opens.
+const maxTrackBytes = 2 << 30
 
-// source is one decoded track, resampled to the output rate if needed.
+// chunk is how many frames a source decodes at a time: memory stays
+// bounded whatever the track's length or rate.
+const chunk = 4096
+
+// source is one track as the output plays it: decoded, resampled with
+// libsoxr to the output rate when the file's rate differs, and scaled by
+// its ReplayGain. At the end of the track the resampler's filter tail is
+// drained, so the track ends exactly where the next begins.
+//
+//	decoder (file rate, float32 stereo) → resampler → gain → output bytes
 type source struct {
-	dec    *mp3.Decoder
-	ratio  float64 // input rate / output rate
-	length int64   // output bytes
-	// resampling state
-	pos  float64 // position in input frames
-	prev [2]int16
-	cur  [2]int16
-	have int64 // input frames consumed
+	dec     decoder
+	outRate int
+	rs      *resample.Resampler // nil when the rates match
+	gain    float32
+	length  int64 // output bytes
+	format  string
+
+	in, out       []float32
+	inBuf, outBuf []float32
+	decEOF        bool
 }
 
-// open decodes a file's headers; the whole file is read into memory so
-// decoding never waits on the disk.
-func open(path string, outRate int) (s *source, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("damaged MP3: %v", p)
-		}
-	}()
-	fi, err := os.Stat(path)
+// open opens a track for an output at outRate, with a linear gain.
+func open(path string, outRate int, gain float64) (*source, error) {
+	dec, err := openDecoder(path)
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > maxTrackBytes {
-		return nil, errors.New("file too large to play")
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
+	s := &source{dec: dec, outRate: outRate, gain: float32(gain), format: dec.Format(),
+		inBuf: make([]float32, chunk*2), outBuf: make([]float32, chunk*2)}
+	s.length = dec.Frames() * int64(outRate) / int64(dec.Rate()) * bytesPerFrame
+	if err := s.restart(); err != nil {
+		dec.Close()
 		return nil, err
 	}
-	dec, err := mp3.NewDecoder(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("not a playable MP3: %w", err)
-	}
-	if dec.Length() <= 0 || dec.SampleRate() <= 0 {
-		return nil, errors.New("MP3 has no audio")
-	}
-	s = &source{dec: dec, ratio: float64(dec.SampleRate()) / float64(outRate)}
-	s.length = int64(float64(dec.Length()/bytesPerFrame)/s.ratio) * bytesPerFrame
 	return s, nil
 }
 
-// Read fills p with output PCM; it never panics on damaged data.
-func (s *source) Read(p []byte) (n int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			n, err = 0, fmt.Errorf("damaged MP3: %v", r)
-		}
-	}()
-	p = p[:len(p)/bytesPerFrame*bytesPerFrame]
-	if s.ratio == 1 {
-		return s.dec.Read(p)
+// restart readies a fresh resampler: at the start and after a seek.
+func (s *source) restart() error {
+	s.in, s.out, s.decEOF = nil, nil, false
+	if s.rs != nil {
+		s.rs.Close()
+		s.rs = nil
 	}
-	return s.resample(p)
+	if s.dec.Rate() == s.outRate {
+		return nil
+	}
+	rs, err := resample.New(s.dec.Rate(), s.outRate, 2)
+	if err != nil {
+		return err
+	}
+	s.rs = rs
+	return nil
 }
 
-// resample converts by linear interpolation between input frames.
-func (s *source) resample(p []byte) (int, error) {
-	var in [bytesPerFrame]byte
+// Close frees the decoder and resampler.
+func (s *source) Close() error {
+	if s.rs != nil {
+		s.rs.Close()
+		s.rs = nil
+	}
+	return s.dec.Close()
+}
+
+// Read fills p with float32 little-endian stereo at the output rate.
+func (s *source) Read(p []byte) (int, error) {
+	p = p[:len(p)/bytesPerFrame*bytesPerFrame]
 	n := 0
-	for n+bytesPerFrame <= len(p) {
-		for float64(s.have) <= s.pos+1 {
-			if _, err := io.ReadFull(s.dec, in[:]); err != nil {
+	for n < len(p) {
+		if len(s.out) == 0 {
+			if err := s.fill(); err != nil {
 				if n > 0 {
 					return n, nil
 				}
-				return 0, io.EOF
+				return 0, err
 			}
-			s.prev = s.cur
-			s.cur = [2]int16{int16(binary.LittleEndian.Uint16(in[0:])), int16(binary.LittleEndian.Uint16(in[2:]))}
-			s.have++
+			continue
 		}
-		frac := s.pos + 1 - float64(s.have-1)
-		for ch := range 2 {
-			v := float64(s.prev[ch]) + (float64(s.cur[ch])-float64(s.prev[ch]))*frac
-			binary.LittleEndian.PutUint16(p[n+2*ch:], uint16(int16(v)))
+		k := min((len(p)-n)/4, len(s.out))
+		for i, v := range s.out[:k] {
+			binary.LittleEndian.PutUint32(p[n+4*i:], math.Float32bits(min(max(v*s.gain, -1), 1)))
 		}
-		n += bytesPerFrame
-		s.pos += s.ratio
+		s.out = s.out[k:]
+		n += 4 * k
 	}
 	return n, nil
 }
 
-// seek moves to an output byte offset; it never panics on damaged data
-// (go-mp3's Seek indexes past its frame table on some mixed streams).
-func (s *source) seek(off int64) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("damaged MP3: %v", r)
+// fill makes the next run of output samples; io.EOF when the track,
+// filter tail included, is over.
+func (s *source) fill() error {
+	if s.rs == nil {
+		k, err := s.dec.Read(s.outBuf)
+		s.out = s.outBuf[:k]
+		if k > 0 {
+			return nil
 		}
-	}()
-	off = min(max(off, 0), s.length) / bytesPerFrame * bytesPerFrame
-	in := int64(float64(off/bytesPerFrame)*s.ratio) * bytesPerFrame
-	if _, err := s.dec.Seek(in, io.SeekStart); err != nil {
+		if err == nil {
+			return errors.New("the decoder returned no audio")
+		}
 		return err
 	}
-	s.pos, s.have = float64(in/bytesPerFrame), in/bytesPerFrame
+	if len(s.in) == 0 && !s.decEOF {
+		k, err := s.dec.Read(s.inBuf)
+		s.in = s.inBuf[:k]
+		if errors.Is(err, io.EOF) {
+			s.decEOF = true
+		} else if err != nil {
+			return err
+		}
+	}
+	used, made, err := s.rs.Process(s.in, s.outBuf, s.decEOF && len(s.in) == 0)
+	if err != nil {
+		return err
+	}
+	s.in, s.out = s.in[used:], s.outBuf[:made]
+	if made == 0 && s.decEOF && len(s.in) == 0 {
+		return io.EOF
+	}
 	return nil
+}
+
+// seek moves to an output byte offset.
+func (s *source) seek(off int64) error {
+	off = min(max(off, 0), s.length) / bytesPerFrame
+	frame := off * int64(s.dec.Rate()) / int64(s.outRate)
+	if n := s.dec.Frames(); n > 0 && frame >= n {
+		frame = n - 1
+	}
+	if err := s.dec.SeekFrame(frame); err != nil {
+		return err
+	}
+	return s.restart()
 }

@@ -13,6 +13,7 @@ import (
 type feed struct {
 	mu       gosync.Mutex
 	rate     int
+	rg       string // ReplayGain mode
 	queue    []Item // a snapshot the player keeps current
 	order    []int  // play order of queue indexes (shuffled or not)
 	repeat   string
@@ -28,8 +29,9 @@ type feed struct {
 }
 
 type boundary struct {
-	at  int64
-	idx int
+	at     int64
+	idx    int
+	format string
 }
 
 type prefetch struct {
@@ -60,9 +62,63 @@ func (f *feed) setQueue(queue []Item, order []int, repeat string) {
 	defer f.mu.Unlock()
 	f.queue, f.order, f.repeat = queue, order, repeat
 	if f.cur != nil {
-		f.pre = nil
+		f.dropPrefetch()
 		f.prefetchAfter(f.curIdx)
 	}
+}
+
+// setReplayGain changes the ReplayGain mode: the playing track's gain
+// changes at once, and the next track is opened again with its own.
+func (f *feed) setReplayGain(mode string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rg = mode
+	if f.cur != nil {
+		f.cur.gain = float32(gainOf(f.targetOf.Loudness, mode))
+		f.dropPrefetch()
+		f.prefetchAfter(f.curIdx)
+	}
+}
+
+// open opens a queued track with its ReplayGain.
+func (f *feed) open(item Item) (*source, error) {
+	return open(item.Path, f.rate, gainOf(item.Loudness, f.rg))
+}
+
+// dropPrefetch forgets the track opened ahead, closing it once its
+// opening ends.
+func (f *feed) dropPrefetch() {
+	if pf := f.pre; pf != nil {
+		f.pre = nil
+		go func() {
+			<-pf.done
+			if pf.src != nil {
+				pf.src.Close()
+			}
+		}()
+	}
+}
+
+// close frees the open tracks when the player closes.
+func (f *feed) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.setCur(nil)
+	if pf := f.pre; pf != nil {
+		f.pre = nil
+		<-pf.done
+		if pf.src != nil {
+			pf.src.Close()
+		}
+	}
+}
+
+// setCur makes src the playing track, closing the one it replaces.
+func (f *feed) setCur(src *source) {
+	if f.cur != nil && f.cur != src {
+		f.cur.Close()
+	}
+	f.cur = src
 }
 
 // next returns the queue entry that follows idx in play order.
@@ -93,16 +149,18 @@ func (f *feed) next(idx int) (int, Item, bool) {
 func (f *feed) prefetchAfter(idx int) {
 	n, item, ok := f.next(idx)
 	if !ok {
-		f.pre = nil
+		f.dropPrefetch()
 		return
 	}
 	if f.pre != nil && f.pre.idx == n && f.pre.item.Path == item.Path {
 		return
 	}
+	f.dropPrefetch()
 	pf := &prefetch{idx: n, item: item, done: make(chan struct{})}
 	f.pre = pf
+	gain := gainOf(item.Loudness, f.rg)
 	go func() {
-		pf.src, pf.err = open(item.Path, f.rate)
+		pf.src, pf.err = open(item.Path, f.rate, gain)
 		close(pf.done)
 	}()
 }
@@ -137,12 +195,13 @@ func (f *feed) advance() {
 			f.prefetchAfter(pf.idx)
 			continue
 		}
-		f.cur, f.curIdx, f.targetOf = pf.src, pf.idx, pf.item
-		f.marks = append(f.marks, boundary{at: f.read, idx: pf.idx})
+		f.setCur(pf.src)
+		f.curIdx, f.targetOf = pf.idx, pf.item
+		f.marks = append(f.marks, boundary{at: f.read, idx: pf.idx, format: pf.src.format})
 		f.prefetchAfter(pf.idx)
 		return
 	}
-	f.cur = nil
+	f.setCur(nil)
 }
 
 // Seek implements io.Seeker for the output: it (re)starts the target track
@@ -151,15 +210,19 @@ func (f *feed) advance() {
 func (f *feed) Seek(offset int64, whence int) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.read, f.marks, f.cur, f.pre = 0, nil, nil, nil
+	f.read, f.marks = 0, nil
+	f.setCur(nil)
+	f.dropPrefetch()
 	for idx, item := f.target, f.targetOf; ; {
-		src, err := open(item.Path, f.rate)
+		src, err := f.open(item)
 		if err == nil {
-			err = src.seek(offset)
+			if err = src.seek(offset); err != nil {
+				src.Close()
+			}
 		}
 		if err == nil {
 			f.cur, f.curIdx, f.targetOf = src, idx, item
-			f.marks = []boundary{{at: -offset, idx: idx}}
+			f.marks = []boundary{{at: -offset, idx: idx, format: src.format}}
 			f.prefetchAfter(idx)
 			return offset, nil
 		}
@@ -184,6 +247,19 @@ func (f *feed) playing(unplayed int) (idx int, offset int64, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// heardFormat names the format of the track being heard.
+func (f *feed) heardFormat(unplayed int) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	heard := f.read - int64(unplayed)
+	for i := len(f.marks) - 1; i >= 0; i-- {
+		if heard >= f.marks[i].at || i == 0 {
+			return f.marks[i].format
+		}
+	}
+	return ""
 }
 
 // untilChange returns how many more bytes the listener hears before the

@@ -33,6 +33,11 @@ var device struct {
 	out  *OtoOutput
 }
 
+// DeviceRate is the rate the app opens the device at: 48 kHz is what
+// sound servers and most devices run at natively, so nothing resamples
+// again after the player; every track is resampled to it with libsoxr.
+const DeviceRate = 48000
+
 // readyWait bounds how long a device may take to open.
 const readyWait = 5 * time.Second
 
@@ -45,8 +50,8 @@ const readyWait = 5 * time.Second
 // Audacious's default) keeps pause and seek audibly prompt.
 const deviceBuffer = 500 * time.Millisecond
 
-// NewOtoOutput returns the process's audio output at rate (44100 suits
-// nearly all music), opening the device. With no device it still returns
+// NewOtoOutput returns the process's audio output at rate (DeviceRate in
+// the app), opening the device. With no device it still returns
 // the output, with the reason: Reopen tries again later.
 func NewOtoOutput(rate int) (*OtoOutput, error) {
 	device.once.Do(func() { device.out = newOtoOutput(rate) })
@@ -86,7 +91,7 @@ func (o *OtoOutput) Reopen() error {
 	var err error
 	if ctx == nil {
 		ctx, ready, err = oto.NewContextWithOptions(&oto.NewContextOptions{
-			SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatSignedInt16LE, BufferSize: deviceBuffer})
+			SampleRate: o.rate, ChannelCount: 2, Format: oto.FormatFloat32LE, BufferSize: deviceBuffer})
 	}
 	pending := false
 	if err == nil {

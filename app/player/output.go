@@ -3,7 +3,7 @@ package player
 import "io"
 
 // Output is the audio device: oto in the app, a fake in tests. It plays
-// signed 16-bit little-endian stereo PCM at SampleRate.
+// 32-bit float little-endian stereo PCM at SampleRate.
 type Output interface {
 	SampleRate() int
 	// NewStream returns a paused stream that pulls PCM from src.
@@ -27,5 +27,6 @@ type Stream interface {
 	Close() error
 }
 
-// bytesPerFrame is one stereo 16-bit sample frame.
-const bytesPerFrame = 4
+// bytesPerFrame is one stereo float32 sample frame. Float keeps 24-bit
+// masters and ReplayGain-scaled audio whole on their way to the device.
+const bytesPerFrame = 8

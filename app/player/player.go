@@ -1,6 +1,8 @@
-// Package player plays MP3 files through one audio output: a queue with
-// shuffle and repeat, seeking, volume, and gapless transitions between
-// tracks. Its state leaves as throttled events and survives restarts.
+// Package player plays FLAC and MP3 files (Opus and AAC through ffmpeg)
+// through one audio output: a queue with shuffle and repeat, seeking,
+// volume, ReplayGain, and gapless transitions between tracks at any sample
+// rate, each resampled with libsoxr to the output's rate. Its state leaves
+// as throttled events and survives restarts.
 package player
 
 import (
@@ -47,6 +49,9 @@ type Item struct {
 	Album      string `json:"album"`
 	DurationMS int64  `json:"duration_ms"`
 	Art        string `json:"art,omitempty"` // the cover's address in the window; "" for none
+	// Loudness is the track's measured loudness, for ReplayGain; nil
+	// when not measured (the track plays as it is).
+	Loudness *api.Loudness `json:"loudness,omitempty"`
 }
 
 // Status is what the player reports.
@@ -60,6 +65,10 @@ type Status struct {
 	Repeat     string  `json:"repeat"`
 	Shuffle    bool    `json:"shuffle"`
 	Queue      []Item  `json:"queue"`
+	// Format names the playing track's format: "FLAC 24/96", "MP3 320".
+	Format string `json:"format,omitempty"`
+	// ReplayGain is the mode: track, album or off.
+	ReplayGain string `json:"replay_gain"`
 	// Problem is why playing stopped or skipped, one of the Problem*
 	// kinds the window says in words (with ProblemTrack, the track's
 	// title); Error is the detail, for the log.
@@ -112,6 +121,7 @@ type Player struct {
 	volume  float64
 	repeat  string
 	shuffle bool
+	rg      string // ReplayGain mode
 	lastErr problem
 	resume  int64 // position to start from when the queue was restored
 	feed    *feed
@@ -147,11 +157,12 @@ type Reopener interface {
 
 // New returns a player on out, restoring the saved queue (paused).
 func New(out Output, emit Emitter, store StateStore) *Player {
-	p := &Player{out: out, emit: emit, store: store, state: StateStopped, volume: 1, repeat: RepeatOff,
+	p := &Player{out: out, emit: emit, store: store, state: StateStopped, volume: 1, repeat: RepeatOff, rg: GainTrack,
 		stop: make(chan struct{}), done: make(chan struct{}), saves: make(chan struct{}, 1), changed: make(chan struct{}, 1), saved: make(chan struct{})}
-	p.feed = &feed{rate: out.SampleRate(), errs: make(chan trackError, 16)}
+	p.feed = &feed{rate: out.SampleRate(), rg: p.rg, errs: make(chan trackError, 16)}
 	p.stream = out.NewStream(p.feed)
 	p.restore()
+	p.feed.rg = p.rg
 	go p.monitor()
 	go p.saver()
 	return p
@@ -166,7 +177,9 @@ func (p *Player) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stream.Pause()
-	return p.stream.Close()
+	err := p.stream.Close()
+	p.feed.close()
+	return err
 }
 
 // PlayQueue replaces the queue and starts at index start.
@@ -414,6 +427,20 @@ func (p *Player) SetRepeat(mode string) error {
 	return nil
 }
 
+// SetReplayGain sets the ReplayGain mode: track, album or off. The
+// playing track's level changes at once.
+func (p *Player) SetReplayGain(mode string) error {
+	if mode != GainTrack && mode != GainAlbum && mode != GainOff {
+		return api.FieldErrorf("replay_gain", "must be track, album or off")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rg = mode
+	p.feed.setReplayGain(mode)
+	p.statusLocked(true)
+	return nil
+}
+
 // SetShuffle turns shuffle on or off; the playing track stays.
 func (p *Player) SetShuffle(on bool) {
 	p.mu.Lock()
@@ -575,11 +602,14 @@ func (p *Player) durationOf(b int64) time.Duration {
 func (p *Player) statusValue() Status {
 	idx, pos := p.positionLocked()
 	s := Status{State: p.state, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat,
-		Shuffle: p.shuffle, Queue: append([]Item(nil), p.queue...),
+		Shuffle: p.shuffle, ReplayGain: p.rg, Queue: append([]Item(nil), p.queue...),
 		Problem: p.lastErr.kind, ProblemTrack: p.lastErr.track, Error: p.lastErr.detail}
 	if idx < len(p.queue) {
 		t := p.queue[idx]
 		s.Track, s.DurationMS = &t, t.DurationMS
+	}
+	if p.state == StatePlaying || p.state == StatePaused {
+		s.Format = p.feed.heardFormat(p.stream.UnplayedBufferSize())
 	}
 	return s
 }
@@ -681,6 +711,7 @@ type savedState struct {
 	Volume     float64 `json:"volume"`
 	Repeat     string  `json:"repeat"`
 	Shuffle    bool    `json:"shuffle"`
+	ReplayGain string  `json:"replay_gain,omitempty"`
 }
 
 // requestSave asks the saver to save soon; it never blocks, and requests
@@ -713,7 +744,7 @@ func (p *Player) save() {
 	}
 	p.mu.Lock()
 	idx, pos := p.positionLocked()
-	st := savedState{Queue: p.queue, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat, Shuffle: p.shuffle}
+	st := savedState{Queue: p.queue, Index: idx, PositionMS: pos.Milliseconds(), Volume: p.volume, Repeat: p.repeat, Shuffle: p.shuffle, ReplayGain: p.rg}
 	p.mu.Unlock()
 	b, _ := json.Marshal(st)
 	if err := p.store.SavePlayerState(context.Background(), b); err != nil {
@@ -726,7 +757,13 @@ func (p *Player) restore() {
 		return
 	}
 	var st savedState
-	if json.Unmarshal(p.store.LoadPlayerState(context.Background()), &st) != nil || len(st.Queue) == 0 {
+	if json.Unmarshal(p.store.LoadPlayerState(context.Background()), &st) != nil {
+		return
+	}
+	if st.ReplayGain == GainTrack || st.ReplayGain == GainAlbum || st.ReplayGain == GainOff {
+		p.rg = st.ReplayGain
+	}
+	if len(st.Queue) == 0 {
 		return
 	}
 	p.queue, p.volume, p.repeat, p.shuffle = st.Queue, st.Volume, st.Repeat, st.Shuffle

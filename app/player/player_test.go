@@ -2,8 +2,10 @@ package player
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,6 +33,7 @@ func tracks(t *testing.T, n int, seconds float64) ([]Item, [][]byte) {
 	return items, pcm
 }
 
+// decodeAll is go-mp3's decode of p as the output plays it: float32.
 func decodeAll(t *testing.T, p string) []byte {
 	f, _ := os.Open(p)
 	defer f.Close()
@@ -39,7 +42,12 @@ func decodeAll(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(d)
-	return b
+	out := make([]byte, len(b)/2*4)
+	for i := 0; i+1 < len(b); i += 2 {
+		v := float32(int16(binary.LittleEndian.Uint16(b[i:]))) / 32768
+		binary.LittleEndian.PutUint32(out[i*2:], math.Float32bits(v))
+	}
+	return out
 }
 
 // settle is two MP3 frames of output: after a seek the decoder's output
@@ -78,7 +86,7 @@ func TestSeekPositionAndSkip(t *testing.T) {
 	p, s, _ := newTestPlayer(t)
 	items, pcm := tracks(t, 3, 2)
 	p.PlayQueue(items, 0)
-	s.pump(44100 * 4 / 2) // half a second
+	s.pump(44100 * bytesPerFrame / 2) // half a second
 	st := p.Status()
 	if st.Index != 0 || st.PositionMS < 490 || st.PositionMS > 510 {
 		t.Fatalf("after 0.5 s: index %d position %d ms", st.Index, st.PositionMS)
@@ -86,7 +94,7 @@ func TestSeekPositionAndSkip(t *testing.T) {
 	if err := p.Seek(1500 * time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	off := 44100 * 3 / 2 * 4
+	off := 44100 * 3 / 2 * bytesPerFrame
 	// A decoder that seeks rebuilds its state within two frames.
 	if got := s.pump(settle + 4000); !bytes.Equal(got[settle:], pcm[0][off+settle:off+settle+4000]) {
 		t.Fatal("after seeking to 1.5 s the bytes are not the track's from 1.5 s")
@@ -105,8 +113,8 @@ func TestSeekPositionAndSkip(t *testing.T) {
 	if got := s.pump(1000); !bytes.Equal(got, pcm[1][:1000]) {
 		t.Fatal("Previous at the start of track 3 did not go to track 2")
 	}
-	s.pump(44100 * 4 * 1)     // 1 s in
-	s.pump(44100 * 4 * 3 / 1) // past 3 s? track is 2 s: now in track 3
+	s.pump(44100 * 4 * 1)                 // 1 s in
+	s.pump(44100 * bytesPerFrame * 3 / 1) // past 3 s? track is 2 s: now in track 3
 	p.JumpTo(0)
 	p.Pause()
 	if st := p.Status(); st.State != StatePaused || st.Index != 0 {
@@ -199,7 +207,7 @@ func TestQueueAndPositionSurviveRestart(t *testing.T) {
 	items, pcm := tracks(t, 2, 2)
 	p := New(out, nil, store)
 	p.PlayQueue(items, 1)
-	p.stream.(*fakeStream).pump(44100 * 4) // 1 s into track 2
+	p.stream.(*fakeStream).pump(44100 * bytesPerFrame) // 1 s into track 2
 	p.SetVolume(0.4)
 	p.Close()
 
@@ -212,7 +220,7 @@ func TestQueueAndPositionSurviveRestart(t *testing.T) {
 	if err := q.Play(); err != nil {
 		t.Fatal(err)
 	}
-	off := 44100 * 4
+	off := 44100 * bytesPerFrame
 	got := q.stream.(*fakeStream).pump(settle + 2000)
 	if !bytes.Equal(got[settle:], pcm[1][off+settle:off+settle+2000]) {
 		t.Fatal("after a restart playback did not resume where it stopped")

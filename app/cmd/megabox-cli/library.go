@@ -138,7 +138,7 @@ func (m *Main) play(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := player.NewOtoOutput(44100)
+	out, err := player.NewOtoOutput(player.DeviceRate)
 	if err != nil {
 		return fmt.Errorf("no audio output: %w", err)
 	}
