@@ -122,11 +122,12 @@ func TestUploadsThePlatformCannotUseAreRefused(t *testing.T) {
 		data           []byte
 		want           string // in the error's message
 	}{
-		{"random bytes, no name", "", bytes.Repeat([]byte{0x5a, 0x17, 0xc3}, 100_000), "is neither MP3 audio nor a JPEG or PNG image"},
-		{"text named .mp3", "notes.mp3", []byte(strings.Repeat("this is a text file, not an mp3\n", 100)), `"notes.mp3" is neither MP3 audio nor a JPEG or PNG image`},
+		{"random bytes, no name", "", bytes.Repeat([]byte{0x5a, 0x17, 0xc3}, 100_000), "is not a kind of file the platform takes"},
+		{"text named .mp3", "notes.mp3", []byte(strings.Repeat("this is a text file, not an mp3\n", 100)), `"notes.mp3" is not MP3 audio as its name says`},
+		{"MP3 named .flac", "song.flac", testmedia.MP3Bytes(t, 0.5, 440), `"song.flac" is not FLAC audio as its name says`},
 		{"MPEG-2.5 after 48 kHz", "mixed.mp3", mixed, api.ErrorMessage(mixedErr)},
 		{"MPEG-2.5 only", "old.mp3", frames(200, []byte{0xff, 0xe3, 0x88, 0x64}, 576), "MPEG-2.5 audio (8000 Hz) cannot be played: export it again as a standard MP3"},
-		{"tag then a fragment", "damaged.mp3", append([]byte("ID3\x03\x00\x00\x00\x00\x00\x10"), cut[len(cut)/3:len(cut)/3+100]...), "neither MP3 audio"},
+		{"tag then a fragment", "damaged.mp3", append([]byte("ID3\x03\x00\x00\x00\x00\x00\x10"), cut[len(cut)/3:len(cut)/3+100]...), "is not a kind of file the platform takes"},
 		{"truncated PNG", "cover.png", testmedia.PNG(50, 50)[:20], "unreadable image"},
 		{"PNG + 8 MiB of anything", "cover.png", append(testmedia.PNG(64, 64), noise(8<<20)...), "bytes follow the end of the PNG image"},
 		{"JPEG + 8 MiB of anything", "cover.jpg", append(testmedia.JPEG(64, 64), noise(8<<20)...), "bytes follow the end of the JPEG image"},

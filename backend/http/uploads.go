@@ -252,9 +252,13 @@ func (s *Server) receive(ctx context.Context, up tus.FileInfo) (*api.Blob, error
 		return nil, &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: uploadName(up) + ": " + msg}
 	}
 	if info.MediaType == api.MediaUnknown {
-		return nil, &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: uploadName(up) + " is neither MP3 audio nor a JPEG or PNG image: " + acceptedUploads}
+		return nil, &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: uploadName(up) + " is not a kind of file the platform takes: " + acceptedUploads}
 	}
-	return &api.Blob{SHA256: sha, Size: up.Size, MediaType: info.MediaType, DurationMS: info.DurationMS, Width: info.Width, Height: info.Height}, nil
+	if err := checkContentFitsName(up.MetaData["filename"], info.MediaType); err != nil {
+		return nil, err
+	}
+	return &api.Blob{SHA256: sha, Size: up.Size, MediaType: info.MediaType, DurationMS: info.DurationMS, Width: info.Width, Height: info.Height,
+		SampleRate: info.SampleRate, BitDepth: info.BitDepth, Channels: info.Channels}, nil
 }
 
 // receivedBytes returns what the running hash made of an upload's bytes,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,16 +14,19 @@ import (
 	"github.com/megabox-fm/megabox/backend/media"
 )
 
-// What an upload may declare itself to be: the audio the platform sells
-// and the images it shows as covers. The finished file is still probed by
-// its content; this refuses a file that says it is something else before
-// a byte of it is stored.
+// What an upload may declare itself to be: the audio the platform sells,
+// the images it shows as covers, and the bonus files a purchase brings.
+// The finished file is still probed by its content; this refuses a file
+// that says it is something else before a byte of it is stored.
 var (
-	uploadExtensions = map[string]bool{".mp3": true, ".jpg": true, ".jpeg": true, ".png": true}
-	uploadMediaTypes = map[string]bool{api.MediaMP3: true, "audio/mp3": true, api.MediaJPEG: true, api.MediaPNG: true}
+	uploadExtensions = map[string]bool{".mp3": true, ".flac": true, ".jpg": true, ".jpeg": true, ".png": true,
+		".pdf": true, ".zip": true, ".txt": true, ".lrc": true}
+	uploadMediaTypes = map[string]bool{api.MediaMP3: true, "audio/mp3": true, api.MediaFLAC: true, "audio/x-flac": true,
+		api.MediaJPEG: true, api.MediaPNG: true, api.MediaPDF: true, api.MediaZIP: true, "application/x-zip-compressed": true,
+		"text/plain": true}
 )
 
-const acceptedUploads = "only MP3 audio and JPEG or PNG images can be uploaded"
+const acceptedUploads = "only FLAC or MP3 audio, JPEG or PNG images, and PDF, ZIP or text bonus files can be uploaded"
 
 // checkDeclaredType refuses an upload whose filename extension or
 // filetype metadata names a type the platform does not accept, or names
@@ -33,7 +37,7 @@ func checkDeclaredType(meta tus.MetaData, size int64) error {
 	if ext != "" && !uploadExtensions[ext] {
 		return &api.Error{Code: api.EUNSUPPORTED, Field: "filename", Message: acceptedUploads + ", not " + quote(ext) + " files"}
 	}
-	image := ext != "" && ext != ".mp3"
+	image := ext == ".jpg" || ext == ".jpeg" || ext == ".png"
 	if ft, ok := meta["filetype"]; ok {
 		mt, _, err := mime.ParseMediaType(ft)
 		if err != nil || !uploadMediaTypes[mt] {
@@ -45,6 +49,33 @@ func checkDeclaredType(meta tus.MetaData, size int64) error {
 		return &api.Error{Code: api.ETOOLARGE, Field: "size", Message: fmt.Sprintf("images can be at most %d MiB; this one is %.1f MiB", media.MaxImageBytes>>20, float64(size)/(1<<20))}
 	}
 	return nil
+}
+
+// uploadKinds names what each accepted extension holds; an image may
+// be either kind of image, as people rename them freely.
+var uploadKinds = map[string]struct {
+	name  string
+	types []string
+}{
+	".mp3":  {"MP3 audio", []string{api.MediaMP3}},
+	".flac": {"FLAC audio", []string{api.MediaFLAC}},
+	".jpg":  {"an image", []string{api.MediaJPEG, api.MediaPNG}},
+	".jpeg": {"an image", []string{api.MediaJPEG, api.MediaPNG}},
+	".png":  {"an image", []string{api.MediaJPEG, api.MediaPNG}},
+	".pdf":  {"a PDF document", []string{api.MediaPDF}},
+	".zip":  {"a ZIP archive", []string{api.MediaZIP}},
+	".txt":  {"UTF-8 text", []string{api.MediaText}},
+	".lrc":  {"UTF-8 text", []string{api.MediaText}},
+}
+
+// checkContentFitsName refuses a file whose content is not what its
+// name's extension says, so text named .mp3 never becomes a track.
+func checkContentFitsName(filename, mediaType string) error {
+	k, ok := uploadKinds[fileExt(filename)]
+	if !ok || slices.Contains(k.types, mediaType) {
+		return nil
+	}
+	return &api.Error{Code: api.EUNSUPPORTED, Field: "file", Message: quote(filename) + " is not " + k.name + " as its name says: " + acceptedUploads}
 }
 
 // fileExt returns the lowercase extension of a client path, whichever

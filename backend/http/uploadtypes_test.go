@@ -57,11 +57,12 @@ func TestUploadsMustDeclareAcceptedTypes(t *testing.T) {
 	ann, _ := e.signUp("ann", true)
 	sha := "sha256 " + b64(hexSHA([]byte("x")))
 	for _, c := range []struct{ meta, field string }{
-		{sha + ",filename " + b64("notes.txt"), "filename"},
-		{sha + ",filename " + b64("Album/backup.zip"), "filename"},
+		{sha + ",filename " + b64("notes.docx"), "filename"},
+		{sha + ",filename " + b64("Album/backup.rar"), "filename"},
+		{sha + ",filename " + b64("01 Song.wav"), "filename"},
 		{sha + ",filename " + b64(`C:\music\song.mp3.exe`), "filename"},
-		{sha + ",filename " + b64("song.mp3") + ",filetype " + b64("application/zip"), "filetype"},
-		{sha + ",filetype " + b64("text/plain; charset=utf-8"), "filetype"},
+		{sha + ",filename " + b64("song.mp3") + ",filetype " + b64("application/x-rar"), "filetype"},
+		{sha + ",filetype " + b64("text/html; charset=utf-8"), "filetype"},
 	} {
 		if status, code, field := createUpload(e, ann.Token(), c.meta); status != 422 || code != api.EUNSUPPORTED || field != c.field {
 			t.Errorf("%s: %d %q field %q, want 422 %q naming %s", c.meta, status, code, field, api.EUNSUPPORTED, c.field)

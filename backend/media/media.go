@@ -1,6 +1,7 @@
 // Package media identifies uploaded files and reads what the platform needs
-// from them: MP3 duration from frame headers, image dimensions from image
-// headers. Input is untrusted: every parser runs on bounded input and a
+// from them: MP3 duration from frame headers, FLAC duration and format from
+// STREAMINFO, image dimensions from image headers, and the kind of a bonus
+// file (PDF, ZIP, text). Input is untrusted: every parser runs on bounded input and a
 // panic in a third-party decoder becomes an error.
 package media
 
@@ -27,12 +28,17 @@ type Info struct {
 	DurationMS int64
 	Width      int
 	Height     int
+	// SampleRate, BitDepth and Channels are set for lossless audio.
+	SampleRate int
+	BitDepth   int
+	Channels   int
 }
 
-// Probe identifies r. Files that are neither MP3 nor a JPEG/PNG image come
-// back as api.MediaUnknown; an error means the file claims a known type but
-// is damaged, or is MP3 audio the app's player cannot play (EUNSUPPORTED,
-// with a message saying what to do). A Sniffer written the same bytes
+// Probe identifies r. Files that are none of MP3, FLAC, a JPEG/PNG image,
+// PDF, ZIP or UTF-8 text come back as api.MediaUnknown; an error means the
+// file claims a known type but is damaged, is audio the platform does not
+// sell or the app's player cannot play, or is over its kind's size limit
+// (with a message saying what to do). A Sniffer written the same bytes
 // reaches the same verdict.
 func Probe(r io.Reader) (Info, error) {
 	s := NewSniffer()

@@ -55,7 +55,9 @@ func TestProbeRejectsBadInput(t *testing.T) {
 		wantError bool
 	}{
 		"random bytes":       {random, api.MediaUnknown, false},
-		"text":               {[]byte("hello, this is not audio"), api.MediaUnknown, false},
+		"text":               {[]byte("hello, this is not audio"), api.MediaText, false},
+		"text with a NUL":    {[]byte("hello\x00world"), api.MediaUnknown, false},
+		"latin-1 text":       {[]byte("caf\xe9"), api.MediaUnknown, false},
 		"empty":              {nil, api.MediaUnknown, false},
 		"truncated png":      {testmedia.PNG(50, 50)[:20], "", true},
 		"huge png header":    {hugePNGHeader(), "", true},

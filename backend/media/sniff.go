@@ -38,12 +38,18 @@ type Sniffer struct {
 	kind    int
 	frames  *FrameCounter
 	image   *imageEnd
+	flac    *sniffFLACWalk
+	text    *sniffText
 }
 
 const (
 	kindUnknown = iota
 	kindImage
 	kindMP3
+	kindFLAC
+	kindPDF
+	kindZIP
+	kindText
 )
 
 // NewSniffer returns a sniffer for a stream starting at byte 0.
@@ -61,6 +67,10 @@ func (s *Sniffer) Write(p []byte) (int, error) {
 		_, _ = s.frames.Write(p) // never fails
 	case kindImage:
 		_, _ = s.image.Write(p) // never fails
+	case kindFLAC:
+		_, _ = s.flac.Write(p) // never fails
+	case kindText:
+		_, _ = s.text.Write(p) // never fails
 	}
 	return n, nil
 }
@@ -107,16 +117,24 @@ func (s *Sniffer) gather(p []byte) []byte {
 }
 
 // WantsMore reports whether bytes after those seen can change the verdict.
-func (s *Sniffer) WantsMore() bool { return !s.decided || s.kind != kindUnknown }
+func (s *Sniffer) WantsMore() bool {
+	return !s.decided || (s.kind != kindUnknown && s.kind != kindPDF && s.kind != kindZIP)
+}
 
 // decide looks at the head, as Probe does.
 func (s *Sniffer) decide() {
 	s.decided = true
 	switch {
 	case s.frames != nil: // after a leading tag, only audio can follow
-		if looksLikeFrames(s.head) {
+		switch {
+		case bytes.HasPrefix(s.head, []byte("fLaC")):
+			s.frames = nil
+			s.startFLAC()
+		case looksLikeFrames(s.head):
 			s.kind = kindMP3
 		}
+	case bytes.HasPrefix(s.head, []byte("fLaC")):
+		s.startFLAC()
 	case bytes.HasPrefix(s.head, []byte("\xff\xd8\xff")), bytes.HasPrefix(s.head, []byte("\x89PNG\r\n\x1a\n")):
 		s.kind = kindImage
 		s.image = newImageEnd(s.head[0] == 0x89)
@@ -125,6 +143,30 @@ func (s *Sniffer) decide() {
 		s.kind = kindMP3
 		s.frames = NewFrameCounter()
 		_, _ = s.frames.Write(s.head)
+	case bytes.HasPrefix(s.head, []byte("%PDF-")):
+		s.kind = kindPDF
+	case bytes.HasPrefix(s.head, []byte("PK\x03\x04")):
+		s.kind = kindZIP
+	default:
+		s.startText()
+	}
+}
+
+// startFLAC begins the walk of a FLAC stream's metadata at its marker.
+func (s *Sniffer) startFLAC() {
+	s.kind = kindFLAC
+	s.flac = newSniffFLACWalk()
+	_, _ = s.flac.Write(s.head)
+}
+
+// startText takes a head that reads as UTF-8 text for the start of a
+// text file, to be checked to its end.
+func (s *Sniffer) startText() {
+	t := &sniffText{}
+	_, _ = t.Write(s.head)
+	if len(s.head) > 0 && !t.bad {
+		s.kind = kindText
+		s.text = t
 	}
 }
 
@@ -139,6 +181,14 @@ func (s *Sniffer) Info() (Info, error) {
 		return s.imageInfo()
 	case kindMP3:
 		return mp3Info(s.frames)
+	case kindFLAC:
+		return flacInfo(s.head, s.flac, s.n-s.tagEnd)
+	case kindPDF:
+		return Info{MediaType: api.MediaPDF}, nil
+	case kindZIP:
+		return Info{MediaType: api.MediaZIP}, nil
+	case kindText:
+		return s.text.info()
 	}
 	return Info{MediaType: api.MediaUnknown}, nil
 }

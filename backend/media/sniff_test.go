@@ -33,6 +33,14 @@ func TestSnifferAgreesWithProbe(t *testing.T) {
 		"jpeg then junk":    append(testmedia.JPEG(64, 48), junk(100<<10)...),
 		"big tag, then mp3": append(id3v2(200<<10), mp3...),
 		"noisy png":         noisePNG(200, 200),
+		"flac":              testmedia.MasterFLAC(t, 1, 440, 96000, 24, 2),
+		"tag, then flac":    append(id3v2(70<<10), testmedia.MasterFLAC(t, 1, 440, 44100, 16, 2)...),
+		"cut flac":          testmedia.MasterFLAC(t, 3, 440, 48000, 24, 2)[:70<<10],
+		"pdf":               append([]byte("%PDF-1.7\n"), junk(100<<10)...),
+		"zip":               append([]byte("PK\x03\x04"), junk(100<<10)...),
+		"utf-8 text":        bytes.Repeat([]byte("paroles é 歌詞 🎵\n"), 20_000),
+		"text, then a NUL":  append(bytes.Repeat([]byte("lyrics\n"), 20_000), 0),
+		"text over 1 MiB":   bytes.Repeat([]byte("lyrics\n"), 200_000),
 	}
 	for name, data := range files {
 		want, wantErr := media.Probe(bytes.NewReader(data))

@@ -17,6 +17,22 @@ type snifferState struct {
 	Kind    int
 	Frames  *frameState
 	Image   *imageState
+	FLAC    *flacState
+	Text    *textState
+}
+
+type flacState struct {
+	Pos, Next, Audio int64
+	Win              []byte
+	Blocks           int
+	Synced           bool
+	Problem          string
+}
+
+type textState struct {
+	N     int64
+	Carry []byte
+	Bad   bool
 }
 
 type frameState struct {
@@ -59,6 +75,12 @@ func (s *Sniffer) MarshalBinary() ([]byte, error) {
 		st.Image = &imageState{PNG: e.png, Pos: e.pos, Next: e.next, Win: e.win, Scan: e.scan, FF: e.ff, Bad: e.bad,
 			End: e.end, Hdr: e.hdr, Keep: e.keep, HdrDone: e.hdrDone}
 	}
+	if w := s.flac; w != nil {
+		st.FLAC = &flacState{Pos: w.pos, Next: w.next, Audio: w.audio, Win: w.win, Blocks: w.blocks, Synced: w.synced, Problem: w.problem}
+	}
+	if t := s.text; t != nil {
+		st.Text = &textState{N: t.n, Carry: t.carry, Bad: t.bad}
+	}
 	var b bytes.Buffer
 	err := gob.NewEncoder(&b).Encode(st)
 	return b.Bytes(), err
@@ -82,6 +104,12 @@ func (s *Sniffer) UnmarshalBinary(data []byte) error {
 	if i := st.Image; i != nil {
 		s.image = &imageEnd{png: i.PNG, pos: i.Pos, next: i.Next, win: i.Win, scan: i.Scan, ff: i.FF, bad: i.Bad,
 			end: i.End, hdr: i.Hdr, keep: i.Keep, hdrDone: i.HdrDone}
+	}
+	if w := st.FLAC; w != nil {
+		s.flac = &sniffFLACWalk{pos: w.Pos, next: w.Next, audio: w.Audio, win: w.Win, blocks: w.Blocks, synced: w.Synced, problem: w.Problem}
+	}
+	if t := st.Text; t != nil {
+		s.text = &sniffText{n: t.N, carry: t.Carry, bad: t.Bad}
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ func TestStateMirrorsEveryField(t *testing.T) {
 		{Sniffer{}, snifferState{}, 0},
 		{FrameCounter{}, frameState{}, 0},
 		{imageEnd{}, imageState{}, 0},
+		{sniffFLACWalk{}, flacState{}, 0},
+		{sniffText{}, textState{}, 0},
 	}
 	for _, p := range pairs {
 		live, saved := reflect.TypeOf(p.live), reflect.TypeOf(p.saved)

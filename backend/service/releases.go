@@ -323,8 +323,8 @@ func checkBlobs(ctx context.Context, tx store.Tx, accountID int64, m api.Manifes
 		if err != nil {
 			return err
 		}
-		if b.MediaType != api.MediaMP3 {
-			return &api.Error{Code: api.EUNSUPPORTED, Field: field, Message: fmt.Sprintf("track %d is not MP3 audio (%s)", t.Position, b.MediaType)}
+		if b.MediaType != api.MediaMP3 && b.MediaType != api.MediaFLAC {
+			return &api.Error{Code: api.EUNSUPPORTED, Field: field, Message: fmt.Sprintf("track %d is neither FLAC nor MP3 audio (%s)", t.Position, b.MediaType)}
 		}
 	}
 	return nil
