@@ -5,7 +5,9 @@
 #   eval "$(scripts/null-audio.sh start DIR)"   # exports ALSA_CONFIG_PATH, MEGABOX_AUDIO_CAPTURE
 #   scripts/null-audio.sh stop DIR
 #
-# Playback runs in real time; DIR/out.raw receives float32 stereo PCM.
+# Playback runs in real time; DIR/out.raw receives float32 stereo PCM as the
+# ALSA client wrote it, and the sink (float32, 48 kHz, what the player plays
+# at) can be recorded from its monitor with parec (nullaudio.Record).
 set -euo pipefail
 cmd=${1:?usage: null-audio.sh start|stop DIR}
 dir=${2:?usage: null-audio.sh start|stop DIR}
@@ -13,7 +15,7 @@ case "$cmd" in
 start)
   mkdir -p "$dir"
   XDG_RUNTIME_DIR="$dir" pulseaudio -n --daemonize=no --exit-idle-time=-1 --disallow-exit --use-pid-file=false \
-    -L "module-null-sink sink_name=nullsink" \
+    -L "module-null-sink sink_name=nullsink format=float32le rate=48000 channels=2" \
     -L "module-native-protocol-unix auth-anonymous=1 socket=$dir/native" >"$dir/pulse.log" 2>&1 &
   echo $! >"$dir/pulse.pid"
   for _ in $(seq 50); do [ -S "$dir/native" ] && break; sleep 0.1; done

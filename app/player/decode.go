@@ -102,6 +102,21 @@ func (s *source) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// prime decodes and resamples the track's first samples, so the track
+// opened ahead is ready the moment the one before it ends.
+func (s *source) prime() error {
+	for len(s.out) == 0 {
+		if err := s.fill(); err != nil {
+			s.Close()
+			if errors.Is(err, io.EOF) {
+				return errors.New("the file holds no audio")
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 // fill makes the next run of output samples; io.EOF when the track,
 // filter tail included, is over.
 func (s *source) fill() error {

@@ -161,6 +161,11 @@ func (f *feed) prefetchAfter(idx int) {
 	gain := gainOf(item.Loudness, f.rg)
 	go func() {
 		pf.src, pf.err = open(item.Path, f.rate, gain)
+		if pf.err == nil {
+			if pf.err = pf.src.prime(); pf.err != nil {
+				pf.src = nil
+			}
+		}
 		close(pf.done)
 	}()
 }

@@ -54,3 +54,38 @@ func repoRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// Recording is parec recording the null sink's monitor: what PulseAudio
+// mixed and sent to the (null) sound card.
+type Recording struct {
+	Path string // float32 stereo PCM at 48 kHz
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// Record starts recording the sink's monitor into path.
+func (s *Sound) Record(path string) (*Recording, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("parec", "--server=unix:"+filepath.Join(s.Dir, "native"), "-d", "nullsink.monitor",
+		"--raw", "--format=float32le", "--rate=48000", "--channels=2", "--latency-msec=20")
+	cmd.Stdout = f
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("parec: %w", err)
+	}
+	r := &Recording{Path: path, cmd: cmd, done: make(chan error, 1)}
+	go func() {
+		r.done <- cmd.Wait()
+		f.Close()
+	}()
+	return r, nil
+}
+
+// Stop ends the recording and waits for parec to exit.
+func (r *Recording) Stop() {
+	_ = r.cmd.Process.Kill()
+	<-r.done
+}
