@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
+	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/app/library"
 	"github.com/megabox-fm/megabox/app/player"
 	"github.com/megabox-fm/megabox/backend/api"
@@ -23,7 +26,7 @@ func (x *PlayerAPI) PlayRelease(purchaseID int64, start int) error {
 	}
 	for _, r := range rels {
 		if r.PurchaseID == purchaseID {
-			return uiError(x.a.player.PlayQueue(queueOf(r), start))
+			return uiError(x.a.player.PlayQueue(queueOf(r, x.loudness(r.PurchaseID)), start))
 		}
 	}
 	return uiError(api.Errorf(api.ENOTFOUND, "that release is not in your library"))
@@ -43,7 +46,7 @@ func (x *PlayerAPI) Enqueue(purchaseID int64, i int) error {
 		if r.PurchaseID != purchaseID {
 			continue
 		}
-		items := queueOf(r)
+		items := queueOf(r, x.loudness(r.PurchaseID))
 		if i >= len(items) || i < -1 {
 			return invalid("index", "no such track")
 		}
@@ -56,7 +59,33 @@ func (x *PlayerAPI) Enqueue(purchaseID int64, i int) error {
 	return uiError(api.Errorf(api.ENOTFOUND, "that release is not in your library"))
 }
 
-func queueOf(r library.Release) []player.Item {
+// loudness is each track's measured loudness in a purchase, by track ID,
+// as the platform last described the release (the cache keeps that).
+func (x *PlayerAPI) loudness(purchaseID int64) map[int64]*api.Loudness {
+	return loudnessOf(x.a.ctx, x.a.cache.LibraryItems, purchaseID)
+}
+
+func loudnessOf(ctx context.Context, items func(context.Context) ([]cache.LibraryItem, error), purchaseID int64) map[int64]*api.Loudness {
+	all, err := items(ctx)
+	if err != nil {
+		return nil // the tracks play at their own level
+	}
+	out := map[int64]*api.Loudness{}
+	for _, it := range all {
+		var rel api.Release
+		if it.PurchaseID != purchaseID || json.Unmarshal([]byte(it.ReleaseJSON), &rel) != nil {
+			continue
+		}
+		for _, t := range rel.Tracks {
+			if t.Loudness != nil {
+				out[t.ID] = t.Loudness
+			}
+		}
+	}
+	return out
+}
+
+func queueOf(r library.Release, loud map[int64]*api.Loudness) []player.Item {
 	var items []player.Item
 	art := ""
 	if r.CoverPath != "" {
@@ -64,7 +93,7 @@ func queueOf(r library.Release) []player.Item {
 	}
 	for _, t := range r.Tracks {
 		items = append(items, player.Item{Key: strconv.FormatInt(t.ID, 10), Path: t.Path, Title: t.Title, Artist: r.Artist, Album: r.Title,
-			DurationMS: t.DurationMS, Art: art})
+			DurationMS: t.DurationMS, Art: art, Loudness: loud[t.ID]})
 	}
 	return items
 }
@@ -134,6 +163,14 @@ func (x *PlayerAPI) SetRepeat(mode string) error {
 		return err
 	}
 	return uiError(x.a.player.SetRepeat(mode))
+}
+
+// SetReplayGain sets the ReplayGain mode: track, album or off.
+func (x *PlayerAPI) SetReplayGain(mode string) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.player.SetReplayGain(mode))
 }
 
 // SetShuffle turns shuffle on or off.
