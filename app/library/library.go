@@ -1,6 +1,13 @@
 // Package library mirrors what a fan bought into an open folder of ordinary
-// tagged MP3s (Artist/Album/NN - Title.mp3, cover.jpg, receipts/), verified
-// byte for byte, and keeps it usable with the platform gone.
+// tagged files in the format the fan chose (Artist/Album/NN - Title.flac,
+// cover.jpg, Bonus/, receipts/), verified byte for byte, and keeps it
+// usable with the platform gone.
+//
+//	platform ──Library──▶ receipts/, covers
+//	         ──FetchTrackFormat──▶ .NN - Title.ext.part ─sha256─▶ NN - Title.ext
+//	         ──202 + Retry-After──▶ Preparing (Serve asks again later)
+//	         ──FetchExtra──▶ Bonus/<name>
+//	release whole in the new format ──▶ the files it replaced are removed
 package library
 
 import (
@@ -21,6 +28,7 @@ import (
 
 	"github.com/megabox-fm/megabox/app/cache"
 	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/receipt"
 	"github.com/megabox-fm/megabox/internal/atomicfile"
 )
@@ -29,7 +37,8 @@ import (
 type Platform interface {
 	Library(ctx context.Context) (*api.Library, error)
 	ReceiptKeys(ctx context.Context) (receipt.KeySet, error)
-	DownloadTrack(ctx context.Context, trackID, offset int64, w io.Writer) (int64, error)
+	FetchTrackFormat(ctx context.Context, trackID int64, f api.Format, offset int64) (*mhttp.Fetched, error)
+	FetchExtra(ctx context.Context, releaseID int64, name string, offset int64) (*mhttp.Fetched, error)
 	DownloadCover(ctx context.Context, releaseID int64, w io.Writer) (string, error)
 }
 
@@ -57,11 +66,12 @@ type Library struct {
 
 	bytesDownloaded atomic.Int64
 
-	mu      gosync.Mutex
-	next    *syncRun      // the run that starts next: asks made now share it
-	serving bool          // Serve runs the syncs
-	wake    chan struct{} // 1-buffered: a run is wanted
-	running gosync.Mutex  // held while a sync runs: one at a time
+	mu        gosync.Mutex
+	preparing map[int64]Preparing // by purchase: releases waiting for their format to be made
+	next      *syncRun            // the run that starts next: asks made now share it
+	serving   bool                // Serve runs the syncs
+	wake      chan struct{}       // 1-buffered: a run is wanted
+	running   gosync.Mutex        // held while a sync runs: one at a time
 }
 
 // syncRun is one sync, shared by every ask made before it started.
@@ -73,7 +83,7 @@ type syncRun struct {
 
 // New returns the library kept in dir.
 func New(c *cache.Cache, dir string, p Platform) *Library {
-	return &Library{cache: c, dir: dir, platform: p, now: time.Now, wake: make(chan struct{}, 1)}
+	return &Library{cache: c, dir: dir, platform: p, now: time.Now, wake: make(chan struct{}, 1), preparing: map[int64]Preparing{}}
 }
 
 // DefaultDir is ~/Music/Megabox.
@@ -102,6 +112,7 @@ const (
 	ProblemReceipt  = "receipt"  // a receipt does not verify
 	ProblemDownload = "download" // a file could not be fetched
 	ProblemCover    = "cover"    // the cover could not be fetched
+	ProblemKept     = "kept"     // a file a format switch replaced was changed by the fan, so it stays
 )
 
 // Report sums up a sync or a check.
@@ -109,8 +120,11 @@ type Report struct {
 	Releases   int       `json:"releases"`
 	Tracks     int       `json:"tracks"`
 	Downloaded int       `json:"downloaded"`
-	Waiting    int       `json:"waiting"` // held by pre-orders until their release day
+	Waiting    int       `json:"waiting"`   // held by pre-orders until their release day
+	Preparing  int       `json:"preparing"` // releases whose format the platform is still making
 	Problems   []Problem `json:"problems"`
+
+	retry time.Duration // when to ask again for what is being prepared
 }
 
 // ErrOffline means the platform could not be reached; the local library
@@ -142,20 +156,43 @@ func (l *Library) setOffline(ctx context.Context, offline bool) {
 // Serve runs the library's syncs until ctx ends: it is the one goroutine
 // that writes the library's files while it runs. Asks (Sync, Request)
 // made while a sync runs share the next one.
+//
+// While the platform is still making files in the library's format, Serve
+// asks again when it says (Retry-After, within [minPoll, maxPoll]), at most
+// maxPolls times in a row; any other ask starts the count again.
 func (l *Library) Serve(ctx context.Context) {
 	l.mu.Lock()
 	l.serving = true
 	l.mu.Unlock()
 	defer l.stopServing(ctx)
+	poll := time.NewTimer(time.Hour)
+	poll.Stop()
+	defer poll.Stop()
+	polls := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-l.wake:
-			l.runNext(ctx)
+			polls = 0
+		case <-poll.C:
+			l.ask()
+			<-l.wake // ask's own wake-up: this loop is the only reader
+			polls++
+		}
+		rep := l.runNext(ctx)
+		if rep != nil && rep.Preparing > 0 && polls < maxPolls {
+			poll.Reset(min(max(rep.retry, minPoll), maxPoll))
 		}
 	}
 }
+
+// Bounds on asking again for files being prepared.
+const (
+	minPoll  = time.Second
+	maxPoll  = time.Minute
+	maxPolls = 240
+)
 
 // stopServing answers asks nobody will run any more.
 func (l *Library) stopServing(ctx context.Context) {
@@ -203,8 +240,9 @@ func (l *Library) ask() (*syncRun, bool) {
 	return l.next, l.serving
 }
 
-// runNext starts the pending run, if another caller has not already.
-func (l *Library) runNext(ctx context.Context) {
+// runNext starts the pending run, if another caller has not already, and
+// returns its report.
+func (l *Library) runNext(ctx context.Context) *Report {
 	l.running.Lock()
 	defer l.running.Unlock()
 	l.mu.Lock()
@@ -212,10 +250,11 @@ func (l *Library) runNext(ctx context.Context) {
 	l.next = nil
 	l.mu.Unlock()
 	if run == nil {
-		return
+		return nil
 	}
 	run.rep, run.err = l.sync(ctx)
 	close(run.done)
+	return run.rep
 }
 
 func (l *Library) sync(ctx context.Context) (*Report, error) {
@@ -240,10 +279,11 @@ func (l *Library) sync(ctx context.Context) (*Report, error) {
 	}
 	rep := &Report{}
 	owned := map[int64]bool{}
+	chosen := l.Format(ctx)
 	for i := len(lib.Items) - 1; i >= 0; i-- { // oldest first: earlier purchases keep the plain names
 		it := lib.Items[i]
 		owned[it.PurchaseID] = true
-		if err := l.syncItem(ctx, it, keys, rep); err != nil {
+		if err := l.syncItem(ctx, it, keys, chosen, rep); err != nil {
 			return rep, err
 		}
 	}
@@ -257,6 +297,7 @@ func (l *Library) forgetRefunded(ctx context.Context, owned map[int64]bool) erro
 	}
 	for _, it := range items {
 		if !owned[it.PurchaseID] {
+			l.setPreparing(it.PurchaseID, nil)
 			if err := l.cache.DeleteLibraryItem(ctx, it.PurchaseID); err != nil {
 				return err
 			}
@@ -285,11 +326,7 @@ func (l *Library) releaseDir(ctx context.Context, r api.Release) string {
 	return dir
 }
 
-func trackName(t api.Track) string {
-	return fmt.Sprintf("%02d - %s.mp3", t.Position, SafeName(t.Title, "Track"))
-}
-
-func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt.KeySet, rep *Report) error {
+func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt.KeySet, chosen api.Format, rep *Report) error {
 	rep.Releases++
 	rel := it.Release
 	dir := l.releaseDir(ctx, rel)
@@ -313,17 +350,10 @@ func (l *Library) syncItem(ctx context.Context, it api.LibraryItem, keys receipt
 	if err := l.cache.PutLibraryItem(ctx, item); err != nil {
 		return err
 	}
-	for _, t := range rel.Tracks {
-		if t.AvailableOn != "" { // the platform opens it on the release day; a later sync fetches it
-			rep.Waiting++
-			continue
-		}
-		rep.Tracks++
-		if err := l.syncTrack(ctx, it.PurchaseID, rel.ID, dir, t, rep); err != nil {
-			return err
-		}
+	if err := l.syncTracks(ctx, it, dir, chosen, rep); err != nil {
+		return err
 	}
-	return nil
+	return l.syncExtras(ctx, it, dir, rep)
 }
 
 // checkReceipt verifies a receipt and that it is the one for purchaseID.

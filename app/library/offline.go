@@ -34,6 +34,19 @@ type Release struct {
 	Tracks     []Track `json:"tracks"`
 	// Preorder is set while a pre-order holds some tracks back.
 	Preorder *Preorder `json:"preorder,omitempty"`
+	// Format is what the release is wholly mirrored in ("" until it is);
+	// Preparing is set while the platform makes it in the chosen format.
+	Format    api.Format `json:"format"`
+	Preparing *Preparing `json:"preparing,omitempty"`
+	Extras    []Extra    `json:"extras"`
+}
+
+// Extra is a bonus file of an owned release as the library shows it.
+type Extra struct {
+	Name  string `json:"name"`
+	Size  int64  `json:"size"`
+	Path  string `json:"path"` // absolute
+	State string `json:"state"`
 }
 
 // Releases lists the library from the cache and the disk: no network.
@@ -42,10 +55,15 @@ func (l *Library) Releases(ctx context.Context) ([]Release, error) {
 	if err != nil {
 		return nil, err
 	}
+	formats, err := l.cache.LibraryItemFormats(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Release, 0, len(items))
 	for _, it := range items {
 		r := Release{PurchaseID: it.PurchaseID, ReleaseID: it.ReleaseID, Artist: it.Artist, Title: it.Title, ReceiptOK: it.ReceiptOK, Offline: true,
-			Preorder: preorderOf(it.ReleaseJSON, l.now())}
+			Preorder: preorderOf(it.ReleaseJSON, l.now()), Format: api.Format(formats[it.PurchaseID]), Preparing: l.preparingOf(it.PurchaseID),
+			Extras: []Extra{}}
 		if it.CoverPath != "" {
 			r.CoverPath = filepath.Join(l.dir, filepath.FromSlash(it.CoverPath))
 		}
@@ -60,6 +78,13 @@ func (l *Library) Releases(ctx context.Context) ([]Release, error) {
 				r.Offline = false
 			}
 			r.Tracks = append(r.Tracks, t)
+		}
+		extras, err := l.cache.LibraryExtras(ctx, it.PurchaseID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range extras {
+			r.Extras = append(r.Extras, Extra{Name: e.Name, Size: e.Size, Path: filepath.Join(l.dir, filepath.FromSlash(e.Path)), State: e.State})
 		}
 		out = append(out, r)
 	}
@@ -89,16 +114,7 @@ func (l *Library) Check(ctx context.Context) (*Report, error) {
 	for _, f := range files {
 		rep.Tracks++
 		abs := filepath.Join(l.dir, filepath.FromSlash(f.Path))
-		state := StateOK
-		if _, err := os.Stat(abs); err != nil {
-			state = StateMissing
-		} else if sum, err := fileSHA(abs); err != nil || sum != f.SHA256 {
-			state = StateCorrupt
-		}
-		if state != StateOK {
-			rep.Problems = append(rep.Problems, Problem{Path: f.Path, Kind: map[string]string{StateMissing: ProblemMissing, StateCorrupt: ProblemCorrupt}[state],
-				Error: "file " + state})
-		}
+		state := checkFile(abs, f.SHA256, f.Path, rep)
 		if state != f.State {
 			f.State = state
 			if fi, err := os.Stat(abs); err == nil {
@@ -109,7 +125,45 @@ func (l *Library) Check(ctx context.Context) (*Report, error) {
 			}
 		}
 	}
-	return rep, nil
+	return rep, l.checkExtras(ctx, rep)
+}
+
+// checkFile says whether a file is there with the bytes it was mirrored
+// with, and reports it if not.
+func checkFile(abs, sha, path string, rep *Report) string {
+	state := StateOK
+	if _, err := os.Stat(abs); err != nil {
+		state = StateMissing
+	} else if sum, err := fileSHA(abs); err != nil || sum != sha {
+		state = StateCorrupt
+	}
+	if state != StateOK {
+		rep.Problems = append(rep.Problems, Problem{Path: path, Kind: map[string]string{StateMissing: ProblemMissing, StateCorrupt: ProblemCorrupt}[state],
+			Error: "file " + state})
+	}
+	return state
+}
+
+// checkExtras verifies the bonus files mirrored so far; a damaged or
+// missing one is fetched again by the next sync.
+func (l *Library) checkExtras(ctx context.Context, rep *Report) error {
+	extras, err := l.cache.LibraryExtras(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, e := range extras {
+		if e.State != StateOK {
+			continue
+		}
+		abs := filepath.Join(l.dir, filepath.FromSlash(e.Path))
+		if state := checkFile(abs, e.SHA256, e.Path, rep); state != e.State {
+			e.State = state
+			if err := l.cache.PutLibraryExtra(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (l *Library) cachedKeys(ctx context.Context) receipt.KeySet {

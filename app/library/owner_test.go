@@ -2,11 +2,13 @@ package library
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	gosync "sync"
 	"testing"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
 )
 
 // countingPlatform counts downloads per track.
@@ -16,11 +18,11 @@ type countingPlatform struct {
 	gets map[int64]int
 }
 
-func (c *countingPlatform) DownloadTrack(ctx context.Context, trackID, offset int64, w io.Writer) (int64, error) {
+func (c *countingPlatform) FetchTrackFormat(ctx context.Context, trackID int64, f api.Format, offset int64) (*mhttp.Fetched, error) {
 	c.mu.Lock()
 	c.gets[trackID]++
 	c.mu.Unlock()
-	return c.Platform.DownloadTrack(ctx, trackID, offset, w)
+	return c.Platform.FetchTrackFormat(ctx, trackID, f, offset)
 }
 
 // Twenty syncs asked at once share runs: each file is downloaded once and
