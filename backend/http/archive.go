@@ -28,13 +28,29 @@ func (s *Server) purchaseArchive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	format, in, err := queryFormat(r)
+	if err != nil {
+		return err
+	}
 	a, err := s.svc.Archives.PurchaseArchive(r.Context(), id)
 	if err != nil {
 		return err
 	}
+	if in {
+		if a, err = s.archiveIn(w, r, id, a, format); a == nil {
+			return err // nil after a 202
+		}
+	}
 	z, err := s.layZip(r.Context(), a)
 	if err != nil {
 		return err
+	}
+	if in {
+		sum, err := s.zipSHA256(r.Context(), z)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Megabox-Blob-Sha256", sum)
 	}
 	rs := &segmentReader{ctx: r.Context(), bucket: s.svc.Bucket, segs: z.segs, size: z.size}
 	defer rs.Close()

@@ -11,15 +11,23 @@ import (
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// trackAudio serves a track's MP3 with Range support.
+// trackAudio serves a track's master, or with ?format= the track in
+// that format, with Range support.
 func (s *Server) trackAudio(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	format, in, err := queryFormat(r)
 	if err != nil {
 		return err
 	}
 	f, err := s.svc.Downloads.AuthorizeTrack(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if in {
+		return s.trackAudioIn(w, r, f, format)
 	}
 	name := fmt.Sprintf("%02d.mp3", f.Position)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)

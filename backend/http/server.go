@@ -33,6 +33,8 @@ type Services struct {
 	Payments Payments
 	Profiles api.ProfileService
 	Archives api.ArchiveService
+	// Formats make downloads in other formats than the masters; nil for none.
+	Formats FormatService
 	// Web serves the public pages (/, /@handle, …); nil for none.
 	Web      http.Handler
 	Earnings api.EarningsService

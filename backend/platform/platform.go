@@ -20,12 +20,14 @@ import (
 	"github.com/megabox-fm/megabox/backend/blob/disk"
 	"github.com/megabox-fm/megabox/backend/blob/s3"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/jobs"
 	"github.com/megabox-fm/megabox/backend/mail"
 	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/service"
 	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/megabox-fm/megabox/backend/store/postgres"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
+	"github.com/megabox-fm/megabox/backend/transcode"
 	"github.com/megabox-fm/megabox/backend/web"
 )
 
@@ -62,13 +64,15 @@ var DefaultConfig = Config{MaxUploadSize: 2 << 30, Quota: 50 << 30, SignUpsPerHo
 // Platform is an open platform.
 type Platform struct {
 	*service.Services
-	Store   store.Store
-	DB      *sqlite.DB // the embedded database; nil on PostgreSQL
-	Handler *mhttp.Server
-	Bucket  blob.Bucket
-	Disk    *disk.Bucket // the embedded bucket; nil on S3
-	Mail    *mail.Outbox // sends queued email; nil when email is off
-	closers []func()
+	Store      store.Store
+	DB         *sqlite.DB // the embedded database; nil on PostgreSQL
+	Handler    *mhttp.Server
+	Bucket     blob.Bucket
+	Disk       *disk.Bucket       // the embedded bucket; nil on S3
+	Mail       *mail.Outbox       // sends queued email; nil when email is off
+	Jobs       *jobs.Queue        // background work: transcodes, loudness
+	Transcodes *transcode.Service // downloads in the formats buyers choose
+	closers    []func()
 }
 
 // Open opens or creates the platform in dir, which holds the embedded
@@ -106,6 +110,9 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 	if err := p.startMail(cfg.Mail, log); err != nil {
 		return err
 	}
+	if err := p.startJobs(dir, log); err != nil {
+		return err
+	}
 	svc := mhttp.Services{
 		Accounts:      p.Accounts,
 		Auth:          p.Accounts,
@@ -121,6 +128,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Profiles:      p.Profiles,
 		Web:           web.Cache(web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}), PageTTL),
 		Archives:      p.Purchases,
+		Formats:       p.Transcodes,
 		Earnings:      p.Earnings,
 		Codes:         p.Codes,
 		Announcements: p.Announcements,
