@@ -111,6 +111,10 @@ type Cover struct {
 // to out with tags and a cover, re-encoding nothing.
 func (e Encoder) Tag(ctx context.Context, in, out string, f api.Format, t Tags, cover *Cover) error {
 	fields := t.fields(f)
+	var freeforms [][2]string
+	if f == api.FormatAAC {
+		fields, freeforms = splitFreeform(fields)
+	}
 	if cover != nil && f == api.FormatOpus {
 		img, err := os.ReadFile(cover.Path)
 		if err != nil {
@@ -137,7 +141,23 @@ func (e Encoder) Tag(ctx context.Context, in, out string, f api.Format, t Tags, 
 		args = append(args, "-id3v2_version", "3", "-write_id3v1", "0")
 	}
 	args = append(args, "-f", muxerOf(f), out)
-	return e.run(ctx, args, nil)
+	if err := e.run(ctx, args, nil); err != nil {
+		return err
+	}
+	return addFreeform(out, freeforms)
+}
+
+// splitFreeform parts the ReplayGain fields, which an MP4 holds as
+// freeform atoms, from the rest.
+func splitFreeform(fields [][2]string) (rest, freeforms [][2]string) {
+	for _, kv := range fields {
+		if strings.HasPrefix(kv[0], "REPLAYGAIN_") {
+			freeforms = append(freeforms, kv)
+		} else {
+			rest = append(rest, kv)
+		}
+	}
+	return rest, freeforms
 }
 
 // muxerOf is the container a download in f is written in.
