@@ -12,6 +12,7 @@ vi.mock('../../wailsjs/go/app/PlayerAPI', () => ({
   Next: () => { calls.push('next'); return Promise.resolve() },
   Previous: () => { calls.push('previous'); return Promise.resolve() },
   SeekTo: (ms: number) => { calls.push('seek ' + ms); return Promise.resolve() },
+  SetReplayGain: (mode: string) => { calls.push('replay gain ' + mode); return Promise.resolve() },
 }))
 import PlayerBar from './PlayerBar.vue'
 import { makeI18n } from '../i18n'
@@ -69,6 +70,35 @@ describe('PlayerBar', () => {
     const w = await mountBar()
     expect(w.get('[data-testid=player-error]').text()).toBe('“Low Tide” could not be played: its file is damaged. Verify files in the library.')
     expect(w.text()).not.toContain('0x1f')
+    w.unmount()
+  })
+
+  it('shows the playing format and sets the ReplayGain mode, in French too', async () => {
+    const track = { key: '4', title: 'Low Tide', artist: 'Nova Harbor', duration_ms: 20000 }
+    status = { state: 'playing', queue: [track], index: 0, track, format: 'FLAC 24/96', replay_gain: 'track' }
+    const w = await mountBar()
+    expect(w.get('[data-testid=now-format]').text()).toBe('FLAC 24/96')
+    const sel = w.get('[data-testid=replay-gain]')
+    expect((sel.element as HTMLSelectElement).value).toBe('track')
+    expect(sel.findAll('option').map((o) => o.text())).toEqual(['Track', 'Album', 'Off'])
+    await sel.setValue('album')
+    await flushPromises()
+    expect(calls).toEqual(['replay gain album'])
+    w.unmount()
+
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const fr = mount(PlayerBar, { global: { plugins: [makeI18n('fr'), pinia] } })
+    await flushPromises()
+    expect(fr.get('[data-testid=replay-gain]').findAll('option').map((o) => o.text())).toEqual(['Piste', 'Album', 'Désactivé'])
+    expect(fr.get('[data-testid=now-format]').attributes('title')).toBe('Lecture FLAC 24/96')
+    fr.unmount()
+  })
+
+  it('shows no format when nothing plays', async () => {
+    status = { state: 'stopped', queue: [] }
+    const w = await mountBar()
+    expect(w.find('[data-testid=now-format]').exists()).toBe(false)
     w.unmount()
   })
 })

@@ -13,6 +13,8 @@ import privacyEn from './privacy.en'
 import privacyFr from './privacy.fr'
 import preorderEn from './preorder.en'
 import preorderFr from './preorder.fr'
+import playerEn from './player.en'
+import playerFr from './player.fr'
 import { setLocale } from '../money'
 
 type Tree = { [k: string]: string | Tree }
@@ -35,6 +37,7 @@ export const messages = {
 for (const [lang, more] of [['en', privacyEn], ['fr', privacyFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', preorderEn], ['fr', preorderFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', displayEn], ['fr', displayFr]] as const) messages[lang] = merged(messages[lang], more)
+for (const [lang, more] of [['en', playerEn], ['fr', playerFr]] as const) messages[lang] = merged(messages[lang], more)
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
   setLocale(locale)

@@ -35,6 +35,9 @@ export const usePlayer = defineStore('player', {
     repeat(mode: string) {
       return call(api.Player.SetRepeat(mode))
     },
+    replayGain(mode: string) {
+      return call(api.Player.SetReplayGain(mode))
+    },
     jump: (i: number) => call(api.Player.JumpTo(i)),
     remove: (i: number) => call(api.Player.Remove(i)),
     clear: () => call(api.Player.Clear()),
