@@ -86,6 +86,11 @@ var tests = []struct {
 	{"DeleteAccount", testDeleteAccount},
 	{"DeleteAccountWhileSigningIn", testDeleteAccountWhileSigningIn},
 	{"Preorders", testPreorders},
+	{"LosslessMasters", testLosslessMasters},
+	{"ReleaseExtras", testReleaseExtras},
+	{"JobQueue", testJobQueue},
+	{"JobClaimUnderConcurrency", testJobClaimUnderConcurrency},
+	{"Transcodes", testTranscodes},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by

@@ -1,0 +1,248 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// testJobQueue: a (kind, key) is queued once; a claim takes due jobs of
+// the kinds asked, oldest first, for a lease, counting the attempt; a
+// lease run out gives the job to the next claim, and the attempt that
+// lost it can no longer touch it; retry, release, failed and done apply
+// to the running attempt only.
+func testJobQueue(t *testing.T, s Services) {
+	ctx := context.Background()
+	t0 := at(t, "2026-03-01T10:00:00.123Z")
+	tx := func(fn func(tx store.Tx) error) error { return s.Store.WithTx(ctx, fn) }
+	enqueue := func(kind, key string, now time.Time) *store.Job {
+		t.Helper()
+		var j *store.Job
+		if err := tx(func(tx store.Tx) error {
+			var err error
+			j, err = tx.EnqueueJob(ctx, kind, key, now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	claim := func(kinds []string, now time.Time, limit int) []store.Job {
+		t.Helper()
+		var got []store.Job
+		if err := tx(func(tx store.Tx) error {
+			var err error
+			got, err = tx.ClaimJobs(ctx, kinds, now, now.Add(time.Minute), limit)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	keys := func(js []store.Job) string {
+		out := ""
+		for _, j := range js {
+			out += fmt.Sprintf("%s/%s#%d ", j.Kind, j.Key, j.Attempts)
+		}
+		return out
+	}
+	both := []string{"transcode", "loudness"}
+
+	if _, err := s.Store.NextJobAt(ctx, both); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("next job of an empty queue: %v, want ErrNotFound", err)
+	}
+	a := enqueue("transcode", "a", t0)
+	if a.State != store.JobQueued || a.Attempts != 0 || !a.NextAt.Equal(t0) || !a.CreatedAt.Equal(t0) || a.Progress != 0 {
+		t.Fatalf("enqueued job = %+v", a)
+	}
+	if again := enqueue("transcode", "a", t0.Add(time.Hour)); again.ID != a.ID || !again.NextAt.Equal(t0) {
+		t.Fatalf("enqueue twice: %+v, want the first job (%d) unchanged", again, a.ID)
+	}
+	enqueue("loudness", "a", t0.Add(time.Second))
+	enqueue("transcode", "b", t0.Add(2*time.Second))
+	enqueue("other", "x", t0)
+	if next, err := s.Store.NextJobAt(ctx, both); err != nil || !next.Equal(t0) {
+		t.Fatalf("next job at %v, %v; want %v", next, err, t0)
+	}
+	if got := keys(claim(both, t0.Add(time.Second), 10)); got != "transcode/a#1 loudness/a#1 " {
+		t.Fatalf("claim at t0+1s = %q, want the two due jobs of the kinds asked, oldest first", got)
+	}
+	if got := claim(both, t0.Add(time.Second), 10); len(got) != 0 {
+		t.Fatalf("claim again = %q, want none (held, b not due)", keys(got))
+	}
+	if got := keys(claim(both, t0.Add(3*time.Second), 10)); got != "transcode/b#1 " {
+		t.Fatalf("claim at t0+3s = %q, want b", got)
+	}
+	running, err := s.Store.JobByKey(ctx, "transcode", "a")
+	if err != nil || running.State != store.JobRunning || !running.LeaseTill.Equal(t0.Add(time.Second+time.Minute)) {
+		t.Fatalf("claimed job = %+v, %v", running, err)
+	}
+	// Progress renews the lease of the running attempt only.
+	if err := tx(func(tx store.Tx) error {
+		return tx.JobProgress(ctx, a.ID, 1, 0.5, t0.Add(2*time.Minute))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx(func(tx store.Tx) error { return tx.JobProgress(ctx, a.ID, 2, 0.9, t0) }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("progress of another attempt: %v, want ErrNotFound", err)
+	}
+	if j, _ := s.Store.JobByKey(ctx, "transcode", "a"); j.Progress != 0.5 || !j.LeaseTill.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("after progress: %+v", j)
+	}
+	// The leases run out: the next claim takes the jobs as attempt 2,
+	// and attempt 1 can no longer finish them.
+	if got := keys(claim([]string{"transcode"}, t0.Add(2*time.Minute), 10)); got != "transcode/a#2 transcode/b#2 " {
+		t.Fatalf("claim after the leases = %q, want a and b as attempt 2", got)
+	}
+	if err := tx(func(tx store.Tx) error { return tx.JobDone(ctx, a.ID, 1, t0) }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("done by the attempt that lost the lease: %v, want ErrNotFound", err)
+	}
+	b, _ := s.Store.JobByKey(ctx, "transcode", "b")
+	if err := tx(func(tx store.Tx) error { return tx.JobFailed(ctx, b.ID, 2, "corrupt", t0.Add(2*time.Minute)) }); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.Store.JobByKey(ctx, "transcode", "b"); j.State != store.JobFailed || j.LastError != "corrupt" || !j.DoneAt.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("failed job: %+v", j)
+	}
+	if err := tx(func(tx store.Tx) error { return tx.JobRetry(ctx, b.ID, 2, t0, "x") }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("retry of a failed job: %v, want ErrNotFound", err)
+	}
+	if j, _ := s.Store.JobByKey(ctx, "transcode", "a"); j.Progress != 0 || j.State != store.JobRunning {
+		t.Fatalf("a retaken job starts again from no progress: %+v", j)
+	}
+	// Retry: queued again until next, with why.
+	next := t0.Add(10 * time.Minute)
+	if err := tx(func(tx store.Tx) error { return tx.JobRetry(ctx, a.ID, 2, next, "ffmpeg: exit 1") }); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.Store.JobByKey(ctx, "transcode", "a"); j.State != store.JobQueued || !j.NextAt.Equal(next) || j.LastError != "ffmpeg: exit 1" || j.Attempts != 2 {
+		t.Fatalf("after retry: %+v", j)
+	}
+	if got := claim([]string{"transcode"}, next.Add(-time.Millisecond), 10); len(got) != 0 {
+		t.Fatalf("claim before a retry is due = %q", keys(got))
+	}
+	// Release puts it back without counting the attempt.
+	claim([]string{"transcode"}, next, 10)
+	if err := tx(func(tx store.Tx) error { return tx.JobRelease(ctx, a.ID, 3) }); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.Store.JobByKey(ctx, "transcode", "a"); j.State != store.JobQueued || j.Attempts != 2 {
+		t.Fatalf("after release: %+v, want queued with 2 attempts", j)
+	}
+	if next, err := s.Store.NextJobAt(ctx, []string{"transcode"}); err != nil || next.After(t0) {
+		t.Fatalf("a released job is due at %v, %v; want at once", next, err)
+	}
+	// Done and failed.
+	got := claim([]string{"transcode"}, next, 10)
+	if len(got) != 1 || got[0].Attempts != 3 {
+		t.Fatalf("claim after release = %q", keys(got))
+	}
+	done := t0.Add(11 * time.Minute)
+	if err := tx(func(tx store.Tx) error { return tx.JobDone(ctx, a.ID, 3, done) }); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.Store.JobByKey(ctx, "transcode", "a"); j.State != store.JobDone || j.Progress != 1 || !j.DoneAt.Equal(done) || j.LastError != "" {
+		t.Fatalf("done job: %+v", j)
+	}
+	if again := enqueue("transcode", "a", done); again.State != store.JobDone {
+		t.Fatalf("enqueue of a done job: %+v, want it done", again)
+	}
+	if _, err := s.Store.JobByKey(ctx, "transcode", "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown job: %v, want ErrNotFound", err)
+	}
+}
+
+// testJobClaimUnderConcurrency: workers claiming at once each get their
+// own jobs; every job is claimed exactly once.
+func testJobClaimUnderConcurrency(t *testing.T, s Services) {
+	ctx := context.Background()
+	t0 := at(t, "2026-03-01T10:00:00Z")
+	const n = 40
+	for i := range n {
+		if err := s.Store.WithTx(ctx, func(tx store.Tx) error {
+			_, err := tx.EnqueueJob(ctx, "transcode", fmt.Sprint(i), t0)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				var got []store.Job
+				err := s.Store.WithTx(ctx, func(tx store.Tx) error {
+					var err error
+					got, err = tx.ClaimJobs(ctx, []string{"transcode"}, t0, t0.Add(time.Hour), 3)
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range got {
+					seen[j.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Fatalf("%d jobs claimed, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Errorf("job %d claimed %d times", id, c)
+		}
+	}
+}
+
+// testTranscodes: a master's transcode is found by master, format and
+// settings version; a second record keeps the first.
+func testTranscodes(t *testing.T, s Services) {
+	ctx := context.Background()
+	t0 := at(t, "2026-03-01T10:00:00.5Z")
+	master := digest("master")
+	put := func(tc store.Transcode) {
+		t.Helper()
+		if err := s.Store.WithTx(ctx, func(tx store.Tx) error { return tx.PutTranscode(ctx, tc) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := store.Transcode{MasterSHA256: master, Format: "opus", Version: 1, SHA256: digest("opus-1"), Size: 123456789012, CreatedAt: t0}
+	put(first)
+	put(store.Transcode{MasterSHA256: master, Format: "opus", Version: 1, SHA256: digest("other"), Size: 1, CreatedAt: t0.Add(time.Hour)})
+	got, err := s.Store.Transcode(ctx, master, "opus", 1)
+	if err != nil || *got != first {
+		t.Fatalf("transcode = %+v, %v; want %+v", got, err, first)
+	}
+	for _, c := range []struct {
+		format  string
+		version int
+	}{{"opus", 2}, {"aac", 1}} {
+		if _, err := s.Store.Transcode(ctx, master, c.format, c.version); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("transcode %s v%d: %v, want ErrNotFound", c.format, c.version, err)
+		}
+	}
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
