@@ -86,8 +86,6 @@ var tests = []struct {
 	{"DeleteAccount", testDeleteAccount},
 	{"DeleteAccountWhileSigningIn", testDeleteAccountWhileSigningIn},
 	{"Preorders", testPreorders},
-	{"LosslessMasters", testLosslessMasters},
-	{"ReleaseExtras", testReleaseExtras},
 	{"JobQueue", testJobQueue},
 	{"JobClaimUnderConcurrency", testJobClaimUnderConcurrency},
 	{"Transcodes", testTranscodes},
