@@ -14,6 +14,9 @@ type Preview struct {
 	// Public: the release is published, so anyone may fetch the preview
 	// and shared caches may keep it.
 	Public bool
+	// Progress is set while the preview of a lossless master (an MP3
+	// made from it) is being made: there is nothing to serve yet.
+	Progress *TranscodeProgress
 }
 
 // PreviewService decides what of a track plays before purchase.
@@ -22,6 +25,8 @@ type PreviewService interface {
 	// release streams in full, else its first PreviewSeconds cut on frame
 	// boundaries. Anyone may have the preview of a published release;
 	// a draft's only its creator and its buyers (ENOTFOUND for anyone
-	// else). EUNSUPPORTED when the stored audio has no MP3 frames.
+	// else). EUNSUPPORTED when the stored audio has no MP3 frames. A
+	// lossless master is heard as an MP3 made from it: until it is made,
+	// the preview has Progress and nothing to serve.
 	TrackPreview(ctx context.Context, trackID int64) (*Preview, error)
 }

@@ -64,6 +64,9 @@ type Track struct {
 	Master AudioFormat `json:"master"`
 	// Loudness is measured once from the decoded master; nil until then.
 	Loudness *Loudness `json:"loudness,omitempty"`
+	// Problem, shown to the release's owner only, says what decoding the
+	// master found wrong with it (a FLAC that fails its own MD5 check).
+	Problem string `json:"problem,omitempty"`
 }
 
 // Manifest is what a creator sends to create or replace a release.

@@ -33,6 +33,9 @@ func (s *Server) trackPreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if p.Progress != nil {
+		return previewPending(w, p.Progress)
+	}
 	obj, err := s.svc.Bucket.Open(r.Context(), p.AudioSHA256)
 	if err != nil {
 		return err

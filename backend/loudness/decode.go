@@ -3,6 +3,7 @@ package loudness
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
 	"encoding/binary"
@@ -28,7 +29,14 @@ type Result struct {
 	BitDepth    int
 	MD5Checked  bool
 	MD5Mismatch bool
+	// Undecodable: the file could not be decoded to its end (set by
+	// callers that record ErrUndecodable as a finding).
+	Undecodable bool
 }
+
+// ErrUndecodable is returned when ffmpeg cannot decode the file read: a
+// damaged or foreign file, which another try would not change.
+var ErrUndecodable = errors.New("loudness: the audio cannot be decoded")
 
 // GainDB is the ReplayGain 2.0 gain for loudness lufs: what brings it to
 // the reference.
@@ -65,6 +73,16 @@ func Measure(ctx context.Context, r io.Reader, size int64, progress func(done fl
 		}
 	}
 	m, err := decode(ctx, io.MultiReader(&head, in), res, sum)
+	if in.err != nil || ctx.Err() != nil { // not the file's fault: the read or the caller stopped
+		if m != nil {
+			m.Close()
+		}
+		return nil, nil, fmt.Errorf("loudness: read the audio: %w", cmp.Or(in.err, ctx.Err()))
+	}
+	if err == nil && size > 0 && in.n != size {
+		m.Close()
+		err = fmt.Errorf("%w: ffmpeg stopped after %d of %d bytes", ErrUndecodable, in.n, size)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,7 +124,7 @@ func decode(ctx context.Context, src io.Reader, res *Result, sum hash.Hash) (*Me
 		io.Copy(io.Discard, out) // let ffmpeg end
 	}
 	if werr := cmd.Wait(); werr != nil && err == nil {
-		err = fmt.Errorf("loudness: ffmpeg could not decode the audio: %v: %s", werr, strings.TrimSpace(stderr.String()))
+		err = fmt.Errorf("%w: ffmpeg: %v: %s", ErrUndecodable, werr, strings.TrimSpace(stderr.String()))
 	}
 	if err != nil {
 		if m != nil {
@@ -122,7 +140,7 @@ func decode(ctx context.Context, src io.Reader, res *Result, sum hash.Hash) (*Me
 func readWAV(r io.Reader, res *Result, sum hash.Hash) (*Meter, error) {
 	var riff [12]byte
 	if _, err := io.ReadFull(r, riff[:]); err != nil {
-		return nil, fmt.Errorf("loudness: no audio decoded: %w", err)
+		return nil, fmt.Errorf("%w: no audio decoded", ErrUndecodable)
 	}
 	if string(riff[:4]) != "RIFF" || string(riff[8:]) != "WAVE" {
 		return nil, errors.New("loudness: ffmpeg wrote no WAV header")
@@ -225,6 +243,7 @@ type counter struct {
 	r        io.Reader
 	size     int64
 	n        int64
+	err      error // a read error other than the end
 	last     float64
 	progress func(float64)
 }
@@ -232,6 +251,9 @@ type counter struct {
 func (c *counter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		c.err = err
+	}
 	if c.progress != nil && c.size > 0 {
 		done := min(float64(c.n)/float64(c.size), 1)
 		if done-c.last >= 0.01 || (done == 1 && c.last < 1) {

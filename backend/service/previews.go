@@ -67,12 +67,19 @@ func (s *PreviewService) TrackPreview(ctx context.Context, trackID int64) (*api.
 	// A track a pre-order holds is heard in part only, so a whole stream
 	// does not hand out what buyers wait for.
 	held := holdTrack(t, s.clock()) != nil
-	if rel.FullStreaming && !held {
-		return p, nil
+	if !rel.FullStreaming || held {
+		p.Seconds = rel.PreviewSeconds
+		if p.Seconds == 0 {
+			p.Seconds = api.DefaultPreviewSeconds
+		}
 	}
-	p.Seconds = rel.PreviewSeconds
+	if lossless, err := s.lossless(ctx, t.AudioSHA256, p.Seconds); err != nil {
+		return nil, err
+	} else if lossless {
+		return s.losslessPreview(ctx, p)
+	}
 	if p.Seconds == 0 {
-		p.Seconds = api.DefaultPreviewSeconds
+		return p, nil
 	}
 	cut, err := s.cut(ctx, t.AudioSHA256, p.Seconds)
 	if err != nil {

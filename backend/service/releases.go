@@ -32,6 +32,9 @@ func (s *ReleaseService) CreateRelease(ctx context.Context, m api.Manifest) (*ap
 		if err := checkBlobs(ctx, tx, c.Account.ID, m); err != nil {
 			return err
 		}
+		if err := checkMasters(ctx, tx, m.Tracks); err != nil {
+			return err
+		}
 		shares, err := releaseShares(ctx, tx, c.Account.ID, m.Collaborators)
 		if err != nil {
 			return err
@@ -50,6 +53,7 @@ func (s *ReleaseService) CreateRelease(ctx context.Context, m api.Manifest) (*ap
 	if err != nil {
 		return nil, err
 	}
+	s.analysis.tracksSet(ctx, id, m.Tracks)
 	return s.FindRelease(ctx, id)
 }
 
@@ -102,6 +106,9 @@ func (s *ReleaseService) UpdateRelease(ctx context.Context, id int64, m api.Mani
 		if err := checkBlobs(ctx, tx, c.Account.ID, m); err != nil {
 			return err
 		}
+		if err := checkMasters(ctx, tx, m.Tracks); err != nil {
+			return err
+		}
 		if err := checkKeepsSoldAudio(ctx, tx, id, m.Tracks); err != nil {
 			return err
 		}
@@ -123,6 +130,7 @@ func (s *ReleaseService) UpdateRelease(ctx context.Context, id int64, m api.Mani
 	if err != nil {
 		return nil, err
 	}
+	s.analysis.tracksSet(ctx, id, m.Tracks)
 	return s.FindRelease(ctx, id)
 }
 
@@ -175,6 +183,9 @@ func (s *ReleaseService) setState(ctx context.Context, id int64, state string) (
 			return api.Errorf(api.ECONFLICT, "add at least one track before publishing")
 		}
 		if state == api.StatePublished {
+			if err := checkPublishable(ctx, tx, rel); err != nil {
+				return err
+			}
 			if err := giveHandle(ctx, tx, c.Account); err != nil {
 				return err
 			}
@@ -199,6 +210,9 @@ func (s *ReleaseService) FindRelease(ctx context.Context, id int64) (*api.Releas
 		return nil, err
 	} else if !ok {
 		return nil, api.Errorf(api.ENOTFOUND, "release %d not found", id)
+	}
+	if err := showProblems(ctx, s.st, rel); err != nil {
+		return nil, err
 	}
 	return rel, withCollaborators(ctx, s.st, rel)
 }

@@ -42,6 +42,8 @@ type env struct {
 	// wakeMail tells the mail outbox new mail is queued; nil when the
 	// platform sends no email. Set before serving (SetMail).
 	wakeMail func()
+	// analysis measures uploaded audio; nil when no job queue runs.
+	analysis *Analysis
 }
 
 // SetMail turns email on: messages are queued in the outbox, and wake is

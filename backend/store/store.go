@@ -46,6 +46,7 @@ type Tx interface {
 	PrivacyTx
 	InsightTx
 	JobsTx
+	LoudnessTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
 	// Lock never interleaves. A driver may take the lock with the next
@@ -134,6 +135,7 @@ type Reader interface {
 	PrivacyReader
 	InsightReader
 	JobsReader
+	LoudnessReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)
 	// Session returns the caller a token hash belongs to, if unexpired at

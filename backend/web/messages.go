@@ -220,6 +220,8 @@ var messages = map[string]map[string]string{
 		"preorder.line":  "Pre-order — released on %s; %d of %d tracks now.",
 		"preorder.card":  "Pre-order · out %s",
 		"preorder.later": "on %s",
+		// Previews of lossless masters, made on first play.
+		"player.preparing": "Preparing the preview…",
 	},
 	"fr": {
 		"lang.name":              "Français",
@@ -438,5 +440,7 @@ var messages = map[string]map[string]string{
 		"preorder.line":  "Précommande — parution le %s ; %d titres sur %d dès maintenant.",
 		"preorder.card":  "Précommande · parution le %s",
 		"preorder.later": "le %s",
+		// Extraits des masters sans perte, faits à la première écoute.
+		"player.preparing": "Préparation de l’extrait…",
 	},
 }

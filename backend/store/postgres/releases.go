@@ -142,7 +142,11 @@ func (r reader) ReleaseForSale(ctx context.Context, id int64) (*api.Release, []l
 
 // Release implements store.Reader.
 func (r reader) Release(ctx context.Context, id int64) (*api.Release, error) {
-	return r.release(ctx, releaseWithTracks, id)
+	rel, err := r.release(ctx, releaseWithTracks, id)
+	if err != nil {
+		return nil, err
+	}
+	return rel, r.fillLoudness(ctx, rel)
 }
 
 // release reads a release with its tracks by query, and any more columns
@@ -206,7 +210,11 @@ func (r reader) releases(ctx context.Context, tail string, args ...any) ([]api.R
 	if err := r.fillTracks(ctx, rels); err != nil {
 		return nil, err
 	}
-	return rels, nil
+	ptrs := make([]*api.Release, len(rels))
+	for i := range rels {
+		ptrs[i] = &rels[i]
+	}
+	return rels, r.fillLoudness(ctx, ptrs...)
 }
 
 func scanRelease(row pgx.CollectableRow) (api.Release, error) {

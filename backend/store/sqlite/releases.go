@@ -110,7 +110,11 @@ func (r reader) tracks(ctx context.Context, releaseID int64) ([]api.Track, error
 		}
 		tracks = append(tracks, t)
 	}
-	return tracks, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return tracks, r.fillLoudness(ctx, releaseID, tracks)
 }
 
 // Track implements store.Reader.

@@ -86,6 +86,8 @@ var tests = []struct {
 	{"DeleteAccount", testDeleteAccount},
 	{"DeleteAccountWhileSigningIn", testDeleteAccountWhileSigningIn},
 	{"Preorders", testPreorders},
+	{"Loudness", testLoudness},
+	{"DamagedMasters", testDamagedMasters},
 	{"JobQueue", testJobQueue},
 	{"JobClaimUnderConcurrency", testJobClaimUnderConcurrency},
 	{"Transcodes", testTranscodes},

@@ -18,7 +18,8 @@
   var seek = bar.querySelector('[data-seek]');
   var now = bar.querySelector('[data-now]');
   var time = bar.querySelector('[data-time]');
-  var labels = { play: toggleBtn.getAttribute('data-play'), pause: toggleBtn.getAttribute('data-pause') };
+  var labels = { play: toggleBtn.getAttribute('data-play'), pause: toggleBtn.getAttribute('data-pause'),
+    preparing: time.getAttribute('data-preparing') || '' };
   var current = 0;
   var seeking = false;
 
@@ -63,7 +64,7 @@
     var d = isFinite(a.duration) ? a.duration : 0;
     seek.max = String(d);
     if (!seeking) seek.value = String(a.currentTime);
-    time.textContent = fmt(a.currentTime) + (d ? ' / ' + fmt(d) : '');
+    time.textContent = tracks[current].preparing ? labels.preparing : fmt(a.currentTime) + (d ? ' / ' + fmt(d) : '');
     tracks.forEach(function (t, i) {
       if (t.button) t.button.setAttribute('aria-pressed', String(i === current && playing));
     });
@@ -121,7 +122,32 @@
       t.audio.addEventListener(ev, function () { if (i === current) show(); });
     });
     t.audio.addEventListener('ended', function () { if (i === current) { show(); next(); } });
+    t.audio.addEventListener('error', function () { prepare(t, i, true); });
   });
+
+  // A preview still being made (the MP3 of a lossless master) is answered
+  // with 202 and when to ask again, which <audio> takes for an error: ask
+  // with HEAD (not counted as a listen) until it is there, say so, then
+  // load it, and play it if it is still the track wanted.
+  function prepare(t, i, first) {
+    if (t.preparing && first) return;
+    var src = t.audio.getAttribute('src');
+    if (!src || !window.fetch) return;
+    fetch(src, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
+      if (r.status === 202) {
+        t.preparing = true;
+        if (i === current) show();
+        var wait = Math.min(Math.max(parseInt(r.headers.get('Retry-After'), 10) || 2, 1), 30);
+        setTimeout(function () { prepare(t, i, false); }, wait * 1000);
+        return;
+      }
+      var was = t.preparing;
+      t.preparing = false;
+      if (!r.ok || !was) { if (i === current) show(); return; }
+      t.audio.load();
+      if (i === current) play(i); else show();
+    }).catch(function () { t.preparing = false; if (i === current) show(); });
+  }
 
   bar.addEventListener('click', function (e) {
     var b = e.target.closest('[data-act]');

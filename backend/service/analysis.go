@@ -1,0 +1,253 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/blob"
+	"github.com/megabox-fm/megabox/backend/jobs"
+	"github.com/megabox-fm/megabox/backend/loudness"
+	"github.com/megabox-fm/megabox/backend/store"
+)
+
+// Kinds of the jobs Analysis runs.
+const (
+	// JobAnalyze decodes an uploaded audio blob once (key: its sha256):
+	// its loudness, and for FLAC the check of its MD5.
+	JobAnalyze = "analyze"
+	// JobAlbum measures a release's tracks together (key: release id /
+	// store.TracksHash of its track list).
+	JobAlbum = "album"
+	// JobPreview makes the MP3 preview of a lossless master (key:
+	// master sha256 / preview seconds, 0 for the whole track).
+	JobPreview = "preview"
+)
+
+// Jobs is the queue background work runs on (a *jobs.Queue).
+type Jobs interface {
+	Handle(kind string, h jobs.Handler)
+	Enqueue(ctx context.Context, kind, key string) (jobs.Status, error)
+	Status(ctx context.Context, kind, key string) (jobs.Status, error)
+}
+
+// Problems a decode finds in a master, as its owner reads them.
+const (
+	problemMD5 = "the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: " +
+		"encode it again from the original and upload that"
+	problemUndecodable = "the audio cannot be decoded to its end, so the file is damaged: upload a good copy"
+)
+
+// Analysis measures audio on the platform, once, from the decoded
+// masters:
+//
+//	upload finished ──▶ analyze <sha>        ──▶ track loudness, FLAC MD5 check
+//	tracks set      ──▶ album <release>/<hash> ──▶ album loudness
+//	FLAC preview    ──▶ preview <sha>/<secs>  ──▶ MP3 cut, in the bucket
+type Analysis struct {
+	*env
+	bucket blob.Bucket
+	jobs   Jobs
+	log    *slog.Logger
+}
+
+// NewAnalysis registers the analysis jobs on q (before it runs) and
+// has uploads and track lists enqueue them.
+func NewAnalysis(s *Services, b blob.Bucket, q Jobs, log *slog.Logger) *Analysis {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &Analysis{env: s.env, bucket: b, jobs: q, log: log}
+	q.Handle(JobAnalyze, a.analyze)
+	q.Handle(JobAlbum, a.album)
+	q.Handle(JobPreview, a.preview)
+	s.env.analysis = a
+	return a
+}
+
+// audioStored queues the analysis of an uploaded audio blob. A failure is
+// logged, not returned: the upload is safe, and naming the blob in a
+// release queues it again.
+func (a *Analysis) audioStored(ctx context.Context, b api.Blob) {
+	if a == nil || (b.MediaType != api.MediaMP3 && b.MediaType != api.MediaFLAC) {
+		return
+	}
+	a.enqueue(ctx, JobAnalyze, b.SHA256)
+}
+
+// tracksSet queues the analysis of a release's tracks (jobs already known
+// are not queued again) and the measurement of the album they make.
+func (a *Analysis) tracksSet(ctx context.Context, releaseID int64, tracks []api.ManifestTrack) {
+	if a == nil || len(tracks) == 0 {
+		return
+	}
+	audio := make([]string, len(tracks))
+	for i, t := range tracks {
+		audio[i] = t.AudioSHA256
+		a.enqueue(ctx, JobAnalyze, t.AudioSHA256)
+	}
+	a.enqueue(ctx, JobAlbum, albumKey(releaseID, store.TracksHash(audio)))
+}
+
+func (a *Analysis) enqueue(ctx context.Context, kind, key string) {
+	if _, err := a.jobs.Enqueue(context.WithoutCancel(ctx), kind, key); err != nil {
+		a.log.ErrorContext(ctx, "queue analysis", "kind", kind, "key", key, "err", err)
+	}
+}
+
+func albumKey(releaseID int64, hash string) string {
+	return strconv.FormatInt(releaseID, 10) + "/" + hash
+}
+
+// analyze decodes one blob and records what it found.
+func (a *Analysis) analyze(ctx context.Context, j jobs.Job, progress func(float64)) error {
+	res, m, err := a.measure(ctx, j.Key, progress)
+	if err != nil {
+		return err
+	}
+	m.Close()
+	return a.record(ctx, j.Key, res)
+}
+
+// album decodes a release's tracks and measures them together, if the
+// release still has the track list the job was queued for.
+func (a *Analysis) album(ctx context.Context, j jobs.Job, progress func(float64)) error {
+	id, hash, ok := strings.Cut(j.Key, "/")
+	releaseID, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil {
+		return jobs.Permanent(fmt.Errorf("album job key %q is not <release id>/<tracks hash>", j.Key))
+	}
+	rel, err := a.st.Release(ctx, releaseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted since
+	}
+	if err != nil {
+		return err
+	}
+	audio := make([]string, len(rel.Tracks))
+	for i, t := range rel.Tracks {
+		audio[i] = t.AudioSHA256
+	}
+	if len(audio) == 0 || store.TracksHash(audio) != hash {
+		return nil // replaced since: a newer job measures the new list
+	}
+	var meters []*loudness.Meter
+	defer func() {
+		for _, m := range meters {
+			m.Close()
+		}
+	}()
+	peak := 0.0
+	for i, sha := range audio {
+		res, m, err := a.measure(ctx, sha, func(done float64) { progress((float64(i) + done) / float64(len(audio))) })
+		if err != nil {
+			return err
+		}
+		meters = append(meters, m)
+		peak = max(peak, res.Peak)
+		if err := a.record(ctx, sha, res); err != nil {
+			return err
+		}
+	}
+	lufs, err := loudness.AlbumLoudness(meters)
+	if err != nil {
+		return err
+	}
+	return a.st.WithLightTx(ctx, func(tx store.Tx) error {
+		return tx.PutAlbumLoudness(ctx, store.AlbumLoudness{ReleaseID: releaseID, TracksHash: hash, LUFS: lufs, Peak: peak, MeasuredAt: a.clock()})
+	})
+}
+
+// measure decodes a blob once. Audio that cannot be decoded is a
+// result (a problem to record), not an error to retry.
+func (a *Analysis) measure(ctx context.Context, sha string, progress func(float64)) (*loudness.Result, *loudness.Meter, error) {
+	obj, err := a.bucket.Open(ctx, sha)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", sha, err)
+	}
+	defer obj.Close()
+	res, m, err := loudness.Measure(ctx, obj, obj.Size(), progress)
+	if errors.Is(err, loudness.ErrUndecodable) {
+		m, merr := loudness.NewMeter(48000, 1) // an empty meter: silence to an album
+		if merr != nil {
+			return nil, nil, merr
+		}
+		return &loudness.Result{LUFS: loudness.Floor, Undecodable: true}, m, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, m, nil
+}
+
+// record stores what decoding a blob found.
+func (a *Analysis) record(ctx context.Context, sha string, res *loudness.Result) error {
+	an := store.AudioAnalysis{SHA256: sha, LUFS: res.LUFS, Peak: res.Peak, AnalyzedAt: a.clock()}
+	switch {
+	case res.Undecodable:
+		an.Problem = problemUndecodable
+	case res.MD5Mismatch:
+		an.Problem = problemMD5
+	}
+	return a.st.WithLightTx(ctx, func(tx store.Tx) error { return tx.PutAudioAnalysis(ctx, an) })
+}
+
+// checkMasters refuses a track list naming audio a decode found damaged,
+// with the field of the first such track.
+func checkMasters(ctx context.Context, r store.Reader, tracks []api.ManifestTrack) error {
+	for i, t := range tracks {
+		an, err := r.AudioAnalysis(ctx, t.AudioSHA256)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if an.Problem != "" {
+			return &api.Error{Code: api.EINVALID, Field: fmt.Sprintf("tracks[%d].audio_sha256", i),
+				Message: fmt.Sprintf("track %d (%s): %s", t.Position, t.Title, an.Problem)}
+		}
+	}
+	return nil
+}
+
+// checkPublishable refuses to put on sale a release a track of which was
+// found damaged after it was named.
+func checkPublishable(ctx context.Context, r store.Reader, rel *api.Release) error {
+	for _, t := range rel.Tracks {
+		an, err := r.AudioAnalysis(ctx, t.AudioSHA256)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if an.Problem != "" {
+			return api.Errorf(api.ECONFLICT, "track %d (%s) cannot be sold: %s; then replace the track", t.Position, t.Title, an.Problem)
+		}
+	}
+	return nil
+}
+
+// showProblems tells a release's owner what a decode found wrong with
+// its tracks' audio.
+func showProblems(ctx context.Context, r store.Reader, rel *api.Release) error {
+	if api.AccountIDFromContext(ctx) != rel.ArtistID {
+		return nil
+	}
+	for i, t := range rel.Tracks {
+		an, err := r.AudioAnalysis(ctx, t.AudioSHA256)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rel.Tracks[i].Problem = an.Problem
+	}
+	return nil
+}
