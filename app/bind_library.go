@@ -56,3 +56,20 @@ func (x *LibraryAPI) Status() LibraryStatus {
 	}
 	return s
 }
+
+// Format is the format the library mirrors purchases in.
+func (x *LibraryAPI) Format() (string, error) {
+	if err := x.a.whenStarted(); err != nil {
+		return "", err
+	}
+	return string(x.a.library.Format(x.a.ctx)), nil
+}
+
+// SetFormat chooses the library's format; the library is mirrored again
+// in it (new files first, then the old ones go).
+func (x *LibraryAPI) SetFormat(format string) error {
+	if err := x.a.whenStarted(); err != nil {
+		return err
+	}
+	return uiError(x.a.library.SetFormat(x.a.ctx, format))
+}
