@@ -5,10 +5,7 @@ import (
 	"context"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/loudness"
@@ -36,53 +33,6 @@ func measureFile(t *testing.T, path string) (*loudness.Result, *loudness.Meter) 
 	return res, m
 }
 
-var (
-	ffI    = regexp.MustCompile(`(?s)Summary:.*?I:\s+(-?[0-9.]+|-inf) LUFS`)
-	ffPeak = regexp.MustCompile(`(?s)Summary:.*?Peak:\s+(-?[0-9.]+|-inf) dBFS`)
-)
-
-// ffmpegEBUR128 is ffmpeg's own measurement (its ebur128 filter) of the
-// files played one after another: integrated LUFS and true peak, dBTP.
-func ffmpegEBUR128(t *testing.T, paths ...string) (lufs, peakDB float64) {
-	t.Helper()
-	var args []string
-	for _, p := range paths {
-		args = append(args, "-i", p)
-	}
-	filter := "[0:a]ebur128=peak=true"
-	if len(paths) > 1 {
-		filter = ""
-		for i := range paths {
-			filter += "[" + strconv.Itoa(i) + ":a]aformat=sample_fmts=flt:channel_layouts=stereo[a" + strconv.Itoa(i) + "];"
-		}
-		for i := range paths {
-			filter += "[a" + strconv.Itoa(i) + "]"
-		}
-		filter += "concat=n=" + strconv.Itoa(len(paths)) + ":v=0:a=1,ebur128=peak=true"
-	}
-	args = append([]string{"-nostats", "-hide_banner"}, append(args, "-filter_complex", filter, "-f", "null", "-")...)
-	out, err := exec.Command("ffmpeg", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ffmpeg ebur128: %v: %s", err, out)
-	}
-	parse := func(re *regexp.Regexp) float64 {
-		// The last summary: ffmpeg may set the filter up (and print an
-		// empty summary) more than once.
-		all := re.FindAllSubmatch(out[lastSummary(out):], -1)
-		if all == nil {
-			t.Fatalf("no %v in ffmpeg's summary: %s", re, out)
-		}
-		v, _ := strconv.ParseFloat(string(all[len(all)-1][1]), 64)
-		return v
-	}
-	return parse(ffI), parse(ffPeak)
-}
-
-func lastSummary(out []byte) int {
-	at := bytes.LastIndex(out, []byte("Summary:"))
-	return max(at, 0)
-}
-
 // masters are real files of the kinds creators upload.
 func masters(t *testing.T) map[string]string {
 	dir := t.TempDir()
@@ -106,7 +56,7 @@ func TestMeasureMatchesFFmpeg(t *testing.T) {
 	for name, path := range masters(t) {
 		t.Run(name, func(t *testing.T) {
 			res, _ := measureFile(t, path)
-			want, wantPeak := ffmpegEBUR128(t, path)
+			want, wantPeak := testmedia.FFmpegLoudness(t, path)
 			if d := math.Abs(res.LUFS - want); d > 0.1 {
 				t.Errorf("integrated %.2f LUFS, ffmpeg says %.2f (off by %.2f LU)", res.LUFS, want, d)
 			}
@@ -135,7 +85,7 @@ func TestAlbumMatchesFFmpeg(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := ffmpegEBUR128(t, loud, quiet)
+	want, _ := testmedia.FFmpegLoudness(t, loud, quiet)
 	if d := math.Abs(got - want); d > 0.1 {
 		t.Errorf("album %.2f LUFS, ffmpeg says %.2f over both tracks", got, want)
 	}

@@ -113,6 +113,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 	if err := p.startJobs(dir, log); err != nil {
 		return err
 	}
+	service.NewAnalysis(p.Services, p.Bucket, p.Jobs, log)
 	svc := mhttp.Services{
 		Accounts:      p.Accounts,
 		Auth:          p.Accounts,
