@@ -161,6 +161,7 @@ func (s *Server) routes(tus http.Handler) {
 	s.announcementRoutes()
 	s.privacyRoutes()
 	s.insightRoutes()
+	s.extraRoutes()
 	m.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return api.Errorf(api.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))

@@ -39,7 +39,7 @@ func (s *PurchaseService) PurchaseArchive(ctx context.Context, purchaseID int64)
 	a := &api.Archive{Name: dir + ".zip", ModTime: p.CreatedAt}
 	tracks, held := heldTracks(rel, tracks, s.clock())
 	for _, t := range tracks {
-		f, err := s.blobFile(ctx, t.AudioSHA256, fmt.Sprintf("%s/%02d %s.mp3", dir, t.Position, fileName(t.Title)))
+		f, err := s.masterFile(ctx, t.AudioSHA256, fmt.Sprintf("%s/%02d %s", dir, t.Position, fileName(t.Title)))
 		if err != nil {
 			return nil, err
 		}
@@ -53,6 +53,7 @@ func (s *PurchaseService) PurchaseArchive(ctx context.Context, purchaseID int64)
 		ext := map[string]string{api.MediaJPEG: ".jpg", api.MediaPNG: ".png"}[b.MediaType]
 		a.Files = append(a.Files, api.ArchiveFile{Name: dir + "/cover" + ext, SHA256: b.SHA256, Size: b.Size})
 	}
+	addExtras(a, dir, rel)
 	receipt := []byte(p.Receipt + "\n")
 	note := []byte(fmt.Sprintf("Purchase %d of %q by %s, %s.\n%s\n\nreceipt.jws is signed by Megabox: check it against the keys at /api/v1/receipts/keys.\n",
 		p.ID, rel.Title, rel.ArtistName, p.CreatedAt.Format("2006-01-02"), s.purchase(p).Split) + heldNote(held, rel.ReleaseDate))
@@ -60,14 +61,6 @@ func (s *PurchaseService) PurchaseArchive(ctx context.Context, purchaseID int64)
 		api.ArchiveFile{Name: dir + "/receipt.jws", Size: int64(len(receipt)), Data: receipt},
 		api.ArchiveFile{Name: dir + "/receipt.txt", Size: int64(len(note)), Data: note})
 	return a, nil
-}
-
-func (s *PurchaseService) blobFile(ctx context.Context, sha, name string) (api.ArchiveFile, error) {
-	b, err := s.st.Blob(ctx, sha)
-	if err != nil {
-		return api.ArchiveFile{}, fmt.Errorf("blob %s: %w", sha, err)
-	}
-	return api.ArchiveFile{Name: name, SHA256: sha, Size: b.Size}, nil
 }
 
 // fileName makes a title safe as one path element on every system: no

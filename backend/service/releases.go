@@ -48,6 +48,9 @@ func (s *ReleaseService) CreateRelease(ctx context.Context, m api.Manifest) (*ap
 		if err := setSlug(ctx, tx, id, c.Account.ID, m.Slug, m.Title); err != nil {
 			return err
 		}
+		if err := setExtras(ctx, tx, c.Account.ID, id, m.Extras); err != nil {
+			return err
+		}
 		return tx.ReplaceTracks(ctx, id, m.Tracks)
 	})
 	if err != nil {
@@ -123,6 +126,9 @@ func (s *ReleaseService) UpdateRelease(ctx context.Context, id int64, m api.Mani
 			return err
 		}
 		if err := setSlug(ctx, tx, id, c.Account.ID, m.Slug, ""); err != nil {
+			return err
+		}
+		if err := setExtras(ctx, tx, c.Account.ID, id, m.Extras); err != nil {
 			return err
 		}
 		return tx.ReplaceTracks(ctx, id, m.Tracks)

@@ -46,6 +46,7 @@ type Tx interface {
 	PrivacyTx
 	InsightTx
 	JobsTx
+	ExtrasTx
 	LoudnessTx
 	// Lock holds an account's money and storage until the transaction
 	// ends: what two transactions that lock the same account do after
@@ -135,6 +136,7 @@ type Reader interface {
 	PrivacyReader
 	InsightReader
 	JobsReader
+	ExtrasReader
 	LoudnessReader
 	Account(ctx context.Context, id int64) (*api.Account, error)
 	AccountByEmail(ctx context.Context, email string) (*api.Account, string, error)

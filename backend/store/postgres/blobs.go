@@ -25,9 +25,9 @@ func (t *tx) DeleteUpload(ctx context.Context, id string) (int64, error) {
 
 // OwnBlob implements store.Tx.
 func (t *tx) OwnBlob(ctx context.Context, accountID int64, b api.Blob, now time.Time) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sha256) DO NOTHING`,
-		b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, ms(now))
+	_, err := t.tx.Exec(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, sample_rate, bit_depth, channels, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sha256) DO NOTHING`,
+		b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, b.SampleRate, b.BitDepth, b.Channels, ms(now))
 	if err != nil {
 		return wrap("insert blob", err)
 	}
@@ -39,8 +39,8 @@ func (t *tx) OwnBlob(ctx context.Context, accountID int64, b api.Blob, now time.
 // Blob implements store.Reader.
 func (r reader) Blob(ctx context.Context, sha256 string) (*api.Blob, error) {
 	var b api.Blob
-	err := r.q.QueryRow(ctx, `SELECT sha256, size, media_type, duration_ms, width, height, created_at FROM blobs WHERE sha256 = $1`, sha256).
-		Scan(&b.SHA256, &b.Size, &b.MediaType, &b.DurationMS, &b.Width, &b.Height, &b.CreatedAt)
+	err := r.q.QueryRow(ctx, `SELECT sha256, size, media_type, duration_ms, width, height, sample_rate, bit_depth, channels, created_at FROM blobs WHERE sha256 = $1`, sha256).
+		Scan(&b.SHA256, &b.Size, &b.MediaType, &b.DurationMS, &b.Width, &b.Height, &b.SampleRate, &b.BitDepth, &b.Channels, &b.CreatedAt)
 	if err != nil {
 		return nil, wrap("blob", err)
 	}

@@ -113,14 +113,14 @@ const releaseColumns = `r.id, r.title, r.artist_id, r.artist_name, r.description
 // every checkout reads one.
 const releaseWithTracks = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_agg(json_build_object('id', t.id, 'position', t.position,
 	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms,
-	'preorder_available', t.preorder_available) ORDER BY t.position)
+	'preorder_available', t.preorder_available, ` + trackMasterJSON + `) ORDER BY t.position)
 	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]') FROM releases r WHERE r.id = $1`
 
 // releaseForSale is releaseWithTracks with the release's payees, in one
 // round trip for a checkout.
 const releaseForSale = `SELECT ` + releaseColumns + `, COALESCE((SELECT json_agg(json_build_object('id', t.id, 'position', t.position,
 	'title', t.title, 'audio_sha256', t.audio_sha256, 'size', b.size, 'duration_ms', b.duration_ms,
-	'preorder_available', t.preorder_available) ORDER BY t.position)
+	'preorder_available', t.preorder_available, ` + trackMasterJSON + `) ORDER BY t.position)
 	FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = r.id), '[]'),
 	COALESCE((SELECT array_agg(s.account_id ORDER BY s.position) FROM release_shares s WHERE s.release_id = r.id), '{}'),
 	COALESCE((SELECT array_agg(s.bps ORDER BY s.position) FROM release_shares s WHERE s.release_id = r.id), '{}')
@@ -164,7 +164,7 @@ func (r reader) release(ctx context.Context, query string, id int64, more ...any
 	if err := json.Unmarshal(tracks, &rel.Tracks); err != nil {
 		return nil, fmt.Errorf("release %d tracks: %w", id, err)
 	}
-	return &rel, nil
+	return &rel, r.fillCatalog(ctx, &rel)
 }
 
 // Releases implements store.Reader.
@@ -210,6 +210,11 @@ func (r reader) releases(ctx context.Context, tail string, args ...any) ([]api.R
 	if err := r.fillTracks(ctx, rels); err != nil {
 		return nil, err
 	}
+	for i := range rels {
+		if err := r.fillCatalog(ctx, &rels[i]); err != nil {
+			return nil, err
+		}
+	}
 	ptrs := make([]*api.Release, len(rels))
 	for i := range rels {
 		ptrs[i] = &rels[i]
@@ -237,14 +242,18 @@ func (r reader) fillTracks(ctx context.Context, rels []api.Release) error {
 		at[rels[i].ID], ids[i] = i, rels[i].ID
 		rels[i].Tracks = []api.Track{}
 	}
-	rows, err := r.q.Query(ctx, `SELECT t.release_id, t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms, t.preorder_available
+	rows, err := r.q.Query(ctx, `SELECT t.release_id, t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms, t.preorder_available,
+		b.media_type, b.sample_rate, b.bit_depth, b.channels
 		FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = ANY($1) ORDER BY t.release_id, t.position`, ids)
 	if err != nil {
 		return wrap("tracks", err)
 	}
 	var rid int64
 	var tr api.Track
-	_, err = pgx.ForEachRow(rows, []any{&rid, &tr.ID, &tr.Position, &tr.Title, &tr.AudioSHA256, &tr.Size, &tr.DurationMS, &tr.PreorderAvailable}, func() error {
+	var b api.Blob
+	_, err = pgx.ForEachRow(rows, []any{&rid, &tr.ID, &tr.Position, &tr.Title, &tr.AudioSHA256, &tr.Size, &tr.DurationMS, &tr.PreorderAvailable,
+		&b.MediaType, &b.SampleRate, &b.BitDepth, &b.Channels}, func() error {
+		tr.Master = api.MasterOf(b)
 		rels[at[rid]].Tracks = append(rels[at[rid]].Tracks, tr)
 		return nil
 	})

@@ -25,8 +25,8 @@ func (r reader) OwnsBlob(ctx context.Context, accountID int64, sha256 string) (b
 func (r reader) Blob(ctx context.Context, sha256 string) (*api.Blob, error) {
 	var b api.Blob
 	var created int64
-	err := r.q.QueryRowContext(ctx, `SELECT sha256, size, media_type, duration_ms, width, height, created_at FROM blobs WHERE sha256 = ?`, sha256).
-		Scan(&b.SHA256, &b.Size, &b.MediaType, &b.DurationMS, &b.Width, &b.Height, &created)
+	err := r.q.QueryRowContext(ctx, `SELECT sha256, size, media_type, duration_ms, width, height, sample_rate, bit_depth, channels, created_at FROM blobs WHERE sha256 = ?`, sha256).
+		Scan(&b.SHA256, &b.Size, &b.MediaType, &b.DurationMS, &b.Width, &b.Height, &b.SampleRate, &b.BitDepth, &b.Channels, &created)
 	if err != nil {
 		return nil, none(err)
 	}
@@ -103,9 +103,9 @@ func (t *tx) DeleteUpload(ctx context.Context, id string) (int64, error) {
 
 // OwnBlob implements store.Tx.
 func (t *tx) OwnBlob(ctx context.Context, accountID int64, b api.Blob, now time.Time) error {
-	err := t.exec(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-		b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, millis(now))
+	err := t.exec(ctx, `INSERT INTO blobs (sha256, size, media_type, duration_ms, width, height, sample_rate, bit_depth, channels, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		b.SHA256, b.Size, b.MediaType, b.DurationMS, b.Width, b.Height, b.SampleRate, b.BitDepth, b.Channels, millis(now))
 	if err != nil {
 		return fmt.Errorf("insert blob: %w", err)
 	}

@@ -73,6 +73,9 @@ func (r reader) releases(ctx context.Context, tail string, args ...any) ([]api.R
 		if rels[i].Tracks, err = r.tracks(ctx, rels[i].ID); err != nil {
 			return nil, err
 		}
+		if err := r.fillCatalog(ctx, &rels[i]); err != nil {
+			return nil, err
+		}
 	}
 	return rels, nil
 }
@@ -96,7 +99,8 @@ func scanRelease(rows *sql.Rows) (*api.Release, error) {
 }
 
 func (r reader) tracks(ctx context.Context, releaseID int64) ([]api.Track, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms, t.preorder_available
+	rows, err := r.q.QueryContext(ctx, `SELECT t.id, t.position, t.title, t.audio_sha256, b.size, b.duration_ms, t.preorder_available,
+		b.media_type, b.sample_rate, b.bit_depth, b.channels
 		FROM tracks t JOIN blobs b ON b.sha256 = t.audio_sha256 WHERE t.release_id = ? ORDER BY t.position`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("query tracks: %w", err)
@@ -105,9 +109,12 @@ func (r reader) tracks(ctx context.Context, releaseID int64) ([]api.Track, error
 	tracks := []api.Track{}
 	for rows.Next() {
 		var t api.Track
-		if err := rows.Scan(&t.ID, &t.Position, &t.Title, &t.AudioSHA256, &t.Size, &t.DurationMS, &t.PreorderAvailable); err != nil {
+		var b api.Blob
+		if err := rows.Scan(&t.ID, &t.Position, &t.Title, &t.AudioSHA256, &t.Size, &t.DurationMS, &t.PreorderAvailable,
+			&b.MediaType, &b.SampleRate, &b.BitDepth, &b.Channels); err != nil {
 			return nil, err
 		}
+		t.Master = api.MasterOf(b)
 		tracks = append(tracks, t)
 	}
 	if err := rows.Err(); err != nil {

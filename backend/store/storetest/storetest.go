@@ -86,6 +86,8 @@ var tests = []struct {
 	{"DeleteAccount", testDeleteAccount},
 	{"DeleteAccountWhileSigningIn", testDeleteAccountWhileSigningIn},
 	{"Preorders", testPreorders},
+	{"LosslessMasters", testLosslessMasters},
+	{"ReleaseExtras", testReleaseExtras},
 	{"Loudness", testLoudness},
 	{"DamagedMasters", testDamagedMasters},
 	{"JobQueue", testJobQueue},
