@@ -127,7 +127,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Payments:      p.Purchases,
 		Gifts:         p.Purchases,
 		Profiles:      p.Profiles,
-		Web:           web.Cache(web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log}), PageTTL),
+		Web:           web.Cache(web.New(p.Services, p.Bucket, web.Config{TrustedProxies: cfg.TrustedProxies, Log: log, Formats: p.Transcodes}), PageTTL),
 		Archives:      p.Purchases,
 		Formats:       p.Transcodes,
 		Earnings:      p.Earnings,

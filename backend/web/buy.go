@@ -39,7 +39,8 @@ type sale struct {
 
 // owned is a release the visitor bought.
 type owned struct {
-	Zip string
+	Zip    string
+	Choice *downloadChoice // the formats to download in; nil for none
 }
 
 // buyForm is the buy form, with what was typed and the refusal.
@@ -103,7 +104,8 @@ func (h *Handler) sale(r *http.Request, v *visit, pr *api.PublicRelease, canon s
 	for _, it := range lib.Items {
 		if it.Release.ID == rel.ID {
 			s.Redeem = ""
-			s.Owned = &owned{Zip: "/api/v1/purchases/" + strconv.FormatInt(it.PurchaseID, 10) + "/archive.zip"}
+			s.Owned = &owned{Zip: "/api/v1/purchases/" + strconv.FormatInt(it.PurchaseID, 10) + "/archive.zip",
+				Choice: h.newDownloadChoice(it.PurchaseID, rel.Formats)}
 			s.Wait = false
 			return s, nil
 		}
@@ -252,6 +254,7 @@ type libraryBody struct {
 type libraryRow struct {
 	Title, Artist, URL, Cover, Zip, Date string
 	App                                  template.URL
+	Choice                               *downloadChoice
 }
 
 func (h *Handler) library(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -268,8 +271,9 @@ func (h *Handler) library(w http.ResponseWriter, r *http.Request, v *visit) erro
 	for _, it := range lib.Items {
 		rel := it.Release
 		row := libraryRow{Title: rel.Title, Artist: rel.ArtistName, Date: longDate(v.lang, it.PurchasedAt.Format("2006-01-02")),
-			Zip: "/api/v1/purchases/" + strconv.FormatInt(it.PurchaseID, 10) + "/archive.zip",
-			App: template.URL("megabox://release/" + strconv.FormatInt(rel.ID, 10))}
+			Zip:    "/api/v1/purchases/" + strconv.FormatInt(it.PurchaseID, 10) + "/archive.zip",
+			App:    template.URL("megabox://release/" + strconv.FormatInt(rel.ID, 10)),
+			Choice: h.newDownloadChoice(it.PurchaseID, rel.Formats)}
 		if rel.CoverSHA256 != "" {
 			row.Cover = coverPath(rel.ID)
 		}

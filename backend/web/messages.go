@@ -222,6 +222,14 @@ var messages = map[string]map[string]string{
 		"preorder.later": "on %s",
 		// Previews of lossless masters, made on first play.
 		"player.preparing": "Preparing the preview…",
+
+		"download.title":     "Your download",
+		"download.format":    "Format",
+		"download.button":    "Download",
+		"download.preparing": "Preparing your download… %d %%",
+		"download.wait":      "Your %s files are being made. This page reloads by itself and your download starts when they are ready.",
+		"download.failed":    "Your download in %s could not be made. Choose another format or try again later.",
+		"download.library":   "Back to your library",
 	},
 	"fr": {
 		"lang.name":              "Français",
@@ -442,5 +450,13 @@ var messages = map[string]map[string]string{
 		"preorder.later": "le %s",
 		// Extraits des masters sans perte, faits à la première écoute.
 		"player.preparing": "Préparation de l’extrait…",
+
+		"download.title":     "Votre téléchargement",
+		"download.format":    "Format",
+		"download.button":    "Télécharger",
+		"download.preparing": "Préparation de votre téléchargement… %d %%",
+		"download.wait":      "Vos fichiers %s sont en préparation. Cette page se recharge d’elle-même et le téléchargement commence dès qu’ils sont prêts.",
+		"download.failed":    "Votre téléchargement en %s n’a pas pu être préparé. Choisissez un autre format ou réessayez plus tard.",
+		"download.library":   "Retour à votre bibliothèque",
 	},
 }

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the templates under templates/, each with layout.html
 // around it (but embed, a document of its own).
-var pageNames = []string{"discover", "artist", "release", "error", "embed", "signin", "signup", "library", "collection", "settings", "redeem", "gift", "gifts", "news", "unsubscribe", "privacy"}
+var pageNames = []string{"discover", "artist", "release", "error", "embed", "signin", "signup", "library", "collection", "settings", "redeem", "gift", "gifts", "news", "unsubscribe", "privacy", "download"}
 
 // parsePages parses every page once per language: "t" is bound to the
 // language, so templates say {{t "key"}}.

@@ -33,6 +33,9 @@ type Config struct {
 	// ledger's standard rate.
 	RateBps int64
 	Log     *slog.Logger
+	// Formats make purchases' downloads in the formats buyers choose;
+	// nil: the masters only.
+	Formats formats
 }
 
 // directory reads public profiles and blobs' metadata.
@@ -53,6 +56,8 @@ type Handler struct {
 	gifts     gifts
 	news      announcements // nil for none
 	privacy   api.PrivacyService
+	archives  archives
+	formats   formats // nil: the masters only
 	dir       directory
 	bucket    blob.Bucket
 	cfg       Config
@@ -70,6 +75,7 @@ func New(svc *service.Services, bucket blob.Bucket, cfg Config) *Handler {
 	h.codes = svc.Codes
 	h.privacy = svc.Privacy
 	h.gifts = svc.Purchases
+	h.archives, h.formats = svc.Purchases, cfg.Formats
 	h.now = svc.Now
 	if svc.Announcements != nil {
 		h.news = svc.Announcements
@@ -103,6 +109,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /signup", h.page(h.signup))
 	m.HandleFunc("POST /signout", h.page(h.signout))
 	m.HandleFunc("GET /library", h.page(h.library))
+	m.HandleFunc("GET /library/{id}/download", h.page(h.download))
 	m.HandleFunc("GET /gift/{token}", h.page(h.giftPage))
 	m.HandleFunc("POST /gift/{token}", h.page(h.claimGift))
 	m.HandleFunc("GET /gifts", h.page(h.giftsPage))
