@@ -115,7 +115,7 @@ func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 	}
 	v.Draft = planDraft(rel.Dir, files, side)
 	for _, f := range files {
-		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Problem: sync.ParseProblem(f.Error), Size: f.Size})
+		v.Files = append(v.Files, FileView{Path: strings.TrimPrefix(f.Rel, rel.Dir+"/"), State: f.State, Problem: sync.FileProblem(f), Size: f.Size})
 	}
 	return v
 }

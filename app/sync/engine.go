@@ -372,6 +372,9 @@ func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *
 	if err := e.forgetVanished(ctx, root, files, st.known); err != nil {
 		return err
 	}
+	if err := e.cleanEncodes(ctx); err != nil {
+		return err
+	}
 	if uerr != nil {
 		return e.releaseFailedAs(ctx, root, rec, uerr, KindUploadFailed)
 	}
@@ -386,6 +389,7 @@ func (e *Engine) syncDir(ctx context.Context, root cache.Root, dir string, rep *
 		return e.releaseFailed(ctx, root, rec, err)
 	}
 	m := buildManifest(dir, st.tracks, st.coverSHA, side, e.opts.Defaults)
+	m.Extras = st.extras
 	return e.reconcile(ctx, &rep.adopt, root, rec, m, len(st.errors), print)
 }
 

@@ -7,15 +7,19 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/megabox-fm/megabox/backend/api"
 )
 
 // Kinds of file in a release folder.
 const (
-	kindAudio       = "audio"
+	kindAudio       = "audio"    // MP3
+	kindLossless    = "lossless" // FLAC, WAV, AIFF: checked, and WAV/AIFF encoded to FLAC
 	kindCover       = "cover"
 	kindSidecar     = "sidecar"
-	kindUnsupported = "unsupported" // audio we do not take yet
-	kindOther       = "other"       // liner notes and the like: left alone
+	kindExtra       = "extra"       // a bonus file: booklet, images, lyrics, stems
+	kindUnsupported = "unsupported" // audio we do not take
+	kindOther       = "other"       // anything else: left alone
 )
 
 // SidecarName is the release settings file kept beside the tracks.
@@ -60,8 +64,13 @@ func kindOf(rel string) string {
 		return kindSidecar
 	case top && (ext == ".jpg" || ext == ".jpeg" || ext == ".png") && isCoverName(strings.TrimSuffix(name, ext)):
 		return kindCover
-	case ext == ".flac" || ext == ".wav" || ext == ".aif" || ext == ".aiff" || ext == ".m4a" || ext == ".ogg" || ext == ".opus" || ext == ".wma":
+	case losslessCodec(name) != "":
+		return kindLossless
+	case ext == ".m4a" || ext == ".ogg" || ext == ".opus" || ext == ".wma":
 		return kindUnsupported
+	}
+	if _, _, err := api.ExtraKind(name); err == nil {
+		return kindExtra
 	}
 	return kindOther
 }

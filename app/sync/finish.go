@@ -83,7 +83,7 @@ func (f *finisher) flush(batch []finished) error {
 		if d.uploaded {
 			f.e.remote.Store(d.job.sha, true)
 		}
-		f.e.fileEvent(f.root, d.job.rel, StateSynced, d.job.size, d.job.size, nil)
+		f.e.fileEvent(f.root, d.job.rel, StateSynced, d.job.size, d.job.size, d.job.warning)
 	}
 	return nil
 }

@@ -202,9 +202,15 @@ type PlannedTrack struct {
 func Plan(dir string, files []cache.File, side Sidecar, def Defaults) (api.Manifest, []PlannedTrack) {
 	var tracks []track
 	for _, f := range files {
-		if kindOf(f.Rel) == kindAudio && f.SHA256 != "" && f.State != StateError {
-			tracks = append(tracks, track{rel: f.Rel, sha: f.SHA256, tags: tagsFrom(f.Tags), durationMS: f.DurationMS})
+		kind := kindOf(f.Rel)
+		if (kind != kindAudio && kind != kindLossless) || f.SHA256 == "" || f.State == StateError {
+			continue
 		}
+		t := track{rel: f.Rel, sha: f.SHA256, tags: tagsFrom(f.Tags), durationMS: f.DurationMS}
+		if t.tags.Master != nil {
+			t.sha = t.tags.Master.Upload
+		}
+		tracks = append(tracks, t)
 	}
 	m := buildManifest(dir, tracks, "", side, def)
 	out := make([]PlannedTrack, len(tracks))

@@ -25,11 +25,16 @@ type blobJob struct {
 	abs   string // read from disk, or
 	data  []byte // from memory
 	name  string // the name it is uploaded under, when not rel
+	// source is the sha256 of the WAV or AIFF an encode was made from.
+	source string
+	// warning is shown with the file once synced (clipping, silence).
+	warning *Problem
 }
 
 // prepared is a release folder read and checked.
 type prepared struct {
 	tracks   []track
+	extras   []api.ManifestExtra
 	coverSHA string
 	errors   []FileEvent
 	waiting  int
@@ -63,11 +68,11 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 			e.passHook(f.rel)
 		}
 		switch f.kind {
-		case kindOther, kindSidecar:
-			continue
+		case kindOther, kindSidecar, kindExtra:
+			continue // bonus files follow the tracks
 		case kindUnsupported:
 			ext := strings.ToUpper(strings.TrimPrefix(path.Ext(f.rel), "."))
-			p := &Problem{Kind: KindUnsupportedType, Name: ext, Detail: ext + " files are not accepted yet: export this track as MP3"}
+			p := &Problem{Kind: KindUnsupportedType, Name: ext, Detail: ext + " files are not accepted: export this track as FLAC, WAV or MP3"}
 			if err := e.fileError(ctx, root, f, st, p); err != nil {
 				return nil, err
 			}
@@ -87,14 +92,28 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 			}
 			continue
 		}
-		st.tracks = append(st.tracks, track{rel: f.rel, sha: rec.SHA256, tags: tagsFrom(rec.Tags), durationMS: rec.DurationMS})
-		if e.needsWork(ctx, st, f.rel, rec) {
-			jobs <- blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs, state: rec.State}
+		tags := tagsFrom(rec.Tags)
+		job := blobJob{sha: rec.SHA256, size: f.size, rel: f.rel, abs: f.abs, state: rec.State}
+		if f.kind == kindLossless {
+			ok, err := e.masterJob(ctx, root, f, rec, &tags, st, &job)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
 		}
+		st.tracks = append(st.tracks, track{rel: f.rel, sha: job.sha, tags: tags, durationMS: rec.DurationMS})
+		if e.needsWork(ctx, st, f.rel, rec, job.sha) {
+			jobs <- job
+		}
+	}
+	if err := e.extras(ctx, root, files, st, rep, jobs); err != nil {
+		return nil, err
 	}
 	if cover != nil {
 		st.coverSHA = coverRec.SHA256
-		if e.needsWork(ctx, st, cover.rel, coverRec) {
+		if e.needsWork(ctx, st, cover.rel, coverRec, coverRec.SHA256) {
 			jobs <- blobJob{sha: coverRec.SHA256, size: cover.size, rel: cover.rel, abs: cover.abs, state: coverRec.State}
 		}
 	} else if st.waiting == 0 {
@@ -109,8 +128,9 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 // needsWork reports whether a file must be uploaded or recorded synced:
 // one found unchanged at its path, synced, whose blob the platform holds,
 // needs nothing (a renamed one is new to whoever shows the folder).
-func (e *Engine) needsWork(ctx context.Context, st *prepared, rel string, rec *cache.File) bool {
-	return st.known[rel] != rec || rec.State != StateSynced || !e.knownRemote(ctx, rec.SHA256)
+// sha is the blob the platform must hold: the file's own, or its encode.
+func (e *Engine) needsWork(ctx context.Context, st *prepared, rel string, rec *cache.File, sha string) bool {
+	return st.known[rel] != rec || rec.State != StateSynced || !e.knownRemote(ctx, sha)
 }
 
 // examine returns a file's up-to-date cache record, reading the file only
@@ -119,7 +139,7 @@ func (e *Engine) needsWork(ctx context.Context, st *prepared, rel string, rec *c
 func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *prepared) (*cache.File, error) {
 	rec, ok := st.known[f.rel]
 	if ok && rec.Unchanged(f.size, f.mtimeNS, f.inode) {
-		if p := ParseProblem(rec.Error); rec.State == StateError && p != nil {
+		if p := ParseProblem(rec.Error); rec.State == StateError && p != nil && !rederived(p, f) {
 			st.errors = append(st.errors, FileEvent{Root: root.Path, Path: f.rel, State: StateError, Problem: p})
 			return nil, nil
 		}
@@ -152,6 +172,21 @@ func (e *Engine) examine(ctx context.Context, root cache.Root, f localFile, st *
 		return nil, e.fileError(ctx, root, f, st, &Problem{Kind: KindUnreadable, Detail: "cannot read: " + err.Error()})
 	}
 	rec = &cache.File{RootID: root.ID, Rel: f.rel, Dir: releaseDir(f.rel), Size: f.size, MtimeNS: f.mtimeNS, Inode: f.inode, SHA256: h.sha, State: StateQueued}
+	if f.kind == kindLossless {
+		m, p, err := e.master(ctx, f, h.sha)
+		switch {
+		case errors.Is(err, errChanged) || errors.Is(err, os.ErrNotExist):
+			return nil, e.waiting(ctx, root, f, st, &Problem{Kind: KindChanged, Detail: "changed while being read"})
+		case err != nil:
+			return nil, err
+		case p != nil:
+			return nil, e.fileError(ctx, root, f, st, p)
+		}
+		tags := losslessTags(f)
+		tags.PictureMIME = pictureKey(tags)
+		tags.Master = masterInfo(m)
+		rec.DurationMS, rec.Tags = m.DurationMS, tagsJSON(tags)
+	}
 	if f.kind == kindAudio {
 		if p := e.checkAudio(h, f); p != nil && p.Kind == KindStillCopying {
 			return nil, e.waiting(ctx, root, f, st, p)
@@ -205,11 +240,7 @@ func (e *Engine) embeddedCover(ctx context.Context, files []localFile, st *prepa
 			if f.rel != t.rel {
 				continue
 			}
-			h, err := hashFile(ctx, f, true, &e.bytesRead)
-			if err != nil {
-				return blobJob{}, false
-			}
-			tags, err := readTags(h.head, h.tail, h.size)
+			tags, err := e.pictureOf(ctx, f)
 			if err != nil || len(tags.Picture) == 0 {
 				return blobJob{}, false
 			}
@@ -240,6 +271,18 @@ func pictureName(rel string, pic []byte) (string, bool) {
 		return releaseDir(rel) + "/cover.png", true
 	}
 	return "", false
+}
+
+// pictureOf reads a track's tags with its embedded picture.
+func (e *Engine) pictureOf(ctx context.Context, f localFile) (Tags, error) {
+	if f.kind == kindLossless {
+		return losslessTags(f), nil
+	}
+	h, err := hashFile(ctx, f, true, &e.bytesRead)
+	if err != nil {
+		return Tags{}, err
+	}
+	return readTags(h.head, h.tail, h.size)
 }
 
 func coverRank(rel string) int {

@@ -25,6 +25,17 @@ const (
 	KindSidecarInvalid  = "sidecar_invalid"       // megabox.json cannot be read; Field: the setting at fault, if known
 	KindSidecarUnknown  = "sidecar_unknown_field" // Field: a setting this version does not know
 	KindSidecarTooLarge = "sidecar_too_large"
+	// Lossless masters and bonus files. Name: the file's format ("FLAC",
+	// "WAV", "AIFF") for the audio kinds.
+	KindFLACChecksum   = "flac_checksum"   // the FLAC's audio does not match its MD5
+	KindAudioDamaged   = "audio_damaged"   // a FLAC, WAV or AIFF that cannot be decoded to its end
+	KindAudioFormat    = "audio_format"    // audio of a kind not taken (32-bit, floating point, compressed)
+	KindNotAudio       = "not_audio"       // not the kind of file its name says
+	KindClipping       = "clipping"        // warning (the file syncs): Count runs of full-scale samples
+	KindSilent         = "silent"          // warning (the file syncs): silent from start to end
+	KindExtraTooLarge  = "extra_too_large" // a bonus file over its kind's limit: Name, Limit (MiB)
+	KindExtraDuplicate = "extra_duplicate" // two bonus files share the name Name; Folder: the other's path
+	KindExtraTooMany   = "extra_too_many"  // past the Limit bonus files a release may have, their total size (Field "size", Limit in MiB) or name length (Field "name")
 	// Releases.
 	KindTooLarge         = "too_large"           // the platform refused a file as too large
 	KindQuota            = "quota"               // the account's storage is full

@@ -82,7 +82,7 @@ func TestFileProblemsAreTyped(t *testing.T) {
 	e := newEnv(t)
 	e.album("Mixed", 1, 1)
 	d := filepath.Join(e.rootPath, "Mixed")
-	os.WriteFile(filepath.Join(d, "02 - lossless.flac"), []byte("fLaC...."), 0o644)
+	os.WriteFile(filepath.Join(d, "02 - windows.wma"), []byte("0&\xb2u...."), 0o644)
 	os.WriteFile(filepath.Join(d, "03 - text.mp3"), []byte("this is a text file pretending to be an mp3"), 0o644)
 	cut := testmedia.MP3Bytes(t, 3, 500)
 	os.WriteFile(filepath.Join(d, "04 - cut.mp3"), cut[:len(cut)/2+7], 0o644)
@@ -95,7 +95,7 @@ func TestFileProblemsAreTyped(t *testing.T) {
 	for _, c := range []struct {
 		rel, kind, name, detail string
 	}{
-		{"Mixed/02 - lossless.flac", KindUnsupportedType, "FLAC", "FLAC files are not accepted"},
+		{"Mixed/02 - windows.wma", KindUnsupportedType, "WMA", "WMA files are not accepted"},
 		{"Mixed/03 - text.mp3", KindNotMP3, "", "no audio frames"},
 		{"Mixed/04 - cut.mp3", KindDamaged, "", "ends in the middle of an audio frame"},
 	} {

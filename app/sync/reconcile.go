@@ -44,7 +44,7 @@ func (e *Engine) reconcile(ctx context.Context, idx *adoptIndex, root cache.Root
 		return done(StateSynced, note)
 	}
 	if len(m.Tracks) == 0 && rec.ReleaseID == 0 {
-		return done(StateSynced, &Problem{Kind: KindNoTracks, Detail: "no MP3 files yet"})
+		return done(StateSynced, &Problem{Kind: KindNoTracks, Detail: "no audio files yet"})
 	}
 	var note *Problem
 	if rec.ReleaseID == 0 {
@@ -164,7 +164,7 @@ func (e *Engine) publish(ctx context.Context, root cache.Root, dir string) (*api
 		}
 	}
 	if rec.ReleaseID == 0 {
-		return nil, &api.Error{Code: api.ECONFLICT, Field: "tracks", Message: dir + " has no MP3 files to publish"}
+		return nil, &api.Error{Code: api.ECONFLICT, Field: "tracks", Message: dir + " has no audio files to publish"}
 	}
 	return e.platform.PublishRelease(ctx, rec.ReleaseID)
 }

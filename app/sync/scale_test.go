@@ -33,7 +33,7 @@ func TestTenThousandFiles(t *testing.T) {
 			n++
 		}
 		for k := 0; n < (r+1)*200; k++ {
-			os.WriteFile(filepath.Join(dir, "scans", fmt.Sprintf("page-%03d.txt", k)), []byte("scan"), 0o644)
+			os.WriteFile(filepath.Join(dir, "scans", fmt.Sprintf("page-%03d.tif", k)), []byte("scan"), 0o644)
 			n++
 		}
 	}

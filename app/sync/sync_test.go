@@ -264,7 +264,7 @@ func TestInvalidFilesBlockOnlyTheirRelease(t *testing.T) {
 	e.album("Mixed", 2, 1)
 	d := filepath.Join(e.rootPath, "Mixed")
 	os.WriteFile(filepath.Join(d, "03 - not audio.mp3"), []byte("this is a text file pretending to be an mp3"), 0o644)
-	os.WriteFile(filepath.Join(d, "04 - lossless.flac"), []byte("fLaC...."), 0o644)
+	os.WriteFile(filepath.Join(d, "04 - lossless.flac"), []byte("fLaC...."), 0o644) // the header says FLAC; nothing else does
 	cut := testmedia.MP3Bytes(t, 3, 500)
 	cutPath := filepath.Join(d, "05 - cut.mp3")
 	os.WriteFile(cutPath, cut[:len(cut)/2+7], 0o644)
@@ -280,7 +280,7 @@ func TestInvalidFilesBlockOnlyTheirRelease(t *testing.T) {
 	}
 	for name, want := range map[string]Problem{
 		"03 - not audio.mp3": {Kind: KindNotMP3, Detail: "not an MP3"},
-		"04 - lossless.flac": {Kind: KindUnsupportedType, Name: "FLAC", Detail: "FLAC"},
+		"04 - lossless.flac": {Kind: KindNotAudio, Name: "FLAC", Detail: "not a FLAC file"},
 		"05 - cut.mp3":       {Kind: KindDamaged, Detail: "damaged"},
 	} {
 		if p := msgs[name]; p == nil || p.Kind != want.Kind || p.Name != want.Name || !strings.Contains(p.Detail, want.Detail) {

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"strconv"
@@ -28,23 +27,19 @@ type Tags struct {
 	Disc        int    `json:"disc,omitempty"`
 	PictureMIME string `json:"picture_mime,omitempty"`
 	Picture     []byte `json:"-"`
+	// Master is set for a lossless file: what checking its audio found.
+	Master *MasterInfo `json:"master,omitempty"`
 }
 
 // readTags parses ID3 tags from a file's head and tail bytes, standing in
 // for the whole file so tags cost no second read.
-func readTags(head, tail []byte, size int64) (t Tags, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("unreadable tags: %v", p)
-		}
-	}()
-	m, err := tag.ReadFrom(&sparseFile{head: head, tail: tail, size: size})
-	if errors.Is(err, tag.ErrNoTagsFound) {
-		return Tags{}, nil
-	} else if err != nil {
-		return Tags{}, fmt.Errorf("unreadable tags: %w", err)
-	}
-	t = Tags{Title: clean(m.Title()), Artist: clean(m.Artist()), AlbumArtist: clean(m.AlbumArtist()),
+func readTags(head, tail []byte, size int64) (Tags, error) {
+	return readTagsFrom(&sparseFile{head: head, tail: tail, size: size})
+}
+
+// tagsOf cleans what the tag library read.
+func tagsOf(m tag.Metadata) Tags {
+	t := Tags{Title: clean(m.Title()), Artist: clean(m.Artist()), AlbumArtist: clean(m.AlbumArtist()),
 		Album: clean(m.Album()), Genre: clean(m.Genre()), Year: m.Year()}
 	t.Track, _ = m.Track()
 	t.Disc, _ = m.Disc()
@@ -60,7 +55,7 @@ func readTags(head, tail []byte, size int64) (t Tags, err error) {
 	if p := m.Picture(); p != nil && len(p.Data) > 0 && len(p.Data) <= 10<<20 {
 		t.Picture, t.PictureMIME = p.Data, p.MIMEType
 	}
-	return t, nil
+	return t
 }
 
 // clean makes a tag or file name safe to show and send: valid UTF-8, no

@@ -18,6 +18,7 @@ func (e *Engine) listingPrint(files []localFile) string {
 	buf = strconv.AppendInt(buf, e.opts.Defaults.PriceCents, 10)
 	buf = append(buf, e.opts.Defaults.Currency...)
 	buf = append(buf, '\n')
+	buf = append(buf, listingRules...)
 	h.Write(buf)
 	for _, f := range files {
 		buf = append(buf[:0], f.rel...)
@@ -33,6 +34,10 @@ func (e *Engine) listingPrint(files []localFile) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// listingRules names what this version syncs from a folder: a folder
+// an older version found synced is looked at again when it changes.
+const listingRules = "mp3 flac wav aiff extras\n"
+
 // unchanged reports whether a folder listing as print is as a pass last
 // left it: all synced, nothing waiting for the creator.
 func unchanged(rec *cache.Release, print string) bool {
@@ -45,10 +50,10 @@ func (e *Engine) stillSynced(root cache.Root, rec *cache.Release, files []localF
 	tracks := 0
 	for _, f := range files {
 		switch f.kind {
-		case kindAudio:
+		case kindAudio, kindLossless:
 			tracks++
 			rep.Files++
-		case kindCover:
+		case kindCover, kindExtra:
 			rep.Files++
 		}
 	}

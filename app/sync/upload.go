@@ -158,6 +158,11 @@ func (e *Engine) upload(ctx context.Context, root cache.Root, job blobJob) (owne
 		if err := e.cache.ForgetUpload(ctx, job.sha); err != nil {
 			return false, err
 		}
+		if job.source != "" { // an encode changed on disk: make it again
+			if err := e.cache.ForgetMaster(ctx, job.source); err != nil {
+				return false, err
+			}
+		}
 		if err := e.cache.PutFile(ctx, cache.File{RootID: root.ID, Rel: job.rel, Dir: releaseDir(job.rel), State: StateQueued}); err != nil {
 			return false, err
 		}

@@ -21,7 +21,7 @@ vi.mock('../wailsjs/go/app/SyncAPI', () => ({
       problem: { kind: 'files_need_attention', count: 2, detail: '2 file(s) need attention before this release can be published' },
       draft: { title: 'Night', artist_name: 'Ann', description: '', release_date: '', price_cents: 700, currency: 'EUR', pay_what_you_want: false, min_cents: 0, collaborators: [], slug: '', preview_seconds: 0, full_streaming: false, tracks: [] },
       files: [
-        { path: '02.flac', state: 'error', size: 10, problem: { kind: 'unsupported_type', name: 'FLAC', detail } },
+        { path: '02.ogg', state: 'error', size: 10, problem: { kind: 'unsupported_type', name: 'OGG', detail } },
         { path: '03.mp3', state: 'error', size: 10, problem: { kind: 'unreadable', detail } },
       ],
     }],
@@ -47,6 +47,10 @@ const kinds: SyncProblem[] = [
   { kind: 'needs_confirmation' }, { kind: 'confirm_track_removal', count: 2, total: 3 },
   { kind: 'adopt_ambiguous', count: 2, name: 'Night, Day' }, { kind: 'adopt_taken', name: 'Night', folder: 'Night (old)' },
   { kind: 'sync_off', field: 'folders' }, { kind: 'sync_off', field: 'watch' },
+  { kind: 'flac_checksum', name: 'FLAC' }, { kind: 'audio_damaged', name: 'WAV' }, { kind: 'audio_format', name: 'AIFF' }, { kind: 'not_audio', name: 'FLAC' },
+  { kind: 'clipping', count: 12 }, { kind: 'silent' }, { kind: 'extra_too_large', name: 'stems.zip', limit: 4096 },
+  { kind: 'extra_duplicate', name: 'lyrics.txt', folder: 'stems/lyrics.txt' }, { kind: 'extra_too_many', limit: 50 },
+  { kind: 'extra_too_many', field: 'size', limit: 8192 }, { kind: 'extra_too_many', field: 'name', limit: 200 },
   { kind: 'unwatched', count: 3, name: '/home/ann/Music/Night', limit: 30 }, { kind: 'unwatched', count: 1, name: '/home/ann/Music/Day', limit: 30, code: 'watch_limit' },
 ]
 
@@ -90,9 +94,9 @@ describe('sync problems', () => {
   })
 
   it('shows a release’s and its files’ problems in the Sync view by kind, never the cause', async () => {
-    for (const [lang, flac, blocked, off] of [
-      ['en', 'FLAC files are not accepted yet', '2 files need attention', 'Sync is off: Megabox could not read its list of folders. It tries again shortly.'],
-      ['fr', 'Les fichiers FLAC ne sont pas encore acceptés', '2 fichiers demandent votre attention', 'La synchronisation est arrêtée : Megabox n’a pas pu lire sa liste de dossiers. Il réessaie sous peu.'],
+    for (const [lang, ogg, blocked, off] of [
+      ['en', 'OGG files are not accepted: export this track as FLAC, WAV or MP3.', '2 files need attention', 'Sync is off: Megabox could not read its list of folders. It tries again shortly.'],
+      ['fr', 'Les fichiers OGG ne sont pas acceptés : exportez ce morceau en FLAC, WAV ou MP3.', '2 fichiers demandent votre attention', 'La synchronisation est arrêtée : Megabox n’a pas pu lire sa liste de dossiers. Il réessaie sous peu.'],
     ] as const) {
       setActivePinia(createPinia())
       const w = mount(SyncView, { global: { plugins: [makeI18n(lang)] }, attachTo: document.body })
@@ -102,7 +106,7 @@ describe('sync problems', () => {
       expect(release.text()).toContain(blocked)
       const files = w.findAll('[data-testid="file-problem"]')
       expect(files.map((f) => f.attributes('data-kind'))).toEqual(['unsupported_type', 'unreadable'])
-      expect(files[0].text()).toContain(flac)
+      expect(files[0].text()).toContain(ogg)
       expect(files[1].text()).not.toBe('')
       expect(w.get('[data-testid="sync-problem"]').text()).toBe(off)
       expect(w.text()).not.toContain('database is closed')

@@ -21,6 +21,8 @@ export function problemText(t: Translate, te: Has, p: SyncProblem | null | undef
       return p.field ? t('syncProblem.sidecar_invalid_field', args) : t('syncProblem.sidecar_invalid')
     case 'refused_by_platform':
       return t('syncProblem.refused_by_platform', { reason: reason() })
+    case 'extra_too_many':
+      return t(p.field ? 'syncProblem.extra_too_many_' + p.field : 'syncProblem.extra_too_many', args)
     case 'files_need_attention':
       return t('syncProblem.files_need_attention', args, args.count)
     case 'sync_off':

@@ -2,8 +2,19 @@
 // ../syncproblems). Merged into the catalog by ./index.
 export default {
   syncProblem: {
-    unsupported_type: '{name} files are not accepted yet: export this track as MP3.',
-    unsupported_type_unnamed: 'This kind of file is not accepted yet: export this track as MP3.',
+    unsupported_type: '{name} files are not accepted: export this track as FLAC, WAV or MP3.',
+    unsupported_type_unnamed: 'This kind of file is not accepted: export this track as FLAC, WAV or MP3.',
+    flac_checksum: 'This FLAC is damaged: its audio does not match the MD5 checksum it was saved with. Export it again.',
+    audio_damaged: 'This {name} file is damaged: its audio cannot be read to the end. Export it again.',
+    audio_format: 'This {name} file holds audio in a form Megabox does not take (such as 32-bit or floating point): export it at 16 or 24 bit.',
+    not_audio: 'This is not a {name} file: no audio of that kind was found in it.',
+    clipping: 'This track clips in {count} places: its audio is flattened at full scale. It syncs anyway; lower the level and export it again if that was not meant.',
+    silent: 'This track is silent from start to end. It syncs anyway: check that the right file was exported.',
+    extra_too_large: '“{name}” is larger than {limit} MiB, the most a bonus file of its kind may be: it is not sent.',
+    extra_duplicate: 'Another bonus file is also named “{name}” ({folder}): bonus files are known by their name alone, so rename one of them.',
+    extra_too_many: 'A release can have at most {limit} bonus files: this one is not sent.',
+    extra_too_many_size: 'The bonus files together would be larger than {limit} MiB: this one is not sent.',
+    extra_too_many_name: 'This bonus file’s name is longer than {limit} characters: shorten it.',
     unreadable: 'Megabox cannot read this file: check that it is there and that you may read it.',
     not_mp3: 'This is not an MP3 file: no audio was found in it.',
     damaged: 'This MP3 is damaged: it ends in the middle of the audio. Export it again.',
@@ -26,7 +37,7 @@ export default {
     folder_missing: 'The folder is gone from this computer; the release on Megabox is unchanged.',
     root_missing: 'This folder cannot be found: was it renamed, moved, or is its drive unplugged?',
     files_need_attention: 'One file needs attention before this release can be published. | {count} files need attention before this release can be published.',
-    no_tracks: 'No MP3 files in this folder yet.',
+    no_tracks: 'No audio files (FLAC, WAV, AIFF or MP3) in this folder yet.',
     needs_confirmation: 'Changes to a published release wait for your confirmation.',
     confirm_track_removal: 'The folder has {count} track(s), the release {total}: confirm to remove tracks.',
     adopt_ambiguous: 'Made a new draft: {count} of your releases ({name}) have exactly these files and none is clearly this folder’s.',
@@ -42,7 +53,7 @@ export default {
       conflict: {
         files: 'Some files need attention: fix them before publishing.',
         waiting: 'Some files are still being copied: try again in a moment.',
-        tracks: 'This folder has no MP3 files to publish.',
+        tracks: 'This folder has no audio files to publish.',
         pending: 'Nothing is waiting for your confirmation.',
       },
       invalid: {

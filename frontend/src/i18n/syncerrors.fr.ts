@@ -2,8 +2,19 @@
 // la nature du problème (voir ../syncproblems).
 export default {
   syncProblem: {
-    unsupported_type: 'Les fichiers {name} ne sont pas encore acceptés : exportez ce morceau en MP3.',
-    unsupported_type_unnamed: 'Ce type de fichier n’est pas encore accepté : exportez ce morceau en MP3.',
+    unsupported_type: 'Les fichiers {name} ne sont pas acceptés : exportez ce morceau en FLAC, WAV ou MP3.',
+    unsupported_type_unnamed: 'Ce type de fichier n’est pas accepté : exportez ce morceau en FLAC, WAV ou MP3.',
+    flac_checksum: 'Ce FLAC est abîmé : son audio ne correspond pas à la somme de contrôle MD5 enregistrée avec lui. Exportez-le de nouveau.',
+    audio_damaged: 'Ce fichier {name} est abîmé : son audio ne peut pas être lu jusqu’au bout. Exportez-le de nouveau.',
+    audio_format: 'Ce fichier {name} contient un audio sous une forme que Megabox n’accepte pas (32 bits ou virgule flottante, par exemple) : exportez-le en 16 ou 24 bits.',
+    not_audio: 'Ce n’est pas un fichier {name} : aucun audio de ce type n’y a été trouvé.',
+    clipping: 'Ce morceau sature à {count} endroits : son audio est écrêté à pleine échelle. Il se synchronise quand même ; baissez le niveau et exportez-le de nouveau si ce n’était pas voulu.',
+    silent: 'Ce morceau est silencieux du début à la fin. Il se synchronise quand même : vérifiez que le bon fichier a été exporté.',
+    extra_too_large: '« {name} » dépasse {limit} Mio, le maximum pour un bonus de ce type : il n’est pas envoyé.',
+    extra_duplicate: 'Un autre bonus s’appelle aussi « {name} » ({folder}) : les bonus sont connus par leur seul nom, renommez l’un des deux.',
+    extra_too_many: 'Une sortie peut avoir au plus {limit} bonus : celui-ci n’est pas envoyé.',
+    extra_too_many_size: 'Ensemble, les bonus dépasseraient {limit} Mio : celui-ci n’est pas envoyé.',
+    extra_too_many_name: 'Le nom de ce bonus dépasse {limit} caractères : raccourcissez-le.',
     unreadable: 'Megabox ne peut pas lire ce fichier : vérifiez qu’il est là et que vous pouvez le lire.',
     not_mp3: 'Ce n’est pas un fichier MP3 : aucun son n’y a été trouvé.',
     damaged: 'Ce MP3 est abîmé : il s’arrête au milieu du son. Exportez-le de nouveau.',
@@ -26,7 +37,7 @@ export default {
     folder_missing: 'Le dossier a disparu de cet ordinateur ; la sortie sur Megabox est inchangée.',
     root_missing: 'Ce dossier est introuvable : a-t-il été renommé, déplacé, ou son disque débranché ?',
     files_need_attention: 'Un fichier demande votre attention avant de pouvoir publier cette sortie. | {count} fichiers demandent votre attention avant de pouvoir publier cette sortie.',
-    no_tracks: 'Pas encore de fichier MP3 dans ce dossier.',
+    no_tracks: 'Pas encore de fichier audio (FLAC, WAV, AIFF ou MP3) dans ce dossier.',
     needs_confirmation: 'Les modifications d’une sortie publiée attendent votre confirmation.',
     confirm_track_removal: 'Le dossier compte {count} morceau(x), la sortie {total} : confirmez pour retirer des morceaux.',
     adopt_ambiguous: 'Nouveau brouillon créé : {count} de vos sorties ({name}) ont exactement ces fichiers et aucune n’est clairement celle de ce dossier.',
@@ -42,7 +53,7 @@ export default {
       conflict: {
         files: 'Des fichiers demandent votre attention : corrigez-les avant de publier.',
         waiting: 'Des fichiers sont encore en cours de copie : réessayez dans un instant.',
-        tracks: 'Ce dossier n’a aucun fichier MP3 à publier.',
+        tracks: 'Ce dossier n’a aucun fichier audio à publier.',
         pending: 'Rien n’attend votre confirmation.',
       },
       invalid: {
