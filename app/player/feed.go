@@ -26,6 +26,7 @@ type feed struct {
 	marks    []boundary   // where each track began, in read bytes
 	target   int          // the track a Seek goes to
 	targetOf Item
+	opening  gosync.WaitGroup // tracks being opened ahead or closed after being dropped
 }
 
 type boundary struct {
@@ -90,7 +91,9 @@ func (f *feed) open(item Item) (*source, error) {
 func (f *feed) dropPrefetch() {
 	if pf := f.pre; pf != nil {
 		f.pre = nil
+		f.opening.Add(1)
 		go func() {
+			defer f.opening.Done()
 			<-pf.done
 			if pf.src != nil {
 				pf.src.Close()
@@ -99,18 +102,14 @@ func (f *feed) dropPrefetch() {
 	}
 }
 
-// close frees the open tracks when the player closes.
+// close frees the open tracks when the player closes, once every track
+// being opened ahead is done with.
 func (f *feed) close() {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.setCur(nil)
-	if pf := f.pre; pf != nil {
-		f.pre = nil
-		<-pf.done
-		if pf.src != nil {
-			pf.src.Close()
-		}
-	}
+	f.dropPrefetch()
+	f.mu.Unlock()
+	f.opening.Wait()
 }
 
 // setCur makes src the playing track, closing the one it replaces.
@@ -159,7 +158,9 @@ func (f *feed) prefetchAfter(idx int) {
 	pf := &prefetch{idx: n, item: item, done: make(chan struct{})}
 	f.pre = pf
 	gain := gainOf(item.Loudness, f.rg)
+	f.opening.Add(1)
 	go func() {
+		defer f.opening.Done()
 		pf.src, pf.err = open(item.Path, f.rate, gain)
 		if pf.err == nil {
 			if pf.err = pf.src.prime(); pf.err != nil {
