@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -336,6 +337,39 @@ func TestOneJobAtATimePerCPU(t *testing.T) {
 		}
 		if got := most.Load(); got != int32(n) {
 			t.Errorf("at most %d jobs ran at once, want %d (one per CPU)", got, n)
+		}
+	})
+}
+
+// A job whose workers keep dying before it ends (a crash it may cause)
+// is failed once its attempts are spent, without running again.
+func TestAJobThatNeverFinishesIsGivenUp(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		db := open(t)
+		ctx := context.Background()
+		cfg := fast
+		cfg.MaxAttempts = 2
+		q := jobs.New(db, cfg, nil)
+		q.Enqueue(ctx, "crashy", "x")
+		// Two servers claimed it and died: their leases ran out.
+		for range 2 {
+			err := db.WithTx(ctx, func(tx store.Tx) error {
+				_, err := tx.ClaimJobs(ctx, []string{"crashy"}, time.Now().Add(time.Hour), time.Now(), 1)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var ran atomic.Int32
+		q.Handle("crashy", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			ran.Add(1)
+			return nil
+		})
+		start(t, q)
+		s := waitState(t, q, "crashy", "x", jobs.Failed)
+		if ran.Load() != 0 || !strings.Contains(s.Error, "gave up after 2 attempts") {
+			t.Errorf("ran %d times, error %q; want no run and the reason", ran.Load(), s.Error)
 		}
 	})
 }

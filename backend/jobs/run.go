@@ -91,6 +91,12 @@ func (q *Queue) nextWait(ctx context.Context, free int) time.Duration {
 // run does one attempt of a job and records how it went.
 func (q *Queue) run(ctx context.Context, sj store.Job) {
 	j := Job{ID: sj.ID, Kind: sj.Kind, Key: sj.Key, Attempt: sj.Attempts}
+	if j.Attempt > q.cfg.MaxAttempts {
+		// Its earlier attempts never finished: their workers stopped, maybe
+		// because of this very job. It gets no more.
+		q.giveUp(ctx, j)
+		return
+	}
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var progress atomic.Uint64
@@ -192,5 +198,17 @@ func (q *Queue) heartbeat(ctx context.Context, cancel context.CancelFunc, j Job,
 		case err == nil:
 			written, renewed = p, now
 		}
+	}
+}
+
+// giveUp fails a job whose attempts all ended without an outcome.
+func (q *Queue) giveUp(ctx context.Context, j Job) {
+	why := fmt.Sprintf("gave up after %d attempts that never finished (their workers stopped)", j.Attempt-1)
+	q.log.Warn("jobs: failed", "kind", j.Kind, "key", j.Key, "err", why)
+	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer stop()
+	err := q.st.WithTx(wctx, func(tx store.Tx) error { return tx.JobFailed(wctx, j.ID, j.Attempt, why, time.Now()) })
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		q.log.Error("jobs: record outcome", "kind", j.Kind, "key", j.Key, "err", err)
 	}
 }

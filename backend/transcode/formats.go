@@ -14,10 +14,11 @@ type setting struct {
 }
 
 var settings = map[api.Format]setting{
-	// Constant 320 kb/s, LAME's highest-quality algorithm.
-	api.FormatMP3320: {version: 1, args: []string{"-c:a", "libmp3lame", "-b:a", "320k", "-compression_level", "0"}, muxer: "mp3", maxRate: 48000},
+	// Constant 320 kb/s. LAME's -q 2 is its recommended near-best
+	// algorithm; -q 0 costs about three times the time for no audible gain.
+	api.FormatMP3320: {version: 2, args: []string{"-c:a", "libmp3lame", "-b:a", "320k", "-compression_level", "2"}, muxer: "mp3", maxRate: 48000},
 	// LAME's V0 VBR (about 245 kb/s).
-	api.FormatMP3V0: {version: 1, args: []string{"-c:a", "libmp3lame", "-q:a", "0", "-compression_level", "0"}, muxer: "mp3", maxRate: 48000},
+	api.FormatMP3V0: {version: 2, args: []string{"-c:a", "libmp3lame", "-q:a", "0", "-compression_level", "2"}, muxer: "mp3", maxRate: 48000},
 	// Opus runs at 48 kHz whatever the master; 160 kb/s VBR is
 	// transparent for music to most listeners.
 	api.FormatOpus: {version: 1, args: []string{"-c:a", "libopus", "-b:a", "160k", "-vbr", "on", "-compression_level", "10"}, muxer: "ogg", rate48: true},

@@ -44,6 +44,10 @@ type Service struct {
 // NewService makes the service and registers its job handler on q;
 // scratch files go in tmp.
 func NewService(st store.Store, bucket blob.Bucket, q *jobs.Queue, tmp string, log *slog.Logger) (*Service, error) {
+	// What a stopped server left half-made there is of no use.
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("transcode dir: %w", err)
+	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("transcode dir: %w", err)
 	}
