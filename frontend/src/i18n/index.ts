@@ -15,6 +15,8 @@ import preorderEn from './preorder.en'
 import preorderFr from './preorder.fr'
 import playerEn from './player.en'
 import playerFr from './player.fr'
+import formatsEn from './formats.en'
+import formatsFr from './formats.fr'
 import { setLocale } from '../money'
 
 type Tree = { [k: string]: string | Tree }
@@ -38,6 +40,7 @@ for (const [lang, more] of [['en', privacyEn], ['fr', privacyFr]] as const) mess
 for (const [lang, more] of [['en', preorderEn], ['fr', preorderFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', displayEn], ['fr', displayFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', playerEn], ['fr', playerFr]] as const) messages[lang] = merged(messages[lang], more)
+for (const [lang, more] of [['en', formatsEn], ['fr', formatsFr]] as const) messages[lang] = merged(messages[lang], more)
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
   setLocale(locale)
