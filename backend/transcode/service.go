@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -36,6 +37,9 @@ type Service struct {
 	tmp    string
 	log    *slog.Logger
 	slots  chan struct{} // bounds the tagging done at once
+	// missing says why this server cannot make formats (no ffmpeg);
+	// nil when it can.
+	missing error
 
 	mu     sync.Mutex
 	tagged map[string]api.ArchiveFile // tag key → tagged blob
@@ -56,6 +60,13 @@ func NewService(st store.Store, bucket blob.Bucket, q *jobs.Queue, tmp string, l
 	}
 	s := &Service{st: st, bucket: bucket, q: q, tmp: tmp, log: log, slots: make(chan struct{}, runtime.NumCPU()),
 		tagged: map[string]api.ArchiveFile{}}
+	for _, tool := range []string{"ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			s.missing = api.Errorf(api.EUNSUPPORTED, "this server cannot make other formats than the masters: %s is not installed", tool)
+			log.Warn("transcode: downloads in other formats are off", "err", err)
+			break
+		}
+	}
 	q.Handle(Kind, s.handle)
 	return s, nil
 }
@@ -170,7 +181,13 @@ type source struct {
 // prepare finds a master's untagged download in f, queuing its
 // transcode when it is missing.
 func (s *Service) prepare(ctx context.Context, master string, f api.Format) (source, error) {
+	if s.missing != nil {
+		return source{}, s.missing
+	}
 	b, err := s.st.Blob(ctx, master)
+	if errors.Is(err, store.ErrNotFound) {
+		return source{}, api.Errorf(api.ENOTFOUND, "master %s not found", master)
+	}
 	if err != nil {
 		return source{}, fmt.Errorf("master %s: %w", master, err)
 	}

@@ -5,10 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	"github.com/megabox-fm/megabox/backend/blob/disk"
 	"github.com/megabox-fm/megabox/backend/jobs"
+	"github.com/megabox-fm/megabox/backend/store/sqlite"
 	"github.com/megabox-fm/megabox/backend/transcode"
 )
 
@@ -158,4 +162,32 @@ func TestUnreadableMasterFails(t *testing.T) {
 		t.Errorf("job %+v, want failed with ffmpeg's error", st)
 	}
 	t.Logf("error: %s", st.Error)
+}
+
+// Without ffmpeg a download in a format is refused plainly, not queued
+// to fail.
+func TestWithoutFFmpegFormatsAreRefused(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "platform.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bucket, err := disk.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := jobs.New(db, jobs.Config{}, nil)
+	svc, err := transcode.NewService(db, bucket, q, filepath.Join(dir, "scratch"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, p, err := svc.TrackIn(context.Background(), &api.TrackFile{AudioSHA256: strings.Repeat("a", 64)}, api.FormatOpus)
+	if api.ErrorCode(err) != api.EUNSUPPORTED || p != nil || !strings.Contains(err.Error(), "ffmpeg is not installed") {
+		t.Errorf("TrackIn without ffmpeg = %+v, %v; want EUNSUPPORTED naming ffmpeg", p, err)
+	}
+	if _, err := q.Status(context.Background(), transcode.Kind, transcode.Key(strings.Repeat("a", 64), api.FormatOpus)); api.ErrorCode(err) != api.ENOTFOUND {
+		t.Errorf("a job was queued: %v", err)
+	}
 }
