@@ -18,6 +18,7 @@ import (
 var assets embed.FS
 
 func main() {
+	app.ChooseRenderer() // before GTK starts
 	a := app.New(app.Config{PlatformURL: os.Getenv("MEGABOX_PLATFORM"), Keyring: os.Getenv("MEGABOX_NO_KEYRING") == ""})
 	a.OpenLinks(os.Args[1:]) // a megabox:// address the desktop opened the app with
 	// The first frame comes first: the app opens once the page has loaded,
