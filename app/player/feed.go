@@ -63,7 +63,7 @@ func (f *feed) setQueue(queue []Item, order []int, repeat string) {
 	defer f.mu.Unlock()
 	f.queue, f.order, f.repeat = queue, order, repeat
 	if f.cur != nil {
-		f.dropPrefetch()
+		f.dropPrefetch(false)
 		f.prefetchAfter(f.curIdx)
 	}
 }
@@ -76,7 +76,10 @@ func (f *feed) setReplayGain(mode string) {
 	f.rg = mode
 	if f.cur != nil {
 		f.cur.gain = float32(gainOf(f.targetOf.Loudness, mode))
-		f.dropPrefetch()
+		if f.continues() {
+			f.pre.src.gain = float32(gainOf(f.pre.item.Loudness, mode))
+		}
+		f.dropPrefetch(false)
 		f.prefetchAfter(f.curIdx)
 	}
 }
@@ -87,19 +90,39 @@ func (f *feed) open(item Item) (*source, error) {
 }
 
 // dropPrefetch forgets the track opened ahead, closing it once its
-// opening ends.
-func (f *feed) dropPrefetch() {
-	if pf := f.pre; pf != nil {
-		f.pre = nil
-		f.opening.Add(1)
-		go func() {
-			defer f.opening.Done()
-			<-pf.done
-			if pf.src != nil {
-				pf.src.Close()
-			}
-		}()
+// opening ends. A track already playing on from the current one's
+// resampler stays unless force is set (a seek or the end).
+func (f *feed) dropPrefetch(force bool) {
+	pf := f.pre
+	if pf == nil || (!force && f.continues()) {
+		return
 	}
+	f.pre = nil
+	f.opening.Add(1)
+	go func() {
+		defer f.opening.Done()
+		<-pf.done
+		if pf.src != nil {
+			pf.src.Close()
+		}
+	}()
+}
+
+// continues reports whether the track opened ahead already plays on from
+// the current one's resampler.
+func (f *feed) continues() bool {
+	return f.cur != nil && f.pre != nil && f.cur.next != nil && f.cur.next == f.pre.src
+}
+
+// upcoming is the track opened ahead, once it is ready; nil if it failed.
+// The current track asks for it as its decoder ends.
+func (f *feed) upcoming() *source {
+	pf := f.pre
+	if pf == nil {
+		return nil
+	}
+	<-pf.done
+	return pf.src
 }
 
 // close frees the open tracks when the player closes, once every track
@@ -107,7 +130,7 @@ func (f *feed) dropPrefetch() {
 func (f *feed) close() {
 	f.mu.Lock()
 	f.setCur(nil)
-	f.dropPrefetch()
+	f.dropPrefetch(true)
 	f.mu.Unlock()
 	f.opening.Wait()
 }
@@ -118,6 +141,9 @@ func (f *feed) setCur(src *source) {
 		f.cur.Close()
 	}
 	f.cur = src
+	if src != nil {
+		src.follow = f.upcoming
+	}
 }
 
 // next returns the queue entry that follows idx in play order.
@@ -147,14 +173,17 @@ func (f *feed) next(idx int) (int, Item, bool) {
 
 func (f *feed) prefetchAfter(idx int) {
 	n, item, ok := f.next(idx)
+	if f.continues() {
+		return // already playing on
+	}
 	if !ok {
-		f.dropPrefetch()
+		f.dropPrefetch(false)
 		return
 	}
 	if f.pre != nil && f.pre.idx == n && f.pre.item.Path == item.Path {
 		return
 	}
-	f.dropPrefetch()
+	f.dropPrefetch(false)
 	pf := &prefetch{idx: n, item: item, done: make(chan struct{})}
 	f.pre = pf
 	gain := gainOf(item.Loudness, f.rg)
@@ -218,7 +247,7 @@ func (f *feed) Seek(offset int64, whence int) (int64, error) {
 	defer f.mu.Unlock()
 	f.read, f.marks = 0, nil
 	f.setCur(nil)
-	f.dropPrefetch()
+	f.dropPrefetch(true)
 	for idx, item := f.target, f.targetOf; ; {
 		src, err := f.open(item)
 		if err == nil {
@@ -227,7 +256,8 @@ func (f *feed) Seek(offset int64, whence int) (int64, error) {
 			}
 		}
 		if err == nil {
-			f.cur, f.curIdx, f.targetOf = src, idx, item
+			f.setCur(src)
+			f.curIdx, f.targetOf = idx, item
 			f.marks = []boundary{{at: -offset, idx: idx, format: src.format}}
 			f.prefetchAfter(idx)
 			return offset, nil
