@@ -136,7 +136,7 @@ func tagsOf(rel *api.Release, t api.ManifestTrack, purchase int64) Tags {
 		tags.Comment = fmt.Sprintf("Megabox receipt %d", purchase)
 	}
 	for _, rt := range rel.Tracks {
-		if rt.Position == t.Position && rt.Loudness != nil {
+		if rt.AudioSHA256 == t.AudioSHA256 && rt.Loudness != nil {
 			tags.Loudness = rt.Loudness
 		}
 	}

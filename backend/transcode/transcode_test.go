@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	"github.com/megabox-fm/megabox/backend/blob/disk"
 	"github.com/megabox-fm/megabox/backend/jobs"
+	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 	"github.com/megabox-fm/megabox/backend/transcode"
 )
@@ -189,5 +191,32 @@ func TestWithoutFFmpegFormatsAreRefused(t *testing.T) {
 	}
 	if _, err := q.Status(context.Background(), transcode.Kind, transcode.Key(strings.Repeat("a", 64), api.FormatOpus)); api.ErrorCode(err) != api.ENOTFOUND {
 		t.Errorf("a job was queued: %v", err)
+	}
+}
+
+// A download carries its track's measured loudness as ReplayGain.
+func TestDownloadsCarryTheTracksReplayGain(t *testing.T) {
+	r := newRig(t)
+	src := musicMaster(t, 2, 44100, 16, 2)
+	sha := r.master(src, 44100, 16, 2, 2)
+	ctx := context.Background()
+	err := r.db.WithTx(ctx, func(tx store.Tx) error {
+		return tx.PutAudioAnalysis(ctx, store.AudioAnalysis{SHA256: sha, LUFS: -12.5, Peak: 0.912345, AnalyzedAt: time.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf := r.release(sha)[0]
+	rel, err := r.db.Release(ctx, tf.ReleaseID)
+	if err != nil || rel.Tracks[0].Loudness == nil {
+		t.Fatalf("the release's track has no loudness: %+v, %v", rel.Tracks, err)
+	}
+	l := rel.Tracks[0].Loudness
+	for _, f := range []api.Format{api.FormatFLAC, api.FormatMP3V0, api.FormatOpus, api.FormatAAC} {
+		got, _, _ := r.download(tf, f)
+		p := probeFile(t, got)
+		if want := fmt.Sprintf("%.2f dB", l.TrackGainDB); p.Tags["replaygain_track_gain"] != want || p.Tags["replaygain_track_peak"] != fmt.Sprintf("%.6f", l.TrackPeak) {
+			t.Errorf("%s: REPLAYGAIN_TRACK_GAIN %q PEAK %q, want %q and %.6f", f, p.Tags["replaygain_track_gain"], p.Tags["replaygain_track_peak"], want, l.TrackPeak)
+		}
 	}
 }
