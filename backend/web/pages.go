@@ -216,6 +216,8 @@ type releaseBody struct {
 	Preview   string
 	Preorder  string // "" unless the release is on pre-order
 	Sale      *sale  // the visitor's way to own it; nil in embeds
+	Formats   string // what the tracks download as, best first
+	Extras    []extraRow
 }
 
 // trackRow is one track of a release page.
@@ -290,6 +292,7 @@ func (h *Handler) releaseBody(v *visit, pr *api.PublicRelease) (*releaseBody, er
 		return nil, err
 	}
 	b.Price, b.Split = price, split
+	b.Formats, b.Extras = formatsLine(v.lang, rel), extraRows(v.lang, rel.Extras)
 	if rel.FullStreaming {
 		b.Preview = translate(v.lang, "release.full_streaming")
 	} else {
