@@ -29,7 +29,7 @@ func (e *env) uploadNamed(name string, data []byte) string {
 // TestMirrorFormatsOverPlatform runs the library against a real platform
 // on loopback that transcodes: a fan who bought two FLAC masters (24/96,
 // 16/44.1) and an MP3 gets FLAC files and the MP3 as itself, each the
-// bytes the platform serves, once the platform has made them (Serve asks
+// bytes the platform serves, and the bonus files in Bonus/, once the platform has made them (Serve asks
 // again after each 202's Retry-After); switching to Opus re-mirrors the
 // FLAC masters, removes the FLAC files, leaves the MP3 alone and keeps the
 // receipt and the library's records.
@@ -47,6 +47,13 @@ func TestMirrorFormatsOverPlatform(t *testing.T) {
 	}
 	mp3 := testmedia.MP3(t, filepath.Join(t.TempDir(), "t.mp3"), 2, 440, testmedia.Tags{Title: "Shore"})
 	m.Tracks = append(m.Tracks, api.ManifestTrack{Position: 3, Title: "Shore", AudioSHA256: e.uploadNamed("03.mp3", mp3)})
+	pdf := []byte("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n" +
+		"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n" +
+		"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]>> endobj\n" +
+		"trailer <</Root 1 0 R>>\n%%EOF\n")
+	lyrics := []byte("[00:01.00] the tide comes in\n[00:02.00] la marée monte\n")
+	m.Extras = []api.ManifestExtra{{Name: "Booklet (FR).pdf", SHA256: e.uploadNamed("Booklet (FR).pdf", pdf)},
+		{Name: "Paroles.lrc", SHA256: e.uploadNamed("Paroles.lrc", lyrics)}}
 	rel, err := e.creator.CreateRelease(ctx, m)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +89,10 @@ func TestMirrorFormatsOverPlatform(t *testing.T) {
 		t.Helper()
 		wait.For(t, 2*time.Minute, func() bool {
 			rels, _ := e.lib.Releases(ctx)
-			return len(rels) == 2 && rels[1].Title == "Undertow" && rels[1].Format == f && rels[1].Offline && rels[1].Preparing == nil
+			if len(rels) != 2 || rels[1].Title != "Undertow" || rels[1].Format != f || !rels[1].Offline || rels[1].Preparing != nil || len(rels[1].Extras) != 2 {
+				return false
+			}
+			return rels[1].Extras[0].State == StateOK && rels[1].Extras[1].State == StateOK
 		}, func() string {
 			rels, _ := e.lib.Releases(ctx)
 			return fmt.Sprintf("Undertow mirrored in %s: %+v", f, rels)
@@ -100,6 +110,11 @@ func TestMirrorFormatsOverPlatform(t *testing.T) {
 	holds("01 - Wave 1.flac", rel.Tracks[0].ID, api.FormatFLAC, "fLaC")
 	holds("02 - Wave 2.flac", rel.Tracks[1].ID, api.FormatFLAC, "fLaC")
 	holds("03 - Shore.mp3", rel.Tracks[2].ID, api.FormatMP3, "ID3")
+	for name, want := range map[string][]byte{"Booklet (FR).pdf": pdf, "Paroles.lrc": lyrics} {
+		if got, err := os.ReadFile(filepath.Join(dir, "Bonus", name)); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("Bonus/%s: %d bytes, %v; want the %d bytes uploaded", name, len(got), err, len(want))
+		}
+	}
 	receiptPath := filepath.Join(e.lib.Dir(), "receipts", "2.json")
 	receiptBefore, err := os.ReadFile(receiptPath)
 	if err != nil {
@@ -131,6 +146,9 @@ func TestMirrorFormatsOverPlatform(t *testing.T) {
 	items, _ := e.cache.LibraryItems(ctx)
 	if len(items) != 2 || !items[0].ReceiptOK || !items[1].ReceiptOK {
 		t.Fatalf("library records after the switch: %+v", items)
+	}
+	if !exists(filepath.Join(dir, "Bonus", "Booklet (FR).pdf")) {
+		t.Fatal("the booklet went with the format")
 	}
 	if rep, err := e.lib.Check(ctx); err != nil || len(rep.Problems) != 0 || rep.Tracks != 6 {
 		t.Fatalf("check after the switch: %+v, %v", rep, err)
