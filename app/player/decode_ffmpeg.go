@@ -88,8 +88,8 @@ func (d *ffmpegDecoder) stop() {
 	if d.cmd == nil {
 		return
 	}
-	d.cmd.Process.Kill()
-	d.cmd.Wait()
+	_ = d.cmd.Process.Kill() // it may have ended on its own
+	_ = d.cmd.Wait()         // killed: its exit status says nothing
 	d.cmd = nil
 }
 

@@ -3,12 +3,16 @@ package player
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/hajimehoshi/go-mp3"
 )
+
+// maxMP3Bytes bounds an MP3, which is read into memory whole.
+const maxMP3Bytes = 512 << 20
 
 // mp3Decoder decodes MP3 with go-mp3 from the file read into memory, so
 // decoding never waits on the disk. go-mp3 panics on some damaged streams;
@@ -25,6 +29,9 @@ func openMP3(f *os.File, size int64) (d decoder, err error) {
 			err = fmt.Errorf("damaged MP3: %v", p)
 		}
 	}()
+	if size > maxMP3Bytes {
+		return nil, errors.New("MP3 too large to play")
+	}
 	b, err := io.ReadAll(f)
 	if err != nil {
 		return nil, err

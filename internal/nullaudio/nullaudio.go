@@ -60,7 +60,7 @@ func repoRoot() (string, error) {
 type Recording struct {
 	Path string // float32 stereo PCM at 48 kHz
 	cmd  *exec.Cmd
-	done chan error
+	done chan struct{}
 }
 
 // Record starts recording the sink's monitor into path.
@@ -76,10 +76,11 @@ func (s *Sound) Record(path string) (*Recording, error) {
 		f.Close()
 		return nil, fmt.Errorf("parec: %w", err)
 	}
-	r := &Recording{Path: path, cmd: cmd, done: make(chan error, 1)}
+	r := &Recording{Path: path, cmd: cmd, done: make(chan struct{})}
 	go func() {
-		r.done <- cmd.Wait()
+		_ = cmd.Wait() // Stop kills it: its exit status says nothing
 		f.Close()
+		close(r.done)
 	}()
 	return r, nil
 }
