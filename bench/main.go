@@ -103,8 +103,12 @@ var benchmarks = []struct {
 	{"s3-upload", benchScaleUpload},
 	{"play", benchPlay},
 	{"preview", benchPreview},
+	{"transcode", benchTranscode},
 	{"pages", benchPages},
 	{"desktop", benchDesktop},
+	{"flac-decode", benchFLACDecode},
+	{"flac-encode", benchFLACEncode},
+	{"flac-saving", benchFLACSaving},
 }
 
 func names() []string {

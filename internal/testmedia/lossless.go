@@ -59,6 +59,14 @@ func (s Sound) fill() Sound {
 func Music(tb testing.TB, path string, s Sound) {
 	tb.Helper()
 	NeedTools(tb, "sox")
+	if out, err := exec.Command("sox", MusicArgs(path, s)...).CombinedOutput(); err != nil {
+		tb.Fatalf("sox: %v: %s", err, out)
+	}
+}
+
+// MusicArgs are the arguments of the sox command Music runs, for callers
+// outside tests (benchmarks).
+func MusicArgs(path string, s Sound) []string {
 	s = s.fill()
 	rate, bits, ch := strconv.Itoa(s.Rate), strconv.Itoa(s.Bits), strconv.Itoa(s.Channels)
 	chord := "|sox -n -r " + rate + " -c 2 -p synth 2"
@@ -72,10 +80,7 @@ func Music(tb testing.TB, path string, s Sound) {
 	if s.Channels == 1 {
 		args = append(args, "remix", "-")
 	}
-	args = append(args, "norm", "-1")
-	if out, err := exec.Command("sox", args...).CombinedOutput(); err != nil {
-		tb.Fatalf("sox: %v: %s", err, out)
-	}
+	return append(args, "norm", "-1")
 }
 
 // semitones is a note name like "G2" in semitones from A4, as sox's
