@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	"github.com/megabox-fm/megabox/backend/store"
-	"github.com/megabox-fm/megabox/backend/store/postgres"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 )
 
@@ -95,14 +94,4 @@ func versionAt(ctx context.Context, path string) (int64, error) {
 		return 0, nil
 	}
 	return SchemaVersion(ctx, db)
-}
-
-// MigrateDatabase brings the PostgreSQL database at url to the newest
-// schema and returns the versions before and after.
-func MigrateDatabase(ctx context.Context, url string) (from, to int64, err error) {
-	if from, err = postgres.Version(ctx, url); err != nil {
-		return 0, 0, err
-	}
-	to, err = postgres.Migrate(ctx, url)
-	return from, to, err
 }

@@ -18,14 +18,12 @@ import (
 	"github.com/megabox-fm/megabox/backend/auth"
 	"github.com/megabox-fm/megabox/backend/blob"
 	"github.com/megabox-fm/megabox/backend/blob/disk"
-	"github.com/megabox-fm/megabox/backend/blob/s3"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/jobs"
 	"github.com/megabox-fm/megabox/backend/mail"
 	"github.com/megabox-fm/megabox/backend/payment"
 	"github.com/megabox-fm/megabox/backend/service"
 	"github.com/megabox-fm/megabox/backend/store"
-	"github.com/megabox-fm/megabox/backend/store/postgres"
 	"github.com/megabox-fm/megabox/backend/store/sqlite"
 	"github.com/megabox-fm/megabox/backend/transcode"
 	"github.com/megabox-fm/megabox/backend/web"
@@ -184,13 +182,7 @@ func (p *Platform) openStore(ctx context.Context, dir, url string) error {
 		p.closers = append(p.closers, func() { db.Close() })
 		return nil
 	}
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	p.Store = db
-	p.closers = append(p.closers, func() { db.Close() })
-	return nil
+	return p.openPostgres(ctx, url)
 }
 
 // openBucket opens the S3 bucket at url, or a bucket on disk in dir, and
@@ -205,40 +197,8 @@ func (p *Platform) openBucket(ctx context.Context, dir, url string) (map[string]
 		p.Disk, p.Bucket = b, b
 		return map[string]func(context.Context) error{"blobs": func(context.Context) error { return dirReady(root) }}, nil
 	}
-	b, err := s3.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	p.Bucket = b
-	return map[string]func(context.Context) error{"blobs": b.Ping}, nil
+	return p.openS3(ctx, url)
 }
-
-// sharedUploads keeps uploads in progress in the S3 bucket, if there is
-// one, held across servers through PostgreSQL when there is that too.
-func (p *Platform) sharedUploads(ctx context.Context, dir string, cfg Config) (*mhttp.SharedUploads, error) {
-	b, ok := p.Bucket.(*s3.Bucket)
-	if !ok {
-		return nil, nil
-	}
-	parts := filepath.Join(dir, "parts")
-	if err := os.MkdirAll(parts, 0o700); err != nil {
-		return nil, fmt.Errorf("parts dir: %w", err)
-	}
-	shared := &mhttp.SharedUploads{Client: b.Client(), Bucket: b.Name(), Prefix: b.Prefix(), TempDir: parts, Blobs: b}
-	if cfg.Database != "" {
-		locks, err := postgres.OpenUploadLocks(ctx, cfg.Database, maxUploadsAtOnce)
-		if err != nil {
-			return nil, err
-		}
-		p.closers = append(p.closers, locks.Close)
-		shared.Locks = locks
-	}
-	return shared, nil
-}
-
-// maxUploadsAtOnce bounds the uploads one server writes at once when
-// servers share them: each holds a database connection for its lock.
-const maxUploadsAtOnce = 64
 
 // Close closes the database and whatever else the platform opened.
 func (p *Platform) Close() error {
