@@ -55,6 +55,17 @@ func TestFLACMastersBecomeTracks(t *testing.T) {
 			t.Errorf("track %d lasts %d ms, want %d", i+1, got, want)
 		}
 	}
+	// The master itself, as what it is.
+	for i, want := range []struct {
+		data      []byte
+		mediaType string
+		name      string
+	}{{hi, api.MediaFLAC, "01.flac"}, {cd, api.MediaFLAC, "02.flac"}, {mp3, api.MediaMP3, "03.mp3"}} {
+		code, body, hdr := e.raw("GET", fmt.Sprintf("/api/v1/tracks/%d/audio", rel.Tracks[i].ID), ann.Token(), nil)
+		if code != 200 || !bytes.Equal(body, want.data) || hdr.Get("Content-Type") != want.mediaType || !strings.Contains(hdr.Get("Content-Disposition"), want.name) {
+			t.Errorf("track %d: %d, %d bytes, %q, %q; want %s as %s", i+1, code, len(body), hdr.Get("Content-Type"), hdr.Get("Content-Disposition"), want.mediaType, want.name)
+		}
+	}
 }
 
 // bonusFiles makes a real PDF, a real ZIP of stems and lyrics.

@@ -29,10 +29,14 @@ func (s *Server) trackAudio(w http.ResponseWriter, r *http.Request) error {
 	if in {
 		return s.trackAudioIn(w, r, f, format)
 	}
-	name := fmt.Sprintf("%02d.mp3", f.Position)
+	b, err := s.svc.Uploads.FindBlob(r.Context(), f.AudioSHA256)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%02d%s", f.Position, masterExt(b.MediaType))
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "private, max-age=0")
-	return s.serveBlob(w, r, f.AudioSHA256, api.MediaMP3)
+	return s.serveBlob(w, r, f.AudioSHA256, b.MediaType)
 }
 
 // releaseCover serves a visible release's cover image.
@@ -86,4 +90,12 @@ func (s *Server) headBlob(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// masterExt is the file extension of a master of this media type.
+func masterExt(mediaType string) string {
+	if mediaType == api.MediaFLAC {
+		return api.FormatFLAC.Ext()
+	}
+	return api.FormatMP3.Ext()
 }
