@@ -122,32 +122,37 @@
       t.audio.addEventListener(ev, function () { if (i === current) show(); });
     });
     t.audio.addEventListener('ended', function () { if (i === current) { show(); next(); } });
-    t.audio.addEventListener('error', function () { prepare(t, i, true); });
+    t.audio.addEventListener('error', function () { prepare(t, i); });
   });
 
   // A preview still being made (the MP3 of a lossless master) is answered
-  // with 202 and when to ask again, which <audio> takes for an error: ask
-  // with HEAD (not counted as a listen) until it is there, say so, then
-  // load it, and play it if it is still the track wanted.
-  function prepare(t, i, first) {
-    if (t.preparing && first) return;
+  // with 202 and when to ask again, which <audio> takes for an error: say
+  // so, ask with HEAD (not counted as a listen) until it is there, then
+  // load it once more and play it if it is still the track wanted.
+  function prepare(t, i) {
+    if (t.preparing || t.reloaded) return; // one reload: a file that fails again stays failed
+    t.preparing = true;
+    if (i === current) show();
+    poll(t, i, 0);
+  }
+  function poll(t, i, n) {
     var src = t.audio.getAttribute('src');
-    if (!src || !window.fetch) return;
+    var done = function () { t.preparing = false; if (i === current) show(); };
+    if (!src || !window.fetch) { done(); return; }
     fetch(src, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
-      if (r.status === 202) {
-        t.preparing = true;
-        if (i === current) show();
+      if (r.status === 202 && n < 300) {
         var wait = Math.min(Math.max(parseInt(r.headers.get('Retry-After'), 10) || 2, 1), 30);
-        setTimeout(function () { prepare(t, i, false); }, wait * 1000);
+        setTimeout(function () { poll(t, i, n + 1); }, wait * 1000);
         return;
       }
-      var was = t.preparing;
+      if (!r.ok) { done(); return; }
       t.preparing = false;
-      if (!r.ok || !was) { if (i === current) show(); return; }
+      t.reloaded = true;
       t.audio.load();
       if (i === current) play(i); else show();
-    }).catch(function () { t.preparing = false; if (i === current) show(); });
+    }).catch(done);
   }
+
 
   bar.addEventListener('click', function (e) {
     var b = e.target.closest('[data-act]');
