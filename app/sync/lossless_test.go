@@ -88,6 +88,13 @@ func TestMixedMastersBecomeOneRelease(t *testing.T) {
 	if got, want := strings.Join(titles, " | "), "Dawn | Undertow | Tide | Ember | High Water"; got != want {
 		t.Fatalf("tracks %q, want %q", got, want)
 	}
+	for i, want := range []api.AudioFormat{{Codec: "mp3"}, {Codec: "flac", SampleRate: 48000, BitDepth: 24, Channels: 2},
+		{Codec: "flac", SampleRate: 44100, BitDepth: 16, Channels: 2}, {Codec: "flac", SampleRate: 44100, BitDepth: 16, Channels: 2},
+		{Codec: "flac", SampleRate: 96000, BitDepth: 24, Channels: 2}} {
+		if got := r.Tracks[i].Master; got != want {
+			t.Fatalf("track %d: the platform has master %+v, want %+v", i+1, got, want)
+		}
+	}
 	blobs := e.serverBlobs()
 	for i, src := range map[int]string{1: wav, 3: aiff} {
 		enc := e.encodeOf(src)
@@ -313,6 +320,22 @@ func TestBonusFilesAreUploaded(t *testing.T) {
 	}
 	if len(rep.FileErrors) != 2 || len(e.release("Extras").Tracks) != 1 {
 		t.Fatalf("file errors %v, tracks %d", rep.FileErrors, len(e.release("Extras").Tracks))
+	}
+	// The platform lists them with the purchase, by name, kind and size.
+	onPlatform := map[string]api.Extra{}
+	for _, x := range e.release("Extras").Extras {
+		onPlatform[x.Name] = x
+	}
+	for name, c := range map[string]struct{ rel, kind string }{
+		"booklet.pdf": {"booklet.pdf", api.MediaPDF}, "lyrics.txt": {"lyrics.txt", api.MediaText}, "back.png": {"more/back.png", api.MediaPNG},
+	} {
+		x := onPlatform[name]
+		if x.SHA256 != want[name] || x.MediaType != c.kind || x.Size != int64(len(files[c.rel])) {
+			t.Fatalf("the platform lists %s as %+v", name, x)
+		}
+	}
+	if len(onPlatform) != 3 {
+		t.Fatalf("the platform lists %d bonus files, want 3", len(onPlatform))
 	}
 	// The duplicate renamed syncs too.
 	os.Rename(filepath.Join(d, "stems/lyrics.txt"), filepath.Join(d, "stems/lyrics (alt).txt"))
