@@ -56,6 +56,21 @@ func (e *env) flacRelease(ann, fan *mhttp.Client) (*api.Release, *api.Purchase) 
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	// Downloads are tagged with the loudness measured after upload: wait
+	// for it, so every download of the test has the same tags.
+	wait.Until(e.t, 2*time.Minute, "the tracks' and the album's loudness measured", func() bool {
+		got, err := ann.FindRelease(ctx, rel.ID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, tr := range got.Tracks {
+			if tr.Loudness == nil || tr.Loudness.AlbumPeak == 0 {
+				return false
+			}
+		}
+		rel = got
+		return true
+	})
 	return rel, p
 }
 
@@ -145,7 +160,9 @@ func TestTrackFormatAnswers202ThenTheFile(t *testing.T) {
 	}
 	tags := tagsOf(t, body, ".opus")
 	want := map[string]string{"codec": "opus", "title": "Undertow 1", "album": "Night Drive", "track": "1/2", "date": "2024",
-		"comment": fmt.Sprintf("Megabox receipt %d", p.ID)}
+		"comment":               fmt.Sprintf("Megabox receipt %d", p.ID),
+		"replaygain_track_gain": fmt.Sprintf("%.2f dB", rel.Tracks[0].Loudness.TrackGainDB),
+		"replaygain_album_gain": fmt.Sprintf("%.2f dB", rel.Tracks[0].Loudness.AlbumGainDB)}
 	for k, v := range want {
 		if tags[k] != v {
 			t.Errorf("tag %s = %q, want %q", k, tags[k], v)

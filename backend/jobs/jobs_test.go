@@ -373,3 +373,39 @@ func TestAJobThatNeverFinishesIsGivenUp(t *testing.T) {
 		}
 	})
 }
+
+// countingStore counts the queue's looks at the database and its write
+// transactions.
+type countingStore struct {
+	store.Store
+	looks, writes atomic.Int64
+}
+
+func (c *countingStore) NextJobAt(ctx context.Context, kinds []string) (time.Time, error) {
+	c.looks.Add(1)
+	return c.Store.NextJobAt(ctx, kinds)
+}
+
+func (c *countingStore) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	c.writes.Add(1)
+	return c.Store.WithTx(ctx, fn)
+}
+
+// An idle queue only reads: it writes when a job is due.
+func TestAnIdleQueueOnlyReads(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		st := &countingStore{Store: open(t)}
+		cfg := fast
+		cfg.Poll = time.Millisecond
+		q := jobs.New(st, cfg, nil)
+		q.Handle("echo", func(ctx context.Context, j jobs.Job, progress func(float64)) error { return nil })
+		q.Enqueue(context.Background(), "echo", "a")
+		start(t, q)
+		waitState(t, q, "echo", "a", jobs.Done)
+		writes, looks := st.writes.Load(), st.looks.Load()
+		wait.Until(t, patience, "50 more looks at the queue", func() bool { return st.looks.Load() >= looks+50 })
+		if got := st.writes.Load() - writes; got != 0 {
+			t.Errorf("%d write transactions over 50 idle looks, want 0", got)
+		}
+	})
+}

@@ -37,17 +37,16 @@ func (q *Queue) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		wait := time.Hour // every worker busy: until one finishes
 		if free > 0 && ctx.Err() == nil {
-			claimed, err := q.claim(ctx, free)
-			if err != nil && ctx.Err() == nil {
-				q.log.Error("jobs: claim", "err", err)
-			}
+			var claimed []store.Job
+			claimed, wait = q.next(ctx, free)
 			for _, j := range claimed {
 				work <- j
 				free--
 			}
 		}
-		timer.Reset(q.nextWait(ctx, free))
+		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -59,33 +58,44 @@ func (q *Queue) Run(ctx context.Context) error {
 	}
 }
 
-// claim takes up to n due jobs of the kinds handled.
-func (q *Queue) claim(ctx context.Context, n int) ([]store.Job, error) {
+// next claims up to n jobs if any is due, and says how long Run may
+// then sleep: until the next job falls due, at most Poll. It writes to
+// the database only when a job is due: an idle queue only reads.
+func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
 	kinds := q.kinds()
 	if len(kinds) == 0 {
-		return nil, nil
+		return nil, q.cfg.Poll
+	}
+	due, err := q.st.NextJobAt(ctx, kinds)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, q.cfg.Poll
+	case err != nil:
+		if ctx.Err() == nil {
+			q.log.Error("jobs: next", "err", err)
+		}
+		return nil, q.cfg.Poll
+	case due.After(time.Now()):
+		return nil, min(time.Until(due), q.cfg.Poll)
 	}
 	var out []store.Job
-	err := q.st.WithTx(ctx, func(tx store.Tx) error {
+	err = q.st.WithTx(ctx, func(tx store.Tx) error {
 		now := time.Now()
 		var err error
 		out, err = tx.ClaimJobs(ctx, kinds, now, now.Add(q.cfg.Lease), n)
 		return err
 	})
-	return out, err
-}
-
-// nextWait is how long Run may sleep: until the next job falls due, at
-// most Poll; with every worker busy, until one finishes.
-func (q *Queue) nextWait(ctx context.Context, free int) time.Duration {
-	if free == 0 {
-		return time.Hour
-	}
-	next, err := q.st.NextJobAt(ctx, q.kinds())
 	if err != nil {
-		return q.cfg.Poll
+		if ctx.Err() == nil {
+			q.log.Error("jobs: claim", "err", err)
+		}
+		return nil, q.cfg.Poll
 	}
-	return min(max(time.Until(next), time.Millisecond), q.cfg.Poll)
+	if len(out) == 0 {
+		// Another server took what was due: look again in a moment.
+		return nil, min(10*time.Millisecond, q.cfg.Poll)
+	}
+	return out, 0 // more may be due
 }
 
 // run does one attempt of a job and records how it went.
