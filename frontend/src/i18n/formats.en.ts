@@ -7,6 +7,7 @@ export default {
     quality: '{bits}-bit/{rate} kHz',
     upTo: 'up to {quality}',
     bonus: 'Bonus files',
+    bonusList: 'Bonus files: {files}',
     library: 'Library format',
     libraryHint: 'Your releases are downloaded again in this format; the old files go once the new ones are in. Files you changed are kept.',
     mirrored: 'In {format}',

@@ -6,6 +6,7 @@ export default {
     quality: '{bits} bits/{rate} kHz',
     upTo: 'jusqu’à {quality}',
     bonus: 'Fichiers bonus',
+    bonusList: 'Fichiers bonus : {files}',
     library: 'Format de la bibliothèque',
     libraryHint: 'Vos albums sont téléchargés à nouveau dans ce format ; les anciens fichiers partent une fois les nouveaux arrivés. Les fichiers que vous avez modifiés sont gardés.',
     mirrored: 'En {format}',
