@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -237,4 +238,33 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestBonusFileSizeCheckedAtCreation: an upload named as a bonus file
+// that declares more than its kind may be is refused before a byte is
+// sent; at the limit it is taken.
+func TestBonusFileSizeCheckedAtCreation(t *testing.T) {
+	e := mustEnv(t)
+	c, _ := e.signUp("ann", true)
+	sha := b64(hexSHA([]byte("x")))
+	for _, tc := range []struct {
+		name   string
+		size   int64
+		status int
+		says   string
+	}{
+		{"Paroles.lrc", api.MaxExtraText + 1, 413, "LRC files can be at most 1 MiB"},
+		{"notes.TXT", api.MaxExtraText + 1, 413, "TXT files can be at most 1 MiB"},
+		{"Booklet.pdf", api.MaxExtraPDF + 1, 413, "PDF files can be at most 200 MiB"},
+		{"notes.txt", api.MaxExtraText, 201, ""},
+		{"Booklet.pdf", 30 << 20, 201, ""},
+	} {
+		status, body, _ := e.raw("POST", mhttp.UploadsPath, c.Token(), nil,
+			"Tus-Resumable", "1.0.0", "Upload-Length", fmt.Sprint(tc.size), "Upload-Metadata", "sha256 "+sha+",filename "+b64(tc.name))
+		var p mhttp.Problem
+		json.Unmarshal(body, &p)
+		if status != tc.status || (status == 413 && (p.Code != api.ETOOLARGE || p.Field != "size" || !strings.Contains(p.Detail, tc.says))) {
+			t.Errorf("%s of %d bytes: %d %s, want %d saying %q", tc.name, tc.size, status, body, tc.status, tc.says)
+		}
+	}
 }

@@ -48,7 +48,22 @@ func checkDeclaredType(meta tus.MetaData, size int64) error {
 	if image && size > media.MaxImageBytes {
 		return &api.Error{Code: api.ETOOLARGE, Field: "size", Message: fmt.Sprintf("images can be at most %d MiB; this one is %.1f MiB", media.MaxImageBytes>>20, float64(size)/(1<<20))}
 	}
-	return nil
+	return checkBonusSize(ext, size)
+}
+
+// checkBonusSize refuses, before a byte is stored, a bonus file over the
+// limit for its kind.
+func checkBonusSize(ext string, size int64) error {
+	switch ext {
+	case ".pdf", ".zip", ".txt", ".lrc":
+	default:
+		return nil
+	}
+	_, limit, err := api.ExtraKind(ext)
+	if err != nil || size <= limit {
+		return nil
+	}
+	return &api.Error{Code: api.ETOOLARGE, Field: "size", Message: fmt.Sprintf("%s files can be at most %d MiB; this one is %.1f MiB", strings.ToUpper(ext[1:]), limit>>20, float64(size)/(1<<20))}
 }
 
 // uploadKinds names what each accepted extension holds; an image may
