@@ -30,18 +30,19 @@ type formatFake struct {
 	srv    *httptest.Server
 	client *mhttp.Client
 
-	mu      gosync.Mutex
-	flac    map[int64]bool    // tracks with a lossless master
-	extras  []api.Extra       // bonus files of every release
-	extra   map[string][]byte // their bytes by name
-	wait    map[string]int    // "track/format": 202s still to answer
-	broken  map[string]bool   // "track/format": answered with a server error
-	asked   map[string]int    // "track/format": requests
-	wrongMT map[string]string // "track/format": media type sent instead
-	bodies  map[string][]byte // what was served, by "track/format"
-	fetches map[string]int    // bonus file requests by name
-	sums    map[string]string // sha256 of what was served, by "track/format"
-	seen    map[int64]api.LibraryItem
+	mu        gosync.Mutex
+	flac      map[int64]bool    // tracks with a lossless master
+	extras    []api.Extra       // bonus files of every release
+	extra     map[string][]byte // their bytes by name
+	wait      map[string]int    // "track/format": 202s still to answer
+	broken    map[string]bool   // "track/format": answered with a server error
+	asked     map[string]int    // "track/format": requests
+	wrongMT   map[string]string // "track/format": media type sent instead
+	noFormats bool              // a platform that makes no formats: masters only
+	bodies    map[string][]byte // what was served, by "track/format"
+	fetches   map[string]int    // bonus file requests by name
+	sums      map[string]string // sha256 of what was served, by "track/format"
+	seen      map[int64]api.LibraryItem
 }
 
 func newFormatFake(t *testing.T, p Platform) *formatFake {
@@ -69,12 +70,22 @@ func (f *formatFake) audio(w http.ResponseWriter, r *http.Request) {
 	k := key(id, fm)
 	f.mu.Lock()
 	f.asked[k]++
-	left, broken, mt := f.wait[k], f.broken[k], f.wrongMT[k]
+	left, broken, mt, noFormats := f.wait[k], f.broken[k], f.wrongMT[k], f.noFormats
 	if left > 0 {
 		f.wait[k]--
 	}
 	f.mu.Unlock()
 	switch {
+	case noFormats && fm != "":
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(map[string]string{"code": api.EUNSUPPORTED, "detail": "this platform makes no other formats"})
+		return
+	case fm == "": // the master
+		fm = api.FormatMP3
+		if f.flac[id] {
+			fm = api.FormatFLAC
+		}
 	case broken:
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -454,4 +465,36 @@ func asAPI(err error, target **api.Error) bool {
 	ae, ok := err.(*api.Error)
 	*target = ae
 	return ok
+}
+
+// A platform that makes no formats still serves masters: the library
+// mirrors FLAC masters as FLAC and MP3s as MP3 from them, and a format it
+// cannot have is a problem that leaves the files as they are.
+func TestPlatformWithoutFormatsServesMasters(t *testing.T) {
+	e, fake := newFormatEnv(t)
+	fake.set(func() { fake.noFormats, fake.flac[e.rel.Tracks[2].ID] = true, false })
+	ctx := context.Background()
+	rep, err := e.lib.Sync(ctx)
+	if err != nil || rep.Downloaded != 3 || len(rep.Problems) != 0 {
+		t.Fatalf("sync: %+v, %v", rep, err)
+	}
+	for i, fm := range []api.Format{api.FormatFLAC, api.FormatFLAC, api.FormatMP3} {
+		p := filepath.Join(e.albumDir(), names[i]+fm.Ext())
+		if got, _ := os.ReadFile(p); string(got) != string(body(e.rel.Tracks[i].ID, fm)) {
+			t.Fatalf("%s does not hold the master", p)
+		}
+	}
+	if err := e.lib.SetFormat(ctx, "opus"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = e.lib.Sync(ctx)
+	if err != nil || rep.Downloaded != 0 || len(rep.Problems) != 2 || !strings.Contains(rep.Problems[0].Error, "makes no other formats") {
+		t.Fatalf("sync in Opus: %+v, %v", rep, err)
+	}
+	if !exists(filepath.Join(e.albumDir(), names[0]+".flac")) {
+		t.Fatal("a FLAC file went though no Opus could replace it")
+	}
+	if rels, _ := e.lib.Releases(ctx); rels[0].Format != api.FormatFLAC {
+		t.Fatalf("mirrored format: %q, want flac still", rels[0].Format)
+	}
 }
