@@ -71,6 +71,10 @@ func NewService(st store.Store, bucket blob.Bucket, q *jobs.Queue, tmp string, l
 	return s, nil
 }
 
+// Available reports whether this server can make other formats than
+// the masters (ffmpeg is installed).
+func (s *Service) Available() bool { return s.missing == nil }
+
 // Key is the job key of master's transcode to f.
 func Key(master string, f api.Format) string {
 	return master + "/" + string(f) + "/v" + strconv.Itoa(Version(f))

@@ -185,6 +185,9 @@ func TestWithoutFFmpegFormatsAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if svc.Available() {
+		t.Error("Available() with no ffmpeg on the PATH")
+	}
 	_, _, p, err := svc.TrackIn(context.Background(), &api.TrackFile{AudioSHA256: strings.Repeat("a", 64)}, api.FormatOpus)
 	if api.ErrorCode(err) != api.EUNSUPPORTED || p != nil || !strings.Contains(err.Error(), "ffmpeg is not installed") {
 		t.Errorf("TrackIn without ffmpeg = %+v, %v; want EUNSUPPORTED naming ffmpeg", p, err)

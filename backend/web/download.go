@@ -12,6 +12,8 @@ import (
 // formats make a purchase's archive in another format than the masters
 // (package transcode): the archive, or the progress of what it waits for.
 type formats interface {
+	// Available reports whether other formats can be made at all.
+	Available() bool
 	ArchiveIn(ctx context.Context, purchaseID int64, a *api.Archive, f api.Format) (*api.Archive, *api.TranscodeProgress, error)
 }
 
@@ -32,7 +34,7 @@ type formatOption struct{ Value, Label string }
 // newDownloadChoice offers a purchase's formats; nil when there is no
 // choice (MP3 masters only) or the platform makes no other formats.
 func (h *Handler) newDownloadChoice(purchaseID int64, fs []api.Format) *downloadChoice {
-	if h.formats == nil || len(fs) < 2 {
+	if h.formats == nil || !h.formats.Available() || len(fs) < 2 {
 		return nil
 	}
 	id := strconv.FormatInt(purchaseID, 10)
@@ -68,7 +70,7 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	zip := fmt.Sprintf("/api/v1/purchases/%d/archive.zip", id)
-	if h.formats == nil || h.archives == nil {
+	if h.formats == nil || !h.formats.Available() || h.archives == nil {
 		http.Redirect(w, r, zip, http.StatusSeeOther)
 		return nil
 	}

@@ -21,12 +21,10 @@ import (
 // boughtFLAC publishes a release of a FLAC master, has a fan buy it
 // through the API and returns a browser signed in as that fan and the
 // purchase.
-func (e *env) boughtFLAC() (*browser, *api.Purchase) {
+func (e *env) boughtFLAC(path string) (*browser, *api.Purchase) {
 	e.t.Helper()
-	testmedia.HaveTools(e.t, "ffmpeg", "ffprobe", "sox", "flac")
 	ctx := context.Background()
 	ann := e.creator(api.Profile{Handle: fmt.Sprintf("ann%d", e.n.Add(1)), DisplayName: "Ann"})
-	path := testmedia.MusicMasterFLAC(e.t, e.t.TempDir(), "m.flac", 2, 48000, 24, 2)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		e.t.Fatal(err)
@@ -62,8 +60,9 @@ func (e *env) boughtFLAC() (*browser, *api.Purchase) {
 // shows how far it got and reloads itself, in English and French, then
 // sends them to the zip in that format.
 func TestDownloadInAChosenFormat(t *testing.T) {
+	testmedia.HaveTools(t, "ffmpeg", "ffprobe", "sox", "flac")
 	e := newEnv(t)
-	b, p := e.boughtFLAC()
+	b, p := e.boughtFLAC(master(t))
 	lib := b.get("/library")
 	action := fmt.Sprintf("/library/%d/download", p.ID)
 	if got := one(t, lib.doc, "action", "form", "data-download-form", ""); got != action {
@@ -123,5 +122,30 @@ func TestDownloadInAChosenFormat(t *testing.T) {
 	}
 	if a := b.get(action + "?format=wav"); a.status != http.StatusBadRequest {
 		t.Errorf("?format=wav: %d, want 400", a.status)
+	}
+}
+
+func master(t *testing.T) string {
+	return testmedia.MusicMasterFLAC(t, t.TempDir(), "m.flac", 2, 48000, 24, 2)
+}
+
+// A server without ffmpeg offers no format choice, and the download
+// address gives the masters.
+func TestWithoutFFmpegNoFormatChoice(t *testing.T) {
+	testmedia.HaveTools(t, "sox", "flac")
+	path := master(t)
+	t.Setenv("PATH", t.TempDir())
+	e := newEnv(t)
+	b, p := e.boughtFLAC(path)
+	lib := b.get("/library")
+	if n := len(find(lib.doc, "form", "data-download-form", "")); n != 0 {
+		t.Errorf("%d format choices without ffmpeg, want none", n)
+	}
+	if len(find(lib.doc, "a", "data-zip", "")) != 1 {
+		t.Error("the masters' zip is not offered")
+	}
+	a := b.get(fmt.Sprintf("/library/%d/download?format=opus", p.ID))
+	if want := fmt.Sprintf("/api/v1/purchases/%d/archive.zip", p.ID); a.status != http.StatusSeeOther || a.hdr.Get("Location") != want {
+		t.Errorf("download without ffmpeg: %d to %q, want 303 to %q", a.status, a.hdr.Get("Location"), want)
 	}
 }
