@@ -150,6 +150,9 @@ func encodeIntact(m *cache.Master) bool {
 
 func checkFLAC(src io.Reader, sha string, size int64) (*cache.Master, error) {
 	a, err := media.CheckFLAC(src)
+	if err == nil {
+		err = media.CheckMaster(a.Format)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +173,9 @@ func (e *Engine) encode(ctx context.Context, src io.Reader, codec, sha string) (
 		open = media.OpenAIFF
 	}
 	pcm, err := open(src)
+	if err == nil {
+		err = media.CheckMaster(pcm.Format())
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -347,10 +347,12 @@ func TestBonusFilesAreUploaded(t *testing.T) {
 
 // Audio kinds still refused name what to export instead.
 func TestUnsupportedAudioSaysWhatToExport(t *testing.T) {
+	testmedia.NeedTools(t, "sox")
 	e := newEnv(t)
 	e.album("Odd", 1, 1)
 	os.WriteFile(filepath.Join(e.rootPath, "Odd", "02.ogg"), []byte("OggS...."), 0o644)
 	os.WriteFile(filepath.Join(e.rootPath, "Odd", "03.flac"), []byte("fLaC...."), 0o644)
+	testmedia.Music(t, filepath.Join(e.rootPath, "Odd", "04 Low.wav"), testmedia.Sound{Seconds: 0.5, Rate: 22050})
 	rec := newProblems()
 	eng := New(e.cache, e.client, rec, Options{Settle: time.Nanosecond, ChunkSize: 256 << 10})
 	e.syncOnce(eng)
@@ -360,7 +362,16 @@ func TestUnsupportedAudioSaysWhatToExport(t *testing.T) {
 	if p := rec.file("Odd/03.flac"); p.Kind != KindNotAudio || p.Name != "FLAC" || p.Detail != "not a FLAC file" {
 		t.Fatalf("a FLAC with a garbage header: %+v", p)
 	}
+	want := Problem{Kind: KindAudioFormat, Name: "WAV", Detail: "audio at 22.05 kHz is not taken: masters are 44.1 to 192 kHz, export it at one of those rates"}
+	if p := rec.file("Odd/04 Low.wav"); p != want {
+		t.Fatalf("a 22.05 kHz WAV: %+v, want %+v", p, want)
+	}
+	if dir, _ := e.cache.EncodeDir(context.Background()); len(must(os.ReadDir(dir))) != 0 {
+		t.Fatalf("a refused WAV left an encode in %s", dir)
+	}
 }
+
+func must[T any](v T, _ error) T { return v }
 
 func execSox(args ...string) ([]byte, error) {
 	return exec.Command("sox", args...).CombinedOutput()

@@ -58,7 +58,26 @@ func EncodeFLAC(w io.WriteSeeker, src PCMReader) (Analysis, error) {
 	if err := enc.Close(); err != nil {
 		return Analysis{}, err
 	}
+	if err := fixMinBlock(w, a.frames); err != nil {
+		return Analysis{}, err
+	}
 	return a.result(), nil
+}
+
+// fixMinBlock sets STREAMINFO's minimum block size to the block size:
+// the encoder counts the short last block in it, which the format
+// excludes (and a last block under 16 samples would make the stream
+// invalid).
+func fixMinBlock(w io.WriteSeeker, frames int64) error {
+	if frames <= flacBlock {
+		return nil
+	}
+	// "fLaC", the 4-byte block header, then the 16-bit minimum block size.
+	if _, err := w.Seek(8, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := w.Write([]byte{flacBlock >> 8, flacBlock & 0xff})
+	return err
 }
 
 // readFull reads whole blocks: a FLAC stream of fixed block size may only

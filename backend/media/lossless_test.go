@@ -277,3 +277,60 @@ func TestAnalyzeClippingAndSilence(t *testing.T) {
 		t.Fatalf("clipped sine: %+v, want 1760 clipped runs", a)
 	}
 }
+
+// An encode whose last block is short still names the block size as its
+// minimum (the format leaves the last block out), so a track of any
+// length is a valid stream.
+func TestEncodeFLACShortLastBlock(t *testing.T) {
+	testmedia.NeedTools(t, "sox", "flac")
+	dir := t.TempDir()
+	wav, fl := filepath.Join(dir, "m.wav"), filepath.Join(dir, "m.flac")
+	// 10 blocks of 4096 samples and 5 more.
+	if out, err := exec.Command("sox", "-r", "44100", "-c", "2", "-n", "-b", "16", wav, "synth", "40965s", "pinknoise").CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v: %s", err, out)
+	}
+	src, err := media.OpenWAV(open(t, wav))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(fl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := media.EncodeFLAC(out, src); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	b, _ := os.ReadFile(fl)
+	if minBlock, maxBlock := int(b[8])<<8|int(b[9]), int(b[10])<<8|int(b[11]); minBlock != 4096 || maxBlock != 4096 {
+		t.Fatalf("STREAMINFO block sizes %d to %d, want 4096 to 4096", minBlock, maxBlock)
+	}
+	if b, err := exec.Command("flac", "-t", "-s", fl).CombinedOutput(); err != nil {
+		t.Fatalf("flac -t: %v: %s", err, b)
+	}
+	a, err := media.CheckFLAC(open(t, fl))
+	if err != nil || a.Format.Frames != 40965 {
+		t.Fatalf("decoded %d frames (%v), want 40965", a.Format.Frames, err)
+	}
+}
+
+// Formats the platform does not sell as masters are refused before any
+// work: under 44.1 kHz, over 192 kHz, other than 16 to 24 bit.
+func TestCheckMaster(t *testing.T) {
+	for _, c := range []struct {
+		f  media.PCMFormat
+		ok bool
+	}{
+		{media.PCMFormat{SampleRate: 44100, BitDepth: 16, Channels: 2}, true},
+		{media.PCMFormat{SampleRate: 192000, BitDepth: 24, Channels: 6}, true},
+		{media.PCMFormat{SampleRate: 22050, BitDepth: 16, Channels: 2}, false},
+		{media.PCMFormat{SampleRate: 384000, BitDepth: 24, Channels: 2}, false},
+		{media.PCMFormat{SampleRate: 48000, BitDepth: 8, Channels: 1}, false},
+		{media.PCMFormat{SampleRate: 48000, BitDepth: 32, Channels: 2}, false},
+	} {
+		err := media.CheckMaster(c.f)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, media.ErrAudioUnsupported)) {
+			t.Errorf("%+v: %v, want ok %v", c.f, err, c.ok)
+		}
+	}
+}

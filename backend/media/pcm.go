@@ -37,6 +37,19 @@ func (f PCMFormat) check() error {
 	return nil
 }
 
+// CheckMaster refuses audio the platform does not sell as a lossless
+// master: the limits its upload check applies to FLAC, said before any
+// encoding or uploading.
+func CheckMaster(f PCMFormat) error {
+	switch {
+	case f.SampleRate < minFLACRate || f.SampleRate > maxFLACRate:
+		return audioErr(ErrAudioUnsupported, "audio at %s is not taken: masters are 44.1 to 192 kHz, export it at one of those rates", sniffKHz(int64(f.SampleRate)))
+	case f.BitDepth < minFLACBits || f.BitDepth > maxFLACBits:
+		return audioErr(ErrAudioUnsupported, "%d-bit audio is not taken: masters are 16- or 24-bit, export it at one of those depths", f.BitDepth)
+	}
+	return nil
+}
+
 // PCMReader streams interleaved integer samples, sign-extended to int32
 // at the format's bit depth.
 type PCMReader interface {
