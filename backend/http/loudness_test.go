@@ -53,8 +53,10 @@ func TestLoudnessMeasuredOnThePlatform(t *testing.T) {
 	c, _ := e.signUp("ann", true)
 	paths := masterFiles(t)
 	m := api.Manifest{Title: "Measured", PriceCents: 500, Currency: "EUR"}
+	// Listed last position first: the album is the tracks in their
+	// positions' order, whatever the manifest's.
 	for i, p := range paths {
-		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: i + 1, Title: filepath.Base(p), AudioSHA256: e.upload(c, read(t, p))})
+		m.Tracks = append(m.Tracks, api.ManifestTrack{Position: len(paths) - i, Title: filepath.Base(p), AudioSHA256: e.upload(c, read(t, p))})
 	}
 	rel, err := c.CreateRelease(context.Background(), m)
 	if err != nil {
@@ -74,9 +76,9 @@ func TestLoudnessMeasuredOnThePlatform(t *testing.T) {
 		return true
 	}, func() string { return fmt.Sprintf("loudness of every track and the album: %+v", got.Tracks) })
 
-	for i, tr := range got.Tracks {
+	for _, tr := range got.Tracks {
 		l := tr.Loudness
-		want, wantPeak := testmedia.FFmpegLoudness(t, paths[i])
+		want, wantPeak := testmedia.FFmpegLoudness(t, paths[len(paths)-tr.Position])
 		if d := math.Abs(l.TrackLUFS - want); d > 0.1 {
 			t.Errorf("%s: %.2f LUFS, ffmpeg says %.1f", tr.Title, l.TrackLUFS, want)
 		}
@@ -89,7 +91,7 @@ func TestLoudnessMeasuredOnThePlatform(t *testing.T) {
 		t.Logf("%s: %.2f LUFS (ffmpeg %.1f), gain %.2f dB, peak %.4f; album %.2f LUFS, gain %.2f, peak %.4f",
 			tr.Title, l.TrackLUFS, want, l.TrackGainDB, l.TrackPeak, l.AlbumLUFS, l.AlbumGainDB, l.AlbumPeak)
 	}
-	album, _ := testmedia.FFmpegLoudness(t, paths...)
+	album, _ := testmedia.FFmpegLoudness(t, paths[2], paths[1], paths[0])
 	peak := 0.0
 	for _, tr := range got.Tracks {
 		peak = max(peak, tr.Loudness.TrackPeak)

@@ -1,10 +1,12 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,8 +87,11 @@ func (a *Analysis) tracksSet(ctx context.Context, releaseID int64, tracks []api.
 	if a == nil || len(tracks) == 0 {
 		return
 	}
-	audio := make([]string, len(tracks))
-	for i, t := range tracks {
+	// The album is its tracks in their positions' order, as the store
+	// reads them, whatever the manifest's.
+	sorted := slices.SortedFunc(slices.Values(tracks), func(a, b api.ManifestTrack) int { return cmp.Compare(a.Position, b.Position) })
+	audio := make([]string, len(sorted))
+	for i, t := range sorted {
 		audio[i] = t.AudioSHA256
 		a.enqueue(ctx, JobAnalyze, t.AudioSHA256)
 	}
