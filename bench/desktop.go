@@ -69,6 +69,7 @@ func benchDesktop(dir string, runs int, rep *Report) error {
 		Note:      "3 s after the first paint: VmRSS and RssAnon of the app process, and the PSS of it and its children (shared libraries counted once). Not a comparison: the other columns break the figure down.",
 	}
 	var profiles []map[string]time.Duration
+	parts := map[string][]float64{}
 	err = interleave(runs, contender{m: &paint.Ours, run: func(int) (float64, error) {
 		s, err := coldStart(bin, display, home)
 		if err != nil {
@@ -81,6 +82,9 @@ func benchDesktop(dir string, runs int, rep *Report) error {
 		s.phases["first painted frame (bench)"] = s.paint
 		s.phases["window mapped (bench)"] = s.mapped
 		profiles = append(profiles, s.phases)
+		for k, v := range s.parts {
+			parts[k] = append(parts[k], v)
+		}
 		return millis(s.paint), nil
 	}})
 	if err != nil {
@@ -89,8 +93,91 @@ func benchDesktop(dir string, runs int, rep *Report) error {
 	paint.Met = paint.Ours.median() < 1000
 	mem.Met = mem.Ours.median() < 150
 	rep.Rows = append(rep.Rows, paint, mem)
-	rep.Details = append(rep.Details, Details{Title: "Desktop start-up profile (median over the cold starts above)", Text: startupProfile(profiles)})
+	rep.Details = append(rep.Details,
+		Details{Title: "Desktop start-up profile (median over the cold starts above)", Text: startupProfile(profiles)},
+		Details{Title: "Where the desktop app's idle memory goes (median over the cold starts above)", Text: memoryParts(parts)})
 	return nil
+}
+
+// memoryParts tabulates the app process's resident memory by what it
+// belongs to, largest first.
+func memoryParts(parts map[string][]float64) string {
+	type part struct {
+		name string
+		mb   float64
+	}
+	var ps []part
+	for k, v := range parts {
+		ps = append(ps, part{k, medianOf(v)})
+	}
+	slices.SortFunc(ps, func(a, b part) int { return cmp.Compare(b.mb, a.mb) })
+	var b strings.Builder
+	b.WriteString("Resident memory (Rss in /proc/PID/smaps) of the app process at the moment of the idle figure, by mapping.\n\n| part | MB |\n|---|---|\n")
+	for _, p := range ps {
+		fmt.Fprintf(&b, "| %s | %.1f |\n", p.name, p.mb)
+	}
+	return b.String()
+}
+
+func medianOf(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
+
+// residentParts sums a process's resident memory by what each mapping
+// belongs to, in MB.
+func residentParts(pid int, bin string) map[string]float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	parts := map[string]float64{}
+	name := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			path := ""
+			if len(fields) >= 6 {
+				path = fields[5]
+			}
+			name = mappingPart(path, bin)
+		case len(fields) == 3 && fields[0] == "Rss:":
+			kb, _ := strconv.ParseFloat(fields[1], 64)
+			parts[name] += kb / 1024
+		}
+	}
+	return parts
+}
+
+// mappingPart names what a mapping of the app process belongs to.
+func mappingPart(path, bin string) string {
+	base := filepath.Base(path)
+	switch {
+	case path == bin:
+		return "the megabox binary (its code and data)"
+	case path == "" || strings.HasPrefix(path, "["):
+		return "anonymous (Go heap, stacks, C and WebKit allocations)"
+	case strings.HasPrefix(base, "libwebkit2gtk"):
+		return "WebKitGTK (libwebkit2gtk)"
+	case strings.HasPrefix(base, "libjavascriptcoregtk"):
+		return "JavaScriptCore"
+	case strings.HasPrefix(base, "libLLVM"), strings.HasSuffix(base, "_dri.so"), strings.HasPrefix(base, "libgallium"):
+		return "Mesa and LLVM (OpenGL)"
+	case strings.HasPrefix(base, "libflite"):
+		return "flite voices (linked by WebKitGTK for speech synthesis)"
+	case strings.HasPrefix(base, "libgtk-3"), strings.HasPrefix(base, "libgdk-3"):
+		return "GTK 3"
+	case strings.HasPrefix(base, "SYSV"):
+		return "X shared memory (the window's pixels)"
+	}
+	return "other shared libraries"
 }
 
 // startupProfile lists the start-up phases in the order they end, each
@@ -166,7 +253,8 @@ func appCmd(bin, display, home string) *exec.Cmd {
 // startRun is one cold start.
 type startRun struct {
 	mapped, paint  time.Duration
-	rss, anon, pss float64 // MB
+	rss, anon, pss float64            // MB
+	parts          map[string]float64 // the app process's Rss by what it belongs to, MB
 	phases         map[string]time.Duration
 }
 
@@ -197,6 +285,7 @@ func coldStart(bin, display, home string) (*startRun, error) {
 	time.Sleep(3 * time.Second) // idle
 	pid := cmd.Process.Pid
 	r.rss, r.anon, r.pss = memKB(pid, "VmRSS:", "status")/1024, memKB(pid, "RssAnon:", "status")/1024, treePSS(pid)
+	r.parts = residentParts(pid, bin)
 	cmd.Process.Kill()
 	r.phases = <-marks
 	return r, nil
