@@ -15,13 +15,17 @@ import (
 // and sends each the platform must hold to jobs. A bonus file is named by
 // its base name: two of the same name, one over its kind's size limit, or
 // one past the release's limits is refused as a file problem; the others
-// still sync.
-func (e *Engine) extras(ctx context.Context, root cache.Root, files []localFile, st *prepared, rep *Report, jobs chan<- blobJob) error {
+// still sync. Like the tracks, it stops with errYield between files once
+// yield (if set) reports true.
+func (e *Engine) extras(ctx context.Context, root cache.Root, files []localFile, st *prepared, rep *Report, jobs chan<- blobJob, yield func() bool) error {
 	first := map[string]string{} // lower-case name → the file that has it
 	var total int64
 	for _, f := range files {
 		if f.kind != kindExtra {
 			continue
+		}
+		if yield != nil && yield() {
+			return errYield
 		}
 		rep.Files++
 		name := path.Base(f.rel)

@@ -108,7 +108,7 @@ func (e *Engine) prepareFiles(ctx context.Context, root cache.Root, dir string, 
 			jobs <- job
 		}
 	}
-	if err := e.extras(ctx, root, files, st, rep, jobs); err != nil {
+	if err := e.extras(ctx, root, files, st, rep, jobs, yield); err != nil {
 		return nil, err
 	}
 	if cover != nil {
