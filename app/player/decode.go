@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"unsafe"
 
 	"github.com/megabox-fm/megabox/app/player/resample"
 )
@@ -111,6 +112,12 @@ func (s *source) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
 		out := s.ready()
+		if len(out) == 0 && n > 0 {
+			// Hand over what is ready rather than decode more: the
+			// output holds a lock while it reads, and the device must
+			// not wait a whole buffer's decoding for it.
+			return n, nil
+		}
 		if len(out) == 0 {
 			if s.c != nil && s.end >= 0 && s.c.made-int64(len(s.c.out)/2) >= s.end {
 				return n, io.EOF // the rest of the chain's output is the next track's
@@ -124,9 +131,7 @@ func (s *source) Read(p []byte) (int, error) {
 			continue
 		}
 		k := min((len(p)-n)/4, len(out))
-		for i, v := range out[:k] {
-			binary.LittleEndian.PutUint32(p[n+4*i:], math.Float32bits(min(max(v, -1), 1)))
-		}
+		putFloats(p[n:], out[:k])
 		if s.c != nil {
 			s.c.out = s.c.out[k:]
 		} else {
@@ -136,6 +141,26 @@ func (s *source) Read(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// putFloats writes v as float32 little-endian into p. Values past full
+// scale (a resampled square wave overshoots a little) are left for the
+// device to clip, as any sample format conversion does.
+func putFloats(p []byte, v []float32) {
+	if len(v) == 0 {
+		return
+	}
+	if littleEndian {
+		copy(p, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*4))
+		return
+	}
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(p[4*i:], math.Float32bits(x))
+	}
+}
+
+// littleEndian is whether float32s in memory are already the output's
+// byte order (amd64 and arm64: every desktop the app ships for).
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // ready is the output this track may play now: in a chain, not past its
 // end.
@@ -178,8 +203,10 @@ func (s *source) prime() error {
 func (s *source) decode() error {
 	k, err := s.dec.Read(s.inBuf)
 	s.in = s.inBuf[:k]
-	for i := range s.in {
-		s.in[i] *= s.gain
+	if s.gain != 1 {
+		for i := range s.in {
+			s.in[i] *= s.gain
+		}
 	}
 	if errors.Is(err, io.EOF) {
 		s.decEOF = true
