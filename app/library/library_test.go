@@ -59,6 +59,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.rel, _ = e.creator.PublishRelease(ctx, rel.ID)
+	e.measured(rel.ID)
 	if _, err := e.fan.CreatePurchase(ctx, "k", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 900, Currency: "EUR",
 		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}}); err != nil {
 		t.Fatal(err)
@@ -82,6 +83,24 @@ func (e *env) signUp(email, name string, creator bool) *mhttp.Client {
 		e.t.Fatal(err)
 	}
 	return c
+}
+
+// measured waits for the platform to measure a release's loudness, which
+// downloads carry as ReplayGain tags: before, the bytes it serves change.
+func (e *env) measured(releaseID int64) {
+	e.t.Helper()
+	wait.For(e.t, 2*time.Minute, func() bool {
+		r, err := e.creator.FindRelease(context.Background(), releaseID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, tr := range r.Tracks {
+			if tr.Loudness == nil || tr.Loudness.AlbumLUFS == 0 {
+				return false
+			}
+		}
+		return true
+	}, func() string { return fmt.Sprintf("release %d's loudness measured", releaseID) })
 }
 
 // served is what the platform serves the fan for a track in a format,

@@ -61,20 +61,7 @@ func TestMirrorFormatsOverPlatform(t *testing.T) {
 	if rel, err = e.creator.PublishRelease(ctx, rel.ID); err != nil {
 		t.Fatal(err)
 	}
-	// Downloads carry the loudness once measured: wait for it, so the bytes
-	// compared below do not change between the library's fetch and ours.
-	wait.For(t, 2*time.Minute, func() bool {
-		r, err := e.fan.FindRelease(ctx, rel.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tr := range r.Tracks {
-			if tr.Loudness == nil || tr.Loudness.AlbumLUFS == 0 {
-				return false
-			}
-		}
-		return true
-	}, func() string { return "the release's loudness measured" })
+	e.measured(rel.ID)
 	if _, err := e.fan.CreatePurchase(ctx, "undertow", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 700, Currency: "EUR",
 		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}}); err != nil {
 		t.Fatal(err)

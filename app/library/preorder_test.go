@@ -53,6 +53,7 @@ func TestSyncMirrorsPreorderOnReleaseDay(t *testing.T) {
 	if _, err := e.creator.PublishRelease(ctx, rel.ID); err != nil {
 		t.Fatal(err)
 	}
+	e.measured(rel.ID)
 	if _, err := e.fan.CreatePurchase(ctx, "k", api.PurchaseCreate{ReleaseID: rel.ID, AmountCents: 900, Currency: "EUR",
 		Payment: api.PaymentDetails{Method: "sandbox", CardNumber: payment.CardSuccess}}); err != nil {
 		t.Fatal(err)
