@@ -106,30 +106,54 @@ func TestLoudnessMeasuredOnThePlatform(t *testing.T) {
 
 // TestDamagedFLACRefusedOnThePlatform: a FLAC whose STREAMINFO MD5 is
 // not its audio's is taken as an upload (its bytes are what the creator
-// sent) but the platform's own decode finds it out, and a release naming
-// it is refused with the track's field and what to do.
+// sent) and named in a draft, but the platform's own decode finds it out:
+// its owner sees why on the track, the draft cannot be published, and a
+// new track list naming it is refused with the track's field.
 func TestDamagedFLACRefusedOnThePlatform(t *testing.T) {
 	e := mustEnv(t)
+	ctx := context.Background()
 	c, _ := e.signUp("ann", true)
 	good := read(t, testmedia.EncodeFLAC(t, testmedia.Synth(t, filepath.Join(t.TempDir(), "g.wav"), 48000, 24, 2, "synth", "3", "pinknoise", "gain", "-10")))
 	bad := bytes.Clone(good)
 	bad[8+18+5] ^= 0x01 // a bit of the MD5 in STREAMINFO
 	goodSHA, badSHA := e.upload(c, good), e.upload(c, bad)
+	draft, err := c.CreateRelease(ctx, api.Manifest{Title: "Damaged", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
+		{Position: 1, Title: "Good", AudioSHA256: goodSHA}, {Position: 2, Title: "Bad", AudioSHA256: badSHA}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, sha := range []string{goodSHA, badSHA} {
 		wait.For(t, 2*time.Minute, func() bool {
-			st, err := e.p.Jobs.Status(context.Background(), service.JobAnalyze, sha)
+			st, err := e.p.Jobs.Status(ctx, service.JobAnalyze, sha)
 			return err == nil && st.State == jobs.Done
 		}, func() string { return "the analysis of " + sha })
 	}
-	_, err := c.CreateRelease(context.Background(), api.Manifest{Title: "Damaged", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
+	const problem = "the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: encode it again from the original and upload that"
+	got, err := c.FindRelease(ctx, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tracks[0].Problem != "" || got.Tracks[0].Loudness == nil || got.Tracks[1].Problem != problem || got.Tracks[1].Loudness != nil {
+		t.Fatalf("the owner sees problems %q, %q and loudness %v, %v", got.Tracks[0].Problem, got.Tracks[1].Problem, got.Tracks[0].Loudness, got.Tracks[1].Loudness)
+	}
+	_, err = c.PublishRelease(ctx, draft.ID)
+	wantCode(t, err, api.ECONFLICT)
+	if msg := api.ErrorMessage(err); msg != "track 2 (Bad) cannot be sold: "+problem+"; then replace the track" {
+		t.Fatalf("publish: %q", msg)
+	}
+	_, err = c.CreateRelease(ctx, api.Manifest{Title: "Again", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
 		{Position: 1, Title: "Good", AudioSHA256: goodSHA}, {Position: 2, Title: "Bad", AudioSHA256: badSHA}}})
 	wantCode(t, err, api.EINVALID)
-	if f, msg := api.ErrorField(err), api.ErrorMessage(err); f != "tracks[1].audio_sha256" || msg != "track 2 (Bad): the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: encode it again from the original and upload that" {
+	if f, msg := api.ErrorField(err), api.ErrorMessage(err); f != "tracks[1].audio_sha256" || msg != "track 2 (Bad): "+problem {
 		t.Fatalf("field %q, message %q", f, msg)
 	}
-	if _, err := c.CreateRelease(context.Background(), api.Manifest{Title: "Sound", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
+	// With the damaged track dropped the draft is sold.
+	if _, err := c.UpdateRelease(ctx, draft.ID, api.Manifest{Title: "Damaged", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
 		{Position: 1, Title: "Good", AudioSHA256: goodSHA}}}); err != nil {
-		t.Fatalf("the intact FLAC: %v", err)
+		t.Fatal(err)
+	}
+	if _, err := c.PublishRelease(ctx, draft.ID); err != nil {
+		t.Fatalf("publish without the damaged track: %v", err)
 	}
 }
 

@@ -47,9 +47,13 @@ const (
 // Analysis measures audio on the platform, once, from the decoded
 // masters:
 //
-//	upload finished ──▶ analyze <sha>        ──▶ track loudness, FLAC MD5 check
-//	tracks set      ──▶ album <release>/<hash> ──▶ album loudness
-//	FLAC preview    ──▶ preview <sha>/<secs>  ──▶ MP3 cut, in the bucket
+//	tracks set   ──▶ analyze <sha> per track    ──▶ track loudness, FLAC MD5 check
+//	             └─▶ album <release>/<hash>     ──▶ album loudness
+//	FLAC preview ──▶ preview <sha>/<seconds>    ──▶ MP3 of the preview, in the bucket
+//
+// Audio is analysed once a release names it, not when its upload
+// finishes: an upload stays one commit with nothing read back, and files
+// never used are never decoded.
 type Analysis struct {
 	*env
 	bucket blob.Bucket
@@ -57,8 +61,8 @@ type Analysis struct {
 	log    *slog.Logger
 }
 
-// NewAnalysis registers the analysis jobs on q (before it runs) and
-// has uploads and track lists enqueue them.
+// NewAnalysis registers the analysis jobs on q (before it runs) and has
+// track lists enqueue them.
 func NewAnalysis(s *Services, b blob.Bucket, q Jobs, log *slog.Logger) *Analysis {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -71,18 +75,10 @@ func NewAnalysis(s *Services, b blob.Bucket, q Jobs, log *slog.Logger) *Analysis
 	return a
 }
 
-// audioStored queues the analysis of an uploaded audio blob. A failure is
-// logged, not returned: the upload is safe, and naming the blob in a
-// release queues it again.
-func (a *Analysis) audioStored(ctx context.Context, b api.Blob) {
-	if a == nil || (b.MediaType != api.MediaMP3 && b.MediaType != api.MediaFLAC) {
-		return
-	}
-	a.enqueue(ctx, JobAnalyze, b.SHA256)
-}
-
 // tracksSet queues the analysis of a release's tracks (jobs already known
-// are not queued again) and the measurement of the album they make.
+// are not queued again) and the measurement of the album they make. A
+// failure is logged, not returned: the release is saved, and its next
+// save queues them again.
 func (a *Analysis) tracksSet(ctx context.Context, releaseID int64, tracks []api.ManifestTrack) {
 	if a == nil || len(tracks) == 0 {
 		return

@@ -61,26 +61,18 @@ func (s *BlobService) FindUpload(ctx context.Context, id string) (*api.Upload, e
 
 // FinishUpload implements api.UploadService.
 func (s *BlobService) FinishUpload(ctx context.Context, uploadID string, b api.Blob) error {
-	err := s.st.WithLightTx(ctx, func(tx store.Tx) error {
+	return s.st.WithLightTx(ctx, func(tx store.Tx) error {
 		accountID, err := tx.DeleteUpload(ctx, uploadID)
 		if err != nil {
 			return notFound(err, "upload not found")
 		}
 		return tx.OwnBlob(ctx, accountID, b, s.clock())
 	})
-	if err == nil {
-		s.analysis.audioStored(ctx, b)
-	}
-	return err
 }
 
 // StoreBlob implements api.UploadService.
 func (s *BlobService) StoreBlob(ctx context.Context, accountID int64, b api.Blob) error {
-	err := s.st.WithLightTx(ctx, func(tx store.Tx) error { return tx.OwnBlob(ctx, accountID, b, s.clock()) })
-	if err == nil {
-		s.analysis.audioStored(ctx, b)
-	}
-	return err
+	return s.st.WithLightTx(ctx, func(tx store.Tx) error { return tx.OwnBlob(ctx, accountID, b, s.clock()) })
 }
 
 // AbortUpload implements api.UploadService.
