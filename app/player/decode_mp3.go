@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 
 	"github.com/hajimehoshi/go-mp3"
 )
@@ -77,9 +78,7 @@ func (d *mp3Decoder) Read(buf []float32) (n int, err error) {
 	}
 	k, err := io.ReadFull(d.dec, d.raw[:want])
 	k = k / 4 * 4
-	for i := 0; i < k; i += 2 {
-		buf[i/2] = float32(int16(binary.LittleEndian.Uint16(d.raw[i:]))) / 32768
-	}
+	toFloat(buf[:k/2], d.raw[:k])
 	if err == io.ErrUnexpectedEOF || (err == io.EOF && k > 0) {
 		err = nil
 	}
@@ -96,4 +95,20 @@ func (d *mp3Decoder) SeekFrame(frame int64) (err error) {
 	}()
 	_, err = d.dec.Seek(max(frame, 0)*4, io.SeekStart)
 	return err
+}
+
+// toFloat converts 16-bit little-endian samples to float32.
+func toFloat(dst []float32, src []byte) {
+	if len(src) == 0 {
+		return
+	}
+	if littleEndian {
+		for i, v := range unsafe.Slice((*int16)(unsafe.Pointer(&src[0])), len(src)/2) {
+			dst[i] = float32(v) * (1.0 / 32768)
+		}
+		return
+	}
+	for i := range dst {
+		dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) * (1.0 / 32768)
+	}
 }
