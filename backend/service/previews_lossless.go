@@ -64,7 +64,13 @@ func (s *PreviewService) losslessPreview(ctx context.Context, p *api.Preview) (*
 	if s.analysis == nil {
 		return nil, api.Errorf(api.EUNSUPPORTED, "track %d: previews of FLAC masters are not made on this server", p.TrackID)
 	}
-	st, err := s.analysis.jobs.Enqueue(ctx, JobPreview, previewJobKey(master, p.Seconds))
+	// Asked first, queued if unknown: a player asking again while it is
+	// made writes nothing.
+	key := previewJobKey(master, p.Seconds)
+	st, err := s.analysis.jobs.Status(ctx, JobPreview, key)
+	if api.ErrorCode(err) == api.ENOTFOUND {
+		st, err = s.analysis.jobs.Enqueue(ctx, JobPreview, key)
+	}
 	if err != nil {
 		return nil, err
 	}
