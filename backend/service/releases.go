@@ -245,6 +245,9 @@ func (s *ReleaseService) MyReleases(ctx context.Context, limit int, cursor strin
 		return nil, err
 	}
 	for i := range p.Items {
+		if err := showProblems(ctx, s.st, &p.Items[i]); err != nil {
+			return nil, err
+		}
 		if err := withCollaborators(ctx, s.st, &p.Items[i]); err != nil {
 			return nil, err
 		}
