@@ -15,6 +15,18 @@ import (
 // say that what plays is a preview.
 const PreviewKeyPrefix = "preview:"
 
+// EventPreviewProgress tells the window, with a PreviewProgress, how far
+// the platform is in making a preview it waits for (the MP3 of a
+// lossless master, made once).
+const EventPreviewProgress = "preview:progress"
+
+// PreviewProgress is a preview being made: Progress from 0 to 1.
+type PreviewProgress struct {
+	TrackID  int64   `json:"track_id"`
+	State    string  `json:"state"`
+	Progress float64 `json:"progress"`
+}
+
 // PlayPreview plays what the platform lets anyone hear of a track of a
 // release before buying it, fetched once into the preview cache.
 func (x *StoreAPI) PlayPreview(releaseID, trackID int64) error {
@@ -34,7 +46,9 @@ func (a *App) playPreview(ctx context.Context, releaseID, trackID int64) error {
 		if t.ID != trackID {
 			continue
 		}
-		path, err := a.preview.Fetch(ctx, t.ID, previewURL(a.client.BaseURL(), t.ID))
+		path, err := a.preview.FetchWaiting(ctx, t.ID, previewURL(a.client.BaseURL(), t.ID), func(p api.TranscodeProgress) {
+			a.events.Emit(EventPreviewProgress, PreviewProgress{TrackID: t.ID, State: p.State, Progress: p.Progress})
+		})
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ package preview
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
+	mbhttp "github.com/megabox-fm/megabox/backend/http"
 )
 
 // DefaultMax is how many previews the cache keeps.
@@ -55,17 +57,54 @@ func New(dir string, max int, client *http.Client) *Cache {
 	return &Cache{dir: dir, max: max, client: client}
 }
 
+// MaxWait bounds how long Fetch waits for the platform to make a
+// preview (an MP3 of a lossless master) before giving up.
+const MaxWait = 2 * time.Minute
+
+// Progress hears how far the platform is in making a preview while Fetch
+// waits for it.
+type Progress func(api.TranscodeProgress)
+
 // Fetch returns the path of track's preview, served at url: the file kept
 // for it when the platform says it has not changed, or when the platform
 // cannot be reached (then only if one is kept; otherwise EUNAVAILABLE).
 func (c *Cache) Fetch(ctx context.Context, track int64, url string) (string, error) {
+	return c.FetchWaiting(ctx, track, url, nil)
+}
+
+// FetchWaiting is Fetch, waiting while the platform makes the preview
+// (202 Accepted): it asks again after the Retry-After the platform names,
+// telling progress each time, for at most MaxWait.
+func (c *Cache) FetchWaiting(ctx context.Context, track int64, url string, progress Progress) (string, error) {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return "", fmt.Errorf("preview cache: %w", err)
 	}
+	deadline := time.Now().Add(MaxWait)
+	for {
+		path, wait, err := c.fetchOnce(ctx, track, url, progress)
+		if err != nil || wait == 0 {
+			return path, err
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return "", &api.Error{Code: api.EUNAVAILABLE, Message: "the preview is still being made: try again in a moment"}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// fetchOnce asks for the preview once: its path, or how long to wait
+// before asking again while the platform makes it.
+func (c *Cache) fetchOnce(ctx context.Context, track int64, url string, progress Progress) (string, time.Duration, error) {
 	kept, etag := c.lookup(track)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
@@ -73,20 +112,56 @@ func (c *Cache) Fetch(ctx context.Context, track int64, url string) (string, err
 	resp, err := c.client.Do(req)
 	if err != nil {
 		if kept != "" && ctx.Err() == nil {
-			return kept, c.touch(kept)
+			return kept, 0, c.touch(kept)
 		}
-		return "", &api.Error{Code: api.EUNAVAILABLE, Message: "the preview cannot be fetched: " + err.Error()}
+		return "", 0, &api.Error{Code: api.EUNAVAILABLE, Message: "the preview cannot be fetched: " + err.Error()}
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotModified && kept != "":
-		return kept, c.touch(kept)
+		return kept, 0, c.touch(kept)
+	case resp.StatusCode == http.StatusAccepted:
+		return "", retryAfter(resp, progress), nil
 	case resp.StatusCode == http.StatusNotFound:
-		return "", api.Errorf(api.ENOTFOUND, "this track has no preview")
+		return "", 0, api.Errorf(api.ENOTFOUND, "this track has no preview")
 	case resp.StatusCode != http.StatusOK:
-		return "", &api.Error{Code: api.EUNAVAILABLE, Message: "the preview cannot be fetched: " + resp.Status}
+		return "", 0, refusal(resp)
 	}
-	return c.store(track, resp)
+	path, err := c.store(track, resp)
+	return path, 0, err
+}
+
+// retryAfter reads a 202's progress (telling progress) and how long the
+// platform asks to wait, at least a moment so a wrong header never makes
+// a busy loop.
+func retryAfter(resp *http.Response, progress Progress) time.Duration {
+	var p api.TranscodeProgress
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 4<<10)).Decode(&p) // progress is only shown
+	wait := 2 * time.Second
+	if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s >= 0 {
+		wait = time.Duration(s) * time.Second
+	} else if p.RetryAfterS > 0 {
+		wait = time.Duration(p.RetryAfterS) * time.Second
+	}
+	if progress != nil {
+		progress(p)
+	}
+	return max(wait, 100*time.Millisecond)
+}
+
+// refusal is the platform's error for an answer other than the preview
+// (its code and words from the problem document; a preview that cannot
+// be made is EINVALID).
+func refusal(resp *http.Response) error {
+	var p mbhttp.Problem
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&p); err == nil && p.Code != "" {
+		return &api.Error{Code: p.Code, Message: p.Detail, Field: p.Field}
+	}
+	code := mbhttp.ErrorCodeOf(resp.StatusCode)
+	if resp.StatusCode >= 500 {
+		code = api.EUNAVAILABLE // a proxy's or a failing server's page: worth trying again later
+	}
+	return &api.Error{Code: code, Message: "the preview cannot be fetched: " + resp.Status}
 }
 
 // store writes a preview's body next to its final name, then renames it

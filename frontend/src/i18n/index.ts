@@ -17,6 +17,8 @@ import playerEn from './player.en'
 import playerFr from './player.fr'
 import formatsEn from './formats.en'
 import formatsFr from './formats.fr'
+import previewWaitEn from './previewwait.en'
+import previewWaitFr from './previewwait.fr'
 import { setLocale } from '../money'
 
 type Tree = { [k: string]: string | Tree }
@@ -41,6 +43,7 @@ for (const [lang, more] of [['en', preorderEn], ['fr', preorderFr]] as const) me
 for (const [lang, more] of [['en', displayEn], ['fr', displayFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', playerEn], ['fr', playerFr]] as const) messages[lang] = merged(messages[lang], more)
 for (const [lang, more] of [['en', formatsEn], ['fr', formatsFr]] as const) messages[lang] = merged(messages[lang], more)
+for (const [lang, more] of [['en', previewWaitEn], ['fr', previewWaitFr]] as const) messages[lang] = merged(messages[lang], more)
 
 export function makeI18n(locale = navigator.language?.startsWith('fr') ? 'fr' : 'en') {
   setLocale(locale)

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { api, call, ApiError } from '../api'
+import { api, call, on, ApiError } from '../api'
 import { parseAmount } from '../money'
 import { useLibrary } from './library'
 import { usePlayer } from './player'
@@ -48,6 +48,7 @@ export const useCatalog = defineStore('catalog', {
     query: '', items: [] as models.Release[], next: '', selected: null as models.Release | null, artist: null as models.Artist | null,
     loading: false, owned: '' as Ownership, checkout: newCheckout(null),
     previewing: 0, // the track whose preview is being fetched
+    previewPct: null as number | null, // how far the platform is in making it, while it waits
   }),
   actions: {
     async search(q?: string) {
@@ -169,10 +170,15 @@ export const useCatalog = defineStore('catalog', {
       const r = this.selected
       if (!r || this.previewing) return
       this.previewing = trackId
+      const off = on('preview:progress', (p: { track_id: number; progress: number }) => {
+        if (p.track_id === trackId) this.previewPct = Math.floor(p.progress * 100)
+      })
       try {
         await call(api.Store.PlayPreview(r.id, trackId))
       } finally {
+        off()
         this.previewing = 0
+        this.previewPct = null
       }
       await usePlayer().refresh()
     },
