@@ -42,6 +42,8 @@ type ReleaseView struct {
 	// SidecarProblem says why megabox.json cannot be read (nil when fine).
 	Draft          ReleaseDraft  `json:"draft"`
 	SidecarProblem *sync.Problem `json:"sidecar_problem,omitempty"`
+	// TrackProblems are the masters the platform found damaged.
+	TrackProblems []TrackProblem `json:"track_problems"`
 }
 
 // FileView is one file of a release folder.
@@ -70,6 +72,7 @@ func (a *App) folders() ([]FolderView, error) {
 			v := a.releaseView(r, rel)
 			if pr, ok := remote[rel.ReleaseID]; ok {
 				v.Published, v.CoverSHA256, v.Web.CurrentSlug = pr.State == api.StatePublished, pr.CoverSHA256, pr.Slug
+				v.TrackProblems = trackProblems(pr)
 			}
 			v.Web.ArtistURL = page
 			fv.Releases = append(fv.Releases, v)
@@ -95,7 +98,7 @@ func (a *App) remoteReleases() map[int64]api.Release {
 
 func (a *App) releaseView(r cache.Root, rel cache.Release) ReleaseView {
 	problem := sync.ParseProblem(rel.Error)
-	v := ReleaseView{Dir: rel.Dir, State: rel.State, Problem: problem, ReleaseID: rel.ReleaseID, Files: []FileView{}, Collaborators: []api.ManifestCollaborator{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
+	v := ReleaseView{Dir: rel.Dir, State: rel.State, Problem: problem, ReleaseID: rel.ReleaseID, Files: []FileView{}, TrackProblems: []TrackProblem{}, Collaborators: []api.ManifestCollaborator{}, PriceCents: sync.DefaultPrice.PriceCents, Currency: sync.DefaultPrice.Currency}
 	side, sideErr := sync.ReadSidecar(filepath.Join(r.Path, rel.Dir))
 	if sideErr == nil {
 		if side.PriceCents != nil {
