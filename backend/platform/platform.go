@@ -111,7 +111,9 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 	if err := p.startJobs(dir, log); err != nil {
 		return err
 	}
-	service.NewAnalysis(p.Services, p.Bucket, p.Jobs, log)
+	if err := service.NewAnalysis(p.Services, p.Bucket, p.Jobs, log).Backfill(ctx); err != nil {
+		return err
+	}
 	svc := mhttp.Services{
 		Accounts:      p.Accounts,
 		Auth:          p.Accounts,
