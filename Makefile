@@ -31,6 +31,7 @@ lint: bindings
 # tests run beside PostgreSQL and an S3 server (versitygw) on loopback.
 go-test:
 	scripts/services.sh $(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run 'ALSA|DeviceConnectedLater' ./app/player/
 
 frontend-test:
 	cd frontend && npx vitest run

@@ -13,6 +13,7 @@ import (
 // of each file, back to back, times the gain: no gap and no click at the
 // boundary, the gain applied. It uses the process's audio device.
 func TestALSAGaplessFLACAcrossRates(t *testing.T) {
+	realTime(t)
 	requireTools(t, "parec")
 	dev, sound := processDevice(t)
 	items, ref, at := boundaryTracks(t, DeviceRate)
