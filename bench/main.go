@@ -103,6 +103,7 @@ var benchmarks = []struct {
 	{"s3-upload", benchScaleUpload},
 	{"play", benchPlay},
 	{"preview", benchPreview},
+	{"transcode", benchTranscode},
 	{"pages", benchPages},
 	{"desktop", benchDesktop},
 	{"flac-decode", benchFLACDecode},
