@@ -265,7 +265,7 @@ func TestQueuedTranscodeRunsAfterARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.WithTx(ctx, func(tx store.Tx) error {
-		_, err := tx.EnqueueJob(ctx, transcode.Kind, transcode.Key(master, api.FormatAAC), time.Now())
+		_, err := tx.EnqueueJob(ctx, transcode.Kind, transcode.Key(master, api.FormatAAC), time.Now(), time.Time{})
 		return err
 	})
 	db.Close()

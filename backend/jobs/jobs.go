@@ -11,7 +11,9 @@
 // dies mid-job leaves the lease to run out and the job is taken up again,
 // by it after a restart or by another server on the same database. A
 // failing job is retried with a growing wait, a bounded number of times,
-// then marked failed with its last error. Run starts one worker per CPU:
+// then marked failed with its last error; a failure may be passing (an
+// encoder killed, a full disk), so a job failed for RetryFailed is
+// queued afresh by the next Enqueue. Run starts one worker per CPU:
 // jobs are CPU-bound (encoders), so one at a time per CPU.
 package jobs
 
@@ -48,7 +50,14 @@ type Status struct {
 	State    string  `json:"state"` // queued, running, done or failed
 	Progress float64 `json:"progress"`
 	Error    string  `json:"error,omitempty"` // the last attempt's error
+	// RetryAt is, for a failed job, when an Enqueue will try it again.
+	RetryAt time.Time `json:"retry_at,omitzero"`
 }
+
+// RetryFailed is how long a failed job stays failed before an Enqueue
+// tries it again: long enough not to hammer a broken input, short
+// enough that a passing fault does not lose a download for good.
+const RetryFailed = 15 * time.Minute
 
 // Job states, as Status.State has them.
 const (
@@ -68,6 +77,11 @@ type Config struct {
 	// Poll is the longest the queue waits before looking at the database
 	// again, for jobs other servers enqueued; 2 s.
 	Poll time.Duration
+	// RetryFailed is how long a failed job stays failed; RetryFailed.
+	RetryFailed time.Duration
+	// Now is the clock Enqueue tells how long a job has been failed
+	// by; time.Now.
+	Now func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -81,6 +95,10 @@ func (c Config) withDefaults() Config {
 	c.Backoff = cmpOr(c.Backoff, 2*time.Second)
 	c.MaxBackoff = cmpOr(c.MaxBackoff, 5*time.Minute)
 	c.Poll = cmpOr(c.Poll, 2*time.Second)
+	c.RetryFailed = cmpOr(c.RetryFailed, RetryFailed)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	return c
 }
 
@@ -148,9 +166,9 @@ func (q *Queue) poke() {
 }
 
 // Enqueue queues the job (kind, key) unless it is known, and returns its
-// status: a known job is not queued again, whatever its state (a done job
-// is not redone, a failed one stays failed). EINVALID for an empty kind
-// or key.
+// status: a known job is not queued again (a done job is not redone),
+// except one failed for RetryFailed, which starts again with a fresh
+// count of attempts. EINVALID for an empty kind or key.
 func (q *Queue) Enqueue(ctx context.Context, kind, key string) (Status, error) {
 	if err := validate(kind, key); err != nil {
 		return Status{}, err
@@ -158,7 +176,7 @@ func (q *Queue) Enqueue(ctx context.Context, kind, key string) (Status, error) {
 	var j *store.Job
 	err := q.st.WithTx(ctx, func(tx store.Tx) error {
 		var err error
-		j, err = tx.EnqueueJob(ctx, kind, key, time.Now())
+		j, err = tx.EnqueueJob(ctx, kind, key, time.Now(), q.cfg.Now().Add(-q.cfg.RetryFailed))
 		return err
 	})
 	if err != nil {
@@ -167,7 +185,7 @@ func (q *Queue) Enqueue(ctx context.Context, kind, key string) (Status, error) {
 	if j.State == Queued {
 		q.poke()
 	}
-	return statusOf(j), nil
+	return q.statusOf(j), nil
 }
 
 // Status is where the job (kind, key) stands; ENOTFOUND when it was
@@ -183,7 +201,7 @@ func (q *Queue) Status(ctx context.Context, kind, key string) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("job status: %w", err)
 	}
-	return statusOf(j), nil
+	return q.statusOf(j), nil
 }
 
 func validate(kind, key string) error {
@@ -196,10 +214,13 @@ func validate(kind, key string) error {
 	return nil
 }
 
-func statusOf(j *store.Job) Status {
+func (q *Queue) statusOf(j *store.Job) Status {
 	s := Status{State: j.State, Progress: j.Progress, Error: j.LastError}
-	if s.State == Done {
+	switch s.State {
+	case Done:
 		s.Progress, s.Error = 1, ""
+	case Failed:
+		s.RetryAt = j.DoneAt.Add(q.cfg.RetryFailed)
 	}
 	return s
 }

@@ -409,3 +409,63 @@ func TestAnIdleQueueOnlyReads(t *testing.T) {
 		}
 	})
 }
+
+// clock is a test clock: the real time moved on by what the test adds.
+type clock struct{ ahead atomic.Int64 }
+
+func (c *clock) now() time.Time      { return time.Now().Add(time.Duration(c.ahead.Load())) }
+func (c *clock) add(d time.Duration) { c.ahead.Add(int64(d)) }
+
+func TestAFailedJobIsTriedAgainOnceFailedForAWhile(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		var c clock
+		cfg := fast
+		cfg.MaxAttempts = 2
+		cfg.Now = c.now
+		q := jobs.New(open(t), cfg, nil)
+		var mu sync.Mutex
+		var attempts []int
+		var healed atomic.Bool
+		q.Handle("encode", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			mu.Lock()
+			attempts = append(attempts, j.Attempt)
+			mu.Unlock()
+			if !healed.Load() {
+				return errors.New("ffmpeg: signal: killed")
+			}
+			return nil
+		})
+		if _, err := q.Enqueue(ctx, "encode", "x"); err != nil {
+			t.Fatal(err)
+		}
+		start(t, q)
+		failed := waitState(t, q, "encode", "x", jobs.Failed)
+		if d := time.Until(failed.RetryAt); d <= jobs.RetryFailed-time.Minute || d > jobs.RetryFailed {
+			t.Fatalf("failed job retries in %v, want about %v", d, jobs.RetryFailed)
+		}
+		healed.Store(true) // the fault passes (the disk has room again)
+		c.add(jobs.RetryFailed - time.Minute)
+		s, err := q.Enqueue(ctx, "encode", "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State != jobs.Failed || s.Error != "ffmpeg: signal: killed" || !s.RetryAt.Equal(failed.RetryAt) {
+			t.Fatalf("asked again before %v: %+v, want it still failed, retried at %v", jobs.RetryFailed, s, failed.RetryAt)
+		}
+		c.add(time.Minute)
+		s, err = q.Enqueue(ctx, "encode", "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State != jobs.Queued && s.State != jobs.Running {
+			t.Fatalf("asked again after %v: %+v, want it queued afresh", jobs.RetryFailed, s)
+		}
+		waitState(t, q, "encode", "x", jobs.Done)
+		mu.Lock()
+		defer mu.Unlock()
+		if fmt.Sprint(attempts) != "[1 2 1]" {
+			t.Errorf("attempts = %v, want [1 2 1]: two, then a fresh count", attempts)
+		}
+	})
+}

@@ -46,8 +46,11 @@ type Transcode struct {
 // worker took it), so a late worker never overwrites a newer one.
 type JobsTx interface {
 	// EnqueueJob adds (kind, key), queued and due at now, unless it is
-	// there already; either way it returns the job as it stands.
-	EnqueueJob(ctx context.Context, kind, key string, now time.Time) (*Job, error)
+	// there already; either way it returns the job as it stands. A job
+	// that failed at or before retryFailed is queued again, due at now,
+	// with no attempts counted and its last error kept; a zero
+	// retryFailed never requeues.
+	EnqueueJob(ctx context.Context, kind, key string, now, retryFailed time.Time) (*Job, error)
 	// ClaimJobs takes up to limit jobs of the given kinds due at now
 	// (queued and due, or running with a lease run out: their worker
 	// stopped), oldest first, marks them running until leaseTill with no

@@ -218,23 +218,32 @@ func (s *Service) prepare(ctx context.Context, master string, f api.Format) (sou
 }
 
 // progressOf sums up the statuses of the transcodes a download waits
-// for, out of total files.
+// for, out of total files. A failed one is tried again when asked after
+// its RetryAt: a failed answer's RetryAfterS says when that is, for the
+// last of them.
 func progressOf(waiting []jobs.Status, total int) *api.TranscodeProgress {
 	p := &api.TranscodeProgress{State: api.TranscodeQueued, RetryAfterS: 5}
 	done := float64(total - len(waiting))
+	var retry time.Time
 	for _, st := range waiting {
 		done += st.Progress
 		switch st.State {
 		case jobs.Failed:
 			p.State = api.TranscodeFailed
+			if st.RetryAt.After(retry) {
+				retry = st.RetryAt
+			}
 		case jobs.Running:
 			if p.State != api.TranscodeFailed {
 				p.State = api.TranscodeRunning
 			}
 		}
 	}
-	if p.State == api.TranscodeRunning {
+	switch p.State {
+	case api.TranscodeRunning:
 		p.RetryAfterS = 2
+	case api.TranscodeFailed:
+		p.RetryAfterS = max(int(time.Until(retry).Round(time.Second)/time.Second), 1)
 	}
 	p.Progress = min(done/float64(max(total, 1)), 0.99)
 	return p

@@ -164,6 +164,10 @@ func TestUnreadableMasterFails(t *testing.T) {
 		t.Errorf("job %+v, want failed with ffmpeg's error", st)
 	}
 	t.Logf("error: %s", st.Error)
+	// The answer says when asking again tries it again.
+	if want := int(jobs.RetryFailed / time.Second); last.RetryAfterS > want || last.RetryAfterS < want-60 {
+		t.Errorf("failed download: retry after %d s, want about %d (when the job is tried again)", last.RetryAfterS, want)
+	}
 }
 
 // Without ffmpeg a download in a format is refused plainly, not queued

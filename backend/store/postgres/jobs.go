@@ -12,9 +12,16 @@ import (
 const jobColumns = `id, kind, job_key, state, attempts, progress, next_at, lease_till, last_error, created_at, done_at`
 
 // EnqueueJob implements store.Tx.
-func (t *tx) EnqueueJob(ctx context.Context, kind, key string, now time.Time) (*store.Job, error) {
+func (t *tx) EnqueueJob(ctx context.Context, kind, key string, now, retryFailed time.Time) (*store.Job, error) {
+	var before *time.Time // NULL: never requeue
+	if !retryFailed.IsZero() {
+		b := ms(retryFailed)
+		before = &b
+	}
 	_, err := t.tx.Exec(ctx, `INSERT INTO jobs (kind, job_key, next_at, created_at) VALUES ($1, $2, $3, $3)
-		ON CONFLICT (kind, job_key) DO NOTHING`, kind, key, ms(now))
+		ON CONFLICT (kind, job_key) DO UPDATE SET state = 'queued', attempts = 0, progress = 0,
+			next_at = excluded.next_at, lease_till = 'epoch', done_at = NULL
+		WHERE jobs.state = 'failed' AND jobs.done_at <= $4`, kind, key, ms(now), before)
 	if err != nil {
 		return nil, wrap("enqueue job", err)
 	}

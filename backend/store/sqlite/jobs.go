@@ -15,9 +15,15 @@ import (
 const jobColumns = `id, kind, job_key, state, attempts, progress, next_at, lease_till, last_error, created_at, done_at`
 
 // EnqueueJob implements store.Tx.
-func (t *tx) EnqueueJob(ctx context.Context, kind, key string, now time.Time) (*store.Job, error) {
+func (t *tx) EnqueueJob(ctx context.Context, kind, key string, now, retryFailed time.Time) (*store.Job, error) {
+	before := int64(-1) // no done_at is before it: never requeue
+	if !retryFailed.IsZero() {
+		before = millis(retryFailed)
+	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO jobs (kind, job_key, next_at, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (kind, job_key) DO NOTHING`, kind, key, millis(now), millis(now))
+		ON CONFLICT (kind, job_key) DO UPDATE SET state = 'queued', attempts = 0, progress = 0,
+			next_at = excluded.next_at, lease_till = 0, done_at = NULL
+		WHERE jobs.state = 'failed' AND jobs.done_at <= ?`, kind, key, millis(now), millis(now), before)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue job: %w", err)
 	}

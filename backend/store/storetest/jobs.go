@@ -27,7 +27,7 @@ func testJobQueue(t *testing.T, s Services) {
 		var j *store.Job
 		if err := tx(func(tx store.Tx) error {
 			var err error
-			j, err = tx.EnqueueJob(ctx, kind, key, now)
+			j, err = tx.EnqueueJob(ctx, kind, key, now, time.Time{})
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -159,6 +159,101 @@ func testJobQueue(t *testing.T, s Services) {
 	}
 }
 
+// testJobRetryFailed: enqueuing a job failed at or before the time given
+// queues it afresh (due now, no attempts, no progress, its error kept);
+// one failed later, a done one, a queued one and a running one are left
+// as they are.
+func testJobRetryFailed(t *testing.T, s Services) {
+	ctx := context.Background()
+	t0 := at(t, "2026-03-01T10:00:00.250Z")
+	enqueue := func(key string, now, retryFailed time.Time) *store.Job {
+		t.Helper()
+		var j *store.Job
+		if err := s.Store.WithTx(ctx, func(tx store.Tx) error {
+			var err error
+			j, err = tx.EnqueueJob(ctx, "transcode", key, now, retryFailed)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	claim := func(now time.Time) []store.Job {
+		t.Helper()
+		var got []store.Job
+		if err := s.Store.WithTx(ctx, func(tx store.Tx) error {
+			var err error
+			got, err = tx.ClaimJobs(ctx, []string{"transcode"}, now, now.Add(time.Minute), 10)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, k := range []string{"failed", "done", "running"} {
+		enqueue(k, t0, time.Time{})
+	}
+	got := claim(t0)
+	if len(got) != 3 {
+		t.Fatalf("claimed %d jobs, want 3", len(got))
+	}
+	ids := map[string]int64{}
+	for _, j := range got {
+		ids[j.Key] = j.ID
+	}
+	failedAt := t0.Add(time.Second)
+	if err := s.Store.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.JobProgress(ctx, ids["failed"], 1, 0.4, t0.Add(time.Minute)); err != nil {
+			return err
+		}
+		if err := tx.JobFailed(ctx, ids["failed"], 1, "ffmpeg: signal: killed", failedAt); err != nil {
+			return err
+		}
+		return tx.JobDone(ctx, ids["done"], 1, failedAt)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	enqueue("queued", t0, time.Time{})
+
+	later := t0.Add(time.Hour)
+	// Not failed long enough, or no retry asked: it stays failed.
+	for _, before := range []time.Time{{}, failedAt.Add(-time.Millisecond)} {
+		if j := enqueue("failed", later, before); j.State != store.JobFailed || j.Attempts != 1 || !j.DoneAt.Equal(failedAt) {
+			t.Fatalf("enqueue of a job failed after %v: %+v, want it failed as it was", before, j)
+		}
+	}
+	// Failed long enough: queued afresh, due now.
+	j := enqueue("failed", later, failedAt)
+	if j.ID != ids["failed"] || j.State != store.JobQueued || j.Attempts != 0 || j.Progress != 0 ||
+		!j.NextAt.Equal(later) || !j.DoneAt.IsZero() || j.LastError != "ffmpeg: signal: killed" {
+		t.Fatalf("enqueue of a job failed long enough: %+v, want it queued afresh at %v with its error kept", j, later)
+	}
+	if next, err := s.Store.NextJobAt(ctx, []string{"transcode"}); err != nil || !next.Equal(t0) {
+		t.Fatalf("next job at %v, %v; want %v (the queued one)", next, err, t0)
+	}
+	// The others are as they were, whatever the time given.
+	for key, want := range map[string]string{"done": store.JobDone, "running": store.JobRunning, "queued": store.JobQueued} {
+		j := enqueue(key, later, later)
+		if j.State != want || !j.CreatedAt.Equal(t0) {
+			t.Errorf("enqueue of a %s job with retry: %+v, want it %s", key, j, want)
+		}
+		if want == store.JobRunning && j.Attempts != 1 {
+			t.Errorf("running job's attempts = %d, want 1", j.Attempts)
+		}
+		if want == store.JobQueued && !j.NextAt.Equal(t0) {
+			t.Errorf("queued job's next = %v, want %v", j.NextAt, t0)
+		}
+	}
+	got = claim(later)
+	keys := map[string]int{}
+	for _, j := range got {
+		keys[j.Key] = j.Attempts
+	}
+	if len(got) != 3 || keys["failed"] != 1 || keys["queued"] != 1 || keys["running"] != 2 {
+		t.Fatalf("claim after the retry = %v, want failed and queued as attempt 1, running (lease out) as 2", keys)
+	}
+}
+
 // testJobClaimUnderConcurrency: workers claiming at once each get their
 // own jobs; every job is claimed exactly once.
 func testJobClaimUnderConcurrency(t *testing.T, s Services) {
@@ -167,7 +262,7 @@ func testJobClaimUnderConcurrency(t *testing.T, s Services) {
 	const n = 40
 	for i := range n {
 		if err := s.Store.WithTx(ctx, func(tx store.Tx) error {
-			_, err := tx.EnqueueJob(ctx, "transcode", fmt.Sprint(i), t0)
+			_, err := tx.EnqueueJob(ctx, "transcode", fmt.Sprint(i), t0, time.Time{})
 			return err
 		}); err != nil {
 			t.Fatal(err)

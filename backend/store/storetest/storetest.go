@@ -91,6 +91,7 @@ var tests = []struct {
 	{"Loudness", testLoudness},
 	{"DamagedMasters", testDamagedMasters},
 	{"JobQueue", testJobQueue},
+	{"JobRetryFailed", testJobRetryFailed},
 	{"JobClaimUnderConcurrency", testJobClaimUnderConcurrency},
 	{"Transcodes", testTranscodes},
 }
