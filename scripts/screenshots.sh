@@ -26,7 +26,10 @@ later() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }   # a > b, as dec
 deadline() { awk -v t="$(now)" -v s="$limit" 'BEGIN { printf "%.3f", t + s }'; }
 give_up() {
   echo "screenshots: gave up waiting ${limit}s for $1" >&2
-  [ -s "$tmp/cur.png" ] && cp "$tmp/cur.png" "$out/timed-out.png" && echo "last frame: $out/timed-out.png" >&2
+  local f
+  for f in cur prev; do
+    [ -s "$tmp/$f.png" ] && cp "$tmp/$f.png" "$out/timed-out.png" && echo "last frame: $out/timed-out.png" >&2 && break
+  done
   cat "$tmp/app.log" >&2 2>/dev/null || true
   exit 1
 }
