@@ -42,7 +42,6 @@ type formatFake struct {
 	bodies    map[string][]byte // what was served, by "track/format"
 	fetches   map[string]int    // bonus file requests by name
 	sums      map[string]string // sha256 of what was served, by "track/format"
-	seen      map[int64]api.LibraryItem
 }
 
 func newFormatFake(t *testing.T, p Platform) *formatFake {

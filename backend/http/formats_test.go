@@ -80,9 +80,7 @@ func (e *env) untilReady(path, token string) (body []byte, hdr map[string]string
 	e.t.Helper()
 	var status int
 	wait.For(e.t, 2*time.Minute, func() bool {
-		var b []byte
-		var h = map[string][]string{}
-		status, b, h = e.raw("GET", path, token, nil)
+		status, b, h := e.raw("GET", path, token, nil)
 		if first == 0 {
 			first = status
 		}

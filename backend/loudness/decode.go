@@ -121,7 +121,7 @@ func decode(ctx context.Context, src io.Reader, res *Result, sum hash.Hash) (*Me
 	}
 	m, err := readWAV(bufio.NewReaderSize(out, 1<<16), res, sum)
 	if err != nil {
-		io.Copy(io.Discard, out) // let ffmpeg end
+		_, _ = io.Copy(io.Discard, out) // let ffmpeg end; the decode error is the one to report
 	}
 	if werr := cmd.Wait(); werr != nil && err == nil {
 		err = fmt.Errorf("%w: ffmpeg: %v: %s", ErrUndecodable, werr, strings.TrimSpace(stderr.String()))

@@ -87,7 +87,7 @@ func pictureBlock(img []byte, mediaType string) []byte {
 		w, h, depth = c.Width, c.Height, 24
 	}
 	var b bytes.Buffer
-	u32 := func(v int) { binary.Write(&b, binary.BigEndian, uint32(v)) }
+	u32 := func(v int) { b.Write(binary.BigEndian.AppendUint32(nil, uint32(v))) }
 	u32(3) // front cover
 	u32(len(mediaType))
 	b.WriteString(mediaType)
