@@ -28,17 +28,36 @@ type TrackProblem struct {
 func trackProblems(r api.Release) []TrackProblem {
 	out := []TrackProblem{}
 	for _, t := range r.Tracks {
-		if t.Problem == "" {
+		if t.Problem == "" && t.ProblemCode == "" {
 			continue
 		}
-		kind := TrackOther
-		switch {
-		case strings.Contains(t.Problem, "MD5"):
-			kind = TrackDamaged
-		case strings.Contains(t.Problem, "cannot be decoded"):
-			kind = TrackUndecodable
-		}
-		out = append(out, TrackProblem{Position: t.Position, Title: t.Title, Kind: kind, Detail: t.Problem})
+		out = append(out, TrackProblem{Position: t.Position, Title: t.Title, Kind: problemKind(t), Detail: t.Problem})
 	}
 	return out
+}
+
+// kinds are the platform's problem codes the window has words for.
+var kinds = map[string]string{
+	api.ProblemFLACChecksum: TrackDamaged,
+	api.ProblemUndecodable:  TrackUndecodable,
+}
+
+// problemKind says a track's problem by its code: the platform's text
+// may be reworded, its codes are not. A code the app does not know yet is
+// TrackOther, shown in the platform's words. A platform from before
+// problem codes sends none: its words of then are read instead.
+func problemKind(t api.Track) string {
+	if t.ProblemCode != "" {
+		if k, ok := kinds[t.ProblemCode]; ok {
+			return k
+		}
+		return TrackOther
+	}
+	switch {
+	case strings.Contains(t.Problem, "MD5"):
+		return TrackDamaged
+	case strings.Contains(t.Problem, "cannot be decoded"):
+		return TrackUndecodable
+	}
+	return TrackOther
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -66,8 +67,45 @@ func TestTrackProblemsFromTheCreatorsList(t *testing.T) {
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("MyReleases = %+v, %v", page, err)
 	}
+	if code := page.Items[0].Tracks[1].ProblemCode; code != api.ProblemFLACChecksum {
+		t.Fatalf("the platform sends the problem code %q, want %q", code, api.ProblemFLACChecksum)
+	}
 	got := trackProblems(page.Items[0])
 	if len(got) != 1 || got[0].Position != 2 || got[0].Title != "Undertow" || got[0].Kind != TrackDamaged || got[0].Detail == "" {
 		t.Fatalf("track problems %+v; want track 2 (Undertow), %s", got, TrackDamaged)
+	}
+	// Reworded by a later platform, the problem is still known by its code.
+	page.Items[0].Tracks[1].Problem = "le fichier est endommagé"
+	if got := trackProblems(page.Items[0]); len(got) != 1 || got[0].Kind != TrackDamaged || got[0].Detail != "le fichier est endommagé" {
+		t.Fatalf("reworded: track problems %+v; want %s with the platform's words", got, TrackDamaged)
+	}
+}
+
+// TestTrackProblemKinds: a problem's kind is its code's; a code the app
+// does not know is TrackOther whatever its words, and only a platform
+// that sends no code is read by its words.
+func TestTrackProblemKinds(t *testing.T) {
+	const md5Text = "the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: encode it again from the original and upload that"
+	const undecodableText = "the audio cannot be decoded to its end, so the file is damaged: upload a good copy"
+	for _, tc := range []struct {
+		code, problem, want string
+	}{
+		{api.ProblemFLACChecksum, "checksum mismatch", TrackDamaged},
+		{api.ProblemUndecodable, "decoding stopped early", TrackUndecodable},
+		{api.ProblemUndecodable, md5Text, TrackUndecodable},
+		{"clipping", "the audio clips (MD5 fine)", TrackOther},
+		{"", md5Text, TrackDamaged},
+		{"", undecodableText, TrackUndecodable},
+		{"", "the file is too quiet", TrackOther},
+	} {
+		rel := api.Release{Tracks: []api.Track{
+			{Position: 1, Title: "Sound"},
+			{Position: 2, Title: "Undertow", Problem: tc.problem, ProblemCode: tc.code},
+		}}
+		got := trackProblems(rel)
+		want := []TrackProblem{{Position: 2, Title: "Undertow", Kind: tc.want, Detail: tc.problem}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("code %q, problem %q: %+v, want %+v", tc.code, tc.problem, got, want)
+		}
 	}
 }

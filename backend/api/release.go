@@ -67,7 +67,21 @@ type Track struct {
 	// Problem, shown to the release's owner only, says what decoding the
 	// master found wrong with it (a FLAC that fails its own MD5 check).
 	Problem string `json:"problem,omitempty"`
+	// ProblemCode names Problem's kind, for clients that say it in their
+	// own words (its text may change; the codes do not): one of the
+	// Problem* codes, empty when Problem is.
+	ProblemCode string `json:"problem_code,omitempty"`
 }
+
+// Codes of Track.ProblemCode. A client meeting a code it does not know
+// shows Problem as it is.
+const (
+	// ProblemFLACChecksum: a FLAC whose decoded audio does not match the
+	// MD5 checksum in its STREAMINFO header.
+	ProblemFLACChecksum = "flac_checksum"
+	// ProblemUndecodable: audio that cannot be decoded to its end.
+	ProblemUndecodable = "undecodable"
+)
 
 // Manifest is what a creator sends to create or replace a release.
 type Manifest struct {

@@ -136,6 +136,9 @@ func TestDamagedFLACRefusedOnThePlatform(t *testing.T) {
 	if got.Tracks[0].Problem != "" || got.Tracks[0].Loudness == nil || got.Tracks[1].Problem != problem || got.Tracks[1].Loudness != nil {
 		t.Fatalf("the owner sees problems %q, %q and loudness %v, %v", got.Tracks[0].Problem, got.Tracks[1].Problem, got.Tracks[0].Loudness, got.Tracks[1].Loudness)
 	}
+	if got.Tracks[0].ProblemCode != "" || got.Tracks[1].ProblemCode != api.ProblemFLACChecksum {
+		t.Fatalf("the owner sees problem codes %q, %q; want none and %q", got.Tracks[0].ProblemCode, got.Tracks[1].ProblemCode, api.ProblemFLACChecksum)
+	}
 	_, err = c.PublishRelease(ctx, draft.ID)
 	wantCode(t, err, api.ECONFLICT)
 	if msg := api.ErrorMessage(err); msg != "track 2 (Bad) cannot be sold: "+problem+"; then replace the track" {

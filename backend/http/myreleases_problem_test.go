@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -44,5 +45,13 @@ func TestMyReleasesShowTheOwnerADamagedMaster(t *testing.T) {
 	}
 	if got := page.Items[0].Tracks; got[0].Problem != "" || got[1].Problem != problem {
 		t.Fatalf("the owner's list shows problems %q, %q; want none and %q", got[0].Problem, got[1].Problem, problem)
+	}
+	if got := page.Items[0].Tracks; got[0].ProblemCode != "" || got[1].ProblemCode != api.ProblemFLACChecksum {
+		t.Fatalf("the owner's list shows problem codes %q, %q; want none and %q", got[0].ProblemCode, got[1].ProblemCode, api.ProblemFLACChecksum)
+	}
+	// The code is on the wire under its documented name, beside the text.
+	status, body, _ := e.raw("GET", "/api/v1/me/releases", c.Token(), nil)
+	if status != http.StatusOK || !bytes.Contains(body, []byte(`"problem_code":"flac_checksum"`)) || bytes.Count(body, []byte(`"problem_code"`)) != 1 {
+		t.Fatalf("GET my releases: %d %s; want problem_code flac_checksum once", status, body)
 	}
 }

@@ -37,7 +37,8 @@ type Jobs interface {
 	Status(ctx context.Context, kind, key string) (jobs.Status, error)
 }
 
-// Problems a decode finds in a master, as its owner reads them.
+// Problems a decode finds in a master, as its owner reads them (with
+// their codes, api.ProblemFLACChecksum and api.ProblemUndecodable).
 const (
 	problemMD5 = "the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: " +
 		"encode it again from the original and upload that"
@@ -190,9 +191,9 @@ func (a *Analysis) record(ctx context.Context, sha string, res *loudness.Result)
 	an := store.AudioAnalysis{SHA256: sha, LUFS: res.LUFS, Peak: res.Peak, AnalyzedAt: a.clock()}
 	switch {
 	case res.Undecodable:
-		an.Problem = problemUndecodable
+		an.Problem, an.ProblemCode = problemUndecodable, api.ProblemUndecodable
 	case res.MD5Mismatch:
-		an.Problem = problemMD5
+		an.Problem, an.ProblemCode = problemMD5, api.ProblemFLACChecksum
 	}
 	return a.st.WithLightTx(ctx, func(tx store.Tx) error { return tx.PutAudioAnalysis(ctx, an) })
 }
@@ -248,7 +249,7 @@ func showProblems(ctx context.Context, r store.Reader, rel *api.Release) error {
 		if err != nil {
 			return err
 		}
-		rel.Tracks[i].Problem = an.Problem
+		rel.Tracks[i].Problem, rel.Tracks[i].ProblemCode = an.Problem, an.ProblemCode
 	}
 	return nil
 }

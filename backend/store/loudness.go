@@ -12,8 +12,10 @@ type AudioAnalysis struct {
 	Peak   float64 // true peak, linear
 	// Problem says what makes the audio unusable (a FLAC whose samples
 	// do not match its STREAMINFO MD5); empty when it is sound.
-	Problem    string
-	AnalyzedAt time.Time
+	Problem string
+	// ProblemCode is Problem's api.Problem* code.
+	ProblemCode string
+	AnalyzedAt  time.Time
 }
 
 // AlbumLoudness is a release's loudness over its tracks taken together,

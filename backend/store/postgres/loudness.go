@@ -12,9 +12,9 @@ import (
 
 // PutAudioAnalysis implements store.Tx.
 func (t *tx) PutAudioAnalysis(ctx context.Context, a store.AudioAnalysis) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO audio_analyses (sha256, lufs, peak, problem, analyzed_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (sha256) DO UPDATE SET lufs = excluded.lufs, peak = excluded.peak, problem = excluded.problem, analyzed_at = excluded.analyzed_at`,
-		a.SHA256, a.LUFS, a.Peak, a.Problem, ms(a.AnalyzedAt))
+	_, err := t.tx.Exec(ctx, `INSERT INTO audio_analyses (sha256, lufs, peak, problem, problem_code, analyzed_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (sha256) DO UPDATE SET lufs = excluded.lufs, peak = excluded.peak, problem = excluded.problem, problem_code = excluded.problem_code, analyzed_at = excluded.analyzed_at`,
+		a.SHA256, a.LUFS, a.Peak, a.Problem, a.ProblemCode, ms(a.AnalyzedAt))
 	return wrap("put audio analysis", err)
 }
 
@@ -29,8 +29,8 @@ func (t *tx) PutAlbumLoudness(ctx context.Context, a store.AlbumLoudness) error 
 // AudioAnalysis implements store.Reader.
 func (r reader) AudioAnalysis(ctx context.Context, sha string) (*store.AudioAnalysis, error) {
 	a := store.AudioAnalysis{SHA256: sha}
-	err := r.q.QueryRow(ctx, `SELECT lufs, peak, problem, analyzed_at FROM audio_analyses WHERE sha256 = $1`, sha).
-		Scan(&a.LUFS, &a.Peak, &a.Problem, &a.AnalyzedAt)
+	err := r.q.QueryRow(ctx, `SELECT lufs, peak, problem, problem_code, analyzed_at FROM audio_analyses WHERE sha256 = $1`, sha).
+		Scan(&a.LUFS, &a.Peak, &a.Problem, &a.ProblemCode, &a.AnalyzedAt)
 	if err != nil {
 		return nil, wrap("audio analysis", err)
 	}

@@ -12,9 +12,9 @@ import (
 
 // PutAudioAnalysis implements store.Tx.
 func (t *tx) PutAudioAnalysis(ctx context.Context, a store.AudioAnalysis) error {
-	return t.exec(ctx, `INSERT INTO audio_analyses (sha256, lufs, peak, problem, analyzed_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO UPDATE SET lufs = excluded.lufs, peak = excluded.peak, problem = excluded.problem, analyzed_at = excluded.analyzed_at`,
-		a.SHA256, a.LUFS, a.Peak, a.Problem, millis(a.AnalyzedAt))
+	return t.exec(ctx, `INSERT INTO audio_analyses (sha256, lufs, peak, problem, problem_code, analyzed_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET lufs = excluded.lufs, peak = excluded.peak, problem = excluded.problem, problem_code = excluded.problem_code, analyzed_at = excluded.analyzed_at`,
+		a.SHA256, a.LUFS, a.Peak, a.Problem, a.ProblemCode, millis(a.AnalyzedAt))
 }
 
 // PutAlbumLoudness implements store.Tx.
@@ -28,8 +28,8 @@ func (t *tx) PutAlbumLoudness(ctx context.Context, a store.AlbumLoudness) error 
 func (r reader) AudioAnalysis(ctx context.Context, sha string) (*store.AudioAnalysis, error) {
 	a := store.AudioAnalysis{SHA256: sha}
 	var at int64
-	err := r.q.QueryRowContext(ctx, `SELECT lufs, peak, problem, analyzed_at FROM audio_analyses WHERE sha256 = ?`, sha).
-		Scan(&a.LUFS, &a.Peak, &a.Problem, &at)
+	err := r.q.QueryRowContext(ctx, `SELECT lufs, peak, problem, problem_code, analyzed_at FROM audio_analyses WHERE sha256 = ?`, sha).
+		Scan(&a.LUFS, &a.Peak, &a.Problem, &a.ProblemCode, &at)
 	if err != nil {
 		return nil, none(err)
 	}

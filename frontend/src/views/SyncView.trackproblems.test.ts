@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-// A synced release two of whose masters the platform found damaged.
+// A synced release three of whose masters the platform found unusable,
+// one for a reason the catalog has no words for.
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {}, OnFileDrop: () => {}, OnFileDropOff: () => {} }))
 vi.mock('../../wailsjs/go/app/RulesAPI', () => ({
   Rules: () => Promise.resolve({ currencies: ['EUR'], max_price_cents: 100_000_000, max_payees: 8 }),
@@ -20,6 +21,7 @@ vi.mock('../../wailsjs/go/app/SyncAPI', () => ({
       track_problems: [
         { position: 2, title: 'Undertow', kind: 'damaged', detail: 'the FLAC’s decoded audio does not match the MD5 checksum in its header' },
         { position: 3, title: 'Ebb', kind: 'undecodable', detail: 'the audio cannot be decoded to its end' },
+        { position: 4, title: 'Shore', kind: 'clipping', detail: 'the audio clips' },
       ],
     }],
   }]),
@@ -34,10 +36,12 @@ describe('SyncView: masters the platform found damaged', () => {
     ['en', [
       'Track 2 (Undertow): the FLAC’s audio does not match the MD5 checksum in its header, so the file is damaged. Encode it again from the original and sync again.',
       'Track 3 (Ebb): the audio cannot be decoded to its end, so the file is damaged. Replace it with a good copy.',
+      'Track 4 (Shore): the platform cannot use this audio: the audio clips',
     ]],
     ['fr', [
       'Piste 2 (Undertow) : l’audio du FLAC ne correspond pas à la somme MD5 de son en-tête, le fichier est donc endommagé. Encodez-le de nouveau depuis l’original, puis synchronisez.',
       'Piste 3 (Ebb) : l’audio ne peut pas être décodé jusqu’au bout, le fichier est donc endommagé. Remplacez-le par une copie saine.',
+      'Piste 4 (Shore) : la plateforme ne peut pas utiliser cet audio : the audio clips',
     ]],
   ] as const) {
     it(`are said plainly to their creator (${lang})`, async () => {
@@ -46,7 +50,7 @@ describe('SyncView: masters the platform found damaged', () => {
       await flushPromises()
       const shown = w.findAll('[data-testid=track-problem]')
       expect(shown.map((p) => p.text())).toEqual(want)
-      expect(shown.map((p) => p.attributes('data-kind'))).toEqual(['damaged', 'undecodable'])
+      expect(shown.map((p) => p.attributes('data-kind'))).toEqual(['damaged', 'undecodable', 'clipping'])
     })
   }
 })
