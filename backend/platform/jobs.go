@@ -20,13 +20,17 @@ func (p *Platform) startJobs(dir string, log *slog.Logger) error {
 	}
 	p.Transcodes = tc
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	done, swept := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		if err := p.Jobs.Run(ctx); err != nil {
 			log.Error("jobs", "err", err)
 		}
 	}()
-	p.closers = append(p.closers, func() { cancel(); <-done })
+	go func() {
+		defer close(swept)
+		tc.RunSweeps(ctx)
+	}()
+	p.closers = append(p.closers, func() { cancel(); <-done; <-swept })
 	return nil
 }

@@ -73,6 +73,15 @@ type JobsTx interface {
 	// PutTranscode records a transcode; a second record of the same
 	// master, format and version keeps the first.
 	PutTranscode(ctx context.Context, t Transcode) error
+	// TaggedServed records that the tagged copy sha256 (a download tagged
+	// for its buyer) was served at: its last served time moves forward,
+	// never back.
+	TaggedServed(ctx context.Context, sha256 string, size int64, at time.Time) error
+	// EvictTagged forgets the tagged copy sha256 if it was last served
+	// before servedBefore. removeBlob is true when it did and the bytes
+	// are no one else's (not a blob of the catalog, not a shared
+	// transcode): the caller then deletes them from the bucket.
+	EvictTagged(ctx context.Context, sha256 string, servedBefore time.Time) (removeBlob bool, err error)
 }
 
 // JobsReader reads the job queue and the transcode cache.
@@ -86,4 +95,7 @@ type JobsReader interface {
 	// Transcode finds the transcode of a master in a format made with
 	// settings version; ErrNotFound.
 	Transcode(ctx context.Context, masterSHA256, format string, version int) (*Transcode, error)
+	// StaleTagged lists up to limit tagged copies last served before
+	// servedBefore, least recently served first.
+	StaleTagged(ctx context.Context, servedBefore time.Time, limit int) ([]string, error)
 }

@@ -144,7 +144,8 @@ func tagsOf(rel *api.Release, t api.ManifestTrack, purchase int64) Tags {
 }
 
 // tag is src tagged with tags and the cover: a blob, made once per
-// distinct tagging and found again by later downloads.
+// distinct tagging and found again by later downloads while it is kept
+// (see KeepTagged); made again, the same bytes, once evicted.
 func (s *Service) tag(ctx context.Context, src source, tags Tags, cover string) (*api.ArchiveFile, error) {
 	key := tagKey(src, tags, cover)
 	s.mu.Lock()
@@ -152,6 +153,7 @@ func (s *Service) tag(ctx context.Context, src source, tags Tags, cover string) 
 	s.mu.Unlock()
 	if ok {
 		if _, err := s.bucket.Stat(ctx, file.SHA256); err == nil {
+			s.noteServed(ctx, file, false)
 			return &file, nil
 		}
 	}
@@ -171,6 +173,7 @@ func (s *Service) tag(ctx context.Context, src source, tags Tags, cover string) 
 	}
 	s.tagged[key] = file
 	s.mu.Unlock()
+	s.noteServed(ctx, file, true)
 	return &file, nil
 }
 

@@ -43,6 +43,7 @@ type Service struct {
 
 	mu     sync.Mutex
 	tagged map[string]api.ArchiveFile // tag key → tagged blob
+	served map[string]time.Time       // tagged blob → when this server last recorded it served
 }
 
 // NewService makes the service and registers its job handler on q;
@@ -59,7 +60,7 @@ func NewService(st store.Store, bucket blob.Bucket, q *jobs.Queue, tmp string, l
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{st: st, bucket: bucket, q: q, tmp: tmp, log: log, slots: make(chan struct{}, runtime.NumCPU()),
-		tagged: map[string]api.ArchiveFile{}}
+		tagged: map[string]api.ArchiveFile{}, served: map[string]time.Time{}}
 	for _, tool := range []string{"ffmpeg", "ffprobe"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			s.missing = api.Errorf(api.EUNSUPPORTED, "this server cannot make other formats than the masters: %s is not installed", tool)

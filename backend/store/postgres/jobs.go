@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,6 +95,39 @@ func (t *tx) PutTranscode(ctx context.Context, tc store.Transcode) error {
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 		tc.MasterSHA256, tc.Format, tc.Version, tc.SHA256, tc.Size, ms(tc.CreatedAt))
 	return wrap("put transcode", err)
+}
+
+// TaggedServed implements store.Tx.
+func (t *tx) TaggedServed(ctx context.Context, sha string, size int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO tagged (sha256, size, last_served) VALUES ($1, $2, $3)
+		ON CONFLICT (sha256) DO UPDATE SET last_served = GREATEST(tagged.last_served, excluded.last_served)`, sha, size, ms(at))
+	return wrap("tagged served", err)
+}
+
+// EvictTagged implements store.Tx.
+func (t *tx) EvictTagged(ctx context.Context, sha string, servedBefore time.Time) (bool, error) {
+	var shared bool
+	err := t.tx.QueryRow(ctx, `WITH gone AS (DELETE FROM tagged WHERE sha256 = $1 AND last_served < $2 RETURNING sha256)
+		SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $1) OR EXISTS (SELECT 1 FROM transcodes WHERE sha256 = $1)
+		FROM gone`, sha, ms(servedBefore)).Scan(&shared)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil // not there, or served since
+	}
+	if err != nil {
+		return false, wrap("evict tagged", err)
+	}
+	return !shared, nil
+}
+
+// StaleTagged implements store.Reader.
+func (r reader) StaleTagged(ctx context.Context, servedBefore time.Time, limit int) ([]string, error) {
+	rows, err := r.q.Query(ctx, `SELECT sha256 FROM tagged WHERE last_served < $1
+		ORDER BY last_served, sha256 LIMIT $2`, ms(servedBefore), limit)
+	if err != nil {
+		return nil, wrap("stale tagged", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, wrap("stale tagged", err)
 }
 
 // JobByKey implements store.Reader.

@@ -105,6 +105,53 @@ func (t *tx) PutTranscode(ctx context.Context, tc store.Transcode) error {
 	return nil
 }
 
+// TaggedServed implements store.Tx.
+func (t *tx) TaggedServed(ctx context.Context, sha string, size int64, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO tagged (sha256, size, last_served) VALUES (?, ?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET last_served = max(last_served, excluded.last_served)`, sha, size, millis(at))
+	if err != nil {
+		return fmt.Errorf("tagged served: %w", err)
+	}
+	return nil
+}
+
+// EvictTagged implements store.Tx.
+func (t *tx) EvictTagged(ctx context.Context, sha string, servedBefore time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM tagged WHERE sha256 = ? AND last_served < ?`, sha, millis(servedBefore))
+	if err != nil {
+		return false, fmt.Errorf("evict tagged: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	var shared bool
+	err = t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)
+		OR EXISTS (SELECT 1 FROM transcodes WHERE sha256 = ?)`, sha, sha).Scan(&shared)
+	if err != nil {
+		return false, fmt.Errorf("evict tagged: %w", err)
+	}
+	return !shared, nil
+}
+
+// StaleTagged implements store.Reader.
+func (r reader) StaleTagged(ctx context.Context, servedBefore time.Time, limit int) ([]string, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT sha256 FROM tagged WHERE last_served < ?
+		ORDER BY last_served, sha256 LIMIT ?`, millis(servedBefore), limit)
+	if err != nil {
+		return nil, fmt.Errorf("stale tagged: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, err
+		}
+		out = append(out, sha)
+	}
+	return out, rows.Err()
+}
+
 // JobByKey implements store.Reader.
 func (r reader) JobByKey(ctx context.Context, kind, key string) (*store.Job, error) {
 	return scanJob(r.q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE kind = ? AND job_key = ?`, kind, key))

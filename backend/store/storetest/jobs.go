@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -340,4 +341,81 @@ func testTranscodes(t *testing.T, s Services) {
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// testTaggedCopies: a tagged copy's last served time only moves forward;
+// copies not served since a time are listed least recent first; evicting
+// forgets one only if still not served since, and asks for its bytes to
+// be deleted only when no catalog blob or shared transcode has them.
+func testTaggedCopies(t *testing.T, s Services) {
+	ctx := signUp(t, s, "tagger", true)
+	t0 := at(t, "2026-03-01T10:00:00.5Z")
+	tx := func(fn func(tx store.Tx) error) {
+		t.Helper()
+		if err := s.Store.WithTx(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	served := func(sha string, at time.Time) {
+		t.Helper()
+		tx(func(tx store.Tx) error { return tx.TaggedServed(ctx, sha, 1000, at) })
+	}
+	stale := func(before time.Time, limit int) string {
+		t.Helper()
+		got, err := s.Store.StaleTagged(ctx, before, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(got)
+	}
+	evict := func(sha string, before time.Time) bool {
+		t.Helper()
+		var remove bool
+		tx(func(tx store.Tx) error {
+			var err error
+			remove, err = tx.EvictTagged(ctx, sha, before)
+			return err
+		})
+		return remove
+	}
+	a, b, c := digest("tagged a"), digest("tagged b"), digest("tagged c")
+	master := audio(t, s, ctx, "a master that is also a tagged copy")
+	shared := digest("a shared transcode that is also a tagged copy")
+	tx(func(tx store.Tx) error {
+		return tx.PutTranscode(ctx, store.Transcode{MasterSHA256: master, Format: "opus", Version: 1, SHA256: shared, Size: 1, CreatedAt: t0})
+	})
+	served(a, t0.Add(2*time.Hour))
+	served(a, t0) // an older record never moves it back
+	served(b, t0.Add(time.Hour))
+	served(c, t0.Add(3*time.Hour))
+	served(master, t0)
+	served(shared, t0)
+	if got, want := stale(t0.Add(3*time.Hour), 10), fmt.Sprint([]string{min(master, shared), max(master, shared), b, a}); got != want {
+		t.Fatalf("stale before t0+3h = %s, want %s (least recently served first, c served since)", got, want)
+	}
+	if got := stale(t0.Add(time.Hour), 1); got != fmt.Sprint([]string{min(master, shared)}) {
+		t.Fatalf("stale before t0+1h, limit 1 = %s", got)
+	}
+	// Served since the time given: kept.
+	if evict(a, t0.Add(2*time.Hour)) {
+		t.Fatal("evicted a copy served at the very time given")
+	}
+	if got := stale(t0.Add(3*time.Hour), 10); !strings.Contains(got, a) {
+		t.Fatalf("a copy not evicted was forgotten: %s", got)
+	}
+	if !evict(a, t0.Add(3*time.Hour)) || evict(a, t0.Add(3*time.Hour)) {
+		t.Fatal("evicting a stale copy: want its bytes deleted once, then nothing to do")
+	}
+	// Bytes that are a master or a shared transcode are never deleted.
+	if evict(master, t0.Add(time.Hour)) || evict(shared, t0.Add(time.Hour)) {
+		t.Fatal("evicting a tagged copy whose bytes are a master or a shared transcode asked to delete them")
+	}
+	if got, want := stale(t0.Add(4*time.Hour), 10), fmt.Sprint([]string{b, c}); got != want {
+		t.Fatalf("after evictions stale = %s, want %s", got, want)
+	}
+	// Served again after its eviction: known again.
+	served(a, t0.Add(5*time.Hour))
+	if got := stale(t0.Add(6*time.Hour), 10); got != fmt.Sprint([]string{b, c, a}) {
+		t.Fatalf("after serving a again stale = %s", got)
+	}
 }

@@ -94,6 +94,7 @@ var tests = []struct {
 	{"JobRetryFailed", testJobRetryFailed},
 	{"JobClaimUnderConcurrency", testJobClaimUnderConcurrency},
 	{"Transcodes", testTranscodes},
+	{"TaggedCopies", testTaggedCopies},
 }
 
 // Run runs the suite; openStore returns a fresh, empty store, closed by
