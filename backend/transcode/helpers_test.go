@@ -40,6 +40,8 @@ type rig struct {
 	svc    *transcode.Service
 	artist int64
 	cover  string
+	// counted counts the service's bookkeeping writes.
+	counted *countingStore
 }
 
 func newRig(t *testing.T) *rig {
@@ -56,7 +58,8 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	q := jobs.New(db, jobs.Config{Backoff: time.Millisecond, Poll: 20 * time.Millisecond}, nil)
-	svc, err := transcode.NewService(db, bucket, q, filepath.Join(dir, "scratch"), nil)
+	counted := &countingStore{Store: db}
+	svc, err := transcode.NewService(counted, bucket, q, filepath.Join(dir, "scratch"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +67,7 @@ func newRig(t *testing.T) *rig {
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(runCtx) }()
 	t.Cleanup(func() { cancel(); <-done; db.Close() })
-	r := &rig{t: t, dir: dir, db: db, bucket: bucket, q: q, svc: svc}
+	r := &rig{t: t, dir: dir, db: db, bucket: bucket, q: q, svc: svc, counted: counted}
 	err = db.WithTx(ctx, func(tx store.Tx) error {
 		r.artist, err = tx.InsertAccount(ctx, &api.Account{Email: "ann@example.com", DisplayName: "Ann", Creator: true, CreatedAt: time.Now()}, "x")
 		return err
