@@ -114,7 +114,12 @@ func testDamagedMasters(t *testing.T, s Services) {
 	}
 	bad := m.Tracks[1].AudioSHA256
 	const problem = "the file is damaged"
-	putAnalysis(t, s, store.AudioAnalysis{SHA256: bad, LUFS: -12, Peak: 1, Problem: problem, AnalyzedAt: clk.now()})
+	putAnalysis(t, s, store.AudioAnalysis{SHA256: bad, LUFS: -12, Peak: 1, Problem: problem, ProblemCode: api.ProblemFLACChecksum, AnalyzedAt: clk.now()})
+	an, err := s.Store.AudioAnalysis(context.Background(), bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "damaged analysis", *an, store.AudioAnalysis{SHA256: bad, LUFS: -12, Peak: 1, Problem: problem, ProblemCode: api.ProblemFLACChecksum, AnalyzedAt: at(t, "2026-04-01T10:00:00Z")})
 
 	_, err = s.Releases.PublishRelease(ann, draft.ID)
 	code(t, err, api.ECONFLICT)
@@ -127,6 +132,16 @@ func testDamagedMasters(t *testing.T, s Services) {
 	}
 	if got.State != api.StateDraft || got.Tracks[1].Problem != problem || got.Tracks[1].Loudness != nil || got.Tracks[0].Problem != "" {
 		t.Fatalf("owner sees state %s, problems %q %q, loudness %v", got.State, got.Tracks[0].Problem, got.Tracks[1].Problem, got.Tracks[1].Loudness)
+	}
+	if got.Tracks[1].ProblemCode != api.ProblemFLACChecksum || got.Tracks[0].ProblemCode != "" {
+		t.Fatalf("owner sees problem codes %q %q, want none and %q", got.Tracks[0].ProblemCode, got.Tracks[1].ProblemCode, api.ProblemFLACChecksum)
+	}
+	page, err := s.Releases.MyReleases(ann, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].Tracks[1].ProblemCode != api.ProblemFLACChecksum {
+		t.Fatalf("the owner's list: %+v, want track 2 with the code %q", page.Items, api.ProblemFLACChecksum)
 	}
 
 	_, err = s.Releases.CreateRelease(ann, api.Manifest{Title: "Again", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
@@ -145,13 +160,20 @@ func testDamagedMasters(t *testing.T, s Services) {
 	if _, err := s.Releases.PublishRelease(ann, draft.ID); err != nil {
 		t.Fatal(err)
 	}
-	putAnalysis(t, s, store.AudioAnalysis{SHA256: m.Tracks[0].AudioSHA256, LUFS: -12, Peak: 1, Problem: problem, AnalyzedAt: clk.now()})
+	putAnalysis(t, s, store.AudioAnalysis{SHA256: m.Tracks[0].AudioSHA256, LUFS: -12, Peak: 1, Problem: problem, ProblemCode: api.ProblemUndecodable, AnalyzedAt: clk.now()})
 	fan := signUp(t, s, "fan", false)
 	seen, err := s.Releases.FindRelease(fan, draft.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seen.Tracks[0].Problem != "" {
-		t.Fatalf("a fan sees the problem %q", seen.Tracks[0].Problem)
+	if seen.Tracks[0].Problem != "" || seen.Tracks[0].ProblemCode != "" {
+		t.Fatalf("a fan sees the problem %q (%q)", seen.Tracks[0].Problem, seen.Tracks[0].ProblemCode)
+	}
+	mine, err := s.Releases.FindRelease(ann, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.Tracks[0].ProblemCode != api.ProblemUndecodable {
+		t.Fatalf("the owner sees the code %q, want %q", mine.Tracks[0].ProblemCode, api.ProblemUndecodable)
 	}
 }
