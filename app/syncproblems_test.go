@@ -21,10 +21,10 @@ func TestFoldersSayProblemsByKind(t *testing.T) {
 	dir := filepath.Join(music, "Night")
 	os.MkdirAll(dir, 0o755)
 	testmedia.MP3(t, filepath.Join(dir, "01 - One.mp3"), 1, 440, testmedia.Tags{Title: "One"})
-	os.WriteFile(filepath.Join(dir, "02 - Two.flac"), []byte("fLaC...."), 0o644)
+	os.WriteFile(filepath.Join(dir, "02 - Two.wma"), []byte("0&\xb2u...."), 0o644)
 	os.WriteFile(filepath.Join(dir, sync.SidecarName), []byte(`{"prise_cents": 500}`), 0o644)
 	old := time.Now().Add(-time.Hour)
-	for _, name := range []string{"01 - One.mp3", "02 - Two.flac", sync.SidecarName} {
+	for _, name := range []string{"01 - One.mp3", "02 - Two.wma", sync.SidecarName} {
 		os.Chtimes(filepath.Join(dir, name), old, old)
 	}
 	x := &SyncAPI{a}
@@ -45,15 +45,15 @@ func TestFoldersSayProblemsByKind(t *testing.T) {
 	if p := r.SidecarProblem; p == nil || p.Kind != sync.KindSidecarUnknown || p.Field != "prise_cents" {
 		t.Errorf("sidecar problem %+v, want sidecar_unknown_field naming prise_cents", p)
 	}
-	var flac *FileView
+	var wma *FileView
 	for i := range r.Files {
-		if r.Files[i].Path == "02 - Two.flac" {
-			flac = &r.Files[i]
+		if r.Files[i].Path == "02 - Two.wma" {
+			wma = &r.Files[i]
 		}
 	}
-	if flac == nil || flac.State != sync.StateError || flac.Problem == nil || flac.Problem.Kind != sync.KindUnsupportedType || flac.Problem.Name != "FLAC" ||
-		!strings.Contains(flac.Problem.Detail, "not accepted") {
-		t.Errorf("the FLAC file is %+v, want unsupported_type FLAC with the cause in the detail", flac)
+	if wma == nil || wma.State != sync.StateError || wma.Problem == nil || wma.Problem.Kind != sync.KindUnsupportedType || wma.Problem.Name != "WMA" ||
+		!strings.Contains(wma.Problem.Detail, "not accepted") {
+		t.Errorf("the WMA file is %+v, want unsupported_type WMA with the cause in the detail", wma)
 	}
 	b, _ := json.Marshal(fs)
 	var raw []map[string]any
