@@ -1,6 +1,8 @@
 package service
 
 import (
+	"time"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -64,11 +66,11 @@ func (s *PreviewService) losslessPreview(ctx context.Context, p *api.Preview) (*
 	if s.analysis == nil {
 		return nil, api.Errorf(api.EUNSUPPORTED, "track %d: previews of FLAC masters are not made on this server", p.TrackID)
 	}
-	// Asked first, queued if unknown: a player asking again while it is
-	// made writes nothing.
+	// Asked first, queued if unknown or failed long enough ago to be tried
+	// again: a player asking again while it is made writes nothing.
 	key := previewJobKey(master, p.Seconds)
 	st, err := s.analysis.jobs.Status(ctx, JobPreview, key)
-	if api.ErrorCode(err) == api.ENOTFOUND {
+	if api.ErrorCode(err) == api.ENOTFOUND || (err == nil && st.State == jobs.Failed && !st.RetryAt.After(time.Now())) {
 		st, err = s.analysis.jobs.Enqueue(ctx, JobPreview, key)
 	}
 	if err != nil {
