@@ -143,6 +143,9 @@ func (a *App) open() (err error) {
 		a.openErr = err
 		close(a.ready)
 		startupMark("Open-returned")
+		if err == nil {
+			a.events.Emit(EventReady, true) // a window that asked too early asks again
+		}
 	}()
 	startupMark("open-started")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,6 +12,7 @@ import (
 // that emits them (sync.FileEvent, player.Status, …).
 const (
 	EventFatal   = "app:fatal"  // string: the app could not start
+	EventReady   = "app:ready"  // true: start-up finished; bound methods answer at once
 	EventOnline  = "app:online" // bool
 	EventLibrary = "library:changed"
 )

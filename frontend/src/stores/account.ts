@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { api, call, ApiError } from '../api'
+import { api, call, on, ApiError } from '../api'
 import type { api as models, app } from '../../wailsjs/go/models'
 
 export const useAccount = defineStore('account', {
@@ -23,6 +23,13 @@ export const useAccount = defineStore('account', {
       }
       // Someone signed in before the question was asked answered it then.
       if (this.me && !this.role) await this.setRole(this.me.creator ? 'make' : 'listen')
+    },
+    // onReady calls fn once the app says start-up has finished, when the
+    // first look came too early to know the platform (a slow start).
+    onReady(fn: () => void): () => void {
+      return on('app:ready', () => {
+        if (!this.platform?.url) fn()
+      })
     },
     async setRole(role: 'listen' | 'make') {
       this.role = role
