@@ -193,7 +193,8 @@ mailpit_up() { curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$1/api/v1/in
 # start_mailpit runs Mailpit: its SMTP side on one loopback port, found by
 # serve, and its web and REST side on another, picked here first. A
 # program taking that second port meanwhile makes the start fail and
-# serve try again with new ones.
+# serve try again with new ones. --max 0 keeps every message: tests count
+# what they sent, and Mailpit's default (500) prunes the oldest mid-test.
 start_mailpit() {
   local dir http
   if [ ! -x "$mailpit" ]; then
@@ -204,7 +205,7 @@ start_mailpit() {
   mkdir -p "$dir"
   http="$(random_port)"
   serve mailpit "$dir" TERM mailpit_up "$http" -- setpriv --pdeathsig TERM -- \
-    "$mailpit" --smtp "127.0.0.1:{port}" --listen "127.0.0.1:$http" --database "$dir/mail.db" --disable-version-check
+    "$mailpit" --smtp "127.0.0.1:{port}" --listen "127.0.0.1:$http" --database "$dir/mail.db" --max 0 --disable-version-check
   export MEGABOX_TEST_SMTP="smtp://127.0.0.1:$port?tls=none" MEGABOX_TEST_MAILPIT="http://127.0.0.1:$http"
 }
 
