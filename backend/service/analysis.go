@@ -202,10 +202,7 @@ func (a *Analysis) record(ctx context.Context, sha string, res *loudness.Result)
 // with the field of the first such track.
 func checkMasters(ctx context.Context, r store.Reader, tracks []api.ManifestTrack) error {
 	for i, t := range tracks {
-		an, err := r.AudioAnalysis(ctx, t.AudioSHA256)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+		an, err := analysisOf(ctx, r, t.AudioSHA256)
 		if err != nil {
 			return err
 		}
@@ -221,10 +218,7 @@ func checkMasters(ctx context.Context, r store.Reader, tracks []api.ManifestTrac
 // found damaged after it was named.
 func checkPublishable(ctx context.Context, r store.Reader, rel *api.Release) error {
 	for _, t := range rel.Tracks {
-		an, err := r.AudioAnalysis(ctx, t.AudioSHA256)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+		an, err := analysisOf(ctx, r, t.AudioSHA256)
 		if err != nil {
 			return err
 		}
@@ -242,14 +236,21 @@ func showProblems(ctx context.Context, r store.Reader, rel *api.Release) error {
 		return nil
 	}
 	for i, t := range rel.Tracks {
-		an, err := r.AudioAnalysis(ctx, t.AudioSHA256)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+		an, err := analysisOf(ctx, r, t.AudioSHA256)
 		if err != nil {
 			return err
 		}
 		rel.Tracks[i].Problem, rel.Tracks[i].ProblemCode = an.Problem, an.ProblemCode
 	}
 	return nil
+}
+
+// analysisOf is what a decode of the audio found; an empty analysis when
+// it was not decoded yet.
+func analysisOf(ctx context.Context, r store.Reader, sha string) (*store.AudioAnalysis, error) {
+	an, err := r.AudioAnalysis(ctx, sha)
+	if errors.Is(err, store.ErrNotFound) {
+		return &store.AudioAnalysis{SHA256: sha}, nil
+	}
+	return an, err
 }
