@@ -23,8 +23,11 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/jobs"
 	"github.com/megabox-fm/megabox/backend/media"
+	"github.com/megabox-fm/megabox/backend/service"
 	"github.com/megabox-fm/megabox/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // counted is an env whose server counts the requests it is sent.
@@ -35,6 +38,12 @@ type counted struct {
 
 func countedEnv(t *testing.T) *counted {
 	e := mustEnv(t)
+	// The platform's start queues a one-time analysis pass; its writes
+	// are its own, not the uploads' to count.
+	wait.Until(t, 2*time.Minute, "the start's analysis pass done", func() bool {
+		st, err := e.p.Jobs.Status(context.Background(), service.JobBackfill, service.BackfillKey)
+		return err == nil && st.State == jobs.Done
+	})
 	c := &counted{env: e}
 	e.srv.Close()
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/platform"
 	"github.com/megabox-fm/megabox/internal/s3test"
 	"github.com/megabox-fm/megabox/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // masters keeps each encoding's 40-second track for the whole test
@@ -202,7 +204,13 @@ func TestPreviewCutOnce(t *testing.T) {
 	e := mustEnv(t)
 	ann, _ := e.signUp("Ann", true)
 	m := master(t, testmedia.Encoding{VBR: true, ID3v2: true})
-	path, _ := e.previewRelease(ann, m, false, nil)
+	path, rel := e.previewRelease(ann, m, false, nil)
+	// The platform reads the file to measure its loudness, in the
+	// background: let that finish before counting.
+	wait.Until(t, 2*time.Minute, "the track's and the album's loudness measured", func() bool {
+		got, err := ann.FindRelease(context.Background(), rel.ID)
+		return err == nil && got.Tracks[0].Loudness != nil && got.Tracks[0].Loudness.AlbumPeak != 0
+	})
 	before := e.p.Disk.Reads()
 	const n = 16
 	var wg sync.WaitGroup
