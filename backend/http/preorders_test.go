@@ -1,11 +1,9 @@
 package http_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -124,26 +122,7 @@ func (e *env) wantTracks(fan, ann *mhttp.Client, rel *api.Release, masters [][]b
 // their masters, and receipt.txt the note.
 func (e *env) wantArchive(fan *mhttp.Client, purchaseID int64, masters [][]byte, open []int, note string) {
 	e.t.Helper()
-	code, body, _ := e.raw("GET", fmt.Sprintf("/api/v1/purchases/%d/archive.zip", purchaseID), fan.Token(), nil)
-	if code != 200 {
-		e.t.Fatalf("archive: %d %s", code, body)
-	}
-	z, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	got := map[string][]byte{}
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		b, err := io.ReadAll(r)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		got[f.Name] = b
-	}
+	got := e.archive(fan, purchaseID)
 	dir := "Ann - Night Drive/"
 	if len(got) != len(open)+3 { // the tracks, the cover and two receipt files
 		e.t.Fatalf("archive has %d files, want %d", len(got), len(open)+3)
