@@ -22,6 +22,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	flag.StringVar(&appPath, "app", "build/bin/megabox", "the desktop app's production build, for the desktop benchmark")
 	serveRaw := flag.String("serve-raw", "", "internal: serve the raw upload baseline into this directory")
+	flag.Func("files", "the files benchmark's sizes, comma-separated (default 1,10,100,1000,10000; flatness needs 100 and 10000)", parseFileSizes)
 	flag.Parse()
 	if *serveRaw != "" {
 		if err := runRawServer(*serveRaw); err != nil {

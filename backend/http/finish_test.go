@@ -26,6 +26,7 @@ import (
 	"github.com/megabox-fm/megabox/backend/jobs"
 	"github.com/megabox-fm/megabox/backend/media"
 	"github.com/megabox-fm/megabox/backend/service"
+	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/megabox-fm/megabox/internal/testmedia"
 	"github.com/megabox-fm/megabox/internal/wait"
 )
@@ -459,5 +460,55 @@ func TestJanitorRemovesOrphanedStaging(t *testing.T) {
 	}
 	if _, err := c.UploadFile(ctx, bytes.NewReader(cut), &mhttp.Upload{SHA256: recorded.SHA256, Size: recorded.Size, URL: recorded.URL}); err != nil {
 		t.Fatalf("the recorded upload cannot resume after the sweep: %v", err)
+	}
+}
+
+// TestReleaseQueuesItsAnalysisInItsCommit: a release's track list and the
+// analysis it asks for are one durable commit, whatever the number of
+// tracks; the jobs are known as soon as the request returns, and running
+// them adds no fsync'd commit (their claims and outcomes can be redone).
+func TestReleaseQueuesItsAnalysisInItsCommit(t *testing.T) {
+	e := countedEnv(t)
+	ctx := context.Background()
+	c, _ := e.signUp("ann", true)
+	m, _ := e.album(c, "Tides", 3)
+	durable := e.p.DB.DurableCommits()
+	rel, err := c.CreateRelease(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.p.DB.DurableCommits() - durable; got != 1 {
+		t.Errorf("creating a release of 3 tracks made %d durable commits, want 1", got)
+	}
+	var audio []string
+	for _, tr := range m.Tracks {
+		audio = append(audio, tr.AudioSHA256)
+	}
+	keys := map[string]string{service.JobAlbum: fmt.Sprintf("%d/%s", rel.ID, store.TracksHash(audio))}
+	for _, sha := range audio {
+		keys[sha] = sha
+	}
+	status := func(key string) (jobs.Status, error) {
+		kind := service.JobAnalyze
+		if key == keys[service.JobAlbum] {
+			kind = service.JobAlbum
+		}
+		return e.p.Jobs.Status(ctx, kind, key)
+	}
+	for _, key := range keys {
+		if _, err := status(key); err != nil {
+			t.Errorf("job %s not queued with the release: %v", key, err)
+		}
+	}
+	wait.Until(t, 2*time.Minute, "the release's analysis done", func() bool {
+		for _, key := range keys {
+			if st, err := status(key); err != nil || st.State != jobs.Done {
+				return false
+			}
+		}
+		return true
+	})
+	if got := e.p.DB.DurableCommits() - durable; got != 1 {
+		t.Errorf("after the analysis ran: %d durable commits, want still 1", got)
 	}
 }

@@ -157,6 +157,10 @@ func (q *Queue) kinds() []string {
 	return ks
 }
 
+// Poke has Run look for due jobs at once, as after EnqueueIn's
+// transaction commits.
+func (q *Queue) Poke() { q.poke() }
+
 // poke wakes Run without waiting.
 func (q *Queue) poke() {
 	select {
@@ -186,6 +190,19 @@ func (q *Queue) Enqueue(ctx context.Context, kind, key string) (Status, error) {
 		q.poke()
 	}
 	return q.statusOf(j), nil
+}
+
+// EnqueueIn queues the job (kind, key) as Enqueue does, as part of tx:
+// the job is queued exactly when the work that asks for it commits, in
+// the same commit. The caller pokes the queue once tx has committed.
+func (q *Queue) EnqueueIn(ctx context.Context, tx store.Tx, kind, key string) error {
+	if err := validate(kind, key); err != nil {
+		return err
+	}
+	if _, err := tx.EnqueueJob(ctx, kind, key, time.Now(), q.cfg.Now().Add(-q.cfg.RetryFailed)); err != nil {
+		return fmt.Errorf("enqueue %s %s: %w", kind, key, err)
+	}
+	return nil
 }
 
 // Status is where the job (kind, key) stands; ENOTFOUND when it was

@@ -79,7 +79,11 @@ func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
 		return nil, min(time.Until(due), q.cfg.Poll)
 	}
 	var out []store.Job
-	err = q.st.WithTx(ctx, func(tx store.Tx) error {
+	// Claims and outcomes are light commits (no fsync of their own): a
+	// power cut can only lose the latest of them, which leaves a job
+	// queued or running under a lease that runs out, so it is done
+	// again; the work a job does is made to be redone.
+	err = q.st.WithLightTx(ctx, func(tx store.Tx) error {
 		now := time.Now()
 		var err error
 		out, err = tx.ClaimJobs(ctx, kinds, now, now.Add(q.cfg.Lease), n)
@@ -148,7 +152,7 @@ func (q *Queue) call(ctx context.Context, j Job, progress func(float64)) (err er
 // retried after a backoff, or failed.
 func (q *Queue) finish(wctx, runCtx context.Context, j Job, err error, lost bool) error {
 	now := time.Now()
-	return q.st.WithTx(wctx, func(tx store.Tx) error {
+	return q.st.WithLightTx(wctx, func(tx store.Tx) error {
 		switch {
 		case lost:
 			return nil // another worker holds it now
@@ -217,7 +221,7 @@ func (q *Queue) giveUp(ctx context.Context, j Job) {
 	q.log.Warn("jobs: failed", "kind", j.Kind, "key", j.Key, "err", why)
 	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer stop()
-	err := q.st.WithTx(wctx, func(tx store.Tx) error { return tx.JobFailed(wctx, j.ID, j.Attempt, why, time.Now()) })
+	err := q.st.WithLightTx(wctx, func(tx store.Tx) error { return tx.JobFailed(wctx, j.ID, j.Attempt, why, time.Now()) })
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		q.log.Error("jobs: record outcome", "kind", j.Kind, "key", j.Key, "err", err)
 	}

@@ -34,6 +34,8 @@ const (
 type Jobs interface {
 	Handle(kind string, h jobs.Handler)
 	Enqueue(ctx context.Context, kind, key string) (jobs.Status, error)
+	EnqueueIn(ctx context.Context, tx store.Tx, kind, key string) error
+	Poke()
 	Status(ctx context.Context, kind, key string) (jobs.Status, error)
 }
 
@@ -76,13 +78,13 @@ func NewAnalysis(s *Services, b blob.Bucket, q Jobs, log *slog.Logger) *Analysis
 	return a
 }
 
-// tracksSet queues the analysis of a release's tracks (jobs already known
-// are not queued again) and the measurement of the album they make. A
-// failure is logged, not returned: the release is saved, and its next
-// save queues them again.
-func (a *Analysis) tracksSet(ctx context.Context, releaseID int64, tracks []api.ManifestTrack) {
+// tracksSet queues, in the transaction that sets a release's tracks,
+// the analysis of each (jobs already known are not queued again) and the
+// measurement of the album they make: the track list and its analysis
+// commit together, in one commit. queued wakes the queue after it.
+func (a *Analysis) tracksSet(ctx context.Context, tx store.Tx, releaseID int64, tracks []api.ManifestTrack) error {
 	if a == nil || len(tracks) == 0 {
-		return
+		return nil
 	}
 	// The album is its tracks in their positions' order, as the store
 	// reads them, whatever the manifest's.
@@ -90,14 +92,17 @@ func (a *Analysis) tracksSet(ctx context.Context, releaseID int64, tracks []api.
 	audio := make([]string, len(sorted))
 	for i, t := range sorted {
 		audio[i] = t.AudioSHA256
-		a.enqueue(ctx, JobAnalyze, t.AudioSHA256)
+		if err := a.jobs.EnqueueIn(ctx, tx, JobAnalyze, t.AudioSHA256); err != nil {
+			return err
+		}
 	}
-	a.enqueue(ctx, JobAlbum, albumKey(releaseID, store.TracksHash(audio)))
+	return a.jobs.EnqueueIn(ctx, tx, JobAlbum, albumKey(releaseID, store.TracksHash(audio)))
 }
 
-func (a *Analysis) enqueue(ctx context.Context, kind, key string) {
-	if _, err := a.jobs.Enqueue(context.WithoutCancel(ctx), kind, key); err != nil {
-		a.log.ErrorContext(ctx, "queue analysis", "kind", kind, "key", key, "err", err)
+// queued wakes the queue once tracksSet's transaction has committed.
+func (a *Analysis) queued() {
+	if a != nil {
+		a.jobs.Poke()
 	}
 }
 

@@ -41,14 +41,24 @@ func (a *Analysis) backfill(ctx context.Context, _ jobs.Job, progress func(float
 		if err != nil {
 			return err
 		}
-		for _, r := range rels {
-			if measured(r.Tracks) {
-				continue
+		// One light commit per batch: were it lost, this pass's own
+		// outcome, written after it, would be lost too, and the pass done
+		// again.
+		err = a.st.WithLightTx(ctx, func(tx store.Tx) error {
+			for _, r := range rels {
+				if measured(r.Tracks) {
+					continue
+				}
+				if err := a.queueRelease(ctx, tx, r.ID, r.Tracks); err != nil {
+					return err
+				}
 			}
-			if err := a.queueRelease(ctx, r.ID, r.Tracks); err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
+		a.queued()
 		if len(rels) < backfillBatch {
 			return nil
 		}
@@ -73,17 +83,16 @@ func measured(tracks []api.Track) bool {
 
 // queueRelease queues the analysis of each track's audio and the album's,
 // for the tracks in their positions' order as the store reads them.
-func (a *Analysis) queueRelease(ctx context.Context, releaseID int64, tracks []api.Track) error {
+func (a *Analysis) queueRelease(ctx context.Context, tx store.Tx, releaseID int64, tracks []api.Track) error {
 	if len(tracks) == 0 {
 		return nil
 	}
 	audio := make([]string, len(tracks))
 	for i, t := range tracks {
 		audio[i] = t.AudioSHA256
-		if _, err := a.jobs.Enqueue(ctx, JobAnalyze, t.AudioSHA256); err != nil {
+		if err := a.jobs.EnqueueIn(ctx, tx, JobAnalyze, t.AudioSHA256); err != nil {
 			return err
 		}
 	}
-	_, err := a.jobs.Enqueue(ctx, JobAlbum, albumKey(releaseID, store.TracksHash(audio)))
-	return err
+	return a.jobs.EnqueueIn(ctx, tx, JobAlbum, albumKey(releaseID, store.TracksHash(audio)))
 }

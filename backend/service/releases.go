@@ -51,12 +51,15 @@ func (s *ReleaseService) CreateRelease(ctx context.Context, m api.Manifest) (*ap
 		if err := setExtras(ctx, tx, c.Account.ID, id, m.Extras); err != nil {
 			return err
 		}
-		return tx.ReplaceTracks(ctx, id, m.Tracks)
+		if err := tx.ReplaceTracks(ctx, id, m.Tracks); err != nil {
+			return err
+		}
+		return s.analysis.tracksSet(ctx, tx, id, m.Tracks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.analysis.tracksSet(ctx, id, m.Tracks)
+	s.analysis.queued()
 	return s.FindRelease(ctx, id)
 }
 
@@ -131,12 +134,15 @@ func (s *ReleaseService) UpdateRelease(ctx context.Context, id int64, m api.Mani
 		if err := setExtras(ctx, tx, c.Account.ID, id, m.Extras); err != nil {
 			return err
 		}
-		return tx.ReplaceTracks(ctx, id, m.Tracks)
+		if err := tx.ReplaceTracks(ctx, id, m.Tracks); err != nil {
+			return err
+		}
+		return s.analysis.tracksSet(ctx, tx, id, m.Tracks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.analysis.tracksSet(ctx, id, m.Tracks)
+	s.analysis.queued()
 	return s.FindRelease(ctx, id)
 }
 

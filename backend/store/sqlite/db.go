@@ -32,6 +32,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	commits atomic.Int64
+	durable atomic.Int64 // the commits made with a WAL fsync (WithTx)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -109,7 +110,11 @@ func (db *DB) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	return db.run(sqlTx, fn)
+	if err := db.run(sqlTx, fn); err != nil {
+		return err
+	}
+	db.durable.Add(1)
+	return nil
 }
 
 func (db *DB) run(sqlTx *sql.Tx, fn func(store.Tx) error) error {
@@ -155,6 +160,9 @@ func (db *DB) WithLightTx(ctx context.Context, fn func(store.Tx) error) error {
 
 // Commits returns how many write transactions have committed.
 func (db *DB) Commits() int64 { return db.commits.Load() }
+
+// DurableCommits returns how many of them were committed with an fsync.
+func (db *DB) DurableCommits() int64 { return db.durable.Load() }
 
 // reader answers store.Reader over the read pool or a transaction.
 type reader struct{ q queryer }
