@@ -73,6 +73,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; none by default.
 	TrustedProxies []netip.Prefix
+	// Busy is told while upload bytes arrive, so background work can
+	// yield to them; nil for nobody.
+	Busy interface{ Begin() (end func()) }
 }
 
 // Server is the platform's HTTP front.

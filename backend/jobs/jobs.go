@@ -82,6 +82,12 @@ type Config struct {
 	// Now is the clock Enqueue tells how long a job has been failed
 	// by; time.Now.
 	Now func() time.Time
+	// Activity, when set, holds back the kinds registered with
+	// HandleIdle while it is busy: until it has been quiet for Settle
+	// (1 s), or the job has waited IdleWait (2 min).
+	Activity *Activity
+	Settle   time.Duration
+	IdleWait time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -96,6 +102,8 @@ func (c Config) withDefaults() Config {
 	c.MaxBackoff = cmpOr(c.MaxBackoff, 5*time.Minute)
 	c.Poll = cmpOr(c.Poll, 2*time.Second)
 	c.RetryFailed = cmpOr(c.RetryFailed, RetryFailed)
+	c.Settle = cmpOr(c.Settle, time.Second)
+	c.IdleWait = cmpOr(c.IdleWait, 2*time.Minute)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -118,6 +126,7 @@ type Queue struct {
 
 	mu       sync.Mutex
 	handlers map[string]Handler
+	idle     map[string]bool // kinds held back while Activity is busy
 }
 
 // New makes a queue over st; Run starts its workers.
@@ -125,7 +134,8 @@ func New(st store.Store, cfg Config, log *slog.Logger) *Queue {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Queue{st: st, cfg: cfg.withDefaults(), log: log, wake: make(chan struct{}, 1), handlers: map[string]Handler{}}
+	return &Queue{st: st, cfg: cfg.withDefaults(), log: log, wake: make(chan struct{}, 1),
+		handlers: map[string]Handler{}, idle: map[string]bool{}}
 }
 
 // Workers is how many jobs run at once.
@@ -140,21 +150,37 @@ func (q *Queue) Handle(kind string, h Handler) {
 	q.poke()
 }
 
+// HandleIdle registers the handler of a kind of job nobody waits for
+// (measurements, backfills): its jobs are held back while
+// Config.Activity is busy, so they never slow what people are doing.
+func (q *Queue) HandleIdle(kind string, h Handler) {
+	q.mu.Lock()
+	q.idle[kind] = true
+	q.mu.Unlock()
+	q.Handle(kind, h)
+}
+
 func (q *Queue) handler(kind string) Handler {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.handlers[kind]
 }
 
-func (q *Queue) kinds() []string {
+// kinds returns the kinds handled, those to run now and those held back
+// for a quiet moment.
+func (q *Queue) kinds() (now, idle []string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	ks := make([]string, 0, len(q.handlers))
 	for k := range q.handlers {
-		ks = append(ks, k)
+		if q.idle[k] {
+			idle = append(idle, k)
+		} else {
+			now = append(now, k)
+		}
 	}
-	slices.Sort(ks)
-	return ks
+	slices.Sort(now)
+	slices.Sort(idle)
+	return now, idle
 }
 
 // Poke has Run look for due jobs at once, as after EnqueueIn's

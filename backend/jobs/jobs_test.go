@@ -391,6 +391,11 @@ func (c *countingStore) WithTx(ctx context.Context, fn func(store.Tx) error) err
 	return c.Store.WithTx(ctx, fn)
 }
 
+func (c *countingStore) WithLightTx(ctx context.Context, fn func(store.Tx) error) error {
+	c.writes.Add(1)
+	return c.Store.WithLightTx(ctx, fn)
+}
+
 // An idle queue only reads: it writes when a job is due.
 func TestAnIdleQueueOnlyReads(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
@@ -466,6 +471,55 @@ func TestAFailedJobIsTriedAgainOnceFailedForAWhile(t *testing.T) {
 		defer mu.Unlock()
 		if fmt.Sprint(attempts) != "[1 2 1]" {
 			t.Errorf("attempts = %v, want [1 2 1]: two, then a fresh count", attempts)
+		}
+	})
+}
+
+// Jobs of an idle kind wait while uploads arrive, other kinds do not;
+// they run once it has been quiet for Settle, or once they have waited
+// IdleWait on a server that is never quiet.
+func TestIdleKindsYieldToActivity(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		busy := &jobs.Activity{}
+		end := busy.Begin()
+		cfg := fast
+		cfg.Activity, cfg.Settle, cfg.IdleWait = busy, 20*time.Millisecond, time.Hour
+		q := jobs.New(open(t), cfg, nil)
+		var measured atomic.Int32
+		q.HandleIdle("measure", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			measured.Add(1)
+			return nil
+		})
+		q.Handle("download", func(ctx context.Context, j jobs.Job, progress func(float64)) error { return nil })
+		for _, kind := range []string{"measure", "download"} {
+			if _, err := q.Enqueue(ctx, kind, "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start(t, q)
+		waitState(t, q, "download", "a", jobs.Done)
+		// The queue claimed the download with the measurement due beside it.
+		if s := status(t, q, "measure", "a"); s.State != jobs.Queued || measured.Load() != 0 {
+			t.Fatalf("while busy: measurement %+v (ran %d times), want queued", s, measured.Load())
+		}
+		end()
+		end() // a second end does not count twice
+		waitState(t, q, "measure", "a", jobs.Done)
+
+		// Busy for good: the measurement runs once it has waited IdleWait.
+		busy.Begin()
+		cfg.IdleWait = 300 * time.Millisecond
+		q2 := jobs.New(open(t), cfg, nil)
+		q2.HandleIdle("measure", func(ctx context.Context, j jobs.Job, progress func(float64)) error { return nil })
+		queued := time.Now()
+		if _, err := q2.Enqueue(ctx, "measure", "b"); err != nil {
+			t.Fatal(err)
+		}
+		start(t, q2)
+		waitState(t, q2, "measure", "b", jobs.Done)
+		if waited := time.Since(queued); waited < cfg.IdleWait {
+			t.Errorf("ran %v after it was queued on a busy server, want at least IdleWait %v", waited, cfg.IdleWait)
 		}
 	})
 }

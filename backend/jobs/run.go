@@ -60,9 +60,31 @@ func (q *Queue) Run(ctx context.Context) error {
 
 // next claims up to n jobs if any is due, and says how long Run may
 // then sleep: until the next job falls due, at most Poll. It writes to
-// the database only when a job is due: an idle queue only reads.
+// the database only when a job is due: an idle queue only reads. While
+// Activity is busy, the idle kinds' jobs are due IdleWait late.
 func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
-	kinds := q.kinds()
+	now := time.Now()
+	kinds, idle := q.kinds()
+	lag := time.Duration(0)
+	if q.cfg.Activity.quiet(now, q.cfg.Settle) {
+		kinds, idle = append(kinds, idle...), nil
+	} else {
+		lag = q.cfg.IdleWait
+	}
+	out, wait := q.claim(ctx, kinds, now, n)
+	if len(idle) > 0 && len(out) < n {
+		more, w := q.claim(ctx, idle, now.Add(-lag), n-len(out))
+		out, wait = append(out, more...), min(wait, w)
+	}
+	if len(out) > 0 {
+		return out, 0 // more may be due
+	}
+	return nil, wait
+}
+
+// claim claims up to n jobs of kinds due by dueBy, or says how long
+// until one is (at most Poll).
+func (q *Queue) claim(ctx context.Context, kinds []string, dueBy time.Time, n int) ([]store.Job, time.Duration) {
 	if len(kinds) == 0 {
 		return nil, q.cfg.Poll
 	}
@@ -75,8 +97,8 @@ func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
 			q.log.Error("jobs: next", "err", err)
 		}
 		return nil, q.cfg.Poll
-	case due.After(time.Now()):
-		return nil, min(time.Until(due), q.cfg.Poll)
+	case due.After(dueBy):
+		return nil, min(due.Sub(dueBy), q.cfg.Poll)
 	}
 	var out []store.Job
 	// Claims and outcomes are light commits (no fsync of their own): a
@@ -84,9 +106,8 @@ func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
 	// queued or running under a lease that runs out, so it is done
 	// again; the work a job does is made to be redone.
 	err = q.st.WithLightTx(ctx, func(tx store.Tx) error {
-		now := time.Now()
 		var err error
-		out, err = tx.ClaimJobs(ctx, kinds, now, now.Add(q.cfg.Lease), n)
+		out, err = tx.ClaimJobs(ctx, kinds, dueBy, time.Now().Add(q.cfg.Lease), n)
 		return err
 	})
 	if err != nil {
@@ -99,7 +120,7 @@ func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
 		// Another server took what was due: look again in a moment.
 		return nil, min(10*time.Millisecond, q.cfg.Poll)
 	}
-	return out, 0 // more may be due
+	return out, 0
 }
 
 // run does one attempt of a job and records how it went.

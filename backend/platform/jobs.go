@@ -13,7 +13,8 @@ import (
 // on it) with one worker per CPU; Close stops it, each running job put
 // back in the queue for the next start, before the database closes.
 func (p *Platform) startJobs(dir string, log *slog.Logger) error {
-	p.Jobs = jobs.New(p.Store, jobs.Config{}, log)
+	p.activity = &jobs.Activity{}
+	p.Jobs = jobs.New(p.Store, jobs.Config{Activity: p.activity}, log)
 	tc, err := transcode.NewService(p.Store, p.Bucket, p.Jobs, filepath.Join(dir, "transcode"), log)
 	if err != nil {
 		return err

@@ -71,6 +71,7 @@ type Platform struct {
 	Jobs       *jobs.Queue        // background work: transcodes, loudness
 	Transcodes *transcode.Service // downloads in the formats buyers choose
 	closers    []func()
+	activity   *jobs.Activity // uploads arriving, which measurements yield to
 }
 
 // Open opens or creates the platform in dir, which holds the embedded
@@ -144,6 +145,7 @@ func (p *Platform) open(ctx context.Context, dir string, cfg Config, log *slog.L
 		Quota:          cfg.Quota,
 		SignUpsPerHour: cfg.SignUpsPerHour,
 		UploadDir:      filepath.Join(dir, "blobs", "uploads"),
+		Busy:           p.activity,
 		Shared:         shared,
 		TrustedProxies: cfg.TrustedProxies,
 	}, log)

@@ -33,6 +33,7 @@ const (
 // Jobs is the queue background work runs on (a *jobs.Queue).
 type Jobs interface {
 	Handle(kind string, h jobs.Handler)
+	HandleIdle(kind string, h jobs.Handler)
 	Enqueue(ctx context.Context, kind, key string) (jobs.Status, error)
 	EnqueueIn(ctx context.Context, tx store.Tx, kind, key string) error
 	Poke()
@@ -71,8 +72,9 @@ func NewAnalysis(s *Services, b blob.Bucket, q Jobs, log *slog.Logger) *Analysis
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &Analysis{env: s.env, bucket: b, jobs: q, log: log}
-	q.Handle(JobAnalyze, a.analyze)
-	q.Handle(JobAlbum, a.album)
+	// Nobody waits on a measurement: it yields to uploads arriving.
+	q.HandleIdle(JobAnalyze, a.analyze)
+	q.HandleIdle(JobAlbum, a.album)
 	q.Handle(JobPreview, a.preview)
 	s.env.analysis = a
 	return a

@@ -24,7 +24,7 @@ const backfillBatch = 100
 // Backfill registers the pass on the queue and queues it. Once it is
 // done, later starts find it done: one read of one job, no releases.
 func (a *Analysis) Backfill(ctx context.Context) error {
-	a.jobs.Handle(JobBackfill, a.backfill)
+	a.jobs.HandleIdle(JobBackfill, a.backfill)
 	if _, err := a.jobs.Enqueue(ctx, JobBackfill, BackfillKey); err != nil {
 		return fmt.Errorf("queue the loudness backfill: %w", err)
 	}
