@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -479,6 +480,42 @@ func TestRequestIDFromTrustedProxy(t *testing.T) {
 		}
 		if keep {
 			logs.waitFor(t, map[string]any{"msg": "request", "request_id": in, "route": "GET /healthz"})
+		}
+	}
+}
+
+// busyCount records what the server tells background work.
+type busyCount struct{ begun, ended atomic.Int32 }
+
+func (b *busyCount) Begin() func() {
+	b.begun.Add(1)
+	return func() { b.ended.Add(1) }
+}
+
+// TestWritesTellBackgroundWorkTheServerIsBusy: a request that changes
+// something marks the server busy while it is served (measurements yield
+// to it); a read does not.
+func TestWritesTellBackgroundWorkTheServerIsBusy(t *testing.T) {
+	busy := &busyCount{}
+	s, err := mhttp.NewServer(mhttp.Services{}, mhttp.Config{UploadDir: t.TempDir(), Busy: busy}, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	e := &env{t: t, srv: srv}
+	for _, tc := range []struct {
+		method, path string
+		begun        int32
+	}{
+		{"GET", "/healthz", 0},
+		{"HEAD", "/healthz", 0},
+		{"POST", "/api/v1/no-such-thing", 1},
+		{"DELETE", "/api/v1/no-such-thing", 2},
+	} {
+		e.raw(tc.method, tc.path, "", nil)
+		if b, end := busy.begun.Load(), busy.ended.Load(); b != tc.begun || end != b {
+			t.Errorf("after %s %s: busy begun %d, ended %d; want %d both", tc.method, tc.path, b, end, tc.begun)
 		}
 	}
 }

@@ -73,8 +73,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; none by default.
 	TrustedProxies []netip.Prefix
-	// Busy is told while upload bytes arrive, so background work can
-	// yield to them; nil for nobody.
+	// Busy is told while a request that changes something is served
+	// (upload bytes arriving, a purchase, a release saved), so background
+	// work can yield to the people doing it; nil for nobody.
 	Busy interface{ Begin() (end func()) }
 }
 
@@ -238,6 +239,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.admit(rec, r) {
 		return
 	}
+	if s.cfg.Busy != nil && !safeMethod(r.Method) {
+		defer s.cfg.Busy.Begin()()
+	}
 	gw, gr := s.guard(rec, r)
 	defer func() { route = gr.Pattern }() // the mux names the route on the request it is given
 	s.mux.ServeHTTP(gw, gr)
@@ -384,3 +388,8 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (tus sets read
 // deadlines through it).
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// safeMethod says whether a request of this method only reads.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}

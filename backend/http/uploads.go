@@ -106,9 +106,6 @@ func (s *Server) ownUploads(next http.Handler) http.Handler {
 			r, c = withCreation(r, w)
 			defer s.endCreation(c)
 		}
-		if s.cfg.Busy != nil && (r.Method == http.MethodPost || r.Method == http.MethodPatch) {
-			defer s.cfg.Busy.Begin()()
-		}
 		s.forwardedProto(r)
 		next.ServeHTTP(w, withBodyLength(r))
 		return nil

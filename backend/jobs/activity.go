@@ -7,7 +7,7 @@ import (
 )
 
 // Activity counts work under way that background jobs must not slow down:
-// a creator's files arriving. Jobs of the kinds registered with
+// a creator's files arriving, fans buying. Jobs of the kinds registered with
 // HandleIdle start only once no such work has been under way for
 // Config.Settle, or once they have waited Config.IdleWait (so a server
 // that is never quiet still gets them done). A nil Activity is always
