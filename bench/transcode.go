@@ -131,7 +131,8 @@ func benchTranscode(dir string, runs int, rep *Report) error {
 		row.Met = row.ratio(row.Peers[0]) >= 0.9
 		row.Note = fmt.Sprintf("%d distinct masters per round (%d s of 24-bit 96 kHz stereo FLAC made by sox and Debian's flac, "+
 			"a tag apart so no transcode is cached), on %d workers (one per CPU). Megabox: each master's download asked for (TrackIn), "+
-			"which queues its transcode; timed until every job is done: the master read from the disk bucket, probed with ffprobe, "+
+			"which queues its transcode; timed until every job is done: the master read in place from the disk bucket, its format from its blob record "+
+			"(as an upload records it from the FLAC header), "+
 			"resampled (soxr) and encoded by Debian's ffmpeg 5.1, the result hashed, stored as a blob and recorded. "+
 			"Decode: ffmpeg decoding the same masters to nothing, %d processes at a time. Direct: the queue's ffmpeg command on the same files, "+
 			"%d at a time, without the queue, bucket or database.", n, transcodeSeconds, workers, workers, workers)
@@ -173,7 +174,8 @@ func tcStoreMaster(ctx context.Context, st store.Store, put func(context.Context
 		if err != nil {
 			return err
 		}
-		return tx.OwnBlob(ctx, id, api.Blob{SHA256: sha, Size: int64(len(data)), MediaType: api.MediaFLAC, DurationMS: transcodeSeconds * 1000}, time.Now())
+		return tx.OwnBlob(ctx, id, api.Blob{SHA256: sha, Size: int64(len(data)), MediaType: api.MediaFLAC, DurationMS: transcodeSeconds * 1000,
+			SampleRate: 96000, BitDepth: 24, Channels: 2}, time.Now())
 	})
 }
 

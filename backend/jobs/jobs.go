@@ -166,6 +166,12 @@ func (q *Queue) handler(kind string) Handler {
 	return q.handlers[kind]
 }
 
+func (q *Queue) isIdle(kind string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.idle[kind]
+}
+
 // kinds returns the kinds handled, those to run now and those held back
 // for a quiet moment.
 func (q *Queue) kinds() (now, idle []string) {

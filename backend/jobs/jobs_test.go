@@ -523,3 +523,82 @@ func TestIdleKindsYieldToActivity(t *testing.T) {
 		}
 	})
 }
+
+// Jobs of idle kinds never take the last worker: a download's transcode
+// runs while measurements wait their turn.
+func TestIdleKindsLeaveAWorkerFree(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		cfg := fast
+		cfg.Workers = 2
+		q := jobs.New(open(t), cfg, nil)
+		release := make(chan struct{})
+		var running, most atomic.Int32
+		q.HandleIdle("measure", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		q.Handle("download", func(ctx context.Context, j jobs.Job, progress func(float64)) error { return nil })
+		for _, key := range []string{"a", "b", "c"} {
+			if _, err := q.Enqueue(ctx, "measure", key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start(t, q)
+		wait.Until(t, patience, "a measurement running", func() bool { return running.Load() == 1 })
+		if _, err := q.Enqueue(ctx, "download", "x"); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, q, "download", "x", jobs.Done)
+		if got := most.Load(); got != 1 {
+			t.Errorf("%d measurements ran at once on 2 workers, want 1", got)
+		}
+		close(release)
+		for _, key := range []string{"a", "b", "c"} {
+			waitState(t, q, "measure", key, jobs.Done)
+		}
+	})
+}
+
+// A measurement waits while other jobs run, and starts when they end.
+func TestIdleKindsWaitForOtherJobs(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		cfg := fast
+		cfg.Workers, cfg.IdleWait = 3, time.Hour
+		q := jobs.New(open(t), cfg, nil)
+		hold := make(chan struct{})
+		q.HandleIdle("measure", func(ctx context.Context, j jobs.Job, progress func(float64)) error { return nil })
+		q.Handle("download", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
+			if j.Key == "long" {
+				<-hold
+			}
+			return nil
+		})
+		start(t, q)
+		if _, err := q.Enqueue(ctx, "download", "long"); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, q, "download", "long", jobs.Running)
+		for _, j := range [][2]string{{"measure", "a"}, {"download", "short"}} {
+			if _, err := q.Enqueue(ctx, j[0], j[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The queue claimed the short download with the measurement due beside it.
+		waitState(t, q, "download", "short", jobs.Done)
+		if s := status(t, q, "measure", "a"); s.State != jobs.Queued {
+			t.Fatalf("while a download runs: measurement %+v, want queued", s)
+		}
+		close(hold)
+		waitState(t, q, "measure", "a", jobs.Done)
+	})
+}

@@ -17,7 +17,7 @@ import (
 // queue, not counted as an attempt, for the next start.
 func (q *Queue) Run(ctx context.Context) error {
 	work := make(chan store.Job)
-	finished := make(chan struct{}, q.cfg.Workers)
+	finished := make(chan bool, q.cfg.Workers) // true: the job was of an idle kind
 	var wg sync.WaitGroup
 	for range q.cfg.Workers {
 		wg.Add(1)
@@ -25,7 +25,7 @@ func (q *Queue) Run(ctx context.Context) error {
 			defer wg.Done()
 			for j := range work {
 				q.run(ctx, j)
-				finished <- struct{}{}
+				finished <- q.isIdle(j.Kind)
 			}
 		}()
 	}
@@ -33,17 +33,24 @@ func (q *Queue) Run(ctx context.Context) error {
 		close(work)
 		wg.Wait()
 	}()
-	free := q.cfg.Workers
+	// Jobs of idle kinds never take the last worker, and start only when
+	// no other job runs: a download's transcode never waits behind
+	// measurements.
+	idleCap := max(1, q.cfg.Workers-1)
+	running, idleRunning := 0, 0
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		wait := time.Hour // every worker busy: until one finishes
-		if free > 0 && ctx.Err() == nil {
+		if running < q.cfg.Workers && ctx.Err() == nil {
 			var claimed []store.Job
-			claimed, wait = q.next(ctx, free)
+			claimed, wait = q.next(ctx, q.cfg.Workers-running, idleCap-idleRunning, running > idleRunning)
 			for _, j := range claimed {
 				work <- j
-				free--
+				running++
+				if q.isIdle(j.Kind) {
+					idleRunning++
+				}
 			}
 		}
 		timer.Reset(wait)
@@ -51,29 +58,31 @@ func (q *Queue) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-q.wake:
-		case <-finished:
-			free++
+		case idle := <-finished:
+			running--
+			if idle {
+				idleRunning--
+			}
 		case <-timer.C:
 		}
 	}
 }
 
-// next claims up to n jobs if any is due, and says how long Run may
-// then sleep: until the next job falls due, at most Poll. It writes to
-// the database only when a job is due: an idle queue only reads. While
-// Activity is busy, the idle kinds' jobs are due IdleWait late.
-func (q *Queue) next(ctx context.Context, n int) ([]store.Job, time.Duration) {
+// next claims up to n jobs if any is due, at most idleN of them of idle
+// kinds, and says how long Run may then sleep: until the next job falls
+// due, at most Poll. It writes to the database only when a job is due:
+// an idle queue only reads. While Activity is busy, or other jobs run
+// (running), the idle kinds' jobs are due IdleWait late.
+func (q *Queue) next(ctx context.Context, n, idleN int, running bool) ([]store.Job, time.Duration) {
 	now := time.Now()
 	kinds, idle := q.kinds()
-	lag := time.Duration(0)
-	if q.cfg.Activity.quiet(now, q.cfg.Settle) {
-		kinds, idle = append(kinds, idle...), nil
-	} else {
-		lag = q.cfg.IdleWait
-	}
 	out, wait := q.claim(ctx, kinds, now, n)
-	if len(idle) > 0 && len(out) < n {
-		more, w := q.claim(ctx, idle, now.Add(-lag), n-len(out))
+	if len(idle) > 0 && idleN > 0 && len(out) < n {
+		due := now
+		if running || len(out) > 0 || !q.cfg.Activity.quiet(now, q.cfg.Settle) {
+			due = now.Add(-q.cfg.IdleWait)
+		}
+		more, w := q.claim(ctx, idle, due, min(n-len(out), idleN))
 		out, wait = append(out, more...), min(wait, w)
 	}
 	if len(out) > 0 {

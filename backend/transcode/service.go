@@ -109,12 +109,12 @@ func (s *Service) handle(ctx context.Context, j jobs.Job, progress func(float64)
 		return err
 	}
 	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, "master")
-	if err := s.fetch(ctx, master, in); err != nil {
+	in, err := s.input(ctx, master, dir)
+	if err != nil {
 		return err
 	}
 	out := filepath.Join(dir, "out"+f.Ext())
-	src, err := s.enc.Probe(ctx, in)
+	src, err := s.sourceOf(ctx, master, in)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -135,6 +135,32 @@ func (s *Service) handle(ctx context.Context, j jobs.Job, progress func(float64)
 		return tx.PutTranscode(ctx, store.Transcode{MasterSHA256: master, Format: string(f), Version: version,
 			SHA256: file.SHA256, Size: file.Size, CreatedAt: time.Now()})
 	})
+}
+
+// sourceOf is a master's format: as the platform read it from the FLAC's
+// header when it was uploaded, or, for a blob recorded without it, as
+// ffprobe finds it.
+func (s *Service) sourceOf(ctx context.Context, master, in string) (Source, error) {
+	b, err := s.st.Blob(ctx, master)
+	if err == nil && b.SampleRate > 0 && b.Channels > 0 {
+		return Source{SampleRate: b.SampleRate, Channels: b.Channels, Seconds: float64(b.DurationMS) / 1000}, nil
+	}
+	return s.enc.Probe(ctx, in)
+}
+
+// localBucket is a bucket whose blobs are files on this machine.
+type localBucket interface {
+	LocalPath(sha string) (string, error)
+}
+
+// input is the file ffmpeg reads a master from: the blob itself when the
+// bucket is on this machine's disk, else a copy in dir.
+func (s *Service) input(ctx context.Context, master, dir string) (string, error) {
+	if lb, ok := s.bucket.(localBucket); ok {
+		return lb.LocalPath(master)
+	}
+	in := filepath.Join(dir, "master")
+	return in, s.fetch(ctx, master, in)
 }
 
 // fetch copies a blob to a file.

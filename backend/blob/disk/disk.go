@@ -115,6 +115,22 @@ func (b *Bucket) liftOldBlobs(dir string) error {
 // Path is where a blob with a valid sha256 lives under a bucket's root.
 func Path(root, sha string) string { return filepath.Join(root, sha[0:2], sha) }
 
+// LocalPath returns the file a blob is, for a program that reads it in
+// place (a transcoder), instead of a copy; ENOTFOUND when there is none.
+func (b *Bucket) LocalPath(sha string) (string, error) {
+	p, err := b.path(sha)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+		return "", api.Errorf(api.ENOTFOUND, "blob %s not found", sha)
+	} else if err != nil {
+		return "", err
+	}
+	b.reads.Add(1)
+	return p, nil
+}
+
 // Dir returns the directory staging files should be created in so that
 // PutFile can rename them instead of copying.
 func (b *Bucket) Dir() string { return b.root }
