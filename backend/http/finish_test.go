@@ -23,12 +23,10 @@ import (
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
-	"github.com/megabox-fm/megabox/backend/jobs"
 	"github.com/megabox-fm/megabox/backend/media"
 	"github.com/megabox-fm/megabox/backend/service"
 	"github.com/megabox-fm/megabox/backend/store"
 	"github.com/megabox-fm/megabox/internal/testmedia"
-	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // counted is an env whose server counts the requests it is sent.
@@ -41,10 +39,7 @@ func countedEnv(t *testing.T) *counted {
 	e := mustEnv(t)
 	// The platform's start queues a one-time analysis pass; its writes
 	// are its own, not the uploads' to count.
-	wait.Until(t, 2*time.Minute, "the start's analysis pass done", func() bool {
-		st, err := e.p.Jobs.Status(context.Background(), service.JobBackfill, service.BackfillKey)
-		return err == nil && st.State == jobs.Done
-	})
+	e.jobDone(service.JobBackfill, service.BackfillKey)
 	c := &counted{env: e}
 	e.srv.Close()
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -484,30 +479,18 @@ func TestReleaseQueuesItsAnalysisInItsCommit(t *testing.T) {
 	for _, tr := range m.Tracks {
 		audio = append(audio, tr.AudioSHA256)
 	}
-	keys := map[string]string{service.JobAlbum: fmt.Sprintf("%d/%s", rel.ID, store.TracksHash(audio))}
+	queued := [][2]string{{service.JobAlbum, fmt.Sprintf("%d/%s", rel.ID, store.TracksHash(audio))}}
 	for _, sha := range audio {
-		keys[sha] = sha
+		queued = append(queued, [2]string{service.JobAnalyze, sha})
 	}
-	status := func(key string) (jobs.Status, error) {
-		kind := service.JobAnalyze
-		if key == keys[service.JobAlbum] {
-			kind = service.JobAlbum
-		}
-		return e.p.Jobs.Status(ctx, kind, key)
-	}
-	for _, key := range keys {
-		if _, err := status(key); err != nil {
-			t.Errorf("job %s not queued with the release: %v", key, err)
+	for _, j := range queued {
+		if _, err := e.p.Jobs.Status(ctx, j[0], j[1]); err != nil {
+			t.Errorf("job %s %s not queued with the release: %v", j[0], j[1], err)
 		}
 	}
-	wait.Until(t, 2*time.Minute, "the release's analysis done", func() bool {
-		for _, key := range keys {
-			if st, err := status(key); err != nil || st.State != jobs.Done {
-				return false
-			}
-		}
-		return true
-	})
+	for _, j := range queued {
+		e.jobDone(j[0], j[1])
+	}
 	if got := e.p.DB.DurableCommits() - durable; got != 1 {
 		t.Errorf("after the analysis ran: %d durable commits, want still 1", got)
 	}

@@ -15,11 +15,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
 	mhttp "github.com/megabox-fm/megabox/backend/http"
+	"github.com/megabox-fm/megabox/backend/jobs"
 	"github.com/megabox-fm/megabox/backend/platform"
 	"github.com/megabox-fm/megabox/internal/testmedia"
+	"github.com/megabox-fm/megabox/internal/wait"
 )
 
 // env is a real megaboxd (SQLite + disk bucket in a temp dir) over loopback.
@@ -139,3 +142,12 @@ func wantCode(t *testing.T, err error, code string) {
 func encodeStd(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// jobDone waits for the platform's job (kind, key) to be done.
+func (e *env) jobDone(kind, key string) {
+	e.t.Helper()
+	wait.For(e.t, 2*time.Minute, func() bool {
+		st, err := e.p.Jobs.Status(context.Background(), kind, key)
+		return err == nil && st.State == jobs.Done
+	}, func() string { return kind + " " + key + " done" })
+}

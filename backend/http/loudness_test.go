@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/megabox-fm/megabox/backend/api"
-	"github.com/megabox-fm/megabox/backend/jobs"
+	mhttp "github.com/megabox-fm/megabox/backend/http"
 	"github.com/megabox-fm/megabox/backend/media"
 	"github.com/megabox-fm/megabox/backend/service"
 	"github.com/megabox-fm/megabox/internal/testmedia"
@@ -113,22 +113,8 @@ func TestDamagedFLACRefusedOnThePlatform(t *testing.T) {
 	e := mustEnv(t)
 	ctx := context.Background()
 	c, _ := e.signUp("ann", true)
-	good := read(t, testmedia.EncodeFLAC(t, testmedia.Synth(t, filepath.Join(t.TempDir(), "g.wav"), 48000, 24, 2, "synth", "3", "pinknoise", "gain", "-10")))
-	bad := bytes.Clone(good)
-	bad[8+18+5] ^= 0x01 // a bit of the MD5 in STREAMINFO
-	goodSHA, badSHA := e.upload(c, good), e.upload(c, bad)
-	draft, err := c.CreateRelease(ctx, api.Manifest{Title: "Damaged", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
-		{Position: 1, Title: "Good", AudioSHA256: goodSHA}, {Position: 2, Title: "Bad", AudioSHA256: badSHA}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sha := range []string{goodSHA, badSHA} {
-		wait.For(t, 2*time.Minute, func() bool {
-			st, err := e.p.Jobs.Status(ctx, service.JobAnalyze, sha)
-			return err == nil && st.State == jobs.Done
-		}, func() string { return "the analysis of " + sha })
-	}
-	const problem = "the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: encode it again from the original and upload that"
+	draft, goodSHA, badSHA := e.damagedDraft(c, 48000, 24)
+	const problem = damagedProblem
 	got, err := c.FindRelease(ctx, draft.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -222,4 +208,27 @@ func TestFLACPreviewIsAnMP3(t *testing.T) {
 	if math.Abs(lp-lm) > 0.5 {
 		t.Errorf("preview %.1f LUFS, master %.1f", lp, lm)
 	}
+}
+
+// damagedProblem is what the platform tells the owner of a FLAC whose
+// audio does not match the MD5 in its header.
+const damagedProblem = "the FLAC's decoded audio does not match the MD5 checksum in its header, so the file is damaged: encode it again from the original and upload that"
+
+// damagedDraft makes a draft of two FLACs at rate and bits, the second
+// with a bit of the MD5 in its STREAMINFO flipped, and waits for the
+// platform to have decoded both.
+func (e *env) damagedDraft(c *mhttp.Client, rate, bits int) (draft *api.Release, goodSHA, badSHA string) {
+	e.t.Helper()
+	good := read(e.t, testmedia.EncodeFLAC(e.t, testmedia.Synth(e.t, filepath.Join(e.t.TempDir(), "g.wav"), rate, bits, 2, "synth", "2", "pinknoise", "gain", "-10")))
+	bad := bytes.Clone(good)
+	bad[8+18+5] ^= 0x01 // a bit of the MD5 in STREAMINFO
+	goodSHA, badSHA = e.upload(c, good), e.upload(c, bad)
+	draft, err := c.CreateRelease(context.Background(), api.Manifest{Title: "Damaged", PriceCents: 500, Currency: "EUR", Tracks: []api.ManifestTrack{
+		{Position: 1, Title: "Good", AudioSHA256: goodSHA}, {Position: 2, Title: "Bad", AudioSHA256: badSHA}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.jobDone(service.JobAnalyze, goodSHA)
+	e.jobDone(service.JobAnalyze, badSHA)
+	return draft, goodSHA, badSHA
 }

@@ -212,11 +212,11 @@ func (q *Queue) Enqueue(ctx context.Context, kind, key string) (Status, error) {
 	var j *store.Job
 	err := q.st.WithTx(ctx, func(tx store.Tx) error {
 		var err error
-		j, err = tx.EnqueueJob(ctx, kind, key, time.Now(), q.cfg.Now().Add(-q.cfg.RetryFailed))
+		j, err = q.enqueue(ctx, tx, kind, key)
 		return err
 	})
 	if err != nil {
-		return Status{}, fmt.Errorf("enqueue %s %s: %w", kind, key, err)
+		return Status{}, err
 	}
 	if j.State == Queued {
 		q.poke()
@@ -231,10 +231,17 @@ func (q *Queue) EnqueueIn(ctx context.Context, tx store.Tx, kind, key string) er
 	if err := validate(kind, key); err != nil {
 		return err
 	}
-	if _, err := tx.EnqueueJob(ctx, kind, key, time.Now(), q.cfg.Now().Add(-q.cfg.RetryFailed)); err != nil {
-		return fmt.Errorf("enqueue %s %s: %w", kind, key, err)
+	_, err := q.enqueue(ctx, tx, kind, key)
+	return err
+}
+
+// enqueue queues a job of a valid kind and key in tx.
+func (q *Queue) enqueue(ctx context.Context, tx store.Tx, kind, key string) (*store.Job, error) {
+	j, err := tx.EnqueueJob(ctx, kind, key, time.Now(), q.cfg.Now().Add(-q.cfg.RetryFailed))
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %s %s: %w", kind, key, err)
 	}
-	return nil
+	return j, nil
 }
 
 // Status is where the job (kind, key) stands; ENOTFOUND when it was

@@ -94,7 +94,15 @@ func (a *Analysis) tracksSet(ctx context.Context, tx store.Tx, releaseID int64, 
 	audio := make([]string, len(sorted))
 	for i, t := range sorted {
 		audio[i] = t.AudioSHA256
-		if err := a.jobs.EnqueueIn(ctx, tx, JobAnalyze, t.AudioSHA256); err != nil {
+	}
+	return a.queueAudio(ctx, tx, releaseID, audio)
+}
+
+// queueAudio queues, in tx, the analysis of each track's audio and the
+// album's, audio being the release's tracks in their positions' order.
+func (a *Analysis) queueAudio(ctx context.Context, tx store.Tx, releaseID int64, audio []string) error {
+	for _, sha := range audio {
+		if err := a.jobs.EnqueueIn(ctx, tx, JobAnalyze, sha); err != nil {
 			return err
 		}
 	}

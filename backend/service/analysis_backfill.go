@@ -81,8 +81,8 @@ func measured(tracks []api.Track) bool {
 	return true
 }
 
-// queueRelease queues the analysis of each track's audio and the album's,
-// for the tracks in their positions' order as the store reads them.
+// queueRelease queues the analysis of a release's tracks, in their
+// positions' order as the store reads them.
 func (a *Analysis) queueRelease(ctx context.Context, tx store.Tx, releaseID int64, tracks []api.Track) error {
 	if len(tracks) == 0 {
 		return nil
@@ -90,9 +90,6 @@ func (a *Analysis) queueRelease(ctx context.Context, tx store.Tx, releaseID int6
 	audio := make([]string, len(tracks))
 	for i, t := range tracks {
 		audio[i] = t.AudioSHA256
-		if err := a.jobs.EnqueueIn(ctx, tx, JobAnalyze, t.AudioSHA256); err != nil {
-			return err
-		}
 	}
-	return a.jobs.EnqueueIn(ctx, tx, JobAlbum, albumKey(releaseID, store.TracksHash(audio)))
+	return a.queueAudio(ctx, tx, releaseID, audio)
 }
