@@ -1,6 +1,4 @@
 import { describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
 
 let release: any = {}
 vi.mock('../../wailsjs/runtime/runtime', () => ({ EventsOn: () => () => {} }))
@@ -12,9 +10,7 @@ vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
   Release: () => Promise.resolve(release),
   Owned: () => Promise.resolve(''),
 }))
-import StoreView from './StoreView.vue'
-import { useCatalog } from '../stores/catalog'
-import { makeI18n } from '../i18n'
+import { mountStore } from './StoreView.mount'
 
 const track = (id: number, master: any) => ({ id, position: id, title: `T${id}`, duration_ms: 60000, master })
 const lossless = {
@@ -23,14 +19,9 @@ const lossless = {
   extras: [{ name: 'Booklet.pdf', size: 3_456_789, sha256: 'a', media_type: 'application/pdf' }, { name: 'Lyrics.lrc', size: 2_048, sha256: 'b', media_type: 'text/plain' }],
 }
 
-async function mountRelease(r: any, lang = 'en') {
+function mountRelease(r: any, lang = 'en') {
   release = r
-  const pinia = createPinia()
-  setActivePinia(pinia)
-  await useCatalog().open(r.id)
-  const w = mount(StoreView, { global: { plugins: [makeI18n(lang), pinia] } })
-  await flushPromises()
-  return w
+  return mountStore(r.id, lang)
 }
 
 describe('StoreView formats and bonus files before purchase', () => {

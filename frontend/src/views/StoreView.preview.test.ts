@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
 
 let owned = ''
 let status: any = { state: 'stopped' }
@@ -30,18 +29,9 @@ vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
     return previewAnswer()
   },
 }))
-import StoreView from './StoreView.vue'
-import { useCatalog } from '../stores/catalog'
-import { makeI18n } from '../i18n'
+import { mountStore } from './StoreView.mount'
 
-async function mountRelease(lang = 'en') {
-  const pinia = createPinia()
-  setActivePinia(pinia)
-  await useCatalog().open(7)
-  const w = mount(StoreView, { global: { plugins: [makeI18n(lang), pinia] } })
-  await flushPromises()
-  return w
-}
+const mountRelease = (lang = 'en') => mountStore(7, lang)
 
 describe('StoreView previews', () => {
   beforeEach(() => {

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
 
 // The app tells how far the platform is in making a preview while it
 // waits for it (a FLAC master's MP3, made once).
@@ -22,18 +21,9 @@ vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
   Owned: () => Promise.resolve(''),
   PlayPreview: () => new Promise<void>((r) => (release = r)),
 }))
-import StoreView from './StoreView.vue'
-import { useCatalog } from '../stores/catalog'
-import { makeI18n } from '../i18n'
+import { mountStore } from './StoreView.mount'
 
-async function mountRelease(lang: string) {
-  const pinia = createPinia()
-  setActivePinia(pinia)
-  await useCatalog().open(7)
-  const w = mount(StoreView, { global: { plugins: [makeI18n(lang), pinia] } })
-  await flushPromises()
-  return w
-}
+const mountRelease = (lang: string) => mountStore(7, lang)
 
 describe('StoreView: a preview being made', () => {
   for (const [lang, fetching, preparing] of [

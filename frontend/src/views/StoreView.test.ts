@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
+import { createPinia, getActivePinia } from 'pinia'
 
 // The platform's split, canned: the note must show it, not work it out.
 const splits: Record<number, { gross: number; creator: number; platform: number }> = {
@@ -46,18 +46,16 @@ vi.mock('../../wailsjs/go/app/StoreAPI', () => ({
   },
 }))
 import StoreView from './StoreView.vue'
-import { useCatalog } from '../stores/catalog'
 import { useAccount } from '../stores/account'
 import { makeI18n } from '../i18n'
+import { mountStore } from './StoreView.mount'
 
 let pinia = createPinia()
 async function mountRelease(lang = 'en', signedIn = true) {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  if (signedIn) useAccount().me = { id: 2, email: 'fan@example.com', display_name: 'Fan', creator: false } as any
-  await useCatalog().open(7)
-  const w = mount(StoreView, { global: { plugins: [makeI18n(lang), pinia] } })
-  await flushPromises()
+  const w = await mountStore(7, lang, () => {
+    if (signedIn) useAccount().me = { id: 2, email: 'fan@example.com', display_name: 'Fan', creator: false } as any
+  })
+  pinia = getActivePinia()!
   return w
 }
 
