@@ -30,6 +30,10 @@ type fakeStream struct {
 	heard   bytes.Buffer
 	vol     float64
 	eof     bool
+	// readsAfterCount, when set, makes the next UnplayedBufferSize read
+	// that many bytes from src after taking its count, as a device's
+	// goroutine can between a caller's two looks.
+	readsAfterCount int
 }
 
 func (s *fakeStream) Play()  { s.mu.Lock(); s.playing = true; s.mu.Unlock() }
@@ -48,7 +52,20 @@ func (s *fakeStream) Seek(off int64, whence int) (int64, error) {
 func (s *fakeStream) UnplayedBufferSize() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.pending)
+	n := len(s.pending)
+	if k := s.readsAfterCount; k > 0 {
+		s.readsAfterCount = 0
+		buf := make([]byte, k)
+		k, _ = io.ReadFull(s.src, buf)
+		s.pending = append(s.pending, buf[:k]...)
+	}
+	return n
+}
+
+func (s *fakeStream) readAfterNextCount(n int) {
+	s.mu.Lock()
+	s.readsAfterCount = n
+	s.mu.Unlock()
 }
 func (s *fakeStream) SetVolume(v float64) { s.mu.Lock(); s.vol = v; s.mu.Unlock() }
 func (s *fakeStream) Err() error          { return nil }

@@ -271,12 +271,28 @@ func (f *feed) Seek(offset int64, whence int) (int64, error) {
 	}
 }
 
+// lockHeard locks f and returns how many bytes of this run the listener
+// has heard and how many the output holds unplayed. The output reads from
+// f while holding its own lock, so the two counts cannot be taken under
+// one lock: they are taken apart and retaken when a read came between
+// them, which would count the read's bytes as heard.
+func (f *feed) lockHeard(unplayed func() int) (heard int64, u int) {
+	for {
+		before := f.total.Load()
+		u = unplayed()
+		f.mu.Lock()
+		if f.total.Load() == before {
+			return f.read - int64(u), u
+		}
+		f.mu.Unlock()
+	}
+}
+
 // playing returns the track being heard and the byte offset into it, given
 // how much the output holds unplayed.
-func (f *feed) playing(unplayed int) (idx int, offset int64, ok bool) {
-	f.mu.Lock()
+func (f *feed) playing(unplayed func() int) (idx int, offset int64, ok bool) {
+	heard, _ := f.lockHeard(unplayed)
 	defer f.mu.Unlock()
-	heard := f.read - int64(unplayed)
 	for i := len(f.marks) - 1; i >= 0; i-- {
 		if heard >= f.marks[i].at || i == 0 {
 			return f.marks[i].idx, max(heard-f.marks[i].at, 0), true
@@ -286,10 +302,9 @@ func (f *feed) playing(unplayed int) (idx int, offset int64, ok bool) {
 }
 
 // heardFormat names the format of the track being heard.
-func (f *feed) heardFormat(unplayed int) string {
-	f.mu.Lock()
+func (f *feed) heardFormat(unplayed func() int) string {
+	heard, _ := f.lockHeard(unplayed)
 	defer f.mu.Unlock()
-	heard := f.read - int64(unplayed)
 	for i := len(f.marks) - 1; i >= 0; i-- {
 		if heard >= f.marks[i].at || i == 0 {
 			return f.marks[i].format
@@ -300,20 +315,19 @@ func (f *feed) heardFormat(unplayed int) string {
 
 // untilChange returns how many more bytes the listener hears before the
 // next track begins, or, once the queue ran out, before it ends.
-func (f *feed) untilChange(unplayed int) (int64, bool) {
-	f.mu.Lock()
+func (f *feed) untilChange(unplayed func() int) (int64, bool) {
+	heard, u := f.lockHeard(unplayed)
 	defer f.mu.Unlock()
-	heard := f.read - int64(unplayed)
 	for _, m := range f.marks {
 		if m.at > heard {
 			return m.at - heard, true
 		}
 	}
 	if f.cur == nil {
-		return int64(unplayed), f.pre == nil
+		return int64(u), f.pre == nil
 	}
 	last := f.marks[len(f.marks)-1]
-	return int64(unplayed) + max(f.cur.length-(f.read-last.at), 0), true
+	return int64(u) + max(f.cur.length-(f.read-last.at), 0), true
 }
 
 // finished reports whether the queue ran out.

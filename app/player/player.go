@@ -584,7 +584,7 @@ func (p *Player) positionLocked() (int, time.Duration) {
 	if p.state == StatePaused && p.held.on {
 		return p.held.idx, p.held.pos
 	}
-	idx, off, ok := p.feed.playing(p.stream.UnplayedBufferSize())
+	idx, off, ok := p.feed.playing(p.stream.UnplayedBufferSize)
 	if !ok {
 		return p.index, 0
 	}
@@ -609,7 +609,7 @@ func (p *Player) statusValue() Status {
 		s.Track, s.DurationMS = &t, t.DurationMS
 	}
 	if p.state == StatePlaying || p.state == StatePaused {
-		s.Format = p.feed.heardFormat(p.stream.UnplayedBufferSize())
+		s.Format = p.feed.heardFormat(p.stream.UnplayedBufferSize)
 	}
 	return s
 }
@@ -696,7 +696,7 @@ func (p *Player) schedule(report *time.Timer) bool {
 		return false
 	}
 	next := reportEvery
-	if b, ok := p.feed.untilChange(p.stream.UnplayedBufferSize()); ok {
+	if b, ok := p.feed.untilChange(p.stream.UnplayedBufferSize); ok {
 		next = min(next, p.durationOf(b)+reportSlack)
 	}
 	report.Reset(max(next, reportMin))

@@ -129,6 +129,25 @@ func TestSeekPositionAndSkip(t *testing.T) {
 	}
 }
 
+// TestPositionIgnoresReadAhead: the device reading ahead between the
+// player's look at its buffer and at the bytes it was given does not move
+// the position: a player that counted those bytes as heard jumped forward
+// by the read and back on the next look.
+func TestPositionIgnoresReadAhead(t *testing.T) {
+	p, s, _ := newTestPlayer(t)
+	items, _ := tracks(t, 1, 2)
+	p.PlayQueue(items, 0)
+	s.pump(44100 * bytesPerFrame / 2)
+	before := p.Status().PositionMS
+	s.readAfterNextCount(44100 * bytesPerFrame / 5) // 200 ms
+	if got := p.Status().PositionMS; got != before {
+		t.Fatalf("the position is %d ms with a read ahead under way, want %d ms as before it", got, before)
+	}
+	if got := p.Status().PositionMS; got != before {
+		t.Fatalf("after the read ahead the position is %d ms, want %d ms: nothing more was played", got, before)
+	}
+}
+
 func TestQueueEditsRepeatShuffle(t *testing.T) {
 	p, s, _ := newTestPlayer(t)
 	items, pcm := tracks(t, 4, 0.5)

@@ -74,7 +74,7 @@ func TestReportDueAtTheBoundary(t *testing.T) {
 	}
 	s.pump(len(pcm[0]) - 44100*bytesPerFrame/5) // 0.2 s before the boundary
 	p.mu.Lock()
-	ahead, ok := p.feed.untilChange(p.stream.UnplayedBufferSize())
+	ahead, ok := p.feed.untilChange(p.stream.UnplayedBufferSize)
 	p.mu.Unlock()
 	if !ok {
 		t.Fatal("no change ahead with a second track queued")
