@@ -43,10 +43,12 @@ func TestProgressReportsAreFew(t *testing.T) {
 	wait.For(t, 10*time.Second, func() bool { return time.Since(start) >= window && len(rec.statuses(from)) > 0 },
 		func() string { return "no progress report while playing" })
 	got := rec.statuses(from)
+	elapsed := time.Since(start)
 	// Reports fall at the boundary ahead (0.5 s) and every 0.5 s after it
-	// while the fake device stands still there; four a second would be 4–5.
-	if len(got) > 3 {
-		t.Fatalf("%d progress reports in %v of playback, want at most 3 (about one a second plus the boundary)", len(got), time.Since(start).Round(time.Millisecond))
+	// while the fake device stands still there: 3 in the window, more only
+	// if a loaded machine polled late. Four a second would be 4–5.
+	if allowed := 1 + int(elapsed/(500*time.Millisecond)); len(got) > allowed {
+		t.Fatalf("%d progress reports in %v of playback, want at most %d (about one a second plus the boundary)", len(got), elapsed.Round(time.Millisecond), allowed)
 	}
 	for _, st := range got {
 		if st.State != StatePlaying || st.Index != 0 || st.PositionMS < 1400 || st.PositionMS > 1600 {
