@@ -60,9 +60,13 @@ func (c *pageCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// it runs to the end even if the first of them leaves. A render
 		// the page marked not to keep (one setting a cookie, like a
 		// sign-in form's token) is its own visitor's only: the others
-		// render their own.
+		// render their own. A visitor who missed just before a render was
+		// stored finds it here rather than rendering again.
 		ran := false
 		v, _, _ := c.group.Do(key, func() (any, error) {
+			if p := c.fresh(key); p != nil {
+				return p, nil
+			}
 			ran = true
 			rec := &recorder{header: http.Header{}, status: http.StatusOK}
 			c.next.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
