@@ -98,7 +98,7 @@ settle() {
         blank "$tmp/cur.png" || changed=1
       fi
       [ -n "$changed" ] && ! $ready "$tmp/cur.png" && changed=""
-      [ -n "$changed" ] && hold=$(awk -v a="$start" -v b="$(now)" 'BEGIN { h = b - a; printf "%.3f", h < 2 ? 2 : h > 15 ? 15 : h }')
+      [ -n "$changed" ] && hold=$(awk -v a="$start" -v b="$(now)" 'BEGIN { h = b - a; printf "%.3f", (h < 2 ? 2 : (h > 15 ? 15 : h)) }')
     elif [ -s "$tmp/prev.png" ] && [ "$(differ "$tmp/prev.png" "$tmp/cur.png")" -lt "$quiet" ]; then
       same=$((same + 1))
       [ -n "$since" ] || since=$(now)
