@@ -303,6 +303,28 @@ func TestALeaseRunOutIsTakenAgain(t *testing.T) {
 	})
 }
 
+// held is a handler whose jobs run until release is closed, counting how
+// many run at once and the most that ever did.
+type held struct {
+	running, most atomic.Int32
+	release       chan struct{}
+}
+
+func newHeld() *held { return &held{release: make(chan struct{})} }
+
+func (h *held) handle(ctx context.Context, j jobs.Job, progress func(float64)) error {
+	n := h.running.Add(1)
+	defer h.running.Add(-1)
+	for m := h.most.Load(); n > m && !h.most.CompareAndSwap(m, n); m = h.most.Load() {
+	}
+	select {
+	case <-h.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Workers is one per CPU by default, and no more jobs than that run at once.
 func TestOneJobAtATimePerCPU(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
@@ -311,31 +333,19 @@ func TestOneJobAtATimePerCPU(t *testing.T) {
 		if q.Workers() != n {
 			t.Fatalf("Workers() = %d, want NumCPU %d", q.Workers(), n)
 		}
-		var running, most atomic.Int32
-		release := make(chan struct{})
-		q.Handle("cpu", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
-			now := running.Add(1)
-			defer running.Add(-1)
-			for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
-			}
-			select {
-			case <-release:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			return nil
-		})
+		h := newHeld()
+		q.Handle("cpu", h.handle)
 		total := 3 * n
 		for i := range total {
 			q.Enqueue(context.Background(), "cpu", fmt.Sprint(i))
 		}
 		start(t, q)
-		wait.Until(t, patience, "every worker busy", func() bool { return running.Load() == int32(n) })
-		close(release)
+		wait.Until(t, patience, "every worker busy", func() bool { return h.running.Load() == int32(n) })
+		close(h.release)
 		for i := range total {
 			waitState(t, q, "cpu", fmt.Sprint(i), jobs.Done)
 		}
-		if got := most.Load(); got != int32(n) {
+		if got := h.most.Load(); got != int32(n) {
 			t.Errorf("at most %d jobs ran at once, want %d (one per CPU)", got, n)
 		}
 	})
@@ -532,20 +542,8 @@ func TestIdleKindsLeaveAWorkerFree(t *testing.T) {
 		cfg := fast
 		cfg.Workers = 2
 		q := jobs.New(open(t), cfg, nil)
-		release := make(chan struct{})
-		var running, most atomic.Int32
-		q.HandleIdle("measure", func(ctx context.Context, j jobs.Job, progress func(float64)) error {
-			n := running.Add(1)
-			defer running.Add(-1)
-			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-			}
-			select {
-			case <-release:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
+		h := newHeld()
+		q.HandleIdle("measure", h.handle)
 		q.Handle("download", func(ctx context.Context, j jobs.Job, progress func(float64)) error { return nil })
 		for _, key := range []string{"a", "b", "c"} {
 			if _, err := q.Enqueue(ctx, "measure", key); err != nil {
@@ -553,15 +551,15 @@ func TestIdleKindsLeaveAWorkerFree(t *testing.T) {
 			}
 		}
 		start(t, q)
-		wait.Until(t, patience, "a measurement running", func() bool { return running.Load() == 1 })
+		wait.Until(t, patience, "a measurement running", func() bool { return h.running.Load() == 1 })
 		if _, err := q.Enqueue(ctx, "download", "x"); err != nil {
 			t.Fatal(err)
 		}
 		waitState(t, q, "download", "x", jobs.Done)
-		if got := most.Load(); got != 1 {
+		if got := h.most.Load(); got != 1 {
 			t.Errorf("%d measurements ran at once on 2 workers, want 1", got)
 		}
-		close(release)
+		close(h.release)
 		for _, key := range []string{"a", "b", "c"} {
 			waitState(t, q, "measure", key, jobs.Done)
 		}
